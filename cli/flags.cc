@@ -1,0 +1,156 @@
+#include "cli/flags.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace portcullis::cli {
+
+bool ParsedFlags::Has(absl::string_view name) const {
+  return values_.find(name) != values_.end();
+}
+
+std::string ParsedFlags::Value(absl::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end() || it->second.empty()) return "";
+  return it->second.front();
+}
+
+std::vector<std::string> ParsedFlags::Values(absl::string_view name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return {};
+  return it->second;
+}
+
+void FlagParser::AddValue(std::string name, std::string value_name,
+                          std::string help, bool repeatable) {
+  specs_[std::move(name)] =
+      Spec{std::move(value_name), std::move(help), repeatable};
+}
+
+void FlagParser::AddSwitch(std::string name, std::string help) {
+  specs_[std::move(name)] = Spec{"", std::move(help), false};
+}
+
+absl::StatusOr<ParsedFlags> FlagParser::Parse(
+    const std::vector<std::string>& args) const {
+  ParsedFlags parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (!absl::StartsWith(arg, "--") || arg == "--") {
+      parsed.positional_.push_back(arg);
+      continue;
+    }
+
+    std::string name = arg.substr(2);
+    std::optional<std::string> inline_value;
+    if (size_t equals = name.find('='); equals != std::string::npos) {
+      inline_value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    }
+    auto spec = specs_.find(name);
+    if (spec == specs_.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag --", name, "; known flags:\n", Help()));
+    }
+
+    std::vector<std::string>& values = parsed.values_[name];
+    if (!values.empty() && !spec->second.repeatable) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("flag --", name, " given more than once"));
+    }
+    if (spec->second.value_name.empty()) {
+      if (inline_value.has_value()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("flag --", name, " takes no value"));
+      }
+      values.push_back("true");
+      continue;
+    }
+    if (inline_value.has_value()) {
+      values.push_back(*inline_value);
+      continue;
+    }
+    if (i + 1 >= args.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "flag --", name, " is missing its value ", spec->second.value_name));
+    }
+    values.push_back(args[++i]);
+  }
+  return parsed;
+}
+
+absl::Status FlagParser::Require(const ParsedFlags& flags,
+                                 const std::vector<std::string>& names) {
+  std::vector<std::string> missing;
+  for (const std::string& name : names) {
+    if (!flags.Has(name)) missing.push_back("--" + name);
+  }
+  if (missing.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("missing required flag ", absl::StrJoin(missing, ", ")));
+}
+
+std::string FlagParser::Help() const {
+  std::string help;
+  for (const auto& [name, spec] : specs_) {
+    std::string left = absl::StrCat("  --", name);
+    if (!spec.value_name.empty()) absl::StrAppend(&left, " ", spec.value_name);
+    if (left.size() < 28) left.resize(28, ' ');
+    absl::StrAppend(&help, left, " ", spec.help, "\n");
+  }
+  return help;
+}
+
+std::string ResolveUserPath(const std::string& path) {
+  if (path.empty() || path[0] == '/') return path;
+  const char* base = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (base == nullptr || *base == '\0') return path;
+  return absl::StrCat(base, "/", path);
+}
+
+absl::StatusOr<std::string> ReadUserFile(const std::string& path) {
+  std::string resolved = ResolveUserPath(path);
+  std::ifstream in(resolved, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read file ", resolved));
+  }
+  return std::string((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+}
+
+absl::StatusOr<std::vector<std::string>> ExpandJsonPaths(
+    const std::string& path) {
+  std::string resolved = ResolveUserPath(path);
+  struct stat info;
+  if (stat(resolved.c_str(), &info) != 0) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", resolved));
+  }
+  if (!S_ISDIR(info.st_mode)) return std::vector<std::string>{resolved};
+
+  std::vector<std::string> files;
+  DIR* dir = opendir(resolved.c_str());
+  if (dir == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot list ", resolved));
+  }
+  while (dirent* entry = readdir(dir)) {
+    std::string name = entry->d_name;
+    if (absl::EndsWithIgnoreCase(name, ".json")) {
+      files.push_back(absl::StrCat(resolved, "/", name));
+    }
+  }
+  closedir(dir);
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace portcullis::cli

@@ -1,0 +1,47 @@
+// The `portcullis` command: dispatches to a command group.
+//
+// Exit status: 0 when a command evaluated its input, whatever the decision;
+// 2 on bad flags or unreadable input, with the reason on standard error.
+// Commands that name other codes (such as `nsg validate`) document them.
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct CommandGroup {
+  const char* name;
+  const char* summary;
+  int (*run)(const std::vector<std::string>& args);
+};
+
+// Command groups register here as they are built.
+const CommandGroup kGroups[] = {
+    {nullptr, nullptr, nullptr},
+};
+
+void PrintUsage() {
+  std::cerr << "usage: portcullis COMMAND [ARGS...]\n\ncommands:\n";
+  for (const CommandGroup& group : kGroups) {
+    if (group.name == nullptr) continue;
+    std::cerr << "  " << group.name << "  " << group.summary << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage();
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const CommandGroup& group : kGroups) {
+    if (group.name != nullptr && command == group.name) return group.run(args);
+  }
+  std::cerr << "unknown command '" << command << "'\n";
+  PrintUsage();
+  return 2;
+}

@@ -1,0 +1,105 @@
+// Reading real-world JSON exports into protobuf's generic Value, and walking
+// them with field paths for error messages.
+//
+// Real Azure and Graph files come as UTF-8 with or without a byte-order mark,
+// and as UTF-16 (little or big endian) with one, because PowerShell writes
+// them that way. ParseJson() decodes all of these and parses the text into a
+// google::protobuf::Value, so importers can map fields by hand and report
+// every problem with its JSON path:
+//
+//   absl::StatusOr<google::protobuf::Value> root = json::ParseJson(bytes);
+//   if (!root.ok()) return root.status();
+//   json::Path path;  // ""
+//   const google::protobuf::Value* rules =
+//       json::FindField(root->struct_value(), "securityRules");
+//   ... json::Path item = path.Field("securityRules").Index(3);
+//   return json::InvalidField(item.Field("priority"), value,
+//                             "an integer between 100 and 4096");
+//
+// Numbers arrive as doubles, exactly as JSON defines them; GetInteger() checks
+// that a number is integral and in range.
+#ifndef PORTCULLIS_JSON_JSON_H_
+#define PORTCULLIS_JSON_JSON_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/struct.pb.h"
+
+namespace portcullis::json {
+
+// Decodes `bytes` to UTF-8: strips a UTF-8 byte-order mark, and converts
+// UTF-16LE or UTF-16BE text that starts with a byte-order mark. Fails on
+// malformed UTF-16 (an unpaired surrogate or an odd byte count).
+absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes);
+
+// Parses a JSON document (after DecodeToUtf8) into a generic Value. Any JSON
+// value is accepted at the top level.
+absl::StatusOr<google::protobuf::Value> ParseJson(absl::string_view bytes);
+
+// A JSON path such as `properties.securityRules[3].properties.priority`,
+// built up while walking a document. Cheap to copy.
+class Path {
+ public:
+  Path() = default;
+  explicit Path(std::string text) : text_(std::move(text)) {}
+
+  // Returns this path followed by `.name` (or `name` at the root).
+  Path Field(absl::string_view name) const;
+  // Returns this path followed by `[index]`.
+  Path Index(int index) const;
+
+  // The path text; "(root)" for the empty path.
+  std::string ToString() const;
+  bool empty() const { return text_.empty(); }
+
+ private:
+  std::string text_;
+};
+
+// Returns the member `name` of `object`, or nullptr when absent. The lookup is
+// exact first, then without regard to ASCII case, because Azure tools print
+// both `Actions` and `actions` for the same field.
+const google::protobuf::Value* FindField(const google::protobuf::Struct& object,
+                                         absl::string_view name);
+
+// True when `value` is absent (nullptr) or JSON null.
+bool IsNullOrAbsent(const google::protobuf::Value* value);
+
+// Renders `value` as compact JSON for messages, cut to about 80 characters.
+std::string Describe(const google::protobuf::Value& value);
+
+// Returns the name of the JSON type of `value`: "string", "number", "object",
+// "array", "boolean" or "null".
+absl::string_view TypeName(const google::protobuf::Value& value);
+
+// An InvalidArgument status "<path>: invalid value <value>; expected
+// <expected>", with the value rendered by Describe().
+absl::Status InvalidField(const Path& path,
+                          const google::protobuf::Value& value,
+                          absl::string_view expected);
+
+// An InvalidArgument status "<path>: missing; expected <expected>".
+absl::Status MissingField(const Path& path, absl::string_view expected);
+
+// Typed accessors: each returns the value, or InvalidField when it has
+// another type. `path` names `value` in messages.
+absl::StatusOr<std::string> GetString(const google::protobuf::Value& value,
+                                      const Path& path);
+absl::StatusOr<bool> GetBool(const google::protobuf::Value& value,
+                             const Path& path);
+// Accepts a number with no fractional part in [min, max], and also a string
+// holding such a decimal integer, as some exports quote numbers.
+absl::StatusOr<int64_t> GetInteger(const google::protobuf::Value& value,
+                                   const Path& path, int64_t min, int64_t max);
+absl::StatusOr<const google::protobuf::Struct*> GetObject(
+    const google::protobuf::Value& value, const Path& path);
+absl::StatusOr<const google::protobuf::ListValue*> GetArray(
+    const google::protobuf::Value& value, const Path& path);
+
+}  // namespace portcullis::json
+
+#endif  // PORTCULLIS_JSON_JSON_H_
