@@ -1,0 +1,295 @@
+#include "json/json.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace portcullis::json {
+
+namespace {
+
+using ::google::protobuf::ListValue;
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+
+constexpr size_t kDescribeLimit = 80;
+
+void AppendUtf8(uint32_t code_point, std::string& out) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+// Converts UTF-16 text (after its byte-order mark) to UTF-8.
+absl::StatusOr<std::string> Utf16ToUtf8(absl::string_view bytes,
+                                        bool little_endian) {
+  if (bytes.size() % 2 != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid UTF-16 text: odd byte count ", bytes.size() + 2));
+  }
+  auto unit_at = [&](size_t i) -> uint32_t {
+    uint8_t first = static_cast<uint8_t>(bytes[i]);
+    uint8_t second = static_cast<uint8_t>(bytes[i + 1]);
+    return little_endian ? (first | (second << 8)) : ((first << 8) | second);
+  };
+
+  std::string out;
+  out.reserve(bytes.size() / 2);
+  for (size_t i = 0; i < bytes.size(); i += 2) {
+    uint32_t unit = unit_at(i);
+    if (unit >= 0xDC00 && unit <= 0xDFFF) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid UTF-16 text: unpaired low surrogate at byte ", i + 2));
+    }
+    if (unit >= 0xD800 && unit <= 0xDBFF) {
+      if (i + 3 >= bytes.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid UTF-16 text: unpaired high surrogate at byte ", i + 2));
+      }
+      uint32_t low = unit_at(i + 2);
+      if (low < 0xDC00 || low > 0xDFFF) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid UTF-16 text: unpaired high surrogate at byte ", i + 2));
+      }
+      unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+      i += 2;
+    }
+    AppendUtf8(unit, out);
+  }
+  return out;
+}
+
+// Cuts `text` to kDescribeLimit characters for messages.
+std::string ShortText(absl::string_view text) {
+  if (text.size() <= kDescribeLimit) return std::string(text);
+  return absl::StrCat(text.substr(0, kDescribeLimit - 3), "...");
+}
+
+void DescribeInto(const Value& value, std::string& out) {
+  if (out.size() > kDescribeLimit) return;
+  switch (value.kind_case()) {
+    case Value::kNullValue:
+      out += "null";
+      return;
+    case Value::kBoolValue:
+      out += value.bool_value() ? "true" : "false";
+      return;
+    case Value::kNumberValue: {
+      double number = value.number_value();
+      if (std::isfinite(number) && number == std::floor(number) &&
+          std::fabs(number) < 1e15) {
+        absl::StrAppend(&out, static_cast<int64_t>(number));
+      } else {
+        absl::StrAppend(&out, number);
+      }
+      return;
+    }
+    case Value::kStringValue:
+      absl::StrAppend(&out, "\"", value.string_value(), "\"");
+      return;
+    case Value::kListValue: {
+      out += "[";
+      bool first = true;
+      for (const Value& item : value.list_value().values()) {
+        if (!first) out += ",";
+        first = false;
+        DescribeInto(item, out);
+        if (out.size() > kDescribeLimit) return;
+      }
+      out += "]";
+      return;
+    }
+    case Value::kStructValue: {
+      out += "{";
+      bool first = true;
+      for (const auto& [key, item] : value.struct_value().fields()) {
+        if (!first) out += ",";
+        first = false;
+        absl::StrAppend(&out, "\"", key, "\":");
+        DescribeInto(item, out);
+        if (out.size() > kDescribeLimit) return;
+      }
+      out += "}";
+      return;
+    }
+    default:
+      out += "(unset)";
+      return;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes) {
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+    return std::string(bytes.substr(3));
+  }
+  if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xFE") {
+    return Utf16ToUtf8(bytes.substr(2), /*little_endian=*/true);
+  }
+  if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
+    return Utf16ToUtf8(bytes.substr(2), /*little_endian=*/false);
+  }
+  return std::string(bytes);
+}
+
+absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
+  absl::StatusOr<std::string> text = DecodeToUtf8(bytes);
+  if (!text.ok()) return text.status();
+  if (absl::StripAsciiWhitespace(*text).empty()) {
+    return absl::InvalidArgumentError("invalid JSON: the document is empty");
+  }
+
+  Value value;
+  google::protobuf::util::JsonParseOptions options;
+  // Protobuf 3.21 returns its own status type, so only its message is used.
+  auto status =
+      google::protobuf::util::JsonStringToMessage(*text, &value, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid JSON: ", std::string(status.message()), " (document starts ",
+        ShortText(absl::StripAsciiWhitespace(*text)), ")"));
+  }
+  return value;
+}
+
+Path Path::Field(absl::string_view name) const {
+  if (text_.empty()) return Path(std::string(name));
+  return Path(absl::StrCat(text_, ".", name));
+}
+
+Path Path::Index(int index) const {
+  return Path(absl::StrCat(text_, "[", index, "]"));
+}
+
+std::string Path::ToString() const {
+  return text_.empty() ? std::string("(root)") : text_;
+}
+
+const Value* FindField(const Struct& object, absl::string_view name) {
+  auto exact = object.fields().find(std::string(name));
+  if (exact != object.fields().end()) return &exact->second;
+  for (const auto& [key, value] : object.fields()) {
+    if (absl::EqualsIgnoreCase(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+bool IsNullOrAbsent(const Value* value) {
+  return value == nullptr || value->kind_case() == Value::kNullValue ||
+         value->kind_case() == Value::KIND_NOT_SET;
+}
+
+std::string Describe(const Value& value) {
+  std::string out;
+  DescribeInto(value, out);
+  return ShortText(out);
+}
+
+absl::string_view TypeName(const Value& value) {
+  switch (value.kind_case()) {
+    case Value::kBoolValue:
+      return "boolean";
+    case Value::kNumberValue:
+      return "number";
+    case Value::kStringValue:
+      return "string";
+    case Value::kListValue:
+      return "array";
+    case Value::kStructValue:
+      return "object";
+    default:
+      return "null";
+  }
+}
+
+absl::Status InvalidField(const Path& path, const Value& value,
+                          absl::string_view expected) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      path.ToString(), ": invalid value ", Describe(value), "; expected ",
+      expected));
+}
+
+absl::Status MissingField(const Path& path, absl::string_view expected) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path.ToString(), ": missing; expected ", expected));
+}
+
+absl::StatusOr<std::string> GetString(const Value& value, const Path& path) {
+  if (value.kind_case() != Value::kStringValue) {
+    return InvalidField(path, value, "a string");
+  }
+  return value.string_value();
+}
+
+absl::StatusOr<bool> GetBool(const Value& value, const Path& path) {
+  if (value.kind_case() != Value::kBoolValue) {
+    return InvalidField(path, value, "true or false");
+  }
+  return value.bool_value();
+}
+
+absl::StatusOr<int64_t> GetInteger(const Value& value, const Path& path,
+                                   int64_t min, int64_t max) {
+  std::string expected =
+      absl::StrCat("an integer between ", min, " and ", max);
+  if (value.kind_case() == Value::kStringValue) {
+    int64_t parsed = 0;
+    absl::string_view text = value.string_value();
+    bool digits_only = !text.empty();
+    for (size_t i = 0; i < text.size(); ++i) {
+      bool sign = i == 0 && text[i] == '-';
+      if (!sign && !absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
+        digits_only = false;
+      }
+    }
+    if (!digits_only || !absl::SimpleAtoi(text, &parsed) || parsed < min ||
+        parsed > max) {
+      return InvalidField(path, value, expected);
+    }
+    return parsed;
+  }
+  if (value.kind_case() != Value::kNumberValue) {
+    return InvalidField(path, value, expected);
+  }
+  double number = value.number_value();
+  if (!std::isfinite(number) || number != std::floor(number) ||
+      number < static_cast<double>(min) || number > static_cast<double>(max)) {
+    return InvalidField(path, value, expected);
+  }
+  return static_cast<int64_t>(number);
+}
+
+absl::StatusOr<const Struct*> GetObject(const Value& value, const Path& path) {
+  if (value.kind_case() != Value::kStructValue) {
+    return InvalidField(path, value, "an object");
+  }
+  return &value.struct_value();
+}
+
+absl::StatusOr<const ListValue*> GetArray(const Value& value,
+                                          const Path& path) {
+  if (value.kind_case() != Value::kListValue) {
+    return InvalidField(path, value, "an array");
+  }
+  return &value.list_value();
+}
+
+}  // namespace portcullis::json

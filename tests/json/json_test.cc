@@ -1,0 +1,171 @@
+#include "json/json.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::json {
+namespace {
+
+using ::portcullis::testing::IsOk;
+using ::portcullis::testing::IsOkAndHolds;
+using ::portcullis::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string Utf16Le(absl::string_view ascii, bool with_bom) {
+  std::string out = with_bom ? std::string("\xFF\xFE", 2) : "";
+  for (char c : ascii) {
+    out.push_back(c);
+    out.push_back('\0');
+  }
+  return out;
+}
+
+TEST(DecodeToUtf8, PlainUtf8Unchanged) {
+  EXPECT_THAT(DecodeToUtf8("{\"a\":1}"), IsOkAndHolds(std::string("{\"a\":1}")));
+}
+
+TEST(DecodeToUtf8, StripsUtf8ByteOrderMark) {
+  EXPECT_THAT(DecodeToUtf8("\xEF\xBB\xBF{}"), IsOkAndHolds(std::string("{}")));
+}
+
+TEST(DecodeToUtf8, ConvertsUtf16LittleEndian) {
+  EXPECT_THAT(DecodeToUtf8(Utf16Le("{\"k\":\"v\"}", true)),
+              IsOkAndHolds(std::string("{\"k\":\"v\"}")));
+}
+
+TEST(DecodeToUtf8, ConvertsUtf16BigEndianWithSurrogatePair) {
+  // U+1F600 is D83D DE00 in UTF-16 and F0 9F 98 80 in UTF-8.
+  std::string bytes("\xFE\xFF\xD8\x3D\xDE\x00", 6);
+  EXPECT_THAT(DecodeToUtf8(bytes),
+              IsOkAndHolds(std::string("\xF0\x9F\x98\x80")));
+}
+
+TEST(DecodeToUtf8, ConvertsTwoAndThreeByteCharacters) {
+  // U+00E9 and U+20AC, little endian.
+  std::string bytes("\xFF\xFE\xE9\x00\xAC\x20", 6);
+  EXPECT_THAT(DecodeToUtf8(bytes), IsOkAndHolds(std::string("\xC3\xA9\xE2\x82\xAC")));
+}
+
+TEST(DecodeToUtf8, RejectsOddUtf16Length) {
+  EXPECT_THAT(DecodeToUtf8(std::string("\xFF\xFE{", 3)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("odd byte count")));
+}
+
+TEST(DecodeToUtf8, RejectsUnpairedSurrogates) {
+  EXPECT_THAT(DecodeToUtf8(std::string("\xFF\xFE\x3D\xD8", 4)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unpaired high surrogate")));
+  EXPECT_THAT(DecodeToUtf8(std::string("\xFF\xFE\x00\xDE", 4)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unpaired low surrogate")));
+}
+
+TEST(ParseJson, ParsesUtf16Document) {
+  ASSERT_OK_AND_ASSIGN(auto value,
+                       ParseJson(Utf16Le("{\"name\": \"nsg1\"}", true)));
+  const google::protobuf::Value* name =
+      FindField(value.struct_value(), "name");
+  ASSERT_NE(name, nullptr);
+  EXPECT_EQ(name->string_value(), "nsg1");
+}
+
+TEST(ParseJson, AcceptsTopLevelArray) {
+  ASSERT_OK_AND_ASSIGN(auto value, ParseJson("[1, 2]"));
+  EXPECT_EQ(value.list_value().values_size(), 2);
+}
+
+TEST(ParseJson, RejectsSyntaxErrors) {
+  EXPECT_THAT(ParseJson("{\"a\": }"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid JSON")));
+  EXPECT_THAT(ParseJson("   "),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("empty")));
+}
+
+TEST(Path, BuildsFieldAndIndexPaths) {
+  Path path = Path().Field("properties").Field("securityRules").Index(3).Field(
+      "priority");
+  EXPECT_EQ(path.ToString(), "properties.securityRules[3].priority");
+  EXPECT_EQ(Path().ToString(), "(root)");
+  EXPECT_EQ(Path().Index(0).Field("id").ToString(), "[0].id");
+}
+
+TEST(FindField, PrefersExactThenIgnoresCase) {
+  ASSERT_OK_AND_ASSIGN(auto value,
+                       ParseJson(R"({"Actions": [1], "actions": [2, 3]})"));
+  const auto* exact = FindField(value.struct_value(), "Actions");
+  ASSERT_NE(exact, nullptr);
+  EXPECT_EQ(exact->list_value().values_size(), 1);
+
+  ASSERT_OK_AND_ASSIGN(auto pascal, ParseJson(R"({"NotActions": []})"));
+  EXPECT_NE(FindField(pascal.struct_value(), "notActions"), nullptr);
+  EXPECT_EQ(FindField(pascal.struct_value(), "dataActions"), nullptr);
+}
+
+TEST(GetInteger, AcceptsIntegralNumbersAndDecimalStrings) {
+  ASSERT_OK_AND_ASSIGN(auto value,
+                       ParseJson(R"({"a": 100, "b": "4096", "c": 100.5,
+                                     "d": "1e3", "e": 5000, "f": true})"));
+  const auto& fields = value.struct_value();
+  Path root;
+  EXPECT_THAT(GetInteger(*FindField(fields, "a"), root.Field("a"), 100, 4096),
+              IsOkAndHolds(100));
+  EXPECT_THAT(GetInteger(*FindField(fields, "b"), root.Field("b"), 100, 4096),
+              IsOkAndHolds(4096));
+  EXPECT_THAT(
+      GetInteger(*FindField(fields, "c"), root.Field("c"), 100, 4096),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("c: invalid value 100.5; expected an integer between "
+                         "100 and 4096")));
+  EXPECT_THAT(GetInteger(*FindField(fields, "d"), root.Field("d"), 0, 9999),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"1e3\"")));
+  EXPECT_THAT(GetInteger(*FindField(fields, "e"), root.Field("e"), 100, 4096),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("5000")));
+  EXPECT_THAT(GetInteger(*FindField(fields, "f"), root.Field("f"), 0, 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("true")));
+}
+
+TEST(TypedGetters, NameTheExpectedType) {
+  ASSERT_OK_AND_ASSIGN(auto value, ParseJson(R"({"s": 1, "o": [], "l": {}})"));
+  const auto& fields = value.struct_value();
+  Path root;
+  EXPECT_THAT(GetString(*FindField(fields, "s"), root.Field("s")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("s: invalid value 1; expected a string")));
+  EXPECT_THAT(GetObject(*FindField(fields, "o"), root.Field("o")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected an object")));
+  EXPECT_THAT(GetArray(*FindField(fields, "l"), root.Field("l")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected an array")));
+  EXPECT_THAT(GetBool(*FindField(fields, "s"), root.Field("s")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected true or false")));
+}
+
+TEST(Describe, CutsLongValues) {
+  std::string long_string(200, 'x');
+  google::protobuf::Value value;
+  value.set_string_value(long_string);
+  std::string described = Describe(value);
+  EXPECT_LE(described.size(), 80u);
+  EXPECT_THAT(described, HasSubstr("..."));
+}
+
+TEST(IsNullOrAbsent, CoversNullAndMissing) {
+  google::protobuf::Value null_value;
+  null_value.set_null_value(google::protobuf::NULL_VALUE);
+  EXPECT_TRUE(IsNullOrAbsent(nullptr));
+  EXPECT_TRUE(IsNullOrAbsent(&null_value));
+  google::protobuf::Value text;
+  text.set_string_value("");
+  EXPECT_FALSE(IsNullOrAbsent(&text));
+}
+
+}  // namespace
+}  // namespace portcullis::json
