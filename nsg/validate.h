@@ -1,0 +1,85 @@
+// Validation of network security groups as Azure Resource Manager validates
+// them when a rule is created or updated.
+//
+// Azure rejects a bad rule with an error code such as SecurityRuleConflict
+// and a message; Validate() reports each such mistake as a Problem that
+// names the same error code, the JSON path of the offending field and the
+// offending value, and it reports every problem instead of stopping at the
+// first:
+//
+//   std::vector<Problem> problems = Validate(nsg);
+//   for (const Problem& problem : problems) {
+//     std::cerr << problem.ToString() << "\n";
+//     // properties.securityRules[1].properties.priority: invalid value 5000;
+//     // expected an integer between 100 and 4096 (SecurityRuleInvalidPriority)
+//   }
+//
+// What is checked, per rule: the name (1 to 80 characters, starting with a
+// letter, digit or underscore, ending with one of those, and otherwise letters,
+// digits, '.', '-' and '_'; unique within the NSG), the priority
+// (100 to 4096, unique per direction), direction, access and protocol present,
+// the singular and plural fields of each side never both set, each side
+// naming a port and an address prefix or application security group, port
+// strings of the forms `*`, `22` or `80-90` (no `80,443`), prefixes without
+// host bits and with valid lengths, no service tag or `*` inside a plural
+// prefix list, no overlapping prefixes within one side of a rule, and the
+// description length. Per NSG: at most 1,000 rules, and at most 4,000
+// addresses and ranges on each of the source and destination sides.
+//
+// Validation never resolves service tags: a singular prefix that is not an
+// address, a CIDR prefix or `*` is taken as a tag name and only its spelling
+// is checked. Unknown tags are reported when addresses are resolved.
+#ifndef PORTCULLIS_NSG_VALIDATE_H_
+#define PORTCULLIS_NSG_VALIDATE_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "proto/nsg.pb.h"
+
+namespace portcullis::nsg {
+
+// One mistake in a user's NSG, as Azure would reject it.
+struct Problem {
+  // JSON path of the offending field, e.g.
+  // `properties.securityRules[3].properties.priority`.
+  std::string path;
+  // The Azure error code this problem mirrors, e.g. `SecurityRuleConflict`,
+  // or `InvalidTemplate` for a template expression that cannot be resolved.
+  std::string azure_error;
+  // Lower-case explanation that quotes the offending value and says what was
+  // expected, without the path.
+  std::string message;
+
+  // "<path>: <message> (<azure_error>)".
+  std::string ToString() const;
+
+  friend bool operator==(const Problem& a, const Problem& b) {
+    return a.path == b.path && a.azure_error == b.azure_error &&
+           a.message == b.message;
+  }
+};
+
+// Azure's limits that validation enforces.
+inline constexpr int kMinUserPriority = 100;
+inline constexpr int kMaxUserPriority = 4096;
+inline constexpr int kMaxRulesPerNsg = 1000;
+// Addresses and ranges per NSG, counted separately for sources and
+// destinations.
+inline constexpr int kMaxPrefixesPerSide = 4000;
+inline constexpr int kMaxRuleNameLength = 80;
+inline constexpr int kMaxDescriptionLength = 140;
+
+// Returns every problem of `nsg`, in document order; empty when Azure would
+// accept it. Default rules are checked for shape only, because Azure itself
+// gives them priorities outside the user range.
+std::vector<Problem> Validate(const NetworkSecurityGroup& nsg);
+
+// Returns OK when `problems` is empty, else an InvalidArgument status whose
+// message lists every problem, one per line.
+absl::Status ProblemsToStatus(const std::vector<Problem>& problems);
+
+}  // namespace portcullis::nsg
+
+#endif  // PORTCULLIS_NSG_VALIDATE_H_
