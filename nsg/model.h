@@ -15,6 +15,11 @@
 
 namespace portcullis::nsg {
 
+// Returns `text` in double quotes for an error message, with control bytes
+// and quotes escaped and anything past 64 bytes cut, so that one huge value
+// cannot flood a message.
+std::string QuoteForMessage(absl::string_view text);
+
 // Parses a protocol as Azure accepts it, without regard to case: `Tcp`,
 // `Udp`, `Icmp`, `Esp`, `Ah` and `*`, plus `Any` and `All`, which the portal
 // and the effective rules view print for `*`.

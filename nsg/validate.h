@@ -40,6 +40,45 @@
 
 namespace portcullis::nsg {
 
+// The Azure error codes that problems name. Each was seen in an Azure
+// response quoted in a public report, except where a NOTE says otherwise.
+namespace azure_error {
+inline constexpr char kInvalidResourceName[] = "InvalidResourceName";
+// NOTE: no captured Azure response shows the code for two rules with one
+// name; this is the code Azure Resource Manager uses for duplicate child
+// resources elsewhere.
+inline constexpr char kDuplicateResourceName[] = "DuplicateResourceName";
+inline constexpr char kInvalidPriority[] = "SecurityRuleInvalidPriority";
+inline constexpr char kConflict[] = "SecurityRuleConflict";
+// NOTE: the codes for a bad protocol and a bad direction are not confirmed
+// by a captured Azure response.
+inline constexpr char kInvalidProtocol[] = "SecurityRuleInvalidProtocol";
+inline constexpr char kInvalidDirection[] = "SecurityRuleInvalidDirection";
+inline constexpr char kInvalidAccess[] = "SecurityRuleInvalidAccessType";
+inline constexpr char kParametersMissing[] = "SecurityRuleParametersMissing";
+// NOTE: the code for a side that sets both the singular and the plural field
+// is not confirmed by a captured Azure response.
+inline constexpr char kParametersConflict[] = "SecurityRuleParametersConflict";
+inline constexpr char kInvalidPortRange[] = "SecurityRuleInvalidPortRange";
+inline constexpr char kInvalidPortRanges[] =
+    "SecurityRuleParameterContainsInvalidPortRanges";
+inline constexpr char kInvalidAddressPrefix[] = "SecurityRuleInvalidAddressPrefix";
+inline constexpr char kUnsupportedValue[] =
+    "SecurityRuleParameterContainsUnsupportedValue";
+inline constexpr char kOverlappingPrefixes[] =
+    "OverlappingSubnetsNotPermittedInSecurityRule";
+inline constexpr char kRuleCountLimit[] = "SecurityRuleCountLimitReached";
+// NOTE: the codes for the prefix limit and for a long description are not
+// confirmed by a captured Azure response.
+inline constexpr char kPrefixCountLimit[] = "SecurityRuleAddressPrefixCountLimitReached";
+inline constexpr char kInvalidDescription[] = "SecurityRuleInvalidDescription";
+// A template expression that cannot be evaluated, or a parameter without a
+// value.
+inline constexpr char kInvalidTemplate[] = "InvalidTemplate";
+// A field of the wrong JSON type; Azure answers "Cannot parse the request".
+inline constexpr char kInvalidRequestFormat[] = "InvalidRequestFormat";
+}  // namespace azure_error
+
 // One mistake in a user's NSG, as Azure would reject it.
 struct Problem {
   // JSON path of the offending field, e.g.
