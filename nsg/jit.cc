@@ -1,0 +1,619 @@
+#include "nsg/jit.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "net/ip_prefix.h"
+#include "net/port_range.h"
+#include "nsg/model.h"
+#include "schedule/duration.h"
+#include "schedule/rfc3339.h"
+
+namespace portcullis::jit {
+
+namespace {
+
+constexpr absl::string_view kJitRulePrefix = "SecurityCenter-JITRule";
+constexpr int kMaxUserPriority = 4096;
+
+// FNV-1a, 64 bits: stable across platforms and runs, so rule names are too.
+uint64_t Fnv1a(absl::string_view text, uint64_t seed) {
+  uint64_t hash = 14695981039346656037ULL ^ seed;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+// `SecurityCenter-JITRule<sep><int><sep><32 hex>`, from a hash of `key`.
+std::string RuleName(absl::string_view key, char separator) {
+  int32_t number = static_cast<int32_t>(Fnv1a(key, 1) >> 32);
+  return absl::StrFormat("%s%c%d%c%016X%016X", kJitRulePrefix, separator,
+                         number, separator, Fnv1a(key, 2), Fnv1a(key, 3));
+}
+
+std::string LastSegment(absl::string_view id) {
+  size_t slash = id.rfind('/');
+  return std::string(slash == absl::string_view::npos ? id
+                                                      : id.substr(slash + 1));
+}
+
+bool SameId(absl::string_view a, absl::string_view b) {
+  return absl::EqualsIgnoreCase(absl::StripSuffix(a, "/"),
+                                absl::StripSuffix(b, "/"));
+}
+
+bool IsJitRule(const nsg::SecurityRule& rule) {
+  return absl::StartsWith(rule.name(), kJitRulePrefix);
+}
+
+nsg::Protocol ToNsgProtocol(JitProtocol protocol) {
+  switch (protocol) {
+    case JIT_PROTOCOL_TCP:
+      return nsg::PROTOCOL_TCP;
+    case JIT_PROTOCOL_UDP:
+      return nsg::PROTOCOL_UDP;
+    default:
+      return nsg::PROTOCOL_ANY;
+  }
+}
+
+bool ProtocolsOverlap(nsg::Protocol a, nsg::Protocol b) {
+  return a == nsg::PROTOCOL_ANY || b == nsg::PROTOCOL_ANY || a == b;
+}
+
+// True when the destination side of `rule` may cover `address`. Service
+// tags and application security groups cannot be resolved here, so they
+// count as covering: placing the deny rule after them keeps their
+// precedence, which is the safe reading.
+bool DestinationMayCover(const nsg::SecurityRule& rule,
+                         const net::IpPrefix& address) {
+  if (!nsg::ApplicationSecurityGroups(rule, nsg::Side::kDestination).empty()) {
+    return true;
+  }
+  for (const std::string& entry :
+       nsg::AddressEntries(rule, nsg::Side::kDestination)) {
+    absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(entry);
+    if (!prefix.ok()) return true;  // "*" or a service tag
+    if (prefix->Overlaps(address)) return true;
+  }
+  return false;
+}
+
+bool PortsMayOverlap(const nsg::SecurityRule& rule,
+                     const std::vector<uint32_t>& ports) {
+  absl::StatusOr<std::vector<net::PortRange>> ranges =
+      nsg::ParsePorts(rule, nsg::Side::kDestination);
+  if (!ranges.ok()) return true;
+  for (const net::PortRange& range : *ranges) {
+    for (uint32_t port : ports) {
+      if (range.Contains(static_cast<uint16_t>(port))) return true;
+    }
+  }
+  return false;
+}
+
+std::set<int> InboundPriorities(const nsg::NetworkSecurityGroup& nsg) {
+  std::set<int> taken;
+  for (const nsg::SecurityRule& rule : nsg.security_rules()) {
+    if (rule.direction() == nsg::DIRECTION_INBOUND && rule.has_priority()) {
+      taken.insert(rule.priority());
+    }
+  }
+  return taken;
+}
+
+std::optional<int> FirstFree(const std::set<int>& taken, int from, int below) {
+  for (int priority = from; priority < below; ++priority) {
+    if (taken.count(priority) == 0) return priority;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<net::IpPrefix> ParseSource(absl::string_view text,
+                                          absl::string_view what) {
+  absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(text);
+  if (prefix.ok()) return prefix;
+  return absl::InvalidArgumentError(
+      absl::StrCat(what, ": invalid value \"", text,
+                   "\"; expected an IP address or a CIDR prefix (",
+                   prefix.status().message(), ")"));
+}
+
+std::vector<std::string> AllowedSources(const JitPolicyPort& port) {
+  if (!port.allowed_source_address_prefix().empty()) {
+    return {port.allowed_source_address_prefix()};
+  }
+  return {port.allowed_source_address_prefixes().begin(),
+          port.allowed_source_address_prefixes().end()};
+}
+
+bool SourceAllowed(const JitPolicyPort& port, const std::string& source) {
+  absl::StatusOr<net::IpPrefix> requested =
+      source == "*" ? absl::StatusOr<net::IpPrefix>(absl::InvalidArgumentError(""))
+                    : net::IpPrefix::ParseStrict(source);
+  for (const std::string& allowed : AllowedSources(port)) {
+    if (allowed == "*") return true;
+    if (!requested.ok()) continue;
+    absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(allowed);
+    if (prefix.ok() && prefix->Contains(*requested)) return true;
+  }
+  return false;
+}
+
+const JitPolicyPort* FindPort(const JitPolicyVirtualMachine& vm,
+                              uint32_t number) {
+  for (const JitPolicyPort& port : vm.ports()) {
+    if (port.number() == number) return &port;
+  }
+  return nullptr;
+}
+
+// The end of a grant's effective window: its own end, or the start of the
+// first newer grant for the same VM and port, whichever comes first.
+absl::Time EffectiveEnd(const std::vector<Grant>& grants, size_t index) {
+  const Grant& grant = grants[index];
+  absl::Time end = grant.window.end;
+  for (size_t j = 0; j < grants.size(); ++j) {
+    if (j == index) continue;
+    const Grant& other = grants[j];
+    if (other.port != grant.port || !SameId(other.vm_id, grant.vm_id)) {
+      continue;
+    }
+    bool newer = other.window.start > grant.window.start ||
+                 (other.window.start == grant.window.start && j > index);
+    if (newer && other.window.start < end) end = other.window.start;
+  }
+  return end;
+}
+
+// Priorities of grants whose windows overlap `window`.
+std::set<int> GrantPriorities(const std::vector<Grant>& grants,
+                              const schedule::Window& window) {
+  std::set<int> taken;
+  for (const Grant& grant : grants) {
+    bool overlaps =
+        grant.window.start < window.end && window.start < grant.window.end;
+    if (overlaps && grant.rule.has_priority()) {
+      taken.insert(grant.rule.priority());
+    }
+  }
+  return taken;
+}
+
+nsg::SecurityRule AllowRule(const JitPolicy& policy, const VmTarget& target,
+                            const Grant& grant, int priority) {
+  std::string key =
+      absl::StrCat(policy.id(), "|", absl::AsciiStrToLower(target.vm_id), "|",
+                   grant.port, "|", grant.source, "|",
+                   absl::ToUnixNanos(grant.window.start));
+  nsg::SecurityRule rule;
+  rule.set_name(RuleName(key, '-'));
+  rule.set_description(absl::StrCat(
+      "ASC JIT Network Access rule created by an initiation request for "
+      "policy '",
+      policy.name(), "' of VM '", LastSegment(target.vm_id), "'."));
+  rule.set_priority(priority);
+  rule.set_direction(nsg::DIRECTION_INBOUND);
+  rule.set_access(nsg::ACCESS_ALLOW);
+  rule.set_protocol(ToNsgProtocol(grant.protocol));
+  rule.set_source_address_prefix(grant.source);
+  rule.set_source_port_range("*");
+  rule.set_destination_address_prefix(target.private_address);
+  rule.set_destination_port_range(absl::StrCat(grant.port));
+  return rule;
+}
+
+}  // namespace
+
+absl::string_view PlacementName(Placement placement) {
+  return placement == Placement::kSubnet ? "subnet" : "networkInterface";
+}
+
+absl::StatusOr<VmTarget> TargetForNic(const NetworkInterface& nic,
+                                      const nsg::NetworkSecurityGroup& nsg) {
+  if (nic.virtual_machine_id().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network interface \"", nic.name(),
+        "\" is attached to no virtual machine (properties.virtualMachine.id "
+        "is missing)"));
+  }
+  if (nic.private_ip_addresses().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network interface \"", nic.name(), "\" has no private IP address"));
+  }
+
+  VmTarget target;
+  target.vm_id = nic.virtual_machine_id();
+  std::string address = nic.private_ip_addresses(0);
+  if (address.find('/') == std::string::npos) {
+    address += address.find(':') == std::string::npos ? "/32" : "/128";
+  }
+  absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(address);
+  if (!prefix.ok()) return prefix.status();
+  target.private_address = nic.private_ip_addresses(0);
+
+  if (nic.network_security_group_id().empty()) {
+    target.placement = Placement::kSubnet;
+    target.nsg_id = nsg.id();
+    return target;
+  }
+  target.placement = Placement::kNetworkInterface;
+  target.nsg_id = nic.network_security_group_id();
+  bool matches = nsg.id().empty()
+                     ? absl::EqualsIgnoreCase(
+                           nsg.name(), LastSegment(nic.network_security_group_id()))
+                     : SameId(nsg.id(), nic.network_security_group_id());
+  if (!matches) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network interface \"", nic.name(), "\" uses NSG ",
+        nic.network_security_group_id(), ", but the NSG given is \"",
+        nsg.id().empty() ? nsg.name() : nsg.id(),
+        "\"; JIT rules go on the NIC's NSG, so pass that NSG"));
+  }
+  return target;
+}
+
+const JitPolicyVirtualMachine* FindVirtualMachine(const JitPolicy& policy,
+                                                  absl::string_view vm_id) {
+  for (const JitPolicyVirtualMachine& vm : policy.virtual_machines()) {
+    if (SameId(vm.id(), vm_id)) return &vm;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<nsg::SecurityRule> PlanDenyRule(
+    const nsg::NetworkSecurityGroup& nsg, const JitPolicy& policy,
+    const VmTarget& target, const JitOptions& options) {
+  const JitPolicyVirtualMachine* vm = FindVirtualMachine(policy, target.vm_id);
+  if (vm == nullptr) {
+    return absl::NotFoundError(absl::StrCat("virtual machine ", target.vm_id,
+                                            " is not in JIT policy \"",
+                                            policy.name(), "\""));
+  }
+  std::string name = RuleName(
+      absl::StrCat(policy.id(), "|", absl::AsciiStrToLower(target.vm_id)), '_');
+  for (const nsg::SecurityRule& rule : nsg.security_rules()) {
+    if (rule.name() == name) return rule;
+  }
+
+  std::vector<uint32_t> ports;
+  for (const JitPolicyPort& port : vm->ports()) ports.push_back(port.number());
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+
+  absl::StatusOr<net::IpPrefix> address = net::IpPrefix::ParseStrict(
+      target.private_address.find('/') == std::string::npos
+          ? absl::StrCat(target.private_address,
+                         target.private_address.find(':') == std::string::npos
+                             ? "/32"
+                             : "/128")
+          : target.private_address);
+  if (!address.ok()) return address.status();
+
+  int last_covering = 0;
+  for (const nsg::SecurityRule& rule : nsg.security_rules()) {
+    if (rule.direction() != nsg::DIRECTION_INBOUND || !rule.has_priority() ||
+        IsJitRule(rule)) {
+      continue;
+    }
+    if (!ProtocolsOverlap(rule.protocol(), nsg::PROTOCOL_ANY)) continue;
+    if (!PortsMayOverlap(rule, ports)) continue;
+    if (!DestinationMayCover(rule, *address)) continue;
+    last_covering = std::max(last_covering, rule.priority());
+  }
+
+  int from = last_covering > 0 ? last_covering + 1 : options.deny_priority_floor;
+  std::optional<int> priority =
+      FirstFree(InboundPriorities(nsg), from, kMaxUserPriority + 1);
+  if (!priority.has_value() && last_covering == 0) {
+    priority = FirstFree(InboundPriorities(nsg), options.allow_priority_start + 1,
+                         kMaxUserPriority + 1);
+  }
+  if (!priority.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "NSG \"", nsg.name(), "\" has no free inbound priority from ", from,
+        " to 4096 for the JIT deny rule"));
+  }
+
+  nsg::SecurityRule rule;
+  rule.set_name(name);
+  rule.set_description(absl::StrCat("ASC JIT Network Access rule for policy '",
+                                    policy.name(), "' of VM '",
+                                    LastSegment(target.vm_id), "'."));
+  rule.set_priority(*priority);
+  rule.set_direction(nsg::DIRECTION_INBOUND);
+  rule.set_access(nsg::ACCESS_DENY);
+  rule.set_protocol(nsg::PROTOCOL_ANY);
+  rule.set_source_address_prefix("*");
+  rule.set_source_port_range("*");
+  rule.set_destination_address_prefix(target.private_address);
+  if (ports.size() == 1) {
+    rule.set_destination_port_range(absl::StrCat(ports[0]));
+  } else {
+    for (uint32_t port : ports) {
+      rule.add_destination_port_ranges(absl::StrCat(port));
+    }
+  }
+  return rule;
+}
+
+absl::StatusOr<RequestDecision> DecideRequest(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const AccessRequest& request,
+    const std::vector<Grant>& existing, const JitOptions& options) {
+  RequestDecision decision;
+  auto reject = [&](std::string code, std::string message) {
+    decision.rejections.push_back({std::move(code), std::move(message)});
+  };
+
+  const JitPolicyVirtualMachine* vm = FindVirtualMachine(policy, request.vm_id);
+  if (vm == nullptr) {
+    reject("VirtualMachineNotInPolicy",
+           absl::StrCat("virtual machine ", request.vm_id,
+                        " is not in JIT policy \"", policy.name(), "\""));
+    return decision;
+  }
+  if (!SameId(request.vm_id, target.vm_id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request is for ", request.vm_id, " but the NIC belongs to ",
+        target.vm_id));
+  }
+
+  const JitPolicyPort* port = FindPort(*vm, request.port);
+  if (port == nullptr) {
+    std::vector<std::string> allowed;
+    for (const JitPolicyPort& p : vm->ports()) {
+      allowed.push_back(absl::StrCat(p.number()));
+    }
+    reject("PortNotInPolicy",
+           absl::StrCat("port ", request.port,
+                        " is not in the policy for this VM; allowed ports: ",
+                        absl::StrJoin(allowed, ", ")));
+  }
+
+  absl::Duration duration = request.end - request.start;
+  if (duration < options.min_duration) {
+    reject("DurationTooShort",
+           absl::StrCat("the requested duration ",
+                        schedule::FormatIsoDuration(duration),
+                        " is shorter than the minimum ",
+                        schedule::FormatIsoDuration(options.min_duration)));
+  }
+  if (port != nullptr) {
+    absl::StatusOr<absl::Duration> maximum =
+        schedule::ParseIsoDuration(port->max_request_access_duration());
+    if (!maximum.ok()) return maximum.status();
+    absl::Duration limit = std::min(*maximum, options.max_duration);
+    if (duration > limit) {
+      reject("DurationTooLong",
+             absl::StrCat("the requested duration ",
+                          schedule::FormatIsoDuration(duration),
+                          " exceeds the maximum ",
+                          schedule::FormatIsoDuration(limit), " for port ",
+                          port->number()));
+    }
+  }
+
+  std::string source =
+      request.source.empty() ? request.requester_address : request.source;
+  if (source.empty()) {
+    return absl::InvalidArgumentError(
+        "the request names no source address and no requester address");
+  }
+  if (source != "*") {
+    absl::StatusOr<net::IpPrefix> parsed = ParseSource(source, "source");
+    if (!parsed.ok()) return parsed.status();
+    source = parsed->length() == parsed->address().bit_length()
+                 ? parsed->address().ToString()
+                 : parsed->ToString();
+  }
+  if (port != nullptr && !SourceAllowed(*port, source)) {
+    reject("SourceNotAllowed",
+           absl::StrCat("source ", source,
+                        " is not inside the allowed source prefixes of port ",
+                        port->number(), ": ",
+                        absl::StrJoin(AllowedSources(*port), ", ")));
+  }
+  if (!decision.rejections.empty()) return decision;
+
+  absl::StatusOr<nsg::SecurityRule> deny =
+      PlanDenyRule(nsg, policy, target, options);
+  if (!deny.ok()) return deny.status();
+
+  Grant grant;
+  grant.vm_id = target.vm_id;
+  grant.port = request.port;
+  grant.protocol = port->protocol();
+  grant.source = source;
+  grant.window = {request.start, request.end};
+  grant.requestor = request.requestor;
+
+  std::set<int> taken = InboundPriorities(nsg);
+  taken.insert(deny->priority());
+  for (int priority : GrantPriorities(existing, grant.window)) {
+    taken.insert(priority);
+  }
+  std::optional<int> priority =
+      FirstFree(taken, options.allow_priority_start, deny->priority());
+  if (!priority.has_value()) {
+    reject("NoFreePriority",
+           absl::StrCat("no free inbound priority from ",
+                        options.allow_priority_start, " to ",
+                        deny->priority() - 1,
+                        " for an allow rule ahead of the JIT deny rule"));
+    return decision;
+  }
+  grant.rule = AllowRule(policy, target, grant, *priority);
+
+  decision.granted = true;
+  decision.deny_rule = *std::move(deny);
+  decision.grants.push_back(std::move(grant));
+  return decision;
+}
+
+GrantState StateAt(const std::vector<Grant>& grants, size_t index,
+                   absl::Time now) {
+  const Grant& grant = grants[index];
+  GrantState state;
+  if (now < grant.window.start) {
+    state.status = "Scheduled";
+    state.status_reason = "UserRequested";
+    return state;
+  }
+  absl::Time end = EffectiveEnd(grants, index);
+  if (now < end) {
+    state.status = "Initiated";
+    state.status_reason = "UserRequested";
+    state.active = true;
+    return state;
+  }
+  state.status = "Revoked";
+  state.status_reason =
+      end < grant.window.end ? "NewerRequestInitiated" : "Expired";
+  return state;
+}
+
+absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const JitOptions& options) {
+  const JitPolicyVirtualMachine* vm = FindVirtualMachine(policy, target.vm_id);
+  if (vm == nullptr) return std::vector<Grant>();
+
+  struct Pending {
+    Grant grant;
+    size_t order;
+  };
+  std::vector<Pending> pending;
+  for (const JitRequest& request : policy.requests()) {
+    if (request.start_time_utc().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          request.json_path(), ".startTimeUtc: missing; expected the RFC 3339 "
+                               "start of a recorded request"));
+    }
+    absl::StatusOr<absl::Time> start =
+        schedule::ParseRfc3339(request.start_time_utc());
+    if (!start.ok()) return start.status();
+
+    for (const JitRequestVirtualMachine& request_vm :
+         request.virtual_machines()) {
+      if (!SameId(request_vm.id(), target.vm_id)) continue;
+      for (const JitRequestPort& port : request_vm.ports()) {
+        if (absl::EqualsIgnoreCase(port.status(), "Revoked")) continue;
+        absl::StatusOr<absl::Time> end =
+            schedule::ParseRfc3339(port.end_time_utc());
+        if (!end.ok()) return end.status();
+
+        std::vector<std::string> sources;
+        if (!port.allowed_source_address_prefix().empty()) {
+          sources.push_back(port.allowed_source_address_prefix());
+        }
+        sources.insert(sources.end(),
+                       port.allowed_source_address_prefixes().begin(),
+                       port.allowed_source_address_prefixes().end());
+        const JitPolicyPort* policy_port = FindPort(*vm, port.number());
+        for (const std::string& source : sources) {
+          Grant grant;
+          grant.vm_id = target.vm_id;
+          grant.port = port.number();
+          grant.protocol = policy_port != nullptr ? policy_port->protocol()
+                                                  : JIT_PROTOCOL_ANY;
+          grant.source = source;
+          grant.window = {*start, *end};
+          grant.requestor = request.requestor();
+          pending.push_back({std::move(grant), pending.size()});
+        }
+      }
+    }
+  }
+  std::stable_sort(pending.begin(), pending.end(),
+                   [](const Pending& a, const Pending& b) {
+                     return a.grant.window.start < b.grant.window.start;
+                   });
+
+  absl::StatusOr<nsg::SecurityRule> deny =
+      PlanDenyRule(nsg, policy, target, options);
+  if (!deny.ok()) return deny.status();
+  std::set<int> base = InboundPriorities(nsg);
+  base.insert(deny->priority());
+
+  std::vector<Grant> grants;
+  for (Pending& entry : pending) {
+    std::set<int> taken = base;
+    for (int priority : GrantPriorities(grants, entry.grant.window)) {
+      taken.insert(priority);
+    }
+    std::optional<int> priority =
+        FirstFree(taken, options.allow_priority_start, deny->priority());
+    if (!priority.has_value()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "no free inbound priority ahead of the JIT deny rule for the "
+          "recorded grant of port ",
+          entry.grant.port));
+    }
+    entry.grant.rule = AllowRule(policy, target, entry.grant, *priority);
+    grants.push_back(std::move(entry.grant));
+  }
+  return grants;
+}
+
+absl::StatusOr<nsg::NetworkSecurityGroup> WithJitRules(
+    const nsg::NetworkSecurityGroup& nsg, const JitPolicy& policy,
+    const VmTarget& target, const std::vector<Grant>& grants, absl::Time now,
+    const JitOptions& options) {
+  absl::StatusOr<nsg::SecurityRule> deny =
+      PlanDenyRule(nsg, policy, target, options);
+  if (!deny.ok()) return deny.status();
+
+  nsg::NetworkSecurityGroup merged = nsg;
+  bool present = false;
+  for (const nsg::SecurityRule& rule : nsg.security_rules()) {
+    if (rule.name() == deny->name()) present = true;
+  }
+  if (!present) *merged.add_security_rules() = *deny;
+  for (size_t i = 0; i < grants.size(); ++i) {
+    if (StateAt(grants, i, now).active) {
+      *merged.add_security_rules() = grants[i].rule;
+    }
+  }
+  return merged;
+}
+
+OpenState PortOpenState(const std::vector<Grant>& grants,
+                        absl::string_view vm_id, uint32_t port,
+                        const net::IpAddress& source, absl::Time now) {
+  std::vector<schedule::Window> windows;
+  for (size_t i = 0; i < grants.size(); ++i) {
+    const Grant& grant = grants[i];
+    if (grant.port != port || !SameId(grant.vm_id, vm_id)) continue;
+    bool covers = grant.source == "*";
+    if (!covers) {
+      absl::StatusOr<net::IpPrefix> prefix =
+          net::IpPrefix::ParseStrict(grant.source);
+      covers = prefix.ok() && prefix->Contains(source);
+    }
+    if (!covers) continue;
+    windows.push_back({grant.window.start, EffectiveEnd(grants, i)});
+  }
+
+  OpenState state;
+  state.windows = schedule::IntervalSet::FromWindows(std::move(windows))
+                      .Intersect(schedule::IntervalSet::Of(
+                          {now, absl::InfiniteFuture()}));
+  state.open = state.windows.Contains(now);
+  state.closes_at = state.windows.NextClosing(now);
+  return state;
+}
+
+}  // namespace portcullis::jit
