@@ -20,7 +20,6 @@ namespace {
 
 using ::portcullis::net::testing::Address;
 using ::portcullis::net::testing::Prefix;
-using ::portcullis::testing::IsOk;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
