@@ -317,15 +317,21 @@ absl::StatusOr<JitPolicy> ReadPolicy(const Struct& object, const Path& path) {
     (policy.*setter)(*text);
   }
 
+  // The REST API nests the fields in `properties`; `az security jit-policy
+  // show` prints them flat, beside `id` and `name`.
   const Value* properties = json::FindField(object, "properties");
   Path properties_path = path.Field("properties");
+  absl::StatusOr<const Struct*> fields = &object;
   if (json::IsNullOrAbsent(properties)) {
-    return json::MissingField(properties_path,
-                              "an object with virtualMachines");
+    if (json::FindField(object, "virtualMachines") == nullptr) {
+      return json::MissingField(properties_path,
+                                "an object with virtualMachines");
+    }
+    properties_path = path;
+  } else {
+    fields = json::GetObject(*properties, properties_path);
+    if (!fields.ok()) return fields.status();
   }
-  absl::StatusOr<const Struct*> fields =
-      json::GetObject(*properties, properties_path);
-  if (!fields.ok()) return fields.status();
 
   absl::Status status = ReadVirtualMachines<JitPolicyVirtualMachine>(
       **fields, properties_path, ReadPolicyPort,
@@ -491,15 +497,21 @@ absl::StatusOr<NetworkInterface> ImportNetworkInterface(
   if (!name.ok()) return name.status();
   nic.set_name(*name);
 
+  // The REST API nests the fields in `properties`; `az network nic show`
+  // prints them flat.
   const Value* properties = json::FindField(*document, "properties");
   Path properties_path = path.Field("properties");
+  absl::StatusOr<const Struct*> fields = document;
   if (json::IsNullOrAbsent(properties)) {
-    return json::MissingField(properties_path,
-                              "the network interface's properties");
+    if (json::FindField(*document, "ipConfigurations") == nullptr) {
+      return json::MissingField(properties_path,
+                                "the network interface's properties");
+    }
+    properties_path = path;
+  } else {
+    fields = json::GetObject(*properties, properties_path);
+    if (!fields.ok()) return fields.status();
   }
-  absl::StatusOr<const Struct*> fields =
-      json::GetObject(*properties, properties_path);
-  if (!fields.ok()) return fields.status();
 
   // `virtualMachine` and `networkSecurityGroup` are sub-resources: {"id": ...}.
   auto read_reference = [&](absl::string_view member)

@@ -239,6 +239,36 @@ TEST(ImportNetworkInterface, ReadsVmAddressAndNsg) {
   EXPECT_THAT(nic->subnet_id(), HasSubstr("/subnets/vms"));
 }
 
+TEST(ImportNetworkInterface, ReadsFlatAzShowOutput) {
+  absl::StatusOr<NetworkInterface> nic = ImportNetworkInterface(absl::StrCat(R"({
+    "name": "vm1-nic",
+    "ipConfigurations": [{"name": "ipconfig1", "primary": true,
+                          "privateIPAddress": "192.0.2.4"}],
+    "networkSecurityGroup": {"id": ")", kNsgId, R"("},
+    "virtualMachine": {"id": ")", kVmId, R"("}})"));
+  ASSERT_TRUE(nic.ok()) << nic.status();
+  EXPECT_EQ(nic->virtual_machine_id(), kVmId);
+  EXPECT_THAT(nic->private_ip_addresses(), ElementsAre("192.0.2.4"));
+}
+
+TEST(ImportJitPolicies, ReadsFlatAzShowOutput) {
+  absl::StatusOr<std::vector<JitPolicy>> policies =
+      ImportJitPolicies(absl::StrCat(R"({"name": "default", "kind": "Basic",
+        "provisioningState": "Succeeded", "requests": [],
+        "virtualMachines": [{"id": ")", kVmId, R"(", "ports": [
+          {"number": 22, "protocol": "*", "allowedSourceAddressPrefix": "*",
+           "maxRequestAccessDuration": "PT3H"}]}]})"));
+  ASSERT_TRUE(policies.ok()) << policies.status();
+  ASSERT_EQ(policies->size(), 1u);
+  EXPECT_EQ((*policies)[0].virtual_machines(0).ports(0).number(), 22u);
+}
+
+TEST(ImportNetworkInterface, RejectsDocumentWithoutConfigurations) {
+  EXPECT_THAT(ImportNetworkInterface(R"({"name": "x"})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("properties: missing")));
+}
+
 TEST(TargetForNic, UsesSubnetNsgWhenNicHasNone) {
   NetworkInterface nic;
   nic.set_name("vm1-nic");
