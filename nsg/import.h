@@ -40,6 +40,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nsg/arm_template.h"
 #include "nsg/validate.h"
 #include "proto/nsg.pb.h"
 
@@ -56,6 +57,8 @@ struct ImportOptions {
   // (`{"parameters": {"x": {"value": ...}}}`); its values take precedence
   // over the template's `defaultValue`s.
   std::optional<std::string> parameters_json;
+  // Where the template is deployed, for resourceId(); unknown by default.
+  DeploymentScope scope;
   // When true (the default), NSGs are also checked with Validate() and its
   // problems are added to ImportResult::problems.
   bool validate = true;

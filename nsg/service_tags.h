@@ -21,6 +21,10 @@
 //                      100.64/10, 127/8, 169.254/16, 224/4, fc00::/7,
 //                      fe80::/10, ::1/128 and ff00::/8).
 //
+// The download does not list AzurePlatformDNS and AzurePlatformIMDS, so they
+// are built in too, as the single addresses of those services:
+// 168.63.129.16/32 and 169.254.169.254/32.
+//
 // Tag names are compared without regard to case. Regional tags such as
 // `Storage.WestUS` are separate entries of the download and resolve as
 // listed there.
