@@ -1,0 +1,489 @@
+#include "access/ca_import.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/shared_data.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::access {
+namespace {
+
+using ::portcullis::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+std::vector<std::string> WarningPaths(const std::vector<ImportWarning>& list) {
+  std::vector<std::string> paths;
+  for (const ImportWarning& w : list) paths.push_back(w.path);
+  return paths;
+}
+
+std::string WarningText(const std::vector<ImportWarning>& list) {
+  std::string text;
+  for (const ImportWarning& w : list)
+    absl::StrAppend(&text, w.ToString(), "\n");
+  return text;
+}
+
+ca::Policy ImportOne(const std::string& json) {
+  absl::StatusOr<std::vector<ImportedPolicy>> policies =
+      ImportPolicies(json, "test.json");
+  EXPECT_TRUE(policies.ok()) << policies.status();
+  if (!policies.ok() || policies->size() != 1) return ca::Policy();
+  return (*policies)[0].policy;
+}
+
+std::vector<ImportWarning> WarningsOf(const std::string& json) {
+  absl::StatusOr<std::vector<ImportedPolicy>> policies =
+      ImportPolicies(json, "test.json");
+  EXPECT_TRUE(policies.ok()) << policies.status();
+  if (!policies.ok() || policies->empty()) return {};
+  return (*policies)[0].warnings;
+}
+
+constexpr char kMinimal[] = R"json({
+  "id": "p1", "displayName": "Minimal", "state": "enabled",
+  "conditions": {
+    "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+              "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+    "applications": {"includeApplications": ["All"], "excludeApplications": []},
+    "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": []
+  },
+  "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+})json";
+
+TEST(CaImportTest, MinimalPolicyHasNoWarnings) {
+  absl::StatusOr<std::vector<ImportedPolicy>> policies =
+      ImportPolicies(kMinimal, "x.json");
+  ASSERT_OK(policies);
+  ASSERT_EQ(policies->size(), 1u);
+  EXPECT_THAT((*policies)[0].warnings, IsEmpty());
+  const ca::Policy& p = (*policies)[0].policy;
+  EXPECT_EQ(p.id(), "p1");
+  EXPECT_EQ(p.state(), ca::POLICY_STATE_ENABLED);
+  EXPECT_THAT(p.conditions().users().include_users(), ElementsAre("All"));
+  EXPECT_EQ(p.grant_controls().operator_(), ca::GRANT_OPERATOR_OR);
+  EXPECT_THAT(p.grant_controls().built_in_controls(),
+              ElementsAre(ca::BUILT_IN_CONTROL_MFA));
+}
+
+TEST(CaImportTest, ByteOrderMarkAndUtf16) {
+  std::string with_bom = std::string("\xEF\xBB\xBF") + kMinimal;
+  EXPECT_EQ(ImportOne(with_bom).id(), "p1");
+
+  std::string utf16 = "\xFF\xFE";
+  for (char c : std::string(kMinimal)) {
+    utf16.push_back(c);
+    utf16.push_back('\0');
+  }
+  EXPECT_EQ(ImportOne(utf16).id(), "p1");
+}
+
+TEST(CaImportTest, OdataAndUnknownKeysIgnored) {
+  ca::Policy p = ImportOne(R"json({
+    "@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+    "id": "p1", "state": "enabled", "displayName": "d",
+    "futureField": {"anything": [1, 2]},
+    "conditions": {
+      "users": {"includeUsers@odata.type": "#Collection(String)",
+                "includeUsers": ["all"], "excludeUsers": [], "includeGroups": [],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+      "applications": {"includeApplications": ["office365"],
+                       "excludeApplications": ["MICROSOFTADMINPORTALS"]},
+      "clientAppTypes": ["All"], "signInRiskLevels": [], "userRiskLevels": [],
+      "unknownCondition": null
+    },
+    "grantControls": null, "sessionControls": null
+  })json");
+  EXPECT_THAT(p.conditions().users().include_users(), ElementsAre("All"));
+  EXPECT_THAT(p.conditions().applications().include_applications(),
+              ElementsAre("Office365"));
+  EXPECT_THAT(p.conditions().applications().exclude_applications(),
+              ElementsAre("MicrosoftAdminPortals"));
+  EXPECT_THAT(p.conditions().client_app_types(),
+              ElementsAre(ca::CLIENT_APP_TYPE_ALL));
+  EXPECT_FALSE(p.has_grant_controls());
+  EXPECT_FALSE(p.has_session_controls());
+}
+
+TEST(CaImportTest, WrongContainerIsNotConfiguredWithWarning) {
+  std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+      "applications": {"includeApplications": ["All"], "excludeApplications": []},
+      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": [],
+      "locations": [], "platforms": null}})json";
+  ca::Policy p = ImportOne(json);
+  EXPECT_FALSE(p.conditions().has_locations());
+  EXPECT_FALSE(p.conditions().has_platforms());
+  std::vector<ImportWarning> warnings = WarningsOf(json);
+  ASSERT_THAT(WarningPaths(warnings), ElementsAre("conditions.locations"));
+  EXPECT_THAT(warnings[0].message,
+              HasSubstr("expected an object, found an empty array; taken as "
+                        "not configured"));
+}
+
+TEST(CaImportTest, MissingKeysWarn) {
+  std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All"]},
+      "applications": {"includeApplications": ["All"]}}})json";
+  std::vector<ImportWarning> warnings = WarningsOf(json);
+  EXPECT_THAT(
+      WarningPaths(warnings),
+      ElementsAre(
+          "conditions.users.excludeUsers", "conditions.users.includeGroups",
+          "conditions.users.excludeGroups", "conditions.users.includeRoles",
+          "conditions.users.excludeRoles",
+          "conditions.applications.excludeApplications",
+          "conditions.clientAppTypes", "conditions.signInRiskLevels",
+          "conditions.userRiskLevels"))
+      << WarningText(warnings);
+}
+
+TEST(CaImportTest, FlagEnumsAsCommaStrings) {
+  ca::Policy p =
+      ImportOne(R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": [], "excludeUsers": [], "includeGroups": [],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": [],
+                "includeGuestsOrExternalUsers": {
+                  "guestOrExternalUserTypes": "internalGuest, serviceProvider",
+                  "externalTenants": {
+                    "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+                    "membershipKind": "enumerated",
+                    "members": ["11111111-2222-3333-4444-555555555555"]}}},
+      "applications": {"includeApplications": ["All"], "excludeApplications": []},
+      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": [],
+      "insiderRiskLevels": "minor,elevated",
+      "authenticationFlows": {"transferMethods": "deviceCodeFlow,authenticationTransfer"}}})json");
+  const ca::GuestsOrExternalUsers& guests =
+      p.conditions().users().include_guests_or_external_users();
+  EXPECT_THAT(guests.guest_or_external_user_types(),
+              ElementsAre(ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST,
+                          ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER));
+  EXPECT_FALSE(guests.all_external_tenants());
+  EXPECT_THAT(guests.external_tenant_ids(),
+              ElementsAre("11111111-2222-3333-4444-555555555555"));
+  EXPECT_THAT(p.conditions().insider_risk_levels(),
+              ElementsAre(ca::INSIDER_RISK_LEVEL_MINOR,
+                          ca::INSIDER_RISK_LEVEL_ELEVATED));
+  EXPECT_THAT(p.conditions().authentication_flows().transfer_methods(),
+              ElementsAre(ca::TRANSFER_METHOD_DEVICE_CODE_FLOW,
+                          ca::TRANSFER_METHOD_AUTHENTICATION_TRANSFER));
+}
+
+TEST(CaImportTest, IdFromFileName) {
+  std::string json = R"json({"state": "disabled", "conditions": null})json";
+  absl::StatusOr<std::vector<ImportedPolicy>> one =
+      ImportPolicies(json, "/some/dir/CA042-Test.json");
+  ASSERT_OK(one);
+  EXPECT_EQ((*one)[0].policy.id(), "CA042-Test");
+
+  absl::StatusOr<std::vector<ImportedPolicy>> list = ImportPolicies(
+      absl::StrCat("{\"value\": [", json, ",", json, "]}"), "export.json");
+  ASSERT_OK(list);
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[1].policy.id(), "export[1]");
+  EXPECT_EQ((*list)[1].warnings[0].path, "value[1].id");
+}
+
+TEST(CaImportTest, UnknownFutureValueSkippedWithWarning) {
+  std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+      "applications": {"includeApplications": ["All"], "excludeApplications": []},
+      "clientAppTypes": ["browser", "unknownFutureValue"],
+      "signInRiskLevels": ["HIGH"], "userRiskLevels": []}})json";
+  ca::Policy p = ImportOne(json);
+  EXPECT_THAT(p.conditions().client_app_types(),
+              ElementsAre(ca::CLIENT_APP_TYPE_BROWSER));
+  EXPECT_THAT(p.conditions().sign_in_risk_levels(),
+              ElementsAre(ca::RISK_LEVEL_HIGH));
+  EXPECT_THAT(WarningPaths(WarningsOf(json)),
+              ElementsAre("conditions.clientAppTypes"));
+}
+
+TEST(CaImportTest, SessionControls) {
+  ca::Policy p =
+      ImportOne(R"json({"id": "p", "state": "enabled", "conditions": null,
+    "sessionControls": {
+      "applicationEnforcedRestrictions": {"isEnabled": true},
+      "cloudAppSecurity": {"cloudAppSecurityType": "blockDownloads", "isEnabled": true},
+      "signInFrequency": {"value": 2, "type": "days", "isEnabled": true,
+                          "authenticationType": "primaryAndSecondaryAuthentication",
+                          "frequencyInterval": "timeBased"},
+      "persistentBrowser": {"mode": "never", "isEnabled": false},
+      "continuousAccessEvaluation": {"mode": "strictLocation"},
+      "disableResilienceDefaults": true}})json");
+  const ca::SessionControls& s = p.session_controls();
+  EXPECT_TRUE(s.application_enforced_restrictions());
+  EXPECT_EQ(s.cloud_app_security().type(),
+            ca::CloudAppSecurity::TYPE_BLOCK_DOWNLOADS);
+  EXPECT_EQ(s.sign_in_frequency().hours(), 48);
+  EXPECT_FALSE(s.has_persistent_browser());
+  EXPECT_EQ(s.continuous_access_evaluation().mode(),
+            ca::ContinuousAccessEvaluation::MODE_STRICT_LOCATION);
+  EXPECT_TRUE(s.disable_resilience_defaults());
+}
+
+TEST(CaImportTest, ScheduleExtension) {
+  ca::Policy p =
+      ImportOne(R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+      "applications": {"includeApplications": ["All"], "excludeApplications": []},
+      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": [],
+      "x-portcullis-schedule": {"timeZone": "Europe/Amsterdam", "mode": "exclude",
+        "weeklyWindows": [{"days": "monday,friday", "start": "08:30", "end": "24:00"}]}}})json");
+  const ca::ScheduleCondition& s = p.conditions().schedule();
+  EXPECT_EQ(s.time_zone(), "Europe/Amsterdam");
+  EXPECT_EQ(s.mode(), ca::FILTER_MODE_EXCLUDE);
+  ASSERT_EQ(s.windows_size(), 1);
+  EXPECT_THAT(s.windows(0).days(),
+              ElementsAre(ca::DAY_OF_WEEK_MONDAY, ca::DAY_OF_WEEK_FRIDAY));
+  EXPECT_EQ(s.windows(0).start_minute(), 510);
+  EXPECT_EQ(s.windows(0).end_minute(), 1440);
+}
+
+struct ErrorCase {
+  std::string name;
+  std::string json;
+  std::string message;
+};
+
+class CaImportErrorTest : public ::testing::TestWithParam<ErrorCase> {};
+
+TEST_P(CaImportErrorTest, Rejects) {
+  EXPECT_THAT(ImportPolicies(GetParam().json, "t.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr(GetParam().message)));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Policies, CaImportErrorTest,
+    ::testing::Values(
+        ErrorCase{"MalformedJson", "{\"id\": ", ""},
+        ErrorCase{"MissingState", R"json({"id": "p"})json",
+                  "state: missing; expected enabled, disabled or "
+                  "enabledForReportingButNotEnforced"},
+        ErrorCase{"BadState", R"json({"id": "p", "state": "on"})json",
+                  "state: invalid value \"on\"; expected one of enabled"},
+        ErrorCase{
+            "BadClientAppType",
+            R"json({"id": "p", "state": "enabled", "conditions": {"clientAppTypes": ["fax"]}})json",
+            "conditions.clientAppTypes: invalid value \"fax\""},
+        ErrorCase{
+            "UsersNotAList",
+            R"json({"id": "p", "state": "enabled", "conditions": {"users": {"includeUsers": "All"}}})json",
+            "conditions.users.includeUsers: invalid value \"All\"; "
+            "expected an array of strings"},
+        ErrorCase{
+            "NonEmptyWrongContainer",
+            R"json({"id": "p", "state": "enabled", "conditions": {"locations": ["x"]}})json",
+            "conditions.locations: invalid value [\"x\"]; expected an "
+            "object or null"},
+        ErrorCase{
+            "BadDeviceFilter",
+            R"json({"id": "p", "state": "enabled", "conditions": {"devices": {"deviceFilter": {"mode": "include", "rule": "device.model -eqq \"x\""}}}})json",
+            "conditions.devices.deviceFilter.rule: invalid filter rule: "
+            "column 14: unknown operator"},
+        ErrorCase{
+            "BadFilterMode",
+            R"json({"id": "p", "state": "enabled", "conditions": {"devices": {"deviceFilter": {"mode": "maybe", "rule": "device.model -eq \"x\""}}}})json",
+            "conditions.devices.deviceFilter.mode: invalid value "
+            "\"maybe\""},
+        ErrorCase{
+            "BadAuthContext",
+            R"json({"id": "p", "state": "enabled", "conditions": {"applications": {"includeAuthenticationContextClassReferences": ["c100"]}}})json",
+            "includeAuthenticationContextClassReferences[0]: invalid "
+            "value \"c100\"; expected an authentication context c1 to "
+            "c99"},
+        ErrorCase{
+            "BadOperator",
+            R"json({"id": "p", "state": "enabled", "grantControls": {"operator": "XOR", "builtInControls": ["mfa"]}})json",
+            "grantControls.operator: invalid value \"XOR\""},
+        ErrorCase{
+            "BadControl",
+            R"json({"id": "p", "state": "enabled", "grantControls": {"operator": "OR", "builtInControls": ["smile"]}})json",
+            "grantControls.builtInControls: invalid value \"smile\""},
+        ErrorCase{
+            "BadFrequency",
+            R"json({"id": "p", "state": "enabled", "sessionControls": {"signInFrequency": {"value": 0, "type": "hours", "isEnabled": true}}})json",
+            "sessionControls.signInFrequency.value: invalid value 0"},
+        ErrorCase{
+            "BadScheduleTime",
+            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"timeZone": "UTC", "weeklyWindows": [{"days": ["monday"], "start": "9:00", "end": "17:00"}]}}})json",
+            "conditions.x-portcullis-schedule.weeklyWindows[0].start: "
+            "invalid value \"9:00\""},
+        ErrorCase{"NotAnObject", "42", "(root): invalid value 42"}),
+    [](const ::testing::TestParamInfo<ErrorCase>& info) {
+      return info.param.name;
+    });
+
+TEST(CaImportTest, NamedLocationKinds) {
+  absl::StatusOr<std::vector<ImportedNamedLocation>> locations =
+      ImportNamedLocations(R"json({"value": [
+    {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "a",
+     "displayName": "Office", "isTrusted": true,
+     "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange",
+                   "cidrAddress": "192.0.2.77/24"},
+                  {"@odata.type": "#microsoft.graph.iPv6CidrRange",
+                   "cidrAddress": "2001:DB8::1/48"}]},
+    {"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "b",
+     "countriesAndRegions": ["nl", "BE"], "includeUnknownCountriesAndRegions": true},
+    {"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation", "id": "c",
+     "compliantNetworkType": "allTenantCompliantNetworks", "isTrusted": true}]})json",
+                           "locations.json");
+  ASSERT_OK(locations);
+  ASSERT_EQ(locations->size(), 3u);
+  const ca::NamedLocation& ip = (*locations)[0].location;
+  EXPECT_TRUE(ip.ip().is_trusted());
+  EXPECT_THAT(ip.ip().cidr_ranges(),
+              ElementsAre("192.0.2.77/24", "2001:DB8::1/48"));
+  EXPECT_THAT((*locations)[0].warnings, IsEmpty());
+  const ca::NamedLocation& country = (*locations)[1].location;
+  EXPECT_THAT(country.country().countries_and_regions(),
+              ElementsAre("NL", "BE"));
+  EXPECT_TRUE(country.country().include_unknown_countries_and_regions());
+  const ca::NamedLocation& other = (*locations)[2].location;
+  EXPECT_TRUE(other.has_unsupported());
+  EXPECT_TRUE(other.unsupported().is_trusted());
+  ASSERT_THAT(WarningPaths((*locations)[2].warnings),
+              ElementsAre("value[2].@odata.type"));
+  EXPECT_THAT((*locations)[2].warnings[0].message,
+              HasSubstr("is not evaluated"));
+}
+
+TEST(CaImportTest, NamedLocationErrors) {
+  EXPECT_THAT(ImportNamedLocations(
+                  R"json({"@odata.type": "#microsoft.graph.ipNamedLocation",
+        "id": "a", "ipRanges": [{"cidrAddress": "192.0.2.300/24"}]})json",
+                  "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ipRanges[0].cidrAddress: invalid value "
+                                 "\"192.0.2.300/24\"; expected a CIDR range")));
+  EXPECT_THAT(
+      ImportNamedLocations(
+          R"json({"@odata.type": "#microsoft.graph.countryNamedLocation",
+        "id": "a", "countriesAndRegions": ["NLD"]})json",
+          "l.json"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("countriesAndRegions[0]: invalid value \"NLD\"; "
+                         "expected a two-letter ISO 3166 country code")));
+}
+
+// Every real export imports; the warnings each one yields are listed here.
+TEST(CaImportRealDataTest, EveryFileImportsWithExpectedWarnings) {
+  std::optional<std::string> shared = portcullis::testing::SharedDir();
+  if (!shared) GTEST_SKIP() << portcullis::testing::kNoSharedDirMessage;
+  std::string dir = *shared + "/realdata/ca";
+
+  const std::vector<std::string> kPlaceholderGroups3 = {
+      "conditions.users.excludeGroups[0]", "conditions.users.excludeGroups[1]",
+      "conditions.users.excludeGroups[2]"};
+  auto alex = [&](std::vector<std::string> extra_before,
+                  std::vector<std::string> extra_after) {
+    std::vector<std::string> all = {"id"};
+    all.insert(all.end(), extra_before.begin(), extra_before.end());
+    all.insert(all.end(), kPlaceholderGroups3.begin(),
+               kPlaceholderGroups3.end());
+    all.insert(all.end(), extra_after.begin(), extra_after.end());
+    return all;
+  };
+  const std::map<std::string, std::vector<std::string>> kExpected = {
+      {"alexfilipin_102_admins-block-untrusted-location.json",
+       alex({"conditions.users.includeGroups[0]"},
+            {"conditions.userRiskLevels"})},
+      {"alexfilipin_104_privileged-systems-strong-auth.json",
+       alex({}, {"conditions.userRiskLevels"})},
+      {"alexfilipin_201_register-secinfo-mfa-or-trusted.json",
+       alex({}, {"conditions.userRiskLevels", "state"})},
+      {"alexfilipin_206_password-change-high-user-risk.json", alex({}, {})},
+      {"alexfilipin_208_strong-auth-or-trusted-device.json",
+       alex({}, {"conditions.users.excludeGroups[3]",
+                 "conditions.userRiskLevels"})},
+      {"alexfilipin_210_tou-external-users.json",
+       {"id", "conditions.users.excludeGroups[0]",
+        "conditions.users.excludeGroups[1]", "conditions.userRiskLevels",
+        "grantControls.termsOfUse[0]"}},
+      {"alexfilipin_300_block-other-clients.json",
+       alex({}, {"conditions.userRiskLevels"})},
+      {"alexfilipin_301_block-activesync.json",
+       alex({}, {"conditions.userRiskLevels"})},
+      {"alexfilipin_302_block-unknown-platforms.json",
+       alex({}, {"conditions.userRiskLevels"})},
+      {"alexfilipin_403_mcas-monitoring.json",
+       alex({}, {"conditions.userRiskLevels"})},
+      {"alexfilipin_601_block-elevated-insider-risk.json",
+       {"id", "conditions.users.excludeGroups[0]",
+        "conditions.users.excludeGroups[1]", "conditions.userRiskLevels"}},
+      {"alexfilipin_700_workload-block-untrusted-location.json",
+       {"id", "conditions.userRiskLevels"}},
+  };
+
+  int policy_files = 0;
+  int location_files = 0;
+  for (const std::string& name : portcullis::testing::ListFiles(dir, ".json")) {
+    SCOPED_TRACE(name);
+    absl::StatusOr<std::string> bytes =
+        portcullis::testing::ReadFileToString(dir + "/" + name);
+    ASSERT_OK(bytes);
+    bool is_location = name.find("_NL_") != std::string::npos ||
+                       name.find("namedLocations") != std::string::npos;
+    if (is_location) {
+      absl::StatusOr<std::vector<ImportedNamedLocation>> locations =
+          ImportNamedLocations(*bytes, name);
+      ASSERT_OK(locations);
+      for (const ImportedNamedLocation& l : *locations) {
+        EXPECT_THAT(l.warnings, IsEmpty()) << WarningText(l.warnings);
+      }
+      ++location_files;
+      continue;
+    }
+    absl::StatusOr<std::vector<ImportedPolicy>> policies =
+        ImportPolicies(*bytes, name);
+    ASSERT_OK(policies);
+    ASSERT_EQ(policies->size(), 1u);
+    auto expected = kExpected.find(name);
+    std::vector<std::string> paths = WarningPaths((*policies)[0].warnings);
+    if (expected == kExpected.end()) {
+      EXPECT_THAT(paths, IsEmpty()) << WarningText((*policies)[0].warnings);
+    } else {
+      EXPECT_EQ(paths, expected->second)
+          << WarningText((*policies)[0].warnings);
+    }
+    ++policy_files;
+  }
+  EXPECT_EQ(policy_files, 24);
+  EXPECT_EQ(location_files, 3);
+}
+
+TEST(CaImportRealDataTest, Utf16ExportDetails) {
+  std::optional<std::string> shared = portcullis::testing::SharedDir();
+  if (!shared) GTEST_SKIP() << portcullis::testing::kNoSharedDirMessage;
+  absl::StatusOr<std::string> bytes = portcullis::testing::ReadFileToString(
+      *shared +
+      "/realdata/ca/"
+      "j0eyv_CA006-Global-DataProtection-Office365-AnyPlatform-Browser-"
+      "Unmanaged-AppEnforceRestrictions.json");
+  ASSERT_OK(bytes);
+  ASSERT_OK_AND_ASSIGN(std::vector<ImportedPolicy> policies,
+                       ImportPolicies(*bytes, "CA006.json"));
+  const ca::Policy& p = policies[0].policy;
+  EXPECT_EQ(p.id(), "5ec953b4-0e21-423a-a45d-f3762453c945");
+  EXPECT_EQ(p.conditions().devices().device_filter().mode(),
+            ca::FILTER_MODE_EXCLUDE);
+  EXPECT_EQ(p.conditions().devices().device_filter().rule(),
+            "device.isCompliant -eq True -and device.deviceOwnership -eq "
+            "\"Company\"");
+  EXPECT_TRUE(p.session_controls().application_enforced_restrictions());
+  EXPECT_FALSE(p.has_grant_controls());
+}
+
+}  // namespace
+}  // namespace portcullis::access
