@@ -1,0 +1,469 @@
+#include "nsg/internal/tuple_space.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace portcullis::nsg::internal {
+
+namespace {
+
+// Round a prefix length down to the family's relaxation step.
+int Relax(int length, int step) { return length - length % step; }
+
+size_t NextPowerOfTwo(size_t n) {
+  size_t power = 2;
+  while (power < n) power <<= 1;
+  return power;
+}
+
+int Log2(size_t power_of_two) {
+  int log = 0;
+  while ((size_t{1} << log) < power_of_two) ++log;
+  return log;
+}
+
+}  // namespace
+
+// A table while the tuple space is built: its tuple and its groups of entry
+// positions keyed by the masked fields.
+template <typename Family>
+struct TupleSpace<Family>::BuildTable {
+  struct Key {
+    Address source;
+    Address destination;
+    uint8_t protocol;
+    friend bool operator==(const Key& a, const Key& b) {
+      return a.source == b.source && a.destination == b.destination &&
+             a.protocol == b.protocol;
+    }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& key) const {
+      uint64_t hash = Family::Hash(key.source, key.destination, key.protocol);
+      return static_cast<size_t>(hash ^ (hash >> 29));
+    }
+  };
+
+  int source_length = 0;
+  int destination_length = 0;
+  uint8_t protocol_mask = 0;
+  uint32_t best_rank = kNoRank;
+  std::vector<Key> keys;  // in order of first use, for a stable layout
+  absl::flat_hash_map<Key, std::vector<uint32_t>, KeyHash> groups;
+
+  bool Accepts(const Entry& entry) const {
+    return source_length <= entry.source_length &&
+           destination_length <= entry.destination_length &&
+           (protocol_mask & ~entry.protocol_mask) == 0;
+  }
+
+  Key KeyOf(const Entry& entry) const {
+    return Key{entry.source & Family::Mask(source_length),
+               entry.destination & Family::Mask(destination_length),
+               static_cast<uint8_t>(entry.protocol & protocol_mask)};
+  }
+
+  // Adds entry `position` to its group unless the group already holds
+  // `limit` entries.
+  bool TryAdd(const Entry& entry, uint32_t position, size_t limit) {
+    Key key = KeyOf(entry);
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      groups.emplace(key, std::vector<uint32_t>{position});
+      keys.push_back(key);
+    } else if (it->second.size() < limit) {
+      it->second.push_back(position);
+    } else {
+      return false;
+    }
+    best_rank = std::min(best_rank, entry.rank);
+    return true;
+  }
+};
+
+template <typename Family>
+uint32_t TupleSpace<Family>::AddRanges(const std::vector<Cidr>& cidrs) {
+  std::vector<Range> ranges;
+  ranges.reserve(cidrs.size());
+  for (const Cidr& cidr : cidrs) {
+    ranges.push_back(Range{cidr.address, Family::Last(cidr)});
+  }
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Range& a, const Range& b) { return a.first < b.first; });
+
+  const uint32_t begin = static_cast<uint32_t>(ranges_.size());
+  for (const Range& range : ranges) {
+    if (ranges_.size() > begin) {
+      Range& last = ranges_.back();
+      // Merge overlapping or adjacent ranges. last.last + 1 cannot wrap
+      // here unless last.last is the top address, which covers everything.
+      if (last.last == ~Address(0) || range.first <= last.last + 1) {
+        last.last = std::max(last.last, range.last);
+        continue;
+      }
+    }
+    ranges_.push_back(range);
+  }
+  return begin;
+}
+
+template <typename Family>
+void TupleSpace<Family>::ExpandRule(const RankedRule& ranked,
+                                    const TupleSpaceOptions& options,
+                                    std::vector<Entry>* entries) {
+  const TableRule& rule = *ranked.rule;
+  const std::vector<Cidr>& sources = Family::Sources(rule);
+  const std::vector<Cidr>& destinations = Family::Destinations(rule);
+  if (sources.empty() || destinations.empty() || rule.source_ports.empty() ||
+      rule.destination_ports.empty()) {
+    return;  // The rule matches no flow of this family.
+  }
+
+  Entry base;
+  base.rank = ranked.rank;
+  if (rule.protocol.has_value()) {
+    base.protocol = *rule.protocol;
+    base.protocol_mask = 0xff;
+  }
+
+  SetRecord record;
+  bool needs_record = false;
+  if (rule.source_ports.size() == 1) {
+    base.source_port_first = rule.source_ports[0].first;
+    base.source_port_last = rule.source_ports[0].last;
+  } else {
+    record.source_ports_begin = static_cast<uint32_t>(ports_.size());
+    ports_.insert(ports_.end(), rule.source_ports.begin(),
+                  rule.source_ports.end());
+    record.source_ports_end = static_cast<uint32_t>(ports_.size());
+    needs_record = true;
+  }
+  if (rule.destination_ports.size() == 1) {
+    base.destination_port_first = rule.destination_ports[0].first;
+    base.destination_port_last = rule.destination_ports[0].last;
+  } else {
+    record.destination_ports_begin = static_cast<uint32_t>(ports_.size());
+    ports_.insert(ports_.end(), rule.destination_ports.begin(),
+                  rule.destination_ports.end());
+    record.destination_ports_end = static_cast<uint32_t>(ports_.size());
+    needs_record = true;
+  }
+
+  const size_t product = sources.size() * destinations.size();
+  const bool cross = product <= static_cast<size_t>(options.max_cross_product) ||
+                     product <= sources.size() + destinations.size();
+  const bool index_sources = sources.size() <= destinations.size();
+  if (!cross) {
+    needs_record = true;
+    if (index_sources) {
+      record.destination_begin = AddRanges(destinations);
+      record.destination_end = static_cast<uint32_t>(ranges_.size());
+    } else {
+      record.source_begin = AddRanges(sources);
+      record.source_end = static_cast<uint32_t>(ranges_.size());
+    }
+  }
+  if (needs_record) {
+    base.sets = static_cast<uint32_t>(sets_.size());
+    sets_.push_back(record);
+  }
+
+  auto add = [&](const Cidr* source, const Cidr* destination) {
+    Entry entry = base;
+    if (source != nullptr) {
+      entry.source = source->address;
+      entry.source_length = source->length;
+    }
+    if (destination != nullptr) {
+      entry.destination = destination->address;
+      entry.destination_length = destination->length;
+    }
+    entries->push_back(entry);
+  };
+  if (cross) {
+    for (const Cidr& source : sources) {
+      for (const Cidr& destination : destinations) add(&source, &destination);
+    }
+  } else if (index_sources) {
+    for (const Cidr& source : sources) add(&source, nullptr);
+  } else {
+    for (const Cidr& destination : destinations) add(nullptr, &destination);
+  }
+}
+
+template <typename Family>
+void TupleSpace<Family>::Build(const std::vector<RankedRule>& rules,
+                               const TupleSpaceOptions& options) {
+  std::vector<Entry> entries;
+  for (const RankedRule& ranked : rules) ExpandRule(ranked, options, &entries);
+  entry_count_ = entries.size();
+
+  // Place entries in rank order, each in the first compatible table whose
+  // group for its key has room, as TupleMerge does.
+  std::vector<BuildTable> tables;
+  const size_t limit = static_cast<size_t>(std::max(1, options.collision_limit));
+  auto find_table = [&](int source_length, int destination_length,
+                        uint8_t protocol_mask) -> BuildTable* {
+    for (BuildTable& table : tables) {
+      if (table.source_length == source_length &&
+          table.destination_length == destination_length &&
+          table.protocol_mask == protocol_mask) {
+        return &table;
+      }
+    }
+    return nullptr;
+  };
+  for (uint32_t position = 0; position < entries.size(); ++position) {
+    const Entry& entry = entries[position];
+    bool placed = false;
+    for (BuildTable& table : tables) {
+      if (table.Accepts(entry) && table.TryAdd(entry, position, limit)) {
+        placed = true;
+        break;
+      }
+    }
+    if (placed) continue;
+
+    // No room: open a table with the relaxed tuple, or with the entry's
+    // exact tuple when the relaxed one exists and was full. Entries whose
+    // exact keys are equal cannot be told apart by any table, so the exact
+    // table takes them past the limit.
+    int source_length = Relax(entry.source_length, Family::kRelaxStep);
+    int destination_length = Relax(entry.destination_length, Family::kRelaxStep);
+    if (find_table(source_length, destination_length, entry.protocol_mask) !=
+        nullptr) {
+      source_length = entry.source_length;
+      destination_length = entry.destination_length;
+    }
+    BuildTable* table =
+        find_table(source_length, destination_length, entry.protocol_mask);
+    if (table == nullptr) {
+      tables.emplace_back();
+      table = &tables.back();
+      table->source_length = source_length;
+      table->destination_length = destination_length;
+      table->protocol_mask = entry.protocol_mask;
+    }
+    table->TryAdd(entry, position, std::numeric_limits<size_t>::max());
+  }
+
+  LayOut(tables, entries);
+}
+
+template <typename Family>
+void TupleSpace<Family>::LayOut(std::vector<BuildTable>& tables,
+                                const std::vector<Entry>& entries) {
+  std::sort(tables.begin(), tables.end(),
+            [](const BuildTable& a, const BuildTable& b) {
+              return a.best_rank < b.best_rank;
+            });
+
+  size_t total_slots = 0;
+  for (const BuildTable& table : tables) {
+    total_slots += NextPowerOfTwo(2 * table.groups.size());
+  }
+  slots_.assign(total_slots, Entry{});
+  tuples_.clear();
+  tuples_.reserve(tables.size());
+
+  size_t slot_begin = 0;
+  for (const BuildTable& table : tables) {
+    const size_t slot_count = NextPowerOfTwo(2 * table.groups.size());
+    Tuple tuple;
+    tuple.source_mask = Family::Mask(table.source_length);
+    tuple.destination_mask = Family::Mask(table.destination_length);
+    tuple.protocol_mask = table.protocol_mask;
+    tuple.best_rank = table.best_rank;
+    tuple.slot_begin = static_cast<uint32_t>(slot_begin);
+    tuple.slot_mask = static_cast<uint32_t>(slot_count - 1);
+    tuple.shift = static_cast<uint8_t>(64 - Log2(slot_count));
+
+    Entry* slots = slots_.data() + slot_begin;
+    for (const auto& key : table.keys) {
+      const std::vector<uint32_t>& group = table.groups.find(key)->second;
+      Entry head = entries[group[0]];
+      if (group.size() > 1) {
+        head.overflow = static_cast<uint32_t>(overflow_.size());
+        for (size_t i = 1; i < group.size(); ++i) {
+          overflow_.push_back(entries[group[i]]);
+        }
+        overflow_.push_back(Entry{});  // rank kNoRank ends the run
+      }
+      size_t slot = static_cast<size_t>(
+          Family::Hash(key.source, key.destination, key.protocol) >>
+          tuple.shift);
+      while (slots[slot].rank != kNoRank) slot = (slot + 1) & tuple.slot_mask;
+      slots[slot] = head;
+    }
+    tuples_.push_back(tuple);
+    slot_begin += slot_count;
+  }
+  overflow_.shrink_to_fit();
+  ranges_.shrink_to_fit();
+  ports_.shrink_to_fit();
+  sets_.shrink_to_fit();
+}
+
+template <typename Family>
+bool TupleSpace<Family>::InRanges(const Range* begin, const Range* end,
+                                  Address address) {
+  // The first range starting after `address`; the one before it is the only
+  // candidate.
+  const Range* after = std::upper_bound(
+      begin, end, address,
+      [](const Address& value, const Range& range) { return value < range.first; });
+  return after != begin && address <= (after - 1)->last;
+}
+
+template <typename Family>
+bool TupleSpace<Family>::InPorts(const PortInterval* begin,
+                                 const PortInterval* end, uint16_t port) {
+  for (const PortInterval* interval = begin; interval != end; ++interval) {
+    if (interval->Contains(port)) return true;
+  }
+  return false;
+}
+
+template <typename Family>
+bool TupleSpace<Family>::Matches(const Entry& entry, const Flow& flow) const {
+  if (((flow.source ^ entry.source) & Family::Mask(entry.source_length)) != 0 ||
+      ((flow.destination ^ entry.destination) &
+       Family::Mask(entry.destination_length)) != 0) {
+    return false;
+  }
+  if ((flow.protocol & entry.protocol_mask) != entry.protocol) return false;
+  // Unsigned 16-bit wrap-around turns each interval test into one compare.
+  if (static_cast<uint16_t>(flow.source_port - entry.source_port_first) >
+          static_cast<uint16_t>(entry.source_port_last -
+                                entry.source_port_first) ||
+      static_cast<uint16_t>(flow.destination_port -
+                            entry.destination_port_first) >
+          static_cast<uint16_t>(entry.destination_port_last -
+                                entry.destination_port_first)) {
+    return false;
+  }
+  if (entry.sets == kNoIndex) return true;
+
+  const SetRecord& record = sets_[entry.sets];
+  const Range* ranges = ranges_.data();
+  const PortInterval* ports = ports_.data();
+  if (record.source_begin != record.source_end &&
+      !InRanges(ranges + record.source_begin, ranges + record.source_end,
+                flow.source)) {
+    return false;
+  }
+  if (record.destination_begin != record.destination_end &&
+      !InRanges(ranges + record.destination_begin,
+                ranges + record.destination_end, flow.destination)) {
+    return false;
+  }
+  if (record.source_ports_begin != record.source_ports_end &&
+      !InPorts(ports + record.source_ports_begin,
+               ports + record.source_ports_end, flow.source_port)) {
+    return false;
+  }
+  return record.destination_ports_begin == record.destination_ports_end ||
+         InPorts(ports + record.destination_ports_begin,
+                 ports + record.destination_ports_end, flow.destination_port);
+}
+
+template <typename Family>
+uint32_t TupleSpace<Family>::ScanGroup(const Entry& head, const Flow& flow,
+                                       uint32_t best) const {
+  if (head.rank >= best) return best;
+  if (Matches(head, flow)) return head.rank;
+  if (head.overflow == kNoIndex) return best;
+  for (const Entry* entry = overflow_.data() + head.overflow;
+       entry->rank < best; ++entry) {
+    if (Matches(*entry, flow)) return entry->rank;
+  }
+  return best;
+}
+
+template <typename Family>
+size_t TupleSpace<Family>::SlotOf(const Tuple& tuple, const Flow& flow) const {
+  return static_cast<size_t>(
+      Family::Hash(flow.source & tuple.source_mask,
+                   flow.destination & tuple.destination_mask,
+                   static_cast<uint8_t>(flow.protocol & tuple.protocol_mask)) >>
+      tuple.shift);
+}
+
+template <typename Family>
+const typename TupleSpace<Family>::Entry* TupleSpace<Family>::FindGroup(
+    const Tuple& tuple, const Flow& flow, size_t slot) const {
+  const Entry* slots = slots_.data() + tuple.slot_begin;
+  const Address source = flow.source & tuple.source_mask;
+  const Address destination = flow.destination & tuple.destination_mask;
+  const uint8_t protocol = flow.protocol & tuple.protocol_mask;
+  for (;;) {
+    const Entry& entry = slots[slot];
+    if (entry.rank == kNoRank) return nullptr;
+    if ((entry.source & tuple.source_mask) == source &&
+        (entry.destination & tuple.destination_mask) == destination &&
+        (entry.protocol & tuple.protocol_mask) == protocol) {
+      return &entry;
+    }
+    slot = (slot + 1) & tuple.slot_mask;
+  }
+}
+
+template <typename Family>
+uint32_t TupleSpace<Family>::Lookup(const Flow& flow) const noexcept {
+  uint32_t best = kNoRank;
+  for (const Tuple& tuple : tuples_) {
+    if (tuple.best_rank >= best) break;  // no later table can do better
+    const Entry* head = FindGroup(tuple, flow, SlotOf(tuple, flow));
+    if (head != nullptr) best = ScanGroup(*head, flow, best);
+  }
+  return best;
+}
+
+template <typename Family>
+void TupleSpace<Family>::LookupBatch(const Flow* flows, size_t count,
+                                     uint32_t* ranks) const noexcept {
+  for (size_t base = 0; base < count; base += kLanes) {
+    const size_t lanes = std::min(kLanes, count - base);
+    const Flow* lane_flows = flows + base;
+    uint32_t best[kLanes];
+    uint32_t slot[kLanes];
+    std::fill(best, best + lanes, kNoRank);
+
+    for (const Tuple& tuple : tuples_) {
+      // Hash every lane that can still improve and prefetch its slot, so
+      // the misses of all lanes are in flight together.
+      const Entry* slots = slots_.data() + tuple.slot_begin;
+      bool any = false;
+      for (size_t lane = 0; lane < lanes; ++lane) {
+        if (best[lane] <= tuple.best_rank) continue;
+        slot[lane] = static_cast<uint32_t>(SlotOf(tuple, lane_flows[lane]));
+        __builtin_prefetch(slots + slot[lane]);
+        any = true;
+      }
+      if (!any) break;  // tables are sorted, so no later one helps either
+
+      for (size_t lane = 0; lane < lanes; ++lane) {
+        if (best[lane] <= tuple.best_rank) continue;
+        const Entry* head = FindGroup(tuple, lane_flows[lane], slot[lane]);
+        if (head != nullptr) {
+          best[lane] = ScanGroup(*head, lane_flows[lane], best[lane]);
+        }
+      }
+    }
+    std::copy(best, best + lanes, ranks + base);
+  }
+}
+
+template <typename Family>
+size_t TupleSpace<Family>::memory_bytes() const {
+  return tuples_.capacity() * sizeof(Tuple) + slots_.capacity() * sizeof(Entry) +
+         overflow_.capacity() * sizeof(Entry) +
+         sets_.capacity() * sizeof(SetRecord) +
+         ranges_.capacity() * sizeof(Range) +
+         ports_.capacity() * sizeof(PortInterval);
+}
+
+template class TupleSpace<Ipv4Family>;
+template class TupleSpace<Ipv6Family>;
+
+}  // namespace portcullis::nsg::internal
