@@ -1,0 +1,282 @@
+#include "pim/import.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "pim/policy.h"
+#include "tests/pim/fixtures.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::pim {
+namespace {
+
+using portcullis::testing::IsOk;
+using portcullis::testing::StatusIs;
+using ::testing::HasSubstr;
+
+struct BadInput {
+  std::string name;
+  std::string json;
+  std::string message;  // expected substring
+};
+
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
+
+std::string Replace(std::string text, const std::string& from,
+                    const std::string& to) {
+  size_t at = text.find(from);
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+class BadPolicyTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadPolicyTest, IsRejectedWithPath) {
+  absl::StatusOr<RoleManagementPolicy> policy =
+      ImportRoleManagementPolicy(GetParam().json);
+  absl::Status status = policy.status();
+  if (status.ok()) status = RolePolicy::Compile(*policy).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr(GetParam().message)));
+}
+
+std::vector<BadInput> BadPolicies() {
+  std::string good = testing::PolicyJson({});
+  return {
+      {"NotJson", "{", "invalid JSON"},
+      {"NoRules", R"({"id": "p"})", "rules: missing; expected an array"},
+      {"DayInTimePart", testing::PolicyJson({.maximum_duration = "PT1D"}),
+       "rules[4].maximumDuration: "},
+      {"YearsRejected", testing::PolicyJson({.maximum_duration = "P1Y"}),
+       "rules[4].maximumDuration: "},
+      {"UnknownRuleType",
+       Replace(good, "unifiedRoleManagementPolicyEnablementRule",
+               "unifiedRoleManagementPolicyMagicRule"),
+       "rules[1].@odata.type: invalid value"},
+      {"UnknownEnabledRule",
+       Replace(good, "\"MultiFactorAuthentication\"", "\"Fido2\""),
+       "rules[5].enabledRules[0]: invalid value \"Fido2\""},
+      {"UnknownCaller", Replace(good, "\"caller\": \"Admin\"", "\"caller\": \"Guest\""),
+       "rules[0].target.caller: invalid value \"Guest\""},
+      {"LevelDisagreesWithId",
+       Replace(good,
+               R"("id": "Expiration_Admin_Assignment", "isExpirationRequired": false, "maximumDuration": "P180D", "target": {"caller": "Admin", "operations": ["all"], "level": "Assignment")",
+               R"("id": "Expiration_Admin_Assignment", "isExpirationRequired": false, "maximumDuration": "P180D", "target": {"caller": "Admin", "operations": ["all"], "level": "Eligibility")"),
+       "rules[2].target.level: invalid value \"Eligibility\"; expected "
+       "\"Assignment\""},
+      {"TypeDisagreesWithId",
+       Replace(good, R"("id": "Expiration_Admin_Eligibility")",
+               R"("id": "Enablement_Admin_Eligibility")"),
+       "rules[0]: rule \"Enablement_Admin_Eligibility\" is an expiration rule; "
+       "expected an enablement rule"},
+      {"RequiredWithoutMaximum",
+       Replace(good, R"("isExpirationRequired": true, "maximumDuration": "PT8H")",
+               R"("isExpirationRequired": true, "maximumDuration": null)"),
+       "rules[4].maximumDuration: missing"},
+      {"NoActivationExpirationRule",
+       Replace(good,
+               R"("id": "Expiration_EndUser_Assignment", "isExpirationRequired": true, "maximumDuration": "PT8H", "target": {"caller": "EndUser")",
+               R"("id": "Custom_Rule", "isExpirationRequired": true, "maximumDuration": "PT8H", "target": {"caller": "None")"),
+       "missing rule \"Expiration_EndUser_Assignment\""},
+      {"BooleanAsString",
+       Replace(good, R"("isExpirationRequired": true)", R"("isExpirationRequired": "yes")"),
+       "rules[4].isExpirationRequired: invalid value \"yes\"; expected true or false"},
+      {"AuthenticationContextWithoutClaim",
+       Replace(good, R"("isEnabled": false)", R"("isEnabled": true)"),
+       "rules[7].claimValue: missing"},
+      {"ListWithTwoPolicies",
+       absl::StrCat(R"({"value": [)", good, ",", good, "]}"),
+       "value: invalid value"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Policies, BadPolicyTest, ::testing::ValuesIn(BadPolicies()),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+TEST(ImportPolicyTest, ReadsGraphRules) {
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy,
+                       ImportRoleManagementPolicy(testing::PolicyJson(
+                           {.approval_required = true, .claim_value = "c1"})));
+  EXPECT_EQ(policy.source_format(), SOURCE_FORMAT_GRAPH);
+  ASSERT_EQ(policy.rules_size(), 9);
+  EXPECT_EQ(policy.rules(4).id(), "Expiration_EndUser_Assignment");
+  EXPECT_EQ(policy.rules(4).expiration().maximum_duration().seconds(), 8 * 3600);
+  EXPECT_EQ(policy.rules(4).target().caller(), CALLER_END_USER);
+  EXPECT_EQ(policy.rules(4).target().operations(0), OPERATION_ALL);
+  const ApprovalRule& approval = policy.rules(6).approval();
+  EXPECT_TRUE(approval.is_approval_required());
+  EXPECT_EQ(approval.approval_mode(), APPROVAL_MODE_SINGLE_STAGE);
+  ASSERT_EQ(approval.approval_stages_size(), 1);
+  ASSERT_EQ(approval.approval_stages(0).primary_approvers_size(), 1);
+  EXPECT_EQ(approval.approval_stages(0).primary_approvers(0).kind(), "groupMembers");
+  EXPECT_EQ(approval.approval_stages(0).primary_approvers(0).id(),
+            "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd");
+  EXPECT_EQ(policy.rules(7).authentication_context().claim_value(), "c1");
+  EXPECT_EQ(policy.rules(8).notification().recipient_type(), "Approver");
+
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_TRUE(compiled.approval_required());
+  EXPECT_EQ(compiled.required_authentication_context(), "c1");
+  const LevelRules& activation = compiled.Rules(CALLER_END_USER, LEVEL_ASSIGNMENT);
+  EXPECT_EQ(activation.maximum_duration, absl::Hours(8));
+  EXPECT_TRUE(activation.require_mfa);
+  EXPECT_TRUE(activation.require_justification);
+  EXPECT_FALSE(activation.require_ticketing);
+}
+
+TEST(ImportPolicyTest, OneDayAndTwentyFourHoursAgree) {
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy day, ImportRoleManagementPolicy(
+                                                     testing::PolicyJson({.maximum_duration = "P1D"})));
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy hours, ImportRoleManagementPolicy(
+                                                       testing::PolicyJson({.maximum_duration = "PT24H"})));
+  EXPECT_EQ(day.rules(4).expiration().maximum_duration().seconds(),
+            hours.rules(4).expiration().maximum_duration().seconds());
+}
+
+TEST(ImportPolicyTest, ReadsArmRuleTypeAndProperties) {
+  std::string arm = R"({"id": "/subscriptions/s/providers/Microsoft.Authorization/roleManagementPolicies/p",
+    "name": "p", "type": "Microsoft.Authorization/RoleManagementPolicies",
+    "properties": {"scope": "/subscriptions/s", "rules": [
+      {"isExpirationRequired": true, "maximumDuration": "PT7H", "id": "Expiration_EndUser_Assignment",
+       "ruleType": "RoleManagementPolicyExpirationRule",
+       "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment",
+                  "targetObjects": null, "inheritableSettings": null, "enforcedSettings": null}},
+      {"setting": {"isApprovalRequired": true, "approvalMode": "singlestage", "approvalStages": [
+         {"approvalStageTimeOutInDays": 1, "primaryApprovers": [
+           {"id": "2f4913c9-d15b-406a-9946-1d66a28f2690", "description": "pim_approvers_group",
+            "isBackup": false, "userType": "Group"}], "escalationApprovers": null}]},
+       "id": "Approval_EndUser_Assignment", "ruleType": "roleManagementPolicyApprovalRule",
+       "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}}]}})";
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy, ImportRoleManagementPolicy(arm));
+  EXPECT_EQ(policy.source_format(), SOURCE_FORMAT_ARM);
+  EXPECT_EQ(policy.scope_id(), "/subscriptions/s");
+  ASSERT_EQ(policy.rules_size(), 2);
+  EXPECT_EQ(policy.rules(1).approval().approval_stages(0).primary_approvers(0).kind(),
+            "Group");
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_EQ(compiled.Rules(CALLER_END_USER, LEVEL_ASSIGNMENT).maximum_duration,
+            absl::Hours(7));
+  EXPECT_TRUE(compiled.approval_required());
+}
+
+TEST(ImportRequestTest, EnumsMatchInAnyCase) {
+  for (const char* type : {"AfterDuration", "afterDuration", "AFTERDURATION"}) {
+    ASSERT_OK_AND_ASSIGN(ScheduleRequest request,
+                         ImportScheduleRequest(testing::RequestJson(
+                             {.action = "SelfActivate", .expiration_type = type})));
+    EXPECT_EQ(request.action(), ACTION_SELF_ACTIVATE);
+    EXPECT_EQ(request.schedule_info().expiration().type(),
+              EXPIRATION_TYPE_AFTER_DURATION);
+  }
+}
+
+TEST(ImportRequestTest, ReadsEveryAction) {
+  const std::vector<std::pair<std::string, Action>> actions = {
+      {"adminAssign", ACTION_ADMIN_ASSIGN},     {"adminUpdate", ACTION_ADMIN_UPDATE},
+      {"adminRemove", ACTION_ADMIN_REMOVE},     {"selfActivate", ACTION_SELF_ACTIVATE},
+      {"selfDeactivate", ACTION_SELF_DEACTIVATE}, {"adminExtend", ACTION_ADMIN_EXTEND},
+      {"adminRenew", ACTION_ADMIN_RENEW},       {"selfExtend", ACTION_SELF_EXTEND},
+      {"selfRenew", ACTION_SELF_RENEW}};
+  for (const auto& [name, action] : actions) {
+    ASSERT_OK_AND_ASSIGN(ScheduleRequest request,
+                         ImportScheduleRequest(testing::RequestJson({.action = name})));
+    EXPECT_EQ(request.action(), action) << name;
+    EXPECT_EQ(ActionName(action), name);
+  }
+}
+
+class BadRequestTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadRequestTest, IsRejectedWithPath) {
+  EXPECT_THAT(ImportScheduleRequest(GetParam().json),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(GetParam().message)));
+}
+
+std::vector<BadInput> BadRequests() {
+  return {
+      {"UnknownAction", testing::RequestJson({.action = "selfElevate"}),
+       "action: invalid value \"selfElevate\""},
+      {"MangledDuration", testing::RequestJson({.duration = "1230M"}),
+       "scheduleInfo.expiration.duration: "},
+      {"DayInTimePart", testing::RequestJson({.duration = "PT1D"}),
+       "scheduleInfo.expiration.duration: "},
+      {"AfterDurationWithoutDuration", testing::RequestJson({.duration = ""}),
+       "scheduleInfo.expiration.duration: missing"},
+      {"AfterDateTimeWithoutEnd",
+       testing::RequestJson({.expiration_type = "afterDateTime", .duration = ""}),
+       "scheduleInfo.expiration.endDateTime: missing"},
+      {"DurationWithNoExpiration",
+       testing::RequestJson({.expiration_type = "noExpiration"}),
+       "scheduleInfo.expiration.type: invalid value \"noExpiration\""},
+      {"UnknownExpirationType", testing::RequestJson({.expiration_type = "someday"}),
+       "scheduleInfo.expiration.type: invalid value \"someday\""},
+      {"StartWithoutOffset", testing::RequestJson({.start = "2026-03-02T09:00:00"}),
+       "scheduleInfo.startDateTime: "},
+      {"NoPrincipal", Replace(testing::RequestJson({}), "\"principalId\"", "\"owner\""),
+       "principalId: missing"},
+      {"NoScope", testing::RequestJson({.scope = ""}), "directoryScopeId"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Requests, BadRequestTest, ::testing::ValuesIn(BadRequests()),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+TEST(ImportInstancesTest, ReadsGraphList) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<ScheduleInstance> instances,
+      ImportScheduleInstances(
+          testing::InstanceListJson({{.start = "2026-03-01T00:00:00Z", .end = ""},
+                                     {.start = "2026-03-01T00:00:00Z",
+                                      .end = "2026-03-02T00:00:00.1234567Z"}}),
+          LEVEL_ELIGIBILITY));
+  ASSERT_EQ(instances.size(), 2u);
+  EXPECT_FALSE(instances[0].has_end_time());
+  EXPECT_EQ(instances[1].end_time().nanos(), 123456700);
+  EXPECT_EQ(instances[1].member_type(), MEMBER_TYPE_DIRECT);
+  EXPECT_EQ(instances[1].level(), LEVEL_ELIGIBILITY);
+}
+
+TEST(ImportInstancesTest, RejectsOtherLevel) {
+  std::string json = R"({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignmentScheduleInstances", "value": []})";
+  EXPECT_THAT(ImportScheduleInstances(json, LEVEL_ELIGIBILITY),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("@odata.context: invalid value")));
+  EXPECT_THAT(ImportScheduleInstances(json, LEVEL_ASSIGNMENT), IsOk());
+}
+
+TEST(ImportInstancesTest, RejectsEndBeforeStart) {
+  EXPECT_THAT(ImportScheduleInstances(
+                  testing::InstanceListJson({{.start = "2026-03-02T00:00:00Z",
+                                              .end = "2026-03-01T00:00:00Z"}}),
+                  LEVEL_ASSIGNMENT),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("value[0].endDateTime: invalid value")));
+}
+
+TEST(ImportInstancesTest, RejectsMissingStart) {
+  EXPECT_THAT(ImportScheduleInstances(
+                  R"({"value": [{"principalId": "p", "roleDefinitionId": "r", "directoryScopeId": "/"}]})",
+                  LEVEL_ASSIGNMENT),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("value[0].startDateTime: missing")));
+}
+
+TEST(ImportInstancesTest, ReadsUtf16WithByteOrderMark) {
+  std::string utf8 = testing::InstanceListJson({{.start = "2026-03-01T00:00:00Z"}});
+  std::string utf16 = "\xFF\xFE";
+  for (char c : utf8) {
+    utf16.push_back(c);
+    utf16.push_back('\0');
+  }
+  ASSERT_OK_AND_ASSIGN(std::vector<ScheduleInstance> instances,
+                       ImportScheduleInstances(utf16, LEVEL_ELIGIBILITY));
+  EXPECT_EQ(instances.size(), 1u);
+}
+
+}  // namespace
+}  // namespace portcullis::pim
