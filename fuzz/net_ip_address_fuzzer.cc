@@ -4,9 +4,9 @@
 //     inet_pton() reads a C string);
 //   - a parsed address formats to text that parses back to the same
 //     address, and formatting is stable;
-//   - IPv6 text matches glibc's inet_ntop() except for the ::a.b.c.d form
-//     that glibc still prints for IPv4-compatible addresses (RFC 4291
-//     deprecated them; this library prints them in hex);
+//   - IPv6 text matches glibc's inet_ntop(), except that glibc still prints
+//     IPv4-compatible addresses as ::a.b.c.d. RFC 4291 deprecated them, and
+//     this library prints them in hex;
 //   - errors are InvalidArgument and quote the input.
 #include <arpa/inet.h>
 

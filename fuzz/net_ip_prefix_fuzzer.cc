@@ -1,6 +1,6 @@
 // Fuzzes IpPrefix::ParseStrict and IpPrefix::ParseLenient. Properties:
 //   - both parsers reject the same inputs, except that the strict one also
-//     rejects set host bits, naming the network address; where both
+//     rejects set host bits and names the network address. Where both
 //     succeed, they give the same prefix;
 //   - a parsed prefix formats to text that parses strictly back to the same
 //     prefix, and the prefix contains its first and last address;

@@ -94,7 +94,7 @@ absl::StatusOr<uint32_t> ParseV4(absl::string_view text) {
 absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
   uint16_t groups[8] = {};
   int count = 0;
-  int ellipsis = -1;  // Index in `groups` where "::" stands, or -1.
+  int ellipsis = -1;  // Index in `groups` of the "::", or -1 without one.
   size_t i = 0;
 
   if (absl::StartsWith(text, "::")) {
@@ -175,8 +175,8 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
                                "'::'"));
   }
   if (ellipsis >= 0 && count == 8) {
-    return Reason("IPv6 address has 8 groups and '::', which must stand "
-                  "for at least one zero group");
+    return Reason("IPv6 address has 8 groups and '::', which must replace "
+                  "at least one zero group");
   }
 
   // Move the groups after "::" to the end and fill the gap with zeros.

@@ -12,8 +12,8 @@
 //     read a leading zero as octal, so the same text would name two
 //     different hosts.
 //   - IPv6 as in RFC 4291 section 2.2: up to eight groups of one to four hex
-//     digits (either case), at most one "::" standing for one or more zero
-//     groups, and optionally an IPv4 address in place of the last two groups
+//     digits (either case), with at most one "::" that replaces one or more
+//     zero groups. An IPv4 address may take the place of the last two groups
 //     ("::ffff:192.0.2.1", "64:ff9b::192.0.2.1").
 //
 // Everything else is an error, including zones ("fe80::1%eth0"), spaces,
@@ -78,11 +78,12 @@ class IpAddress {
   // any other address unchanged.
   IpAddress Unmap() const;
 
-  // Formats IPv4 as dotted decimal and IPv6 as RFC 5952 section 4 says:
-  // lower-case hex, no leading zeros, the longest run of two or more zero
-  // groups (the first one on a tie) written as "::". IPv4-mapped addresses
+  // Formats IPv4 as dotted decimal and IPv6 as RFC 5952 section 4 requires:
+  // lower-case hex, no leading zeros, and "::" in place of the longest run of
+  // two or more zero groups (the first one on a tie). IPv4-mapped addresses
   // keep the dotted tail ("::ffff:192.0.2.1"), as RFC 5952 section 5
-  // recommends; other IPv6 addresses are written in hex only.
+  // recommends. Other IPv6 addresses, IPv4-compatible ones included, are
+  // written in hex only, as Go's net/netip does.
   std::string ToString() const;
 
   friend bool operator==(const IpAddress& a, const IpAddress& b) {

@@ -78,7 +78,8 @@ class PrefixSet {
 
   bool empty() const { return v4_.empty() && v6_.empty(); }
 
-  // The fewest prefixes whose union is this set, sorted (IPv4 first).
+  // The minimal list of prefixes whose union is this set, sorted (IPv4
+  // first).
   const std::vector<IpPrefix>& prefixes() const { return prefixes_; }
   // The sorted, disjoint, non-adjacent ranges of each family.
   const std::vector<V4Range>& v4_ranges() const { return v4_; }

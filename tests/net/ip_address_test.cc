@@ -1,6 +1,9 @@
 #include "net/ip_address.h"
 
+#include <arpa/inet.h>
+
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -447,6 +450,116 @@ TEST(IpAddressProperty, EveryV4FieldValue) {
     EXPECT_EQ(parsed.v4(), 0xc0000001u | (static_cast<uint32_t>(field) << 8));
     EXPECT_EQ(parsed.ToString(), text);
   }
+}
+
+// Parses `text` with glibc's inet_pton(), an independent implementation of
+// the same textual forms: both reject leading zeros in IPv4 fields, zones,
+// and IPv4 addresses anywhere but in the last 32 bits.
+std::optional<IpAddress> ParseWithGlibc(const std::string& text) {
+  unsigned char bytes[16];
+  if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) value = (value << 8) | bytes[i];
+    return IpAddress::V4(value);
+  }
+  if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+    absl::uint128 value = 0;
+    for (int i = 0; i < 16; ++i) value = (value << 8) | bytes[i];
+    return IpAddress::V6(value);
+  }
+  return std::nullopt;
+}
+
+std::string FormatWithGlibc(absl::uint128 bits) {
+  unsigned char bytes[16];
+  for (int i = 15; i >= 0; --i) {
+    bytes[i] = static_cast<unsigned char>(bits & 0xff);
+    bits >>= 8;
+  }
+  char text[INET6_ADDRSTRLEN];
+  if (inet_ntop(AF_INET6, bytes, text, sizeof(text)) == nullptr) return "";
+  return text;
+}
+
+TEST(IpAddressDifferential, TableAgreesWithGlibc) {
+  for (const ValidCase& test : ValidCases()) {
+    std::optional<IpAddress> glibc = ParseWithGlibc(test.input);
+    ASSERT_TRUE(glibc.has_value()) << test.name;
+    EXPECT_EQ(*glibc, test.expected) << test.name;
+  }
+  for (const InvalidCase& test : InvalidCases()) {
+    if (test.input.find('\0') != std::string::npos) continue;
+    EXPECT_FALSE(ParseWithGlibc(test.input).has_value()) << test.name;
+  }
+}
+
+// Random strings over the characters that matter to the grammar.
+TEST(IpAddressDifferential, RandomTextAgreesWithGlibc) {
+  static constexpr char kAlphabet[] = "0000111225569aAfF::::....%/ x";
+  std::mt19937_64 random(99);
+  int accepted = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string text;
+    int length = static_cast<int>(random() % 24);
+    for (int k = 0; k < length; ++k) {
+      text.push_back(kAlphabet[random() % (sizeof(kAlphabet) - 1)]);
+    }
+    absl::StatusOr<IpAddress> ours = IpAddress::Parse(text);
+    std::optional<IpAddress> glibc = ParseWithGlibc(text);
+    ASSERT_EQ(ours.ok(), glibc.has_value())
+        << "\"" << text << "\": " << ours.status();
+    if (ours.ok()) {
+      ASSERT_EQ(*ours, *glibc) << text;
+      ++accepted;
+    }
+  }
+  // The alphabet must produce valid addresses too, or the test checks little.
+  EXPECT_GT(accepted, 500);
+}
+
+// Mutations of valid addresses: one character replaced, inserted or removed.
+TEST(IpAddressDifferential, MutatedAddressesAgreeWithGlibc) {
+  static constexpr char kCharacters[] = "0129afAF:.%/-+ ";
+  std::mt19937_64 random(100);
+  std::vector<ValidCase> cases = ValidCases();
+  for (int i = 0; i < 100000; ++i) {
+    std::string text = cases[random() % cases.size()].input;
+    size_t position = random() % (text.size() + 1);
+    char c = kCharacters[random() % (sizeof(kCharacters) - 1)];
+    switch (random() % 3) {
+      case 0:
+        if (position < text.size()) text[position] = c;
+        break;
+      case 1:
+        text.insert(text.begin() + position, c);
+        break;
+      default:
+        if (position < text.size()) text.erase(position, 1);
+        break;
+    }
+    absl::StatusOr<IpAddress> ours = IpAddress::Parse(text);
+    std::optional<IpAddress> glibc = ParseWithGlibc(text);
+    ASSERT_EQ(ours.ok(), glibc.has_value())
+        << "\"" << text << "\": " << ours.status();
+    if (ours.ok()) {
+      ASSERT_EQ(*ours, *glibc) << text;
+    }
+  }
+}
+
+// glibc's inet_ntop() follows RFC 5952 too, except that it still prints
+// IPv4-compatible addresses (::w.x.y.z, deprecated by RFC 4291) in dotted
+// form; those are skipped.
+TEST(IpAddressDifferential, V6FormatAgreesWithGlibc) {
+  std::mt19937_64 random(101);
+  for (int i = 0; i < 50000; ++i) {
+    absl::uint128 bits = RandomV6WithZeroRuns(random);
+    bool glibc_dotted = (bits >> 32) == 0 && ((bits >> 16) & 0xffff) != 0;
+    if (glibc_dotted) continue;
+    ASSERT_EQ(IpAddress::V6(bits).ToString(), FormatWithGlibc(bits));
+  }
+  EXPECT_EQ(IpAddress::V6(absl::MakeUint128(0, 0x0000ffffc0000201)).ToString(),
+            FormatWithGlibc(absl::MakeUint128(0, 0x0000ffffc0000201)));
 }
 
 }  // namespace

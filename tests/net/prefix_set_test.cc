@@ -19,6 +19,7 @@ namespace portcullis::net {
 namespace {
 
 using ::portcullis::net::testing::Address;
+using ::portcullis::net::testing::LinearContains;
 using ::portcullis::net::testing::Prefix;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -35,15 +36,6 @@ std::vector<std::string> Texts(const PrefixSet& set) {
     texts.push_back(prefix.ToString());
   }
   return texts;
-}
-
-// The obviously correct membership test that the set must agree with.
-bool LinearContains(const std::vector<IpPrefix>& prefixes,
-                    const IpAddress& address) {
-  for (const IpPrefix& prefix : prefixes) {
-    if (prefix.Contains(address)) return true;
-  }
-  return false;
 }
 
 TEST(PrefixSet, EmptySet) {

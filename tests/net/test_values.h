@@ -3,6 +3,8 @@
 #ifndef PORTCULLIS_TESTS_NET_TEST_VALUES_H_
 #define PORTCULLIS_TESTS_NET_TEST_VALUES_H_
 
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "gtest/gtest.h"
@@ -24,6 +26,16 @@ inline IpPrefix Prefix(absl::string_view text) {
   absl::StatusOr<IpPrefix> prefix = IpPrefix::ParseStrict(text);
   EXPECT_TRUE(prefix.ok()) << prefix.status();
   return prefix.ok() ? *prefix : IpPrefix();
+}
+
+// Returns whether any of `prefixes` contains `address`: the obviously correct
+// membership test that PrefixSet must agree with.
+inline bool LinearContains(const std::vector<IpPrefix>& prefixes,
+                           const IpAddress& address) {
+  for (const IpPrefix& prefix : prefixes) {
+    if (prefix.Contains(address)) return true;
+  }
+  return false;
 }
 
 }  // namespace portcullis::net::testing
