@@ -88,10 +88,15 @@ bool TypeEndsWith(const Struct& object, absl::string_view suffix) {
 
 // The object holding a resource's fields: `properties` in REST and ARM
 // shapes, the resource itself in the flattened output of the az CLI.
+// A `properties` member that is not an object (a template expression, or a
+// mistake) gives no fields here.
 const Struct& FieldsOf(const Struct& resource, bool* wrapped) {
-  const Struct* properties = AsObject(json::FindField(resource, "properties"));
-  *wrapped = properties != nullptr;
-  return properties != nullptr ? *properties : resource;
+  static const Struct* const kNoFields = new Struct();
+  const Value* properties = json::FindField(resource, "properties");
+  *wrapped = !json::IsNullOrAbsent(properties);
+  if (!*wrapped) return resource;
+  return properties->has_struct_value() ? properties->struct_value()
+                                        : *kNoFields;
 }
 
 bool LooksLikeNsg(const Struct& object) {
@@ -366,7 +371,8 @@ class Importer {
                     const Path& fields_path,
                     google::protobuf::RepeatedPtrField<SecurityRule>* out) {
     Path list_path = fields_path.Field(member);
-    std::optional<Value> list = Read(fields, member, fields_path, Need::kEvaluation);
+    std::optional<Value> list =
+        ReadShallow(fields, member, fields_path, Need::kEvaluation);
     if (!list.has_value()) return;
     if (!list->has_list_value()) {
       AddProblem(list_path, azure_error::kInvalidRequestFormat,
@@ -375,10 +381,13 @@ class Importer {
     }
     for (int i = 0; i < list->list_value().values_size(); ++i) {
       Path rule_path = list_path.Index(i);
-      const Struct* rule_object = AsObject(&list->list_value().values(i));
+      std::optional<Value> item = ResolveShallow(
+          list->list_value().values(i), rule_path, Need::kEvaluation);
+      if (!item.has_value()) continue;
+      const Struct* rule_object = AsObject(&*item);
       if (rule_object == nullptr) {
         AddProblem(rule_path, azure_error::kInvalidRequestFormat,
-                   json::InvalidField(rule_path, list->list_value().values(i),
+                   json::InvalidField(rule_path, *item,
                                       "a security rule object"));
         continue;
       }
@@ -701,6 +710,28 @@ class Importer {
         .push_back({path.ToString(), azure_error::kInvalidTemplate,
                     absl::StrCat("cannot evaluate ", json::Describe(*raw), ": ",
                                  resolved.status().message())});
+    return std::nullopt;
+  }
+
+  // Like Read(), but evaluates the member only when it is itself an
+  // expression, leaving expressions inside arrays and objects for the caller
+  // to evaluate one by one with their own paths.
+  std::optional<Value> ReadShallow(const Struct& object, absl::string_view name,
+                                   const Path& object_path, Need need) {
+    const Value* raw = json::FindField(object, name);
+    if (json::IsNullOrAbsent(raw)) return std::nullopt;
+    return ResolveShallow(*raw, object_path.Field(name), need);
+  }
+
+  std::optional<Value> ResolveShallow(const Value& raw, const Path& path,
+                                      Need need) {
+    if (!evaluator_.has_value() || !raw.has_string_value()) return raw;
+    absl::StatusOr<Value> resolved = evaluator_->EvaluateString(raw.string_value());
+    if (resolved.ok()) return *std::move(resolved);
+    if (need == Need::kTextOnly) return raw;
+    problems_->push_back({path.ToString(), azure_error::kInvalidTemplate,
+                          absl::StrCat("cannot evaluate ", json::Describe(raw),
+                                       ": ", resolved.status().message())});
     return std::nullopt;
   }
 
