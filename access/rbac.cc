@@ -1,0 +1,985 @@
+#include "access/rbac.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "access/rbac_import.h"
+#include "access/rbac_pattern.h"
+#include "access/rbac_scope.h"
+
+namespace portcullis::rbac {
+
+namespace {
+
+// FNV-1a over ASCII-lower-cased bytes, so ids that differ only in case hash
+// alike and lookups by string_view need no lower-cased copy.
+struct CaseInsensitiveHash {
+  using is_transparent = void;
+  size_t operator()(absl::string_view text) const {
+    uint64_t hash = 14695981039346656037ull;
+    for (char c : text) {
+      hash ^= static_cast<unsigned char>(absl::ascii_tolower(c));
+      hash *= 1099511628211ull;
+    }
+    return static_cast<size_t>(hash);
+  }
+};
+
+struct CaseInsensitiveEqual {
+  using is_transparent = void;
+  bool operator()(absl::string_view a, absl::string_view b) const {
+    return absl::EqualsIgnoreCase(a, b);
+  }
+};
+
+template <typename V>
+using CaseInsensitiveMap =
+    absl::flat_hash_map<std::string, V, CaseInsensitiveHash,
+                        CaseInsensitiveEqual>;
+
+struct CompiledScope {
+  // The canonical text; its segments are compared without regard to case.
+  std::string text;
+  std::vector<std::string> segments;
+  ScopeLevel level = ScopeLevel::kRoot;
+  // Set for a management-group scope itself (not a resource inside one).
+  std::string management_group;
+};
+
+struct CompiledBlock {
+  std::vector<ActionPattern> actions;
+  std::vector<ActionPattern> not_actions;
+  std::vector<ActionPattern> data_actions;
+  std::vector<ActionPattern> not_data_actions;
+  bool conditional = false;
+};
+
+struct CompiledRole {
+  std::vector<CompiledBlock> blocks;
+};
+
+struct CompiledAssignment {
+  // Index into Compiled::roles, or -1 when the role is not loaded.
+  int role = -1;
+  CompiledScope scope;
+  bool conditional = false;
+  // False when the assignment grants nothing (role not loaded, outside the
+  // role's assignable scopes).
+  bool usable = true;
+  std::string unusable_reason;
+  absl::Time start = absl::InfinitePast();
+  absl::Time end = absl::InfiniteFuture();
+};
+
+struct CompiledDeny {
+  std::vector<CompiledBlock> blocks;
+  CompiledScope scope;
+  bool exact_scope = false;
+  bool all_principals = false;
+  std::vector<std::string> principals;
+  std::vector<std::string> excluded;
+};
+
+std::string SourceOr(const std::string& source, absl::string_view fallback) {
+  return source.empty() ? std::string(fallback) : source;
+}
+
+absl::Status CompileError(absl::string_view where, absl::string_view field,
+                          absl::string_view message) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(where, ": ", field, ": ", message));
+}
+
+absl::StatusOr<CompiledScope> CompileScope(absl::string_view text) {
+  absl::StatusOr<ScopePath> path = ScopePath::Parse(text);
+  if (!path.ok()) return path.status();
+  CompiledScope scope;
+  scope.text = path->ToString();
+  scope.level = path->level();
+  for (int i = 0; i < path->size(); ++i) {
+    scope.segments.emplace_back(path->segment(i));
+  }
+  if (path->level() == ScopeLevel::kManagementGroup && path->size() == 4) {
+    scope.management_group = std::string(path->management_group());
+  }
+  return scope;
+}
+
+absl::Status CompilePatterns(
+    const google::protobuf::RepeatedPtrField<std::string>& texts,
+    absl::string_view where, absl::string_view field,
+    std::vector<ActionPattern>& out) {
+  for (int i = 0; i < texts.size(); ++i) {
+    absl::StatusOr<ActionPattern> pattern = ActionPattern::Compile(texts[i]);
+    if (!pattern.ok()) {
+      return CompileError(where, absl::StrCat(field, "[", i, "]"),
+                          pattern.status().message());
+    }
+    out.push_back(*std::move(pattern));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CompiledBlock> CompileBlock(const Permission& permission,
+                                           absl::string_view where,
+                                           absl::string_view prefix) {
+  CompiledBlock block;
+  block.conditional = !permission.condition().empty();
+  absl::Status status =
+      CompilePatterns(permission.actions(), where,
+                      absl::StrCat(prefix, ".actions"), block.actions);
+  if (status.ok()) {
+    status = CompilePatterns(permission.not_actions(), where,
+                             absl::StrCat(prefix, ".notActions"),
+                             block.not_actions);
+  }
+  if (status.ok()) {
+    status = CompilePatterns(permission.data_actions(), where,
+                             absl::StrCat(prefix, ".dataActions"),
+                             block.data_actions);
+  }
+  if (status.ok()) {
+    status = CompilePatterns(permission.not_data_actions(), where,
+                             absl::StrCat(prefix, ".notDataActions"),
+                             block.not_data_actions);
+  }
+  if (!status.ok()) return status;
+  return block;
+}
+
+absl::StatusOr<std::vector<CompiledBlock>> CompileBlocks(
+    const google::protobuf::RepeatedPtrField<Permission>& permissions,
+    absl::string_view where) {
+  std::vector<CompiledBlock> blocks;
+  for (int i = 0; i < permissions.size(); ++i) {
+    absl::StatusOr<CompiledBlock> block =
+        CompileBlock(permissions[i], where, absl::StrCat("permissions[", i, "]"));
+    if (!block.ok()) return block.status();
+    blocks.push_back(*std::move(block));
+  }
+  return blocks;
+}
+
+// Returns the index of the pattern in the block's allow list for `plane`
+// that matches `action`, or -1 when none does or an exception matches.
+int MatchBlock(const CompiledBlock& block, Plane plane,
+               absl::string_view action) {
+  const std::vector<ActionPattern>& allow =
+      plane == Plane::kControl ? block.actions : block.data_actions;
+  const std::vector<ActionPattern>& except =
+      plane == Plane::kControl ? block.not_actions : block.not_data_actions;
+  int found = -1;
+  for (size_t i = 0; i < allow.size(); ++i) {
+    if (allow[i].Matches(action)) {
+      found = static_cast<int>(i);
+      break;
+    }
+  }
+  if (found < 0) return -1;
+  for (const ActionPattern& pattern : except) {
+    if (pattern.Matches(action)) return -1;
+  }
+  return found;
+}
+
+// The pattern in the block's exception list for `plane` that matches, or
+// nullptr.
+const ActionPattern* MatchingException(const CompiledBlock& block, Plane plane,
+                                       absl::string_view action) {
+  const std::vector<ActionPattern>& except =
+      plane == Plane::kControl ? block.not_actions : block.not_data_actions;
+  for (const ActionPattern& pattern : except) {
+    if (pattern.Matches(action)) return &pattern;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<absl::Time> TimestampToTime(
+    const google::protobuf::Timestamp& timestamp, absl::string_view where,
+    absl::string_view field) {
+  if (timestamp.nanos() < 0 || timestamp.nanos() >= 1000000000) {
+    return CompileError(where, field,
+                        absl::StrCat("invalid nanos ", timestamp.nanos(),
+                                     "; expected 0 to 999999999"));
+  }
+  return absl::FromUnixSeconds(timestamp.seconds()) +
+         absl::Nanoseconds(timestamp.nanos());
+}
+
+// The permissions of a role in a form where case and order within a list
+// do not matter, for telling duplicate definitions apart.
+std::string PermissionsKey(const RoleDefinition& role) {
+  auto list = [](const google::protobuf::RepeatedPtrField<std::string>& texts) {
+    std::vector<std::string> lowered;
+    for (const std::string& text : texts) {
+      lowered.push_back(absl::AsciiStrToLower(text));
+    }
+    std::sort(lowered.begin(), lowered.end());
+    lowered.erase(std::unique(lowered.begin(), lowered.end()), lowered.end());
+    return absl::StrJoin(lowered, ",");
+  };
+  std::string key;
+  for (const Permission& permission : role.permissions()) {
+    absl::StrAppend(&key, "[", list(permission.actions()), "|",
+                    list(permission.not_actions()), "|",
+                    list(permission.data_actions()), "|",
+                    list(permission.not_data_actions()), "|",
+                    permission.condition(), "]");
+  }
+  return key;
+}
+
+std::string RoleLabel(const RoleDefinition& role) {
+  if (role.role_name().empty()) return absl::StrCat("'", role.name(), "'");
+  if (role.name().empty()) return absl::StrCat("'", role.role_name(), "'");
+  return absl::StrCat("'", role.role_name(), "' (", role.name(), ")");
+}
+
+std::string AssignmentLabel(const RoleAssignment& assignment, int index) {
+  if (!assignment.name().empty()) {
+    return absl::StrCat("role assignment '", assignment.name(), "'");
+  }
+  if (!assignment.source().empty()) {
+    return absl::StrCat("role assignment at ", assignment.source());
+  }
+  return absl::StrCat("role assignment #", index);
+}
+
+std::string DenyLabel(const DenyAssignment& deny, int index) {
+  if (!deny.deny_assignment_name().empty()) {
+    return absl::StrCat("deny assignment '", deny.deny_assignment_name(), "'");
+  }
+  if (!deny.name().empty()) {
+    return absl::StrCat("deny assignment '", deny.name(), "'");
+  }
+  return absl::StrCat("deny assignment #", index);
+}
+
+absl::string_view PlaneName(Plane plane) {
+  return plane == Plane::kControl ? "control-plane action" : "data action";
+}
+
+absl::string_view AllowListName(Plane plane) {
+  return plane == Plane::kControl ? "actions" : "dataActions";
+}
+
+absl::string_view ExceptListName(Plane plane) {
+  return plane == Plane::kControl ? "notActions" : "notDataActions";
+}
+
+}  // namespace
+
+std::string Problem::ToString() const {
+  return absl::StrCat(source, ": ", message);
+}
+
+absl::string_view ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kGranted:
+      return "granted";
+    case Reason::kDenyAssignment:
+      return "deny assignment";
+    case Reason::kNoGrant:
+      return "no grant";
+    case Reason::kConditionNotEvaluated:
+      return "condition not evaluated";
+    case Reason::kInvalidRequest:
+      return "invalid request";
+  }
+  return "unknown";
+}
+
+struct Policy::Compiled {
+  RbacInput input;
+  std::vector<Problem> problems;
+
+  std::vector<CompiledRole> roles;  // parallel to input.role_definitions
+  CaseInsensitiveMap<int> role_by_guid;
+  std::vector<CompiledAssignment> assignments;  // parallel to input
+  CaseInsensitiveMap<std::vector<int>> assignments_by_principal;
+  std::vector<CompiledDeny> denies;  // parallel to input
+
+  // Management groups above each subscription and management group,
+  // nearest first.
+  CaseInsensitiveMap<std::vector<std::string>> subscription_ancestors;
+  CaseInsensitiveMap<std::vector<std::string>> group_ancestors;
+
+  absl::Status CompileRoles();
+  absl::Status CompileHierarchy();
+  absl::Status CompileAssignments();
+  absl::Status CompileDenies();
+
+  // The management groups above `path` (for a subscription or anything in
+  // it, or for a management group or anything in it), nearest first.
+  absl::Span<const std::string> AncestorGroups(const ScopePath& path) const;
+  bool ScopeCovers(const CompiledScope& scope, const ScopePath& path,
+                   absl::Span<const std::string> groups, bool exact) const;
+  bool IsWithinAssignableScopes(const RoleDefinition& role,
+                                const CompiledScope& scope) const;
+  bool DenyNamesPrincipal(const CompiledDeny& deny,
+                          const Request& request) const;
+  bool DenyExcludesPrincipal(const CompiledDeny& deny,
+                             const Request& request) const;
+};
+
+absl::Status Policy::Compiled::CompileRoles() {
+  google::protobuf::RepeatedPtrField<RoleDefinition> unique;
+  std::vector<std::string> keys;
+  for (int i = 0; i < input.role_definitions_size(); ++i) {
+    RoleDefinition& role = *input.mutable_role_definitions(i);
+    std::string where = SourceOr(role.source(),
+                                 absl::StrCat("role_definitions[", i, "]"));
+    if (role.name().empty() && !role.id().empty()) {
+      role.set_name(std::string(LastSegment(role.id())));
+    }
+    for (int s = 0; s < role.assignable_scopes_size(); ++s) {
+      absl::Status valid = ValidateScope(role.assignable_scopes(s));
+      if (!valid.ok()) {
+        return CompileError(where, absl::StrCat("assignableScopes[", s, "]"),
+                            valid.message());
+      }
+    }
+    absl::StatusOr<std::vector<CompiledBlock>> blocks =
+        CompileBlocks(role.permissions(), where);
+    if (!blocks.ok()) return blocks.status();
+
+    if (role.name().empty()) {
+      problems.push_back(
+          {where, absl::StrCat("role ", RoleLabel(role),
+                               " has no id, so no assignment can refer to "
+                               "it; add its GUID as `Id`")});
+    } else {
+      auto existing = role_by_guid.find(role.name());
+      if (existing != role_by_guid.end()) {
+        const RoleDefinition& first = unique[existing->second];
+        if (PermissionsKey(first) != PermissionsKey(role)) {
+          return CompileError(
+              where, "name",
+              absl::StrCat("role definition ", role.name(),
+                           " is defined twice with different permissions (",
+                           "first at ",
+                           SourceOr(first.source(), "an earlier entry"),
+                           "); expected one definition per GUID"));
+        }
+        continue;  // The same role written twice, e.g. in both dialects.
+      }
+      role_by_guid.emplace(role.name(), unique.size());
+    }
+    roles.push_back(CompiledRole{*std::move(blocks)});
+    *unique.Add() = std::move(role);
+  }
+  input.mutable_role_definitions()->Swap(&unique);
+  return absl::OkStatus();
+}
+
+absl::Status Policy::Compiled::CompileHierarchy() {
+  // Parent management group of each subscription and management group.
+  CaseInsensitiveMap<std::string> subscription_parent;
+  CaseInsensitiveMap<std::string> group_parent;
+  for (int i = 0; i < input.scope_parents_size(); ++i) {
+    const ScopeParent& link = input.scope_parents(i);
+    std::string where =
+        SourceOr(link.source(), absl::StrCat("scope_parents[", i, "]"));
+    absl::StatusOr<ScopePath> child = ScopePath::Parse(link.child());
+    if (!child.ok()) return CompileError(where, "child", child.status().message());
+    absl::StatusOr<ScopePath> parent = ScopePath::Parse(link.parent());
+    if (!parent.ok()) {
+      return CompileError(where, "parent", parent.status().message());
+    }
+    if (parent->level() != ScopeLevel::kManagementGroup || parent->size() != 4) {
+      return CompileError(where, "parent",
+                          absl::StrCat("invalid value '", link.parent(),
+                                       "'; expected a management group"));
+    }
+    CaseInsensitiveMap<std::string>* parents = nullptr;
+    absl::string_view key;
+    if (child->level() == ScopeLevel::kSubscription && child->size() == 2) {
+      parents = &subscription_parent;
+      key = child->subscription();
+    } else if (child->level() == ScopeLevel::kManagementGroup &&
+               child->size() == 4) {
+      parents = &group_parent;
+      key = child->management_group();
+    } else {
+      return CompileError(where, "child",
+                          absl::StrCat("invalid value '", link.child(),
+                                       "'; expected a subscription or a "
+                                       "management group"));
+    }
+    std::string parent_id(parent->management_group());
+    auto [it, inserted] = parents->emplace(std::string(key), parent_id);
+    if (!inserted && !absl::EqualsIgnoreCase(it->second, parent_id)) {
+      return CompileError(where, "parent",
+                          absl::StrCat("'", link.child(), "' has two parents, '",
+                                       it->second, "' and '", parent_id,
+                                       "'; expected one"));
+    }
+  }
+
+  auto chain = [&](std::string start, absl::string_view what)
+      -> absl::StatusOr<std::vector<std::string>> {
+    std::vector<std::string> groups;
+    std::string current = std::move(start);
+    while (true) {
+      for (const std::string& seen : groups) {
+        if (absl::EqualsIgnoreCase(seen, current)) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "scope_parents: management group '", current,
+              "' is its own ancestor (above ", what,
+              "); expected a tree"));
+        }
+      }
+      groups.push_back(current);
+      auto next = group_parent.find(current);
+      if (next == group_parent.end()) break;
+      current = next->second;
+    }
+    return groups;
+  };
+  for (const auto& [subscription, parent] : subscription_parent) {
+    absl::StatusOr<std::vector<std::string>> groups =
+        chain(parent, absl::StrCat("subscription '", subscription, "'"));
+    if (!groups.ok()) return groups.status();
+    subscription_ancestors.emplace(subscription, *std::move(groups));
+  }
+  for (const auto& [group, parent] : group_parent) {
+    absl::StatusOr<std::vector<std::string>> groups =
+        chain(parent, absl::StrCat("management group '", group, "'"));
+    if (!groups.ok()) return groups.status();
+    for (const std::string& above : *groups) {
+      if (absl::EqualsIgnoreCase(above, group)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("scope_parents: management group '", group,
+                         "' is its own ancestor; expected a tree"));
+      }
+    }
+    group_ancestors.emplace(group, *std::move(groups));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Policy::Compiled::CompileAssignments() {
+  for (int i = 0; i < input.role_assignments_size(); ++i) {
+    const RoleAssignment& assignment = input.role_assignments(i);
+    std::string where = SourceOr(assignment.source(),
+                                 absl::StrCat("role_assignments[", i, "]"));
+    CompiledAssignment compiled;
+    absl::StatusOr<CompiledScope> scope = CompileScope(assignment.scope());
+    if (!scope.ok()) return CompileError(where, "scope", scope.status().message());
+    compiled.scope = *std::move(scope);
+    if (assignment.principal_id().empty()) {
+      return CompileError(where, "principalId",
+                          "missing; expected the principal's object id");
+    }
+    compiled.conditional = !assignment.condition().empty();
+    if (assignment.has_start_time()) {
+      absl::StatusOr<absl::Time> start =
+          TimestampToTime(assignment.start_time(), where, "start_time");
+      if (!start.ok()) return start.status();
+      compiled.start = *start;
+    }
+    if (assignment.has_end_time()) {
+      absl::StatusOr<absl::Time> end =
+          TimestampToTime(assignment.end_time(), where, "end_time");
+      if (!end.ok()) return end.status();
+      compiled.end = *end;
+    }
+    if (compiled.end < compiled.start) {
+      return CompileError(
+          where, "end_time",
+          absl::StrCat("invalid value ", absl::FormatTime(compiled.end),
+                       "; expected a time at or after start_time ",
+                       absl::FormatTime(compiled.start)));
+    }
+
+    absl::string_view guid = LastSegment(assignment.role_definition_id());
+    auto role = role_by_guid.find(guid);
+    if (role == role_by_guid.end()) {
+      compiled.usable = false;
+      compiled.unusable_reason =
+          absl::StrCat("role definition '", guid, "' is not loaded");
+      problems.push_back(
+          {where, absl::StrCat(compiled.unusable_reason,
+                               ", so the assignment grants nothing")});
+    } else {
+      compiled.role = role->second;
+      const RoleDefinition& definition =
+          input.role_definitions(compiled.role);
+      if (!IsWithinAssignableScopes(definition, compiled.scope)) {
+        compiled.usable = false;
+        compiled.unusable_reason = absl::StrCat(
+            "scope '", compiled.scope.text,
+            "' is outside the assignable scopes of role ",
+            RoleLabel(definition), " (",
+            absl::StrJoin(definition.assignable_scopes(), ", "), ")");
+        problems.push_back(
+            {where, absl::StrCat(compiled.unusable_reason,
+                                 ", so the assignment grants nothing")});
+      }
+    }
+
+    assignments_by_principal[assignment.principal_id()].push_back(i);
+    assignments.push_back(std::move(compiled));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Policy::Compiled::CompileDenies() {
+  for (int i = 0; i < input.deny_assignments_size(); ++i) {
+    const DenyAssignment& deny = input.deny_assignments(i);
+    std::string where = SourceOr(deny.source(),
+                                 absl::StrCat("deny_assignments[", i, "]"));
+    CompiledDeny compiled;
+    absl::StatusOr<CompiledScope> scope = CompileScope(deny.scope());
+    if (!scope.ok()) return CompileError(where, "scope", scope.status().message());
+    compiled.scope = *std::move(scope);
+    compiled.exact_scope = deny.do_not_apply_to_child_scopes();
+    absl::StatusOr<std::vector<CompiledBlock>> blocks =
+        CompileBlocks(deny.permissions(), where);
+    if (!blocks.ok()) return blocks.status();
+    compiled.blocks = *std::move(blocks);
+
+    for (const Principal& principal : deny.principals()) {
+      if (absl::EqualsIgnoreCase(principal.id(), kAllPrincipalsId)) {
+        compiled.all_principals = true;
+      } else {
+        compiled.principals.push_back(principal.id());
+      }
+    }
+    for (int p = 0; p < deny.exclude_principals_size(); ++p) {
+      const Principal& principal = deny.exclude_principals(p);
+      if (absl::EqualsIgnoreCase(principal.id(), kAllPrincipalsId)) {
+        return CompileError(
+            where, absl::StrCat("excludePrincipals[", p, "].id"),
+            absl::StrCat("invalid value '", principal.id(),
+                         "'; all principals may appear in principals only"));
+      }
+      compiled.excluded.push_back(principal.id());
+    }
+    denies.push_back(std::move(compiled));
+  }
+  return absl::OkStatus();
+}
+
+absl::Span<const std::string> Policy::Compiled::AncestorGroups(
+    const ScopePath& path) const {
+  if (!path.subscription().empty()) {
+    auto found = subscription_ancestors.find(path.subscription());
+    if (found != subscription_ancestors.end()) return found->second;
+    return {};
+  }
+  if (!path.management_group().empty()) {
+    auto found = group_ancestors.find(path.management_group());
+    if (found != group_ancestors.end()) return found->second;
+  }
+  return {};
+}
+
+bool Policy::Compiled::ScopeCovers(const CompiledScope& scope,
+                                   const ScopePath& path,
+                                   absl::Span<const std::string> groups,
+                                   bool exact) const {
+  const int size = static_cast<int>(scope.segments.size());
+  bool prefix = size <= path.size();
+  for (int i = 0; prefix && i < size; ++i) {
+    prefix = absl::EqualsIgnoreCase(scope.segments[i], path.segment(i));
+  }
+  if (exact) return prefix && size == path.size();
+  if (prefix) return true;
+  if (scope.management_group.empty()) return false;
+  for (const std::string& group : groups) {
+    if (absl::EqualsIgnoreCase(group, scope.management_group)) return true;
+  }
+  return false;
+}
+
+bool Policy::Compiled::IsWithinAssignableScopes(
+    const RoleDefinition& role, const CompiledScope& scope) const {
+  if (role.assignable_scopes().empty()) {
+    return role.role_type() == ROLE_TYPE_BUILT_IN;
+  }
+  std::string text = scope.text;
+  absl::StatusOr<ScopePath> path = ScopePath::Parse(text);
+  if (!path.ok()) return false;
+  absl::Span<const std::string> groups = AncestorGroups(*path);
+  for (const std::string& assignable : role.assignable_scopes()) {
+    absl::StatusOr<CompiledScope> allowed = CompileScope(assignable);
+    if (allowed.ok() && ScopeCovers(*allowed, *path, groups, false)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Policy::Compiled::DenyNamesPrincipal(const CompiledDeny& deny,
+                                          const Request& request) const {
+  if (deny.all_principals) return true;
+  for (const std::string& id : deny.principals) {
+    if (absl::EqualsIgnoreCase(id, request.principal_id)) return true;
+    for (const std::string& group : request.group_ids) {
+      if (absl::EqualsIgnoreCase(id, group)) return true;
+    }
+  }
+  return false;
+}
+
+bool Policy::Compiled::DenyExcludesPrincipal(const CompiledDeny& deny,
+                                             const Request& request) const {
+  for (const std::string& id : deny.excluded) {
+    if (absl::EqualsIgnoreCase(id, request.principal_id)) return true;
+    for (const std::string& group : request.group_ids) {
+      if (absl::EqualsIgnoreCase(id, group)) return true;
+    }
+  }
+  return false;
+}
+
+Policy::Policy(std::unique_ptr<Compiled> compiled)
+    : compiled_(std::move(compiled)) {}
+Policy::Policy(Policy&&) noexcept = default;
+Policy& Policy::operator=(Policy&&) noexcept = default;
+Policy::~Policy() = default;
+
+absl::StatusOr<Policy> Policy::Compile(RbacInput input) {
+  auto compiled = std::make_unique<Compiled>();
+  compiled->input = std::move(input);
+  absl::Status status = compiled->CompileRoles();
+  if (status.ok()) status = compiled->CompileHierarchy();
+  if (status.ok()) status = compiled->CompileAssignments();
+  if (status.ok()) status = compiled->CompileDenies();
+  if (!status.ok()) return status;
+  return Policy(std::move(compiled));
+}
+
+namespace {
+
+bool IsWellFormedAction(absl::string_view action) {
+  return !action.empty() && action.size() <= kMaxActionLength &&
+         !HasWildcard(action);
+}
+
+}  // namespace
+
+Decision Policy::Check(const Request& request, absl::Time now) const {
+  const Compiled& c = *compiled_;
+  Decision decision;
+  if (!IsWellFormedAction(request.action)) {
+    decision.reason = Reason::kInvalidRequest;
+    return decision;
+  }
+  absl::StatusOr<ScopePath> path = ScopePath::Parse(request.scope);
+  if (!path.ok()) {
+    decision.reason = Reason::kInvalidRequest;
+    return decision;
+  }
+  absl::Span<const std::string> groups = c.AncestorGroups(*path);
+
+  // Deny assignments first: the first one in input order that blocks.
+  for (size_t d = 0; d < c.denies.size() && decision.deny_assignment < 0; ++d) {
+    const CompiledDeny& deny = c.denies[d];
+    if (!c.DenyNamesPrincipal(deny, request)) continue;
+    if (c.DenyExcludesPrincipal(deny, request)) continue;
+    if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) continue;
+    for (size_t b = 0; b < deny.blocks.size(); ++b) {
+      int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
+      if (pattern >= 0) {
+        decision.deny_assignment = static_cast<int>(d);
+        decision.deny_block = static_cast<int>(b);
+        decision.deny_pattern = pattern;
+        break;
+      }
+    }
+  }
+
+  // Grants: the first assignment in input order that grants without a
+  // condition, else the first that grants only under one.
+  Decision conditional;
+  auto consider = [&](absl::string_view principal) {
+    auto found = c.assignments_by_principal.find(principal);
+    if (found == c.assignments_by_principal.end()) return;
+    for (int index : found->second) {
+      const CompiledAssignment& assignment = c.assignments[index];
+      if (!assignment.usable) continue;
+      if (now < assignment.start || now >= assignment.end) continue;
+      if (!c.ScopeCovers(assignment.scope, *path, groups, false)) continue;
+      const CompiledRole& role = c.roles[assignment.role];
+      for (size_t b = 0; b < role.blocks.size(); ++b) {
+        int pattern = MatchBlock(role.blocks[b], request.plane, request.action);
+        if (pattern < 0) continue;
+        Decision& target = (assignment.conditional || role.blocks[b].conditional)
+                               ? conditional
+                               : decision;
+        if (target.assignment < 0 || index < target.assignment) {
+          target.assignment = index;
+          target.role_block = static_cast<int>(b);
+          target.grant_pattern = pattern;
+        }
+        if (&target == &decision) break;
+      }
+    }
+  };
+  consider(request.principal_id);
+  for (const std::string& group : request.group_ids) consider(group);
+
+  if (decision.deny_assignment >= 0) {
+    decision.reason = Reason::kDenyAssignment;
+  } else if (decision.assignment >= 0) {
+    decision.allowed = true;
+    decision.reason = Reason::kGranted;
+  } else if (conditional.assignment >= 0) {
+    decision.reason = Reason::kConditionNotEvaluated;
+    decision.assignment = conditional.assignment;
+    decision.role_block = conditional.role_block;
+    decision.grant_pattern = conditional.grant_pattern;
+  } else {
+    decision.reason = Reason::kNoGrant;
+  }
+  return decision;
+}
+
+namespace {
+
+const std::string& GrantPatternText(const RoleDefinition& role, int block,
+                                    int pattern, Plane plane) {
+  const Permission& permission = role.permissions(block);
+  return plane == Plane::kControl ? permission.actions(pattern)
+                                  : permission.data_actions(pattern);
+}
+
+const std::string& DenyPatternText(const DenyAssignment& deny, int block,
+                                   int pattern, Plane plane) {
+  const Permission& permission = deny.permissions(block);
+  return plane == Plane::kControl ? permission.actions(pattern)
+                                  : permission.data_actions(pattern);
+}
+
+}  // namespace
+
+std::string Policy::Explain(const Request& request,
+                            const Decision& decision) const {
+  const Compiled& c = *compiled_;
+  std::string grant;
+  if (decision.assignment >= 0) {
+    const RoleAssignment& assignment =
+        c.input.role_assignments(decision.assignment);
+    const CompiledAssignment& compiled = c.assignments[decision.assignment];
+    const RoleDefinition& role = c.input.role_definitions(compiled.role);
+    grant = absl::StrCat(
+        AssignmentLabel(assignment, decision.assignment), " gives ",
+        assignment.principal_type().empty() ? "principal"
+                                            : assignment.principal_type(),
+        " '", assignment.principal_id(), "' the role ", RoleLabel(role),
+        " at '", compiled.scope.text, "', whose ",
+        AllowListName(request.plane), " entry '",
+        GrantPatternText(role, decision.role_block, decision.grant_pattern,
+                         request.plane),
+        "' matches '", request.action, "'");
+  }
+
+  switch (decision.reason) {
+    case Reason::kGranted:
+      return absl::StrCat("allowed: ", grant);
+    case Reason::kDenyAssignment: {
+      const DenyAssignment& deny =
+          c.input.deny_assignments(decision.deny_assignment);
+      const CompiledDeny& compiled = c.denies[decision.deny_assignment];
+      std::string text = absl::StrCat(
+          "denied: ", DenyLabel(deny, decision.deny_assignment), " at '",
+          compiled.scope.text, "' blocks '", request.action, "' for ",
+          compiled.all_principals ? "all principals" : "the principal",
+          " through its ", AllowListName(request.plane), " entry '",
+          DenyPatternText(deny, decision.deny_block, decision.deny_pattern,
+                          request.plane),
+          "'");
+      if (!grant.empty()) {
+        absl::StrAppend(&text, "; without it, ", grant);
+      }
+      return text;
+    }
+    case Reason::kConditionNotEvaluated:
+      return absl::StrCat(
+          "denied: only a grant under an ABAC condition covers '",
+          request.action, "' (", grant,
+          "), and Portcullis does not evaluate conditions");
+    case Reason::kNoGrant: {
+      std::string text = absl::StrCat(
+          "denied: no active role assignment of principal '",
+          request.principal_id, "'");
+      if (!request.group_ids.empty()) {
+        absl::StrAppend(&text, " or its ", request.group_ids.size(),
+                        request.group_ids.size() == 1 ? " group" : " groups");
+      }
+      absl::StrAppend(&text, " at '", request.scope, "' or above grants the ",
+                      PlaneName(request.plane), " '", request.action, "'");
+      if (request.plane == Plane::kData) {
+        absl::StrAppend(&text,
+                        " (data actions are granted only through dataActions)");
+      }
+      return text;
+    }
+    case Reason::kInvalidRequest: {
+      if (!IsWellFormedAction(request.action)) {
+        return absl::StrCat("denied: invalid action '", request.action,
+                            "'; expected an operation name without '*'");
+      }
+      absl::Status scope = ValidateScope(request.scope);
+      return absl::StrCat("denied: invalid scope: ", scope.message());
+    }
+  }
+  return "denied";
+}
+
+std::vector<std::string> Policy::Trace(const Request& request,
+                                       absl::Time now) const {
+  const Compiled& c = *compiled_;
+  std::vector<std::string> lines;
+  absl::StatusOr<ScopePath> path = ScopePath::Parse(request.scope);
+  if (!path.ok()) {
+    lines.push_back(absl::StrCat("invalid scope: ", path.status().message()));
+    return lines;
+  }
+  absl::Span<const std::string> groups = c.AncestorGroups(*path);
+
+  auto concerns = [&](absl::string_view principal) {
+    if (absl::EqualsIgnoreCase(principal, request.principal_id)) return true;
+    for (const std::string& group : request.group_ids) {
+      if (absl::EqualsIgnoreCase(principal, group)) return true;
+    }
+    return false;
+  };
+
+  for (int i = 0; i < c.input.role_assignments_size(); ++i) {
+    const RoleAssignment& assignment = c.input.role_assignments(i);
+    if (!concerns(assignment.principal_id())) continue;
+    const CompiledAssignment& compiled = c.assignments[i];
+    std::string line =
+        absl::StrCat(AssignmentLabel(assignment, i), " at '",
+                     compiled.scope.text, "'");
+    if (compiled.role >= 0) {
+      absl::StrAppend(&line, " (role ",
+                      RoleLabel(c.input.role_definitions(compiled.role)), ")");
+    }
+    absl::StrAppend(&line, ": ");
+    if (!compiled.usable) {
+      absl::StrAppend(&line, "grants nothing: ", compiled.unusable_reason);
+    } else if (now < compiled.start || now >= compiled.end) {
+      absl::StrAppend(&line, "not active at ", absl::FormatTime(now),
+                      " (active from ", absl::FormatTime(compiled.start),
+                      " until ", absl::FormatTime(compiled.end), ")");
+    } else if (!c.ScopeCovers(compiled.scope, *path, groups, false)) {
+      absl::StrAppend(&line, "does not cover '", request.scope,
+                      "' (assignments apply at their scope and below only)");
+    } else {
+      const CompiledRole& role = c.roles[compiled.role];
+      std::string outcome;
+      for (size_t b = 0; b < role.blocks.size() && outcome.empty(); ++b) {
+        const CompiledBlock& block = role.blocks[b];
+        int pattern = MatchBlock(block, request.plane, request.action);
+        if (pattern >= 0) {
+          outcome = absl::StrCat(
+              "grants '", request.action, "' through ",
+              AllowListName(request.plane), " entry '",
+              GrantPatternText(c.input.role_definitions(compiled.role),
+                               static_cast<int>(b), pattern, request.plane),
+              "'");
+          if (compiled.conditional || block.conditional) {
+            absl::StrAppend(&outcome,
+                            ", but only under an ABAC condition, which is "
+                            "not evaluated");
+          }
+        }
+      }
+      for (size_t b = 0; b < role.blocks.size() && outcome.empty(); ++b) {
+        const ActionPattern* except =
+            MatchingException(role.blocks[b], request.plane, request.action);
+        if (except != nullptr) {
+          outcome = absl::StrCat("the role's ", ExceptListName(request.plane),
+                                 " entry '", except->text(), "' excludes '",
+                                 request.action, "'");
+        }
+      }
+      if (outcome.empty() && request.plane == Plane::kData) {
+        for (const CompiledBlock& block : role.blocks) {
+          if (MatchBlock(block, Plane::kControl, request.action) >= 0) {
+            outcome = "the role's actions match it, but a data action needs "
+                      "dataActions";
+            break;
+          }
+        }
+      }
+      if (outcome.empty()) {
+        outcome = absl::StrCat("the role does not grant the ",
+                               PlaneName(request.plane), " '", request.action,
+                               "'");
+      }
+      absl::StrAppend(&line, outcome);
+    }
+    lines.push_back(std::move(line));
+  }
+
+  for (size_t d = 0; d < c.denies.size(); ++d) {
+    const CompiledDeny& deny = c.denies[d];
+    if (!c.DenyNamesPrincipal(deny, request)) continue;
+    std::string line = absl::StrCat(
+        DenyLabel(c.input.deny_assignments(d), static_cast<int>(d)), " at '",
+        deny.scope.text, "': ");
+    if (c.DenyExcludesPrincipal(deny, request)) {
+      absl::StrAppend(&line, "excludes the principal or one of its groups");
+    } else if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) {
+      absl::StrAppend(&line, "does not cover '", request.scope, "'",
+                      deny.exact_scope ? " (it applies to its own scope only)"
+                                       : "");
+    } else {
+      std::string outcome;
+      for (const CompiledBlock& block : deny.blocks) {
+        if (MatchBlock(block, request.plane, request.action) >= 0) {
+          outcome = absl::StrCat("blocks '", request.action, "'");
+          break;
+        }
+        const ActionPattern* except =
+            MatchingException(block, request.plane, request.action);
+        if (except != nullptr) {
+          outcome = absl::StrCat("exempts '", request.action, "' through ",
+                                 ExceptListName(request.plane), " entry '",
+                                 except->text(), "'");
+        }
+      }
+      if (outcome.empty()) {
+        outcome = absl::StrCat("does not name '", request.action, "'");
+      }
+      absl::StrAppend(&line, outcome);
+    }
+    lines.push_back(std::move(line));
+  }
+  if (lines.empty()) {
+    lines.push_back(absl::StrCat(
+        "no role assignment or deny assignment names principal '",
+        request.principal_id, "' or its groups"));
+  }
+  return lines;
+}
+
+const RbacInput& Policy::input() const { return compiled_->input; }
+
+const std::vector<Problem>& Policy::problems() const {
+  return compiled_->problems;
+}
+
+const RoleDefinition* Policy::FindRoleDefinition(
+    absl::string_view id_or_guid) const {
+  auto found = compiled_->role_by_guid.find(LastSegment(id_or_guid));
+  if (found == compiled_->role_by_guid.end()) return nullptr;
+  return &compiled_->input.role_definitions(found->second);
+}
+
+}  // namespace portcullis::rbac

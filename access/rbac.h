@@ -1,0 +1,187 @@
+// Azure RBAC evaluation: may a principal perform an operation at a scope?
+//
+// Policy::Compile() takes role definitions, role assignments, deny
+// assignments and the management-group tree (an RbacInput, as the importers
+// in rbac_import.h fill it) and builds an immutable policy. Check() then
+// decides one request the way Azure Resource Manager does:
+//
+//   1. A deny assignment applies when its scope is the request's scope or
+//      above it (only the scope itself with doNotApplyToChildScopes), it
+//      names the principal, one of its groups or all principals, it excludes
+//      none of them, and one of its permission blocks matches the operation
+//      (its actions, or dataActions for a data action) without matching that
+//      block's notActions (notDataActions). Such a request is denied,
+//      whatever any role grants.
+//   2. Otherwise the request is allowed when an assignment to the principal
+//      or one of its groups, at the request's scope or above and active at
+//      `now`, has a role with a permission block whose actions
+//      (dataActions) match the operation and whose notActions
+//      (notDataActions) do not. Grants add up: a notAction in one role never
+//      takes away what another role grants.
+//   3. Otherwise it is denied because nothing grants it.
+//
+// Control and data actions are separate planes and the request says which
+// one it asks about: `*` in `actions` never grants a data action such as
+// `Microsoft.Compute/virtualMachines/login/action`, because Azure publishes
+// some names in both planes. Wildcards and case follow rbac_pattern.h
+// (where `X/*/read` also matches `X/read`), scopes follow rbac_scope.h.
+//
+// Fail-closed choices: an assignment or role block with an ABAC condition
+// does not grant (conditions are not evaluated; the decision says so), a
+// deny assignment with a condition blocks as if the condition held, an
+// assignment whose role is not loaded grants nothing, and so does an
+// assignment of a custom role outside the role's assignableScopes. The last
+// two are listed in problems(). A malformed request scope or action is
+// denied.
+//
+//   absl::StatusOr<Policy> policy = Policy::Compile(input);
+//   Request request;
+//   request.principal_id = "9f5b...";
+//   request.action = "Microsoft.Compute/virtualMachines/read";
+//   request.scope = "/subscriptions/.../virtualMachines/vm1";
+//   Decision decision = policy->Check(request, now);
+//   std::cout << policy->Explain(request, decision);
+#ifndef PORTCULLIS_ACCESS_RBAC_H_
+#define PORTCULLIS_ACCESS_RBAC_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "absl/types/span.h"
+#include "proto/rbac.pb.h"
+
+namespace portcullis::rbac {
+
+// Which permission lists an operation is checked against.
+enum class Plane {
+  // `actions` / `notActions`: Azure Resource Manager operations.
+  kControl,
+  // `dataActions` / `notDataActions`: operations on data inside a resource.
+  kData,
+};
+
+// One authorization question. The views must outlive the Check() call.
+struct Request {
+  // The object id of the user, service principal or managed identity.
+  absl::string_view principal_id;
+  // Object ids of every group the principal belongs to, transitively (as
+  // the ARM token lists them). Portcullis does not resolve group nesting.
+  absl::Span<const std::string> group_ids;
+  // The operation, e.g. `Microsoft.Compute/virtualMachines/read`, without
+  // wildcards.
+  absl::string_view action;
+  Plane plane = Plane::kControl;
+  // The resource id the operation acts on.
+  absl::string_view scope;
+};
+
+enum class Reason {
+  // Allowed: an assignment grants the operation and no deny assignment
+  // applies.
+  kGranted,
+  // Denied: a deny assignment blocks the operation.
+  kDenyAssignment,
+  // Denied: no active assignment at the scope or above grants it.
+  kNoGrant,
+  // Denied: only assignments or role blocks with an ABAC condition grant
+  // it, and conditions are not evaluated.
+  kConditionNotEvaluated,
+  // Denied: the request's scope or action is malformed.
+  kInvalidRequest,
+};
+
+// Returns "granted", "deny assignment", "no grant", "condition not
+// evaluated" or "invalid request".
+absl::string_view ReasonName(Reason reason);
+
+// The outcome of Check(): a small value that points into the policy's input.
+// Indexes are -1 when unset.
+struct Decision {
+  bool allowed = false;
+  Reason reason = Reason::kNoGrant;
+
+  // The granting assignment: an index into input().role_assignments(), its
+  // role's permission block, and the pattern in that block's actions (or
+  // data_actions) that matched. Set when allowed, when a deny assignment
+  // blocked what this assignment grants, and for kConditionNotEvaluated (the
+  // conditional grant).
+  int assignment = -1;
+  int role_block = -1;
+  int grant_pattern = -1;
+
+  // The blocking deny assignment: an index into input().deny_assignments(),
+  // its permission block and the pattern in that block's actions (or
+  // data_actions) that matched. Set for kDenyAssignment.
+  int deny_assignment = -1;
+  int deny_block = -1;
+  int deny_pattern = -1;
+};
+
+// A mistake in the input that does not stop compilation, because the
+// affected assignment simply grants nothing.
+struct Problem {
+  // Where the object was read (its `source`), or a synthetic path such as
+  // `role_assignments[3]`.
+  std::string source;
+  std::string message;
+
+  // "<source>: <message>".
+  std::string ToString() const;
+};
+
+// A compiled RBAC policy. Immutable once compiled: Check() and every other
+// const method are thread-safe, and Check() does not allocate.
+class Policy {
+ public:
+  // Compiles `input`. Fails with InvalidArgument, naming the object's source
+  // and field, on a malformed action pattern or scope, a time-bound
+  // assignment whose end is before its start, two role definitions with one
+  // GUID but different permissions, all principals listed in a deny
+  // assignment's excludePrincipals, a scope parent that is not a management
+  // group, or a cycle in the management-group tree.
+  static absl::StatusOr<Policy> Compile(RbacInput input);
+
+  Policy(Policy&&) noexcept;
+  Policy& operator=(Policy&&) noexcept;
+  ~Policy();
+
+  // Decides `request` at `now` (which only matters for time-bound
+  // assignments).
+  Decision Check(const Request& request, absl::Time now) const;
+
+  // One or two sentences on `decision`, which Check(request, ...) returned:
+  // which assignment and role granted it, which deny assignment blocked it,
+  // or that nothing granted it.
+  std::string Explain(const Request& request, const Decision& decision) const;
+
+  // A line per assignment and deny assignment that concerns the principal
+  // or its groups, saying whether it applies to `request` at `now` and why
+  // not: scope, time window, role not loaded, notActions, plane. For
+  // explaining denials; allocates.
+  std::vector<std::string> Trace(const Request& request, absl::Time now) const;
+
+  // The input as compiled (role definitions deduplicated by GUID).
+  const RbacInput& input() const;
+
+  // Assignments that grant nothing because of a mistake in the input, and
+  // role definitions no assignment can use.
+  const std::vector<Problem>& problems() const;
+
+  // The role definition with GUID `id_or_guid` (a bare GUID or a role
+  // definition id; case ignored), or nullptr.
+  const RoleDefinition* FindRoleDefinition(absl::string_view id_or_guid) const;
+
+ private:
+  struct Compiled;
+  explicit Policy(std::unique_ptr<Compiled> compiled);
+
+  std::unique_ptr<Compiled> compiled_;
+};
+
+}  // namespace portcullis::rbac
+
+#endif  // PORTCULLIS_ACCESS_RBAC_H_

@@ -1,0 +1,889 @@
+#include "access/rbac_import.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "access/rbac_pattern.h"
+#include "access/rbac_scope.h"
+#include "google/protobuf/struct.pb.h"
+#include "json/json.h"
+
+namespace portcullis::rbac {
+
+namespace {
+
+using ::google::protobuf::ListValue;
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+
+constexpr absl::string_view kRoleDefinitionType =
+    "Microsoft.Authorization/roleDefinitions";
+constexpr absl::string_view kRoleAssignmentType =
+    "Microsoft.Authorization/roleAssignments";
+constexpr absl::string_view kDenyAssignmentType =
+    "Microsoft.Authorization/denyAssignments";
+
+// One object of the document, with its path.
+struct Item {
+  const Struct* object;
+  json::Path path;
+};
+
+absl::Status FieldError(const json::Path& path, absl::string_view message) {
+  return absl::InvalidArgumentError(
+      absl::StrCat(path.ToString(), ": ", message));
+}
+
+// Prefixes a path-less error from a validator with `path`.
+absl::Status AtPath(const json::Path& path, const absl::Status& status) {
+  return FieldError(path, status.message());
+}
+
+std::string SourceOf(absl::string_view source_name, const json::Path& path) {
+  if (source_name.empty()) return path.ToString();
+  return absl::StrCat(source_name, ": ", path.ToString());
+}
+
+// The response body of a REST API specification example: the 200 response,
+// else the 201 one.
+absl::StatusOr<std::pair<const Value*, json::Path>> ExampleBody(
+    const Struct& root, const json::Path& path) {
+  const Value* responses = json::FindField(root, "responses");
+  json::Path responses_path = path.Field("responses");
+  absl::StatusOr<const Struct*> by_code =
+      json::GetObject(*responses, responses_path);
+  if (!by_code.ok()) return by_code.status();
+  for (absl::string_view code : {"200", "201"}) {
+    const Value* response = json::FindField(**by_code, code);
+    if (json::IsNullOrAbsent(response)) continue;
+    json::Path response_path = responses_path.Field(code);
+    absl::StatusOr<const Struct*> object =
+        json::GetObject(*response, response_path);
+    if (!object.ok()) return object.status();
+    const Value* body = json::FindField(**object, "body");
+    if (json::IsNullOrAbsent(body)) {
+      return json::MissingField(response_path.Field("body"),
+                                "the response body");
+    }
+    return std::make_pair(body, response_path.Field("body"));
+  }
+  return json::MissingField(responses_path.Field("200"),
+                            "a '200' or '201' response with a body");
+}
+
+// True when `object` looks like a list response `{"value": [...]}` rather
+// than one item.
+bool IsListResponse(const Struct& object) {
+  const Value* value = json::FindField(object, "value");
+  return value != nullptr && value->has_list_value() &&
+         json::FindField(object, "properties") == nullptr;
+}
+
+// Flattens the document into the objects it holds, as the header describes.
+absl::Status CollectItems(const Value& value, const json::Path& path,
+                          int depth, std::vector<Item>& items) {
+  constexpr absl::string_view kExpected =
+      "an object, an array of objects, a list response {\"value\": [...]} "
+      "or a REST API example with responses";
+  if (depth > 3) return json::InvalidField(path, value, kExpected);
+
+  if (value.has_list_value()) {
+    const ListValue& list = value.list_value();
+    for (int i = 0; i < list.values_size(); ++i) {
+      json::Path item_path = path.Index(i);
+      absl::StatusOr<const Struct*> object =
+          json::GetObject(list.values(i), item_path);
+      if (!object.ok()) return object.status();
+      items.push_back({*object, item_path});
+    }
+    return absl::OkStatus();
+  }
+  if (!value.has_struct_value()) {
+    return json::InvalidField(path, value, kExpected);
+  }
+
+  const Struct& object = value.struct_value();
+  if (json::FindField(object, "responses") != nullptr &&
+      json::FindField(object, "properties") == nullptr) {
+    absl::StatusOr<std::pair<const Value*, json::Path>> body =
+        ExampleBody(object, path);
+    if (!body.ok()) return body.status();
+    return CollectItems(*body->first, body->second, depth + 1, items);
+  }
+  if (IsListResponse(object)) {
+    return CollectItems(*json::FindField(object, "value"), path.Field("value"),
+                        depth + 1, items);
+  }
+  items.push_back({&object, path});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Item>> ParseItems(absl::string_view json_bytes,
+                                             Value& root) {
+  absl::StatusOr<Value> parsed = json::ParseJson(json_bytes);
+  if (!parsed.ok()) return parsed.status();
+  root = *std::move(parsed);
+  std::vector<Item> items;
+  absl::Status collected = CollectItems(root, json::Path(), 0, items);
+  if (!collected.ok()) return collected;
+  return items;
+}
+
+// A string field that may be absent or null (then "").
+absl::StatusOr<std::string> OptionalString(const Struct& object,
+                                           absl::string_view name,
+                                           const json::Path& path) {
+  const Value* value = json::FindField(object, name);
+  if (json::IsNullOrAbsent(value)) return std::string();
+  return json::GetString(*value, path.Field(name));
+}
+
+// The first of `names` that is present and not null, as a string.
+absl::StatusOr<std::string> OptionalStringOf(
+    const Struct& object, std::initializer_list<absl::string_view> names,
+    const json::Path& path) {
+  for (absl::string_view name : names) {
+    const Value* value = json::FindField(object, name);
+    if (!json::IsNullOrAbsent(value)) {
+      return json::GetString(*value, path.Field(name));
+    }
+  }
+  return std::string();
+}
+
+absl::StatusOr<bool> OptionalBool(const Struct& object, absl::string_view name,
+                                  const json::Path& path) {
+  const Value* value = json::FindField(object, name);
+  if (json::IsNullOrAbsent(value)) return false;
+  return json::GetBool(*value, path.Field(name));
+}
+
+// Reads a list of action strings or patterns; absent or null is empty.
+absl::Status ReadActions(const Struct& object, absl::string_view name,
+                         const json::Path& path,
+                         google::protobuf::RepeatedPtrField<std::string>* out) {
+  const Value* value = json::FindField(object, name);
+  if (json::IsNullOrAbsent(value)) return absl::OkStatus();
+  json::Path list_path = path.Field(name);
+  absl::StatusOr<const ListValue*> list = json::GetArray(*value, list_path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path item_path = list_path.Index(i);
+    absl::StatusOr<std::string> text =
+        json::GetString((*list)->values(i), item_path);
+    if (!text.ok()) return text.status();
+    absl::Status valid = ValidateActionString(*text);
+    if (!valid.ok()) return AtPath(item_path, valid);
+    out->Add(*std::move(text));
+  }
+  return absl::OkStatus();
+}
+
+// Reads a list of scopes; absent or null is empty.
+absl::Status ReadScopes(const Struct& object, absl::string_view name,
+                        const json::Path& path,
+                        google::protobuf::RepeatedPtrField<std::string>* out) {
+  const Value* value = json::FindField(object, name);
+  if (json::IsNullOrAbsent(value)) return absl::OkStatus();
+  json::Path list_path = path.Field(name);
+  absl::StatusOr<const ListValue*> list = json::GetArray(*value, list_path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path item_path = list_path.Index(i);
+    absl::StatusOr<std::string> text =
+        json::GetString((*list)->values(i), item_path);
+    if (!text.ok()) return text.status();
+    absl::Status valid = ValidateScope(*text);
+    if (!valid.ok()) return AtPath(item_path, valid);
+    out->Add(*std::move(text));
+  }
+  return absl::OkStatus();
+}
+
+// Fails on a key of `object` that is not in `known` (ignoring case).
+absl::Status RejectUnknownKeys(const Struct& object, const json::Path& path,
+                               const std::vector<absl::string_view>& known) {
+  for (const auto& [key, value] : object.fields()) {
+    bool found = false;
+    for (absl::string_view name : known) {
+      if (absl::EqualsIgnoreCase(key, name)) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      return FieldError(
+          path.Field(key),
+          absl::StrCat("unknown field; expected one of ",
+                       absl::StrJoin(known, ", "),
+                       " (a misspelled field could widen the permissions)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+const std::vector<absl::string_view>& PermissionKeys() {
+  static const auto* keys = new std::vector<absl::string_view>{
+      "actions",          "notActions", "dataActions",
+      "notDataActions",   "condition",  "conditionVersion"};
+  return *keys;
+}
+
+// Reads the four action lists and the condition of one permission block
+// from `object`, whose keys are checked by the caller.
+absl::Status ReadPermissionFields(const Struct& object, const json::Path& path,
+                                  Permission* out) {
+  absl::Status status = ReadActions(object, "actions", path,
+                                    out->mutable_actions());
+  if (status.ok()) {
+    status = ReadActions(object, "notActions", path, out->mutable_not_actions());
+  }
+  if (status.ok()) {
+    status =
+        ReadActions(object, "dataActions", path, out->mutable_data_actions());
+  }
+  if (status.ok()) {
+    status = ReadActions(object, "notDataActions", path,
+                         out->mutable_not_data_actions());
+  }
+  if (!status.ok()) return status;
+
+  absl::StatusOr<std::string> condition =
+      OptionalString(object, "condition", path);
+  if (!condition.ok()) return condition.status();
+  absl::StatusOr<std::string> version =
+      OptionalString(object, "conditionVersion", path);
+  if (!version.ok()) return version.status();
+  out->set_condition(*std::move(condition));
+  out->set_condition_version(*std::move(version));
+  return absl::OkStatus();
+}
+
+// Reads a `permissions` array of blocks.
+absl::Status ReadPermissions(const Value& value, const json::Path& path,
+                             google::protobuf::RepeatedPtrField<Permission>* out) {
+  absl::StatusOr<const ListValue*> list = json::GetArray(value, path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path block_path = path.Index(i);
+    absl::StatusOr<const Struct*> block =
+        json::GetObject((*list)->values(i), block_path);
+    if (!block.ok()) return block.status();
+    absl::Status known = RejectUnknownKeys(**block, block_path, PermissionKeys());
+    if (!known.ok()) return known;
+    absl::Status read = ReadPermissionFields(**block, block_path, out->Add());
+    if (!read.ok()) return read;
+  }
+  return absl::OkStatus();
+}
+
+// Fails when the object's `type` is present and is not `expected`, with a
+// pointer to the right importer for PIM objects.
+absl::Status CheckType(const Struct& object, const json::Path& path,
+                       absl::string_view expected) {
+  absl::StatusOr<std::string> type = OptionalString(object, "type", path);
+  if (!type.ok()) return type.status();
+  if (type->empty() || absl::EqualsIgnoreCase(*type, expected)) {
+    return absl::OkStatus();
+  }
+  std::string hint;
+  std::string lowered = absl::AsciiStrToLower(*type);
+  if (absl::StrContains(lowered, "roleassignmentschedule") ||
+      absl::StrContains(lowered, "roleeligibilityschedule")) {
+    hint = " (a PIM schedule is time-bound; import it with the PIM importer)";
+  }
+  return FieldError(path.Field("type"),
+                    absl::StrCat("invalid value '", *type, "'; expected '",
+                                 expected, "'", hint));
+}
+
+// Sets `name` from the GUID at the end of `id` when `name` is empty, and
+// fails when both are set and disagree.
+absl::Status ReconcileName(const std::string& id, const json::Path& name_path,
+                           std::string* name) {
+  if (id.empty()) return absl::OkStatus();
+  absl::string_view from_id = LastSegment(id);
+  if (name->empty()) {
+    *name = std::string(from_id);
+    return absl::OkStatus();
+  }
+  if (!absl::EqualsIgnoreCase(*name, from_id)) {
+    return FieldError(name_path,
+                      absl::StrCat("invalid value '", *name,
+                                   "'; expected the last segment of id '", id,
+                                   "'"));
+  }
+  return absl::OkStatus();
+}
+
+RoleType ParseRoleType(absl::string_view text) {
+  if (absl::EqualsIgnoreCase(text, "BuiltInRole")) return ROLE_TYPE_BUILT_IN;
+  if (absl::EqualsIgnoreCase(text, "CustomRole")) return ROLE_TYPE_CUSTOM;
+  return ROLE_TYPE_UNSPECIFIED;
+}
+
+// The REST shape and the flat `az` output share every field but nesting:
+// `fields` is `properties` for REST and the object itself for az output.
+absl::Status ReadOutputRole(const Struct& object, const json::Path& path,
+                            const Struct& fields, const json::Path& fields_path,
+                            bool rest, RoleDefinition* role) {
+  absl::StatusOr<std::string> id = OptionalString(object, "id", path);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> name = OptionalString(object, "name", path);
+  if (!name.ok()) return name.status();
+  role->set_id(*id);
+  role->set_name(*name);
+  absl::Status named = ReconcileName(*id, path.Field("name"), role->mutable_name());
+  if (!named.ok()) return named;
+
+  absl::StatusOr<std::string> role_name =
+      OptionalString(fields, "roleName", fields_path);
+  if (!role_name.ok()) return role_name.status();
+  role->set_role_name(*role_name);
+
+  // REST names the role type `properties.type`; az output `roleType`.
+  absl::StatusOr<std::string> role_type =
+      rest ? OptionalStringOf(fields, {"type", "roleType"}, fields_path)
+           : OptionalString(fields, "roleType", fields_path);
+  if (!role_type.ok()) return role_type.status();
+  role->set_role_type(ParseRoleType(*role_type));
+
+  absl::StatusOr<std::string> description =
+      OptionalString(fields, "description", fields_path);
+  if (!description.ok()) return description.status();
+  role->set_description(*description);
+
+  absl::Status scopes = ReadScopes(fields, "assignableScopes", fields_path,
+                                   role->mutable_assignable_scopes());
+  if (!scopes.ok()) return scopes;
+
+  const Value* permissions = json::FindField(fields, "permissions");
+  if (json::IsNullOrAbsent(permissions)) {
+    return json::MissingField(fields_path.Field("permissions"),
+                              "an array of permission blocks");
+  }
+  return ReadPermissions(*permissions, fields_path.Field("permissions"),
+                         role->mutable_permissions());
+}
+
+// The `az role definition create` / New-AzRoleDefinition input form.
+absl::Status ReadInputFormRole(const Struct& object, const json::Path& path,
+                               RoleDefinition* role) {
+  static const auto* known = new std::vector<absl::string_view>{
+      "Name",          "Id",          "IsCustom",       "Description",
+      "Actions",       "NotActions",  "DataActions",    "NotDataActions",
+      "AssignableScopes", "Condition", "ConditionVersion", "Permissions"};
+  absl::Status keys = RejectUnknownKeys(object, path, *known);
+  if (!keys.ok()) return keys;
+
+  const Value* name = json::FindField(object, "Name");
+  if (json::IsNullOrAbsent(name)) {
+    return json::MissingField(path.Field("Name"), "the role's display name");
+  }
+  absl::StatusOr<std::string> role_name =
+      json::GetString(*name, path.Field("Name"));
+  if (!role_name.ok()) return role_name.status();
+  role->set_role_name(*role_name);
+
+  // `Id` is the GUID; accept a full role definition id too.
+  absl::StatusOr<std::string> id = OptionalString(object, "Id", path);
+  if (!id.ok()) return id.status();
+  if (absl::StrContains(*id, '/')) role->set_id(*id);
+  role->set_name(std::string(LastSegment(*id)));
+
+  const Value* is_custom = json::FindField(object, "IsCustom");
+  if (!json::IsNullOrAbsent(is_custom)) {
+    absl::StatusOr<bool> custom =
+        json::GetBool(*is_custom, path.Field("IsCustom"));
+    if (!custom.ok()) return custom.status();
+    role->set_role_type(*custom ? ROLE_TYPE_CUSTOM : ROLE_TYPE_BUILT_IN);
+  } else {
+    // The input form creates custom roles.
+    role->set_role_type(ROLE_TYPE_CUSTOM);
+  }
+
+  absl::StatusOr<std::string> description =
+      OptionalString(object, "Description", path);
+  if (!description.ok()) return description.status();
+  role->set_description(*description);
+
+  absl::Status scopes = ReadScopes(object, "AssignableScopes", path,
+                                   role->mutable_assignable_scopes());
+  if (!scopes.ok()) return scopes;
+
+  const Value* permissions = json::FindField(object, "Permissions");
+  bool has_flat = false;
+  for (absl::string_view flat : {"Actions", "NotActions", "DataActions",
+                                 "NotDataActions", "Condition"}) {
+    if (json::FindField(object, flat) != nullptr) has_flat = true;
+  }
+  if (!json::IsNullOrAbsent(permissions)) {
+    if (has_flat) {
+      return FieldError(path.Field("Permissions"),
+                        "present together with flat Actions or DataActions; "
+                        "expected one of the two forms");
+    }
+    return ReadPermissions(*permissions, path.Field("Permissions"),
+                           role->mutable_permissions());
+  }
+  return ReadPermissionFields(object, path, role->add_permissions());
+}
+
+absl::Status ReadRoleDefinition(const Item& item, RoleDefinition* role) {
+  const Struct& object = *item.object;
+  absl::Status type = CheckType(object, item.path, kRoleDefinitionType);
+  if (!type.ok()) return type;
+
+  const Value* properties = json::FindField(object, "properties");
+  if (!json::IsNullOrAbsent(properties)) {
+    json::Path properties_path = item.path.Field("properties");
+    absl::StatusOr<const Struct*> fields =
+        json::GetObject(*properties, properties_path);
+    if (!fields.ok()) return fields.status();
+    return ReadOutputRole(object, item.path, **fields, properties_path,
+                          /*rest=*/true, role);
+  }
+  if (json::FindField(object, "roleName") != nullptr) {
+    return ReadOutputRole(object, item.path, object, item.path,
+                          /*rest=*/false, role);
+  }
+  return ReadInputFormRole(object, item.path, role);
+}
+
+// Derives a scope from an assignment id `<scope>/providers/
+// Microsoft.Authorization/<collection>/<guid>`.
+std::string ScopeFromId(absl::string_view id, absl::string_view collection) {
+  std::string marker =
+      absl::AsciiStrToLower(absl::StrCat("/providers/Microsoft.Authorization/",
+                                         collection, "/"));
+  std::string lowered = absl::AsciiStrToLower(id);
+  size_t at = lowered.rfind(marker);
+  if (at == std::string::npos) return "";
+  if (at == 0) return "/";
+  return std::string(id.substr(0, at));
+}
+
+// The object that holds an assignment's fields: `properties` for REST, the
+// object itself for flat shapes.
+absl::StatusOr<std::pair<const Struct*, json::Path>> FieldsOf(const Item& item) {
+  const Value* properties = json::FindField(*item.object, "properties");
+  if (json::IsNullOrAbsent(properties)) {
+    return std::make_pair(item.object, item.path);
+  }
+  json::Path properties_path = item.path.Field("properties");
+  absl::StatusOr<const Struct*> fields =
+      json::GetObject(*properties, properties_path);
+  if (!fields.ok()) return fields.status();
+  return std::make_pair(*fields, properties_path);
+}
+
+// Reads the assignment's scope, or derives it from its id.
+absl::StatusOr<std::string> ReadScope(const Struct& fields,
+                                      const json::Path& fields_path,
+                                      const std::string& id,
+                                      const json::Path& id_path,
+                                      absl::string_view collection) {
+  absl::StatusOr<std::string> scope =
+      OptionalString(fields, "scope", fields_path);
+  if (!scope.ok()) return scope.status();
+  if (!scope->empty()) {
+    absl::Status valid = ValidateScope(*scope);
+    if (!valid.ok()) return AtPath(fields_path.Field("scope"), valid);
+    return scope;
+  }
+  std::string derived = ScopeFromId(id, collection);
+  if (derived.empty()) {
+    return json::MissingField(
+        fields_path.Field("scope"),
+        absl::StrCat("a scope, or an id ending in '/providers/"
+                     "Microsoft.Authorization/",
+                     collection, "/{guid}'"));
+  }
+  absl::Status valid = ValidateScope(derived);
+  if (!valid.ok()) return AtPath(id_path, valid);
+  return derived;
+}
+
+absl::StatusOr<std::string> RequiredString(
+    const Struct& object, std::initializer_list<absl::string_view> names,
+    const json::Path& path, absl::string_view expected) {
+  absl::StatusOr<std::string> text = OptionalStringOf(object, names, path);
+  if (!text.ok()) return text.status();
+  if (text->empty()) {
+    return json::MissingField(path.Field(*names.begin()), expected);
+  }
+  return text;
+}
+
+absl::Status ReadRoleAssignment(const Item& item, RoleAssignment* assignment) {
+  absl::Status type = CheckType(*item.object, item.path, kRoleAssignmentType);
+  if (!type.ok()) return type;
+  absl::StatusOr<std::pair<const Struct*, json::Path>> fields = FieldsOf(item);
+  if (!fields.ok()) return fields.status();
+  const Struct& object = *fields->first;
+  const json::Path& path = fields->second;
+
+  absl::StatusOr<std::string> id =
+      OptionalStringOf(*item.object, {"id", "RoleAssignmentId"}, item.path);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> name =
+      OptionalStringOf(*item.object, {"name", "RoleAssignmentName"}, item.path);
+  if (!name.ok()) return name.status();
+  absl::StatusOr<std::string> principal = RequiredString(
+      object, {"principalId", "ObjectId"}, path, "the principal's object id");
+  if (!principal.ok()) return principal.status();
+  absl::StatusOr<std::string> principal_type =
+      OptionalStringOf(object, {"principalType", "ObjectType"}, path);
+  if (!principal_type.ok()) return principal_type.status();
+  absl::StatusOr<std::string> role = RequiredString(
+      object, {"roleDefinitionId"}, path, "the role definition id or GUID");
+  if (!role.ok()) return role.status();
+  if (LastSegment(*role).empty()) {
+    return FieldError(path.Field("roleDefinitionId"),
+                      absl::StrCat("invalid value '", *role,
+                                   "'; expected an id ending in a GUID"));
+  }
+  absl::StatusOr<std::string> scope =
+      ReadScope(object, path, *id, item.path.Field("id"), "roleAssignments");
+  if (!scope.ok()) return scope.status();
+  absl::StatusOr<std::string> condition =
+      OptionalString(object, "condition", path);
+  if (!condition.ok()) return condition.status();
+  absl::StatusOr<std::string> version =
+      OptionalString(object, "conditionVersion", path);
+  if (!version.ok()) return version.status();
+  absl::StatusOr<std::string> description =
+      OptionalString(object, "description", path);
+  if (!description.ok()) return description.status();
+
+  assignment->set_id(*id);
+  assignment->set_name(*name);
+  if (assignment->name().empty() && !id->empty()) {
+    assignment->set_name(std::string(LastSegment(*id)));
+  }
+  assignment->set_scope(*scope);
+  assignment->set_role_definition_id(*role);
+  assignment->set_principal_id(*principal);
+  assignment->set_principal_type(*principal_type);
+  assignment->set_condition(*condition);
+  assignment->set_condition_version(*version);
+  assignment->set_description(*description);
+  return absl::OkStatus();
+}
+
+absl::Status ReadPrincipals(const Struct& object, absl::string_view name,
+                            const json::Path& path,
+                            google::protobuf::RepeatedPtrField<Principal>* out) {
+  const Value* value = json::FindField(object, name);
+  if (json::IsNullOrAbsent(value)) return absl::OkStatus();
+  json::Path list_path = path.Field(name);
+  absl::StatusOr<const ListValue*> list = json::GetArray(*value, list_path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path item_path = list_path.Index(i);
+    absl::StatusOr<const Struct*> principal =
+        json::GetObject((*list)->values(i), item_path);
+    if (!principal.ok()) return principal.status();
+    absl::StatusOr<std::string> id = RequiredString(
+        **principal, {"id", "ObjectId"}, item_path, "the principal's object id");
+    if (!id.ok()) return id.status();
+    absl::StatusOr<std::string> type =
+        OptionalStringOf(**principal, {"type", "ObjectType"}, item_path);
+    if (!type.ok()) return type.status();
+    Principal* added = out->Add();
+    added->set_id(*id);
+    added->set_type(*type);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadDenyAssignment(const Item& item, DenyAssignment* deny) {
+  absl::Status type = CheckType(*item.object, item.path, kDenyAssignmentType);
+  if (!type.ok()) return type;
+  absl::StatusOr<std::pair<const Struct*, json::Path>> fields = FieldsOf(item);
+  if (!fields.ok()) return fields.status();
+  const Struct& object = *fields->first;
+  const json::Path& path = fields->second;
+
+  absl::StatusOr<std::string> id = OptionalString(*item.object, "id", item.path);
+  if (!id.ok()) return id.status();
+  absl::StatusOr<std::string> name =
+      OptionalString(*item.object, "name", item.path);
+  if (!name.ok()) return name.status();
+  deny->set_id(*id);
+  deny->set_name(name->empty() && !id->empty()
+                     ? std::string(LastSegment(*id))
+                     : *name);
+
+  absl::StatusOr<std::string> deny_name =
+      OptionalString(object, "denyAssignmentName", path);
+  if (!deny_name.ok()) return deny_name.status();
+  deny->set_deny_assignment_name(*deny_name);
+  absl::StatusOr<std::string> description =
+      OptionalString(object, "description", path);
+  if (!description.ok()) return description.status();
+  deny->set_description(*description);
+
+  const Value* permissions = json::FindField(object, "permissions");
+  bool rest = &object != item.object;
+  if (!json::IsNullOrAbsent(permissions)) {
+    absl::Status read = ReadPermissions(*permissions, path.Field("permissions"),
+                                        deny->mutable_permissions());
+    if (!read.ok()) return read;
+  } else if (rest) {
+    return json::MissingField(path.Field("permissions"),
+                              "an array of permission blocks");
+  } else {
+    // The flat PowerShell shape lists the actions beside the other fields.
+    absl::Status read = ReadPermissionFields(object, path, deny->add_permissions());
+    if (!read.ok()) return read;
+    deny->mutable_permissions(0)->clear_condition();
+    deny->mutable_permissions(0)->clear_condition_version();
+  }
+
+  absl::StatusOr<std::string> scope =
+      ReadScope(object, path, *id, item.path.Field("id"), "denyAssignments");
+  if (!scope.ok()) return scope.status();
+  deny->set_scope(*scope);
+
+  absl::StatusOr<bool> no_children =
+      OptionalBool(object, "doNotApplyToChildScopes", path);
+  if (!no_children.ok()) return no_children.status();
+  deny->set_do_not_apply_to_child_scopes(*no_children);
+  absl::StatusOr<bool> system = OptionalBool(object, "isSystemProtected", path);
+  if (!system.ok()) return system.status();
+  deny->set_is_system_protected(*system);
+
+  absl::Status principals =
+      ReadPrincipals(object, "principals", path, deny->mutable_principals());
+  if (!principals.ok()) return principals;
+  absl::Status excluded = ReadPrincipals(object, "excludePrincipals", path,
+                                         deny->mutable_exclude_principals());
+  if (!excluded.ok()) return excluded;
+  for (int i = 0; i < deny->exclude_principals_size(); ++i) {
+    if (absl::EqualsIgnoreCase(deny->exclude_principals(i).id(),
+                               kAllPrincipalsId)) {
+      return FieldError(
+          path.Field("excludePrincipals").Index(i).Field("id"),
+          absl::StrCat("invalid value '", deny->exclude_principals(i).id(),
+                       "'; all principals may appear in principals only"));
+    }
+  }
+
+  absl::StatusOr<std::string> condition =
+      OptionalString(object, "condition", path);
+  if (!condition.ok()) return condition.status();
+  absl::StatusOr<std::string> version =
+      OptionalString(object, "conditionVersion", path);
+  if (!version.ok()) return version.status();
+  deny->set_condition(*condition);
+  deny->set_condition_version(*version);
+  return absl::OkStatus();
+}
+
+absl::Status ReadEntity(const Item& item, absl::string_view source_name,
+                        std::vector<ScopeParent>& out) {
+  absl::StatusOr<std::string> id = RequiredString(
+      *item.object, {"id"}, item.path, "the entity's id");
+  if (!id.ok()) return id.status();
+  absl::StatusOr<ScopePath> child = ScopePath::Parse(*id);
+  if (!child.ok()) return AtPath(item.path.Field("id"), child.status());
+  if (child->level() != ScopeLevel::kSubscription &&
+      child->level() != ScopeLevel::kManagementGroup) {
+    return FieldError(item.path.Field("id"),
+                      absl::StrCat("invalid value '", *id,
+                                   "'; expected a subscription or management "
+                                   "group id"));
+  }
+
+  // The REST response nests `parent` in `properties`; az flattens it.
+  absl::StatusOr<std::pair<const Struct*, json::Path>> fields = FieldsOf(item);
+  if (!fields.ok()) return fields.status();
+  const Value* parent = json::FindField(*fields->first, "parent");
+  if (json::IsNullOrAbsent(parent)) return absl::OkStatus();
+  json::Path parent_path = fields->second.Field("parent");
+  absl::StatusOr<const Struct*> parent_object =
+      json::GetObject(*parent, parent_path);
+  if (!parent_object.ok()) return parent_object.status();
+  absl::StatusOr<std::string> parent_id =
+      OptionalString(**parent_object, "id", parent_path);
+  if (!parent_id.ok()) return parent_id.status();
+  if (parent_id->empty()) return absl::OkStatus();
+  absl::StatusOr<ScopePath> parent_scope = ScopePath::Parse(*parent_id);
+  if (!parent_scope.ok()) {
+    return AtPath(parent_path.Field("id"), parent_scope.status());
+  }
+  if (parent_scope->level() != ScopeLevel::kManagementGroup) {
+    return FieldError(parent_path.Field("id"),
+                      absl::StrCat("invalid value '", *parent_id,
+                                   "'; expected a management group id"));
+  }
+
+  ScopeParent link;
+  link.set_child(*id);
+  link.set_parent(*parent_id);
+  link.set_source(SourceOf(source_name, item.path));
+  out.push_back(std::move(link));
+  return absl::OkStatus();
+}
+
+absl::Status ReadOperation(const Struct& object, const json::Path& path,
+                           ProviderOperationSet& out) {
+  absl::StatusOr<std::string> name =
+      RequiredString(object, {"name"}, path, "the operation name");
+  if (!name.ok()) return name.status();
+  absl::Status valid = ValidateActionString(*name);
+  if (!valid.ok()) return AtPath(path.Field("name"), valid);
+  if (HasWildcard(*name)) {
+    return FieldError(path.Field("name"),
+                      absl::StrCat("invalid value '", *name,
+                                   "'; expected an operation without '*'"));
+  }
+  absl::StatusOr<bool> data = OptionalBool(object, "isDataAction", path);
+  if (!data.ok()) return data.status();
+  absl::StatusOr<std::string> display =
+      OptionalString(object, "displayName", path);
+  if (!display.ok()) return display.status();
+  absl::StatusOr<std::string> description =
+      OptionalString(object, "description", path);
+  if (!description.ok()) return description.status();
+  absl::StatusOr<std::string> origin = OptionalString(object, "origin", path);
+  if (!origin.ok()) return origin.status();
+
+  ProviderOperation* operation = out.add_operations();
+  operation->set_name(*name);
+  operation->set_is_data_action(*data);
+  operation->set_display_name(*display);
+  operation->set_description(*description);
+  operation->set_origin(*origin);
+  return absl::OkStatus();
+}
+
+absl::Status ReadOperationList(const Struct& object, const json::Path& path,
+                               ProviderOperationSet& out) {
+  const Value* operations = json::FindField(object, "operations");
+  if (json::IsNullOrAbsent(operations)) return absl::OkStatus();
+  json::Path list_path = path.Field("operations");
+  absl::StatusOr<const ListValue*> list = json::GetArray(*operations, list_path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path item_path = list_path.Index(i);
+    absl::StatusOr<const Struct*> operation =
+        json::GetObject((*list)->values(i), item_path);
+    if (!operation.ok()) return operation.status();
+    absl::Status read = ReadOperation(**operation, item_path, out);
+    if (!read.ok()) return read;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadProvider(const Struct& object, const json::Path& path,
+                          ProviderOperationSet& out) {
+  absl::StatusOr<std::string> name =
+      RequiredString(object, {"name"}, path, "the provider namespace");
+  if (!name.ok()) return name.status();
+  out.add_namespaces(*name);
+
+  absl::Status own = ReadOperationList(object, path, out);
+  if (!own.ok()) return own;
+
+  const Value* types = json::FindField(object, "resourceTypes");
+  if (json::IsNullOrAbsent(types)) return absl::OkStatus();
+  json::Path types_path = path.Field("resourceTypes");
+  absl::StatusOr<const ListValue*> list = json::GetArray(*types, types_path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path type_path = types_path.Index(i);
+    absl::StatusOr<const Struct*> type =
+        json::GetObject((*list)->values(i), type_path);
+    if (!type.ok()) return type.status();
+    absl::Status read = ReadOperationList(**type, type_path, out);
+    if (!read.ok()) return read;
+  }
+  return absl::OkStatus();
+}
+
+// Reads every object of the document with `read` and records its source.
+template <typename Message>
+absl::StatusOr<std::vector<Message>> ReadEach(
+    absl::string_view json_bytes, absl::string_view source_name,
+    absl::Status (*read)(const Item&, Message*)) {
+  Value root;
+  absl::StatusOr<std::vector<Item>> items = ParseItems(json_bytes, root);
+  if (!items.ok()) return items.status();
+  std::vector<Message> messages;
+  for (const Item& item : *items) {
+    Message message;
+    absl::Status status = read(item, &message);
+    if (!status.ok()) return status;
+    message.set_source(SourceOf(source_name, item.path));
+    messages.push_back(std::move(message));
+  }
+  return messages;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<RoleDefinition>> ParseRoleDefinitions(
+    absl::string_view json_bytes, absl::string_view source_name) {
+  return ReadEach<RoleDefinition>(json_bytes, source_name, ReadRoleDefinition);
+}
+
+absl::StatusOr<std::vector<RoleAssignment>> ParseRoleAssignments(
+    absl::string_view json_bytes, absl::string_view source_name) {
+  return ReadEach<RoleAssignment>(json_bytes, source_name, ReadRoleAssignment);
+}
+
+absl::StatusOr<std::vector<DenyAssignment>> ParseDenyAssignments(
+    absl::string_view json_bytes, absl::string_view source_name) {
+  return ReadEach<DenyAssignment>(json_bytes, source_name, ReadDenyAssignment);
+}
+
+absl::StatusOr<std::vector<ScopeParent>> ParseManagementGroupEntities(
+    absl::string_view json_bytes, absl::string_view source_name) {
+  Value root;
+  absl::StatusOr<std::vector<Item>> items = ParseItems(json_bytes, root);
+  if (!items.ok()) return items.status();
+  std::vector<ScopeParent> links;
+  for (const Item& item : *items) {
+    absl::Status read = ReadEntity(item, source_name, links);
+    if (!read.ok()) return read;
+  }
+  return links;
+}
+
+absl::StatusOr<ProviderOperationSet> ParseProviderOperations(
+    absl::string_view json_bytes) {
+  absl::StatusOr<Value> root = json::ParseJson(json_bytes);
+  if (!root.ok()) return root.status();
+  ProviderOperationSet set;
+  json::Path path;
+  if (root->has_list_value()) {
+    const ListValue& list = root->list_value();
+    for (int i = 0; i < list.values_size(); ++i) {
+      absl::StatusOr<const Struct*> provider =
+          json::GetObject(list.values(i), path.Index(i));
+      if (!provider.ok()) return provider.status();
+      absl::Status read = ReadProvider(**provider, path.Index(i), set);
+      if (!read.ok()) return read;
+    }
+    return set;
+  }
+  absl::StatusOr<const Struct*> provider = json::GetObject(*root, path);
+  if (!provider.ok()) {
+    return json::InvalidField(path, *root,
+                              "a provider object with operations, or an "
+                              "array of them");
+  }
+  absl::Status read = ReadProvider(**provider, path, set);
+  if (!read.ok()) return read;
+  return set;
+}
+
+}  // namespace portcullis::rbac
