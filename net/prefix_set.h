@@ -10,8 +10,9 @@
 //
 // The set keeps, per family, a sorted list of disjoint, non-adjacent
 // inclusive address ranges. Contains() binary searches that list, so a
-// lookup costs O(log n) comparisons and allocates nothing. The set operations
-// (Union, Intersect, Minus) merge the range lists in linear time.
+// lookup costs O(log n) comparisons and allocates nothing. Intersect, Minus
+// and Complement walk the sorted range lists in linear time; FromPrefixes and
+// Union sort first, in O(n log n).
 //
 // IPv4 addresses and IPv6 addresses are separate: 0.0.0.0/0 does not contain
 // ::ffff:192.0.2.1, and ::/0 does not contain 192.0.2.1.
