@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -677,8 +678,8 @@ Decision Policy::Check(const Request& request, absl::Time now) const {
     decision.reason = Reason::kInvalidRequest;
     return decision;
   }
-  absl::StatusOr<ScopePath> path = ScopePath::Parse(request.scope);
-  if (!path.ok()) {
+  std::optional<ScopePath> path = ScopePath::TryParse(request.scope);
+  if (!path.has_value()) {
     decision.reason = Reason::kInvalidRequest;
     return decision;
   }

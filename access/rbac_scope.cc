@@ -47,31 +47,42 @@ absl::string_view ScopeLevelName(ScopeLevel level) {
   return "unknown";
 }
 
-absl::StatusOr<ScopePath> ScopePath::Parse(absl::string_view text) {
-  if (text.empty()) return ScopeError(text, kExpectedScope);
+// Why a scope failed to parse, without building a message, so that
+// ScopePath::TryParse() never allocates.
+enum class ScopePath::Failure {
+  kNone,
+  kEmpty,
+  kEmptySegment,
+  kControlCharacter,
+  kTooManySegments,
+  kUnknownStart,
+  kNoSubscriptionId,
+  kNoResourceGroupName,
+  kNoProviders,
+  kNoNamespace,
+  kNoResourceName,
+  kNoResourceType,
+};
+
+ScopePath::Failure ScopePath::ParseInto(absl::string_view text,
+                                        ScopePath& path,
+                                        absl::string_view& segment_found) {
+  if (text.empty()) return Failure::kEmpty;
 
   // Splits on '/', after dropping one leading slash and any trailing ones.
   absl::string_view rest = text;
   if (rest.front() == '/') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
 
-  ScopePath path;
   while (!rest.empty()) {
     size_t slash = rest.find('/');
     absl::string_view segment = rest.substr(0, slash);
-    if (segment.empty()) {
-      return ScopeError(text, "a scope without empty segments ('//')");
-    }
+    if (segment.empty()) return Failure::kEmptySegment;
     for (char c : segment) {
       unsigned char u = static_cast<unsigned char>(c);
-      if (u < 0x20 || u == 0x7F) {
-        return ScopeError(text, "a scope without control characters");
-      }
+      if (u < 0x20 || u == 0x7F) return Failure::kControlCharacter;
     }
-    if (path.size_ == kMaxScopeSegments) {
-      return ScopeError(text, absl::StrCat("a scope of at most ",
-                                           kMaxScopeSegments, " segments"));
-    }
+    if (path.size_ == kMaxScopeSegments) return Failure::kTooManySegments;
     path.segments_[path.size_++] = segment;
     if (slash == absl::string_view::npos) break;
     rest.remove_prefix(slash + 1);
@@ -89,21 +100,17 @@ absl::StatusOr<ScopePath> ScopePath::Parse(absl::string_view text) {
 
   const int n = path.size_;
   const auto& s = path.segments_;
-  if (n == 0) {
-    path.level_ = ScopeLevel::kRoot;
-    return path;
-  }
+  path.level_ = ScopeLevel::kRoot;
+  if (n == 0) return Failure::kNone;
 
   int i = 0;
   if (Is(s[0], "subscriptions")) {
-    if (n < 2) return ScopeError(text, "a subscription id after 'subscriptions'");
+    if (n < 2) return Failure::kNoSubscriptionId;
     path.subscription_ = s[1];
     path.level_ = ScopeLevel::kSubscription;
     i = 2;
     if (i < n && Is(s[i], "resourceGroups")) {
-      if (i + 1 >= n) {
-        return ScopeError(text, "a resource group name after 'resourceGroups'");
-      }
+      if (i + 1 >= n) return Failure::kNoResourceGroupName;
       path.level_ = ScopeLevel::kResourceGroup;
       i += 2;
     }
@@ -115,36 +122,73 @@ absl::StatusOr<ScopePath> ScopePath::Parse(absl::string_view text) {
       i = 4;
     }
   } else {
-    return ScopeError(text, kExpectedScope);
+    return Failure::kUnknownStart;
   }
 
   // Resource parts: `providers/{Namespace}` then type/name pairs, repeated
   // for extension resources.
   while (i < n) {
     if (!Is(s[i], "providers")) {
-      return ScopeError(text,
-                        absl::StrCat(kExpectedScope, "; found '", s[i],
-                                     "' where 'providers' belongs"));
+      segment_found = s[i];
+      return Failure::kNoProviders;
     }
-    if (i + 1 >= n) {
-      return ScopeError(text, "a resource provider namespace after 'providers'");
-    }
+    if (i + 1 >= n) return Failure::kNoNamespace;
     i += 2;
     int pairs = 0;
     while (i < n && !Is(s[i], "providers")) {
       if (i + 1 >= n) {
-        return ScopeError(text, absl::StrCat("a resource name after type '",
-                                             s[i], "'"));
+        segment_found = s[i];
+        return Failure::kNoResourceName;
       }
       i += 2;
       ++pairs;
     }
-    if (pairs == 0) {
-      return ScopeError(text,
-                        "a resource type and name after the provider namespace");
-    }
+    if (pairs == 0) return Failure::kNoResourceType;
     path.level_ = ScopeLevel::kResource;
   }
+  return Failure::kNone;
+}
+
+absl::StatusOr<ScopePath> ScopePath::Parse(absl::string_view text) {
+  ScopePath path;
+  absl::string_view segment;
+  switch (ParseInto(text, path, segment)) {
+    case Failure::kNone:
+      return path;
+    case Failure::kEmpty:
+    case Failure::kUnknownStart:
+      return ScopeError(text, kExpectedScope);
+    case Failure::kEmptySegment:
+      return ScopeError(text, "a scope without empty segments ('//')");
+    case Failure::kControlCharacter:
+      return ScopeError(text, "a scope without control characters");
+    case Failure::kTooManySegments:
+      return ScopeError(text, absl::StrCat("a scope of at most ",
+                                           kMaxScopeSegments, " segments"));
+    case Failure::kNoSubscriptionId:
+      return ScopeError(text, "a subscription id after 'subscriptions'");
+    case Failure::kNoResourceGroupName:
+      return ScopeError(text, "a resource group name after 'resourceGroups'");
+    case Failure::kNoProviders:
+      return ScopeError(text, absl::StrCat(kExpectedScope, "; found '",
+                                           segment,
+                                           "' where 'providers' belongs"));
+    case Failure::kNoNamespace:
+      return ScopeError(text, "a resource provider namespace after 'providers'");
+    case Failure::kNoResourceName:
+      return ScopeError(
+          text, absl::StrCat("a resource name after type '", segment, "'"));
+    case Failure::kNoResourceType:
+      return ScopeError(text,
+                        "a resource type and name after the provider namespace");
+  }
+  return ScopeError(text, kExpectedScope);
+}
+
+std::optional<ScopePath> ScopePath::TryParse(absl::string_view text) {
+  ScopePath path;
+  absl::string_view segment;
+  if (ParseInto(text, path, segment) != Failure::kNone) return std::nullopt;
   return path;
 }
 

@@ -31,6 +31,7 @@
 #define PORTCULLIS_ACCESS_RBAC_SCOPE_H_
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -63,6 +64,9 @@ class ScopePath {
   // lower-case message that quotes `text` and says what was expected, without
   // a field path.
   static absl::StatusOr<ScopePath> Parse(absl::string_view text);
+  // Parses `text` like Parse() but without an error message, so it never
+  // allocates; for the evaluation path.
+  static std::optional<ScopePath> TryParse(absl::string_view text);
 
   ScopeLevel level() const { return level_; }
   // The segments after alias removal, e.g. {"subscriptions", "s1"}.
@@ -87,7 +91,13 @@ class ScopePath {
   std::string ToString() const;
 
  private:
+  enum class Failure;
+
   ScopePath() = default;
+  // Fills `path` from `text`; on kNoProviders and kNoResourceName sets
+  // `segment_found` to the offending segment.
+  static Failure ParseInto(absl::string_view text, ScopePath& path,
+                           absl::string_view& segment_found);
 
   std::array<absl::string_view, kMaxScopeSegments> segments_;
   int size_ = 0;
