@@ -87,8 +87,9 @@ absl::StatusOr<RuleKind> ReadRuleKind(const ObjectReader& rule) {
   const Value* odata_type = rule.Find("@odata.type");
   if (odata_type != nullptr) {
     json::Path path = rule.FieldPath("@odata.type");
-    PIM_ASSIGN_OR_RETURN(std::string text, json::GetString(*odata_type, path));
-    absl::string_view name = text;
+    absl::StatusOr<std::string> text = json::GetString(*odata_type, path);
+    if (!text.ok()) return text.status();
+    absl::string_view name = *text;
     absl::ConsumePrefix(&name, "#");
     if (!absl::ConsumePrefix(&name, "microsoft.graph.unified")) name = "";
     for (const EnumName& kind : RuleTypeNames()) {
@@ -193,9 +194,9 @@ absl::Status ReadApprover(const Value& value, const json::Path& path,
   PIM_ASSIGN_OR_RETURN(const Struct* object, json::GetObject(value, path));
   ObjectReader reader(*object, path);
 
-  PIM_ASSIGN_OR_RETURN(std::string odata_type,
-                       reader.OptionalString("@odata.type"));
-  absl::string_view kind = odata_type;
+  absl::StatusOr<std::string> odata_type = reader.OptionalString("@odata.type");
+  if (!odata_type.ok()) return odata_type.status();
+  absl::string_view kind = *odata_type;
   absl::ConsumePrefix(&kind, "#");
   absl::ConsumePrefix(&kind, "microsoft.graph.");
   PIM_ASSIGN_OR_RETURN(std::string user_type, reader.OptionalString("userType"));
