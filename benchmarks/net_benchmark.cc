@@ -14,7 +14,8 @@
 namespace portcullis::net {
 namespace {
 
-// `count` random prefixes of length 16 to 32 (IPv4) or 32 to 128 (IPv6).
+// Returns `count` random prefixes of length 16 to 32 (IPv4) or 32 to 128
+// (IPv6).
 std::vector<IpPrefix> RandomPrefixes(int count, bool v6) {
   std::mt19937_64 random(count);
   std::vector<IpPrefix> prefixes;

@@ -89,8 +89,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed.ok()) {
     Require(parsed.status().code() == absl::StatusCode::kInvalidArgument,
             "errors are InvalidArgument", input);
-    Require(absl::StartsWith(parsed.status().message(), "invalid IP address \""),
-            "errors quote the input", input);
+    Require(
+        absl::StartsWith(parsed.status().message(), "invalid IP address \""),
+        "errors quote the input", input);
     return 0;
   }
 

@@ -67,8 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!parsed.ok()) {
     Require(parsed.status().code() == absl::StatusCode::kInvalidArgument,
             "errors are InvalidArgument", input);
-    Require(absl::StartsWith(parsed.status().message(), "invalid port range \""),
-            "errors quote the input", input);
+    Require(
+        absl::StartsWith(parsed.status().message(), "invalid port range \""),
+        "errors quote the input", input);
     return 0;
   }
 

@@ -64,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     absl::uint128 bits = 0;
     for (size_t k = 0; k < address_size; ++k) bits = (bits << 8) | data[i + k];
     i += address_size;
-    IpAddress address = v6 ? IpAddress::V6(bits)
-                           : IpAddress::V4(static_cast<uint32_t>(bits));
+    IpAddress address =
+        v6 ? IpAddress::V6(bits) : IpAddress::V4(static_cast<uint32_t>(bits));
     int length = data[i++] % (address.bit_length() + 1);
 
     IpPrefix prefix = IpPrefix::Masked(address, length);

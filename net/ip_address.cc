@@ -101,8 +101,9 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
     ellipsis = 0;
     i = 2;
   } else if (absl::StartsWith(text, ":")) {
-    return Reason("IPv6 address starts with a single ':'; expected a group "
-                  "or '::'");
+    return Reason(
+        "IPv6 address starts with a single ':'; expected a group "
+        "or '::'");
   }
 
   while (i < text.size()) {
@@ -113,8 +114,9 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
     if (i < text.size() && text[i] == '.') {
       // An embedded IPv4 address takes the place of the last two groups.
       if (count > 6 || (ellipsis < 0 && count != 6)) {
-        return Reason("embedded IPv4 address must take the place of the "
-                      "last two groups, after 6 groups or '::'");
+        return Reason(
+            "embedded IPv4 address must take the place of the "
+            "last two groups, after 6 groups or '::'");
       }
       absl::StatusOr<uint32_t> v4 = ParseV4(text.substr(start));
       if (!v4.ok()) {
@@ -129,8 +131,9 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
 
     if (digits.empty()) {
       if (i < text.size() && text[i] == ':') {
-        return Reason("IPv6 address has an empty group (':::' or a second "
-                      "'::'); expected 1 to 4 hex digits per group");
+        return Reason(
+            "IPv6 address has an empty group (':::' or a second "
+            "'::'); expected 1 to 4 hex digits per group");
       }
       return Reason(absl::StrCat("unexpected character ",
                                  internal::Quote(text.substr(i, 1)),
@@ -164,8 +167,9 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
       ellipsis = count;
       ++i;
     } else if (i == text.size()) {
-      return Reason("IPv6 address ends with a single ':'; expected a group "
-                    "or '::'");
+      return Reason(
+          "IPv6 address ends with a single ':'; expected a group "
+          "or '::'");
     }
   }
 
@@ -175,8 +179,9 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
                                "'::'"));
   }
   if (ellipsis >= 0 && count == 8) {
-    return Reason("IPv6 address has 8 groups and '::', which must replace "
-                  "at least one zero group");
+    return Reason(
+        "IPv6 address has 8 groups and '::', which must replace "
+        "at least one zero group");
   }
 
   // Move the groups after "::" to the end and fill the gap with zeros.
@@ -186,7 +191,8 @@ absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
   } else {
     int tail = count - ellipsis;
     for (int g = 0; g < ellipsis; ++g) expanded[g] = groups[g];
-    for (int g = 0; g < tail; ++g) expanded[8 - tail + g] = groups[ellipsis + g];
+    for (int g = 0; g < tail; ++g)
+      expanded[8 - tail + g] = groups[ellipsis + g];
   }
   absl::uint128 bits = 0;
   for (uint16_t group : expanded) bits = (bits << 16) | group;
@@ -257,12 +263,14 @@ absl::StatusOr<IpAddress> IpAddress::Parse(absl::string_view text) {
     return invalid("empty; expected an IPv4 or IPv6 address");
   }
   if (text.find('%') != absl::string_view::npos) {
-    return invalid("zones (the '%' suffix) are not supported; expected an "
-                   "address without a zone");
+    return invalid(
+        "zones (the '%' suffix) are not supported; expected an "
+        "address without a zone");
   }
   if (text.find('/') != absl::string_view::npos) {
-    return invalid("a prefix length is not allowed here; expected a single "
-                   "address");
+    return invalid(
+        "a prefix length is not allowed here; expected a single "
+        "address");
   }
 
   if (text.find(':') != absl::string_view::npos) {

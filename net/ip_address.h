@@ -126,7 +126,7 @@ class IpAddress {
 static_assert(std::is_trivially_copyable<IpAddress>::value,
               "IpAddress must stay a plain value");
 
-// Prints ToString(), so that GoogleTest and absl::StrCat users see addresses.
+// Writes ToString() to `out`, so that GoogleTest messages show addresses.
 std::ostream& operator<<(std::ostream& out, const IpAddress& address);
 
 }  // namespace portcullis::net

@@ -16,8 +16,8 @@ namespace portcullis::net {
 namespace {
 
 absl::Status InvalidPrefix(absl::string_view text, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid IP prefix ", internal::Quote(text), ": ", reason));
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid IP prefix ", internal::Quote(text), ": ", reason));
 }
 
 // Parses a prefix length: decimal digits, no sign, no leading zero, at most
@@ -27,8 +27,8 @@ absl::StatusOr<int> ParseLength(absl::string_view whole,
   std::string expected =
       absl::StrCat("expected a prefix length from 0 to ", bit_length);
   if (digits.empty()) {
-    return InvalidPrefix(whole, absl::StrCat("prefix length is empty; ",
-                                             expected));
+    return InvalidPrefix(whole,
+                         absl::StrCat("prefix length is empty; ", expected));
   }
   for (char c : digits) {
     if (!absl::ascii_isdigit(c)) {
@@ -38,14 +38,14 @@ absl::StatusOr<int> ParseLength(absl::string_view whole,
     }
   }
   if (digits.size() > 1 && digits[0] == '0') {
-    return InvalidPrefix(
-        whole, absl::StrCat("prefix length ", internal::Quote(digits),
-                            " has a leading zero; ", expected));
+    return InvalidPrefix(whole,
+                         absl::StrCat("prefix length ", internal::Quote(digits),
+                                      " has a leading zero; ", expected));
   }
   if (digits.size() > 3) {
-    return InvalidPrefix(
-        whole, absl::StrCat("prefix length ", internal::Quote(digits),
-                            " is out of range; ", expected));
+    return InvalidPrefix(whole,
+                         absl::StrCat("prefix length ", internal::Quote(digits),
+                                      " is out of range; ", expected));
   }
   int length = 0;
   for (char c : digits) length = length * 10 + (c - '0');
@@ -86,8 +86,8 @@ absl::StatusOr<ParsedPrefix> ParseParts(absl::string_view text) {
 absl::uint128 PrefixMask(int length, int bit_length) {
   length = std::clamp(length, 0, bit_length);
   if (length == 0) return 0;
-  absl::uint128 all = bit_length == 128 ? absl::Uint128Max()
-                                        : absl::uint128(0xffffffffu);
+  absl::uint128 all =
+      bit_length == 128 ? absl::Uint128Max() : absl::uint128(0xffffffffu);
   return (all >> (bit_length - length)) << (bit_length - length);
 }
 
@@ -112,24 +112,24 @@ absl::StatusOr<IpPrefix> IpPrefix::ParseLenient(absl::string_view text) {
 
 absl::StatusOr<IpPrefix> IpPrefix::Create(IpAddress address, int length) {
   if (length < 0 || length > address.bit_length()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid prefix length ", length, " for ",
-                     address.ToString(), "; expected 0 to ",
-                     address.bit_length()));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid prefix length ", length, " for ", address.ToString(),
+        "; expected 0 to ", address.bit_length()));
   }
   IpPrefix masked = Masked(address, length);
   if (masked.address_ != address) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid IP prefix ", address.ToString(), "/", length,
-        ": host bits are set; expected the network address ",
-        masked.ToString()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid IP prefix ", address.ToString(), "/", length,
+                     ": host bits are set; expected the network address ",
+                     masked.ToString()));
   }
   return masked;
 }
 
 IpPrefix IpPrefix::Masked(IpAddress address, int length) {
   length = std::clamp(length, 0, address.bit_length());
-  absl::uint128 bits = address.bits() & PrefixMask(length, address.bit_length());
+  absl::uint128 bits =
+      address.bits() & PrefixMask(length, address.bit_length());
   IpAddress network = address.is_v6()
                           ? IpAddress::V6(bits)
                           : IpAddress::V4(static_cast<uint32_t>(bits));

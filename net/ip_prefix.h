@@ -103,7 +103,7 @@ class IpPrefix {
 // zero-extended to 128 bits: PrefixMask(24, 32) is 0xffffff00.
 absl::uint128 PrefixMask(int length, int bit_length);
 
-// Prints ToString(), so that GoogleTest and absl::StrCat users see prefixes.
+// Writes ToString() to `out`, so that GoogleTest messages show prefixes.
 std::ostream& operator<<(std::ostream& out, const IpPrefix& prefix);
 
 }  // namespace portcullis::net

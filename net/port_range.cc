@@ -18,9 +18,9 @@ constexpr char kExpectedForms[] =
     "65535";
 
 absl::Status InvalidRange(absl::string_view text, absl::string_view reason) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "invalid port range ", internal::Quote(text), ": ", reason, "; ",
-      kExpectedForms));
+  return absl::InvalidArgumentError(absl::StrCat("invalid port range ",
+                                                 internal::Quote(text), ": ",
+                                                 reason, "; ", kExpectedForms));
 }
 
 // Parses one port: decimal digits only, no leading zero, at most 65535.

@@ -7,6 +7,10 @@
 // Parse() rejects every other form: lists ("80,443", which Azure writes as
 // separate array items), reversed ranges ("90-80"), numbers above 65535,
 // signs, leading zeros, spaces and empty text.
+//
+// NOTE: Azure's documentation does not say whether it takes leading zeros
+// ("080"). They are rejected here, so that each range has one spelling and an
+// import fails loudly instead of guessing.
 #ifndef PORTCULLIS_NET_PORT_RANGE_H_
 #define PORTCULLIS_NET_PORT_RANGE_H_
 
@@ -70,7 +74,7 @@ struct PortRange {
   }
 };
 
-// Prints ToString(), so that GoogleTest and absl::StrCat users see ranges.
+// Writes ToString() to `out`, so that GoogleTest messages show ranges.
 std::ostream& operator<<(std::ostream& out, const PortRange& range);
 
 }  // namespace portcullis::net

@@ -27,9 +27,8 @@ std::vector<Range> Normalize(std::vector<Range> ranges) {
   ranges.erase(std::remove_if(ranges.begin(), ranges.end(),
                               [](const Range& r) { return r.first > r.last; }),
                ranges.end());
-  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
-    return a.first < b.first;
-  });
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Range& a, const Range& b) { return a.first < b.first; });
 
   std::vector<Range> merged;
   for (const Range& range : ranges) {

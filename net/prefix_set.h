@@ -59,8 +59,7 @@ class PrefixSet {
   static PrefixSet FromPrefixes(std::vector<IpPrefix> prefixes);
   // Returns the set of addresses within any of `ranges`, in any order,
   // overlapping or adjacent. A range with first > last is ignored.
-  static PrefixSet FromRanges(std::vector<V4Range> v4,
-                              std::vector<V6Range> v6);
+  static PrefixSet FromRanges(std::vector<V4Range> v4, std::vector<V6Range> v6);
 
   // Returns the addresses in `a` or `b`.
   static PrefixSet Union(const PrefixSet& a, const PrefixSet& b);

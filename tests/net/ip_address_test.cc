@@ -57,15 +57,13 @@ std::vector<ValidCase> ValidCases() {
       {"v6_elided_single_group_at_end", "2001:db8:a1e0:ab12:4843:cd96:626b::",
        IpAddress::V6(Bits(0x20010db8a1e0ab12, 0x4843cd96626b0000)),
        "2001:db8:a1e0:ab12:4843:cd96:626b:0"},
-      {"v6_elided_single_group_in_middle",
-       "2001:db8:a1e0::4843:cd96:626b:430b",
+      {"v6_elided_single_group_in_middle", "2001:db8:a1e0::4843:cd96:626b:430b",
        IpAddress::V6(Bits(0x20010db8a1e00000, 0x4843cd96626b430b)),
        "2001:db8:a1e0:0:4843:cd96:626b:430b"},
       {"v6_elided_single_group_at_start", "::db8:1:2:3:4:5:6",
        IpAddress::V6(Bits(0x00000db800010002, 0x0003000400050006)),
        "0:db8:1:2:3:4:5:6"},
-      {"v6_all_groups_written_zero", "0:0:0:0:0:0:0:0", IpAddress::V6(0),
-       "::"},
+      {"v6_all_groups_written_zero", "0:0:0:0:0:0:0:0", IpAddress::V6(0), "::"},
       {"v6_four_digit_zero_groups", "0000:0000::0000", IpAddress::V6(0), "::"},
       {"v6_leading_zeros_in_groups", "2001:0db8:0000:0000:0000:0000:0000:0001",
        IpAddress::V6(Bits(0x20010db800000000, 1)), "2001:db8::1"},
@@ -81,8 +79,8 @@ std::vector<ValidCase> ValidCases() {
       {"v6_longer_second_run_elided", "2001:0:0:1:0:0:0:1",
        IpAddress::V6(Bits(0x2001000000000001, 1)), "2001:0:0:1::1"},
       {"v6_elided_seven_groups_at_start", "::8", IpAddress::V6(8), ""},
-      {"v6_elided_seven_groups_at_end", "1::",
-       IpAddress::V6(Bits(0x0001000000000000, 0)), ""},
+      {"v6_elided_seven_groups_at_end",
+       "1::", IpAddress::V6(Bits(0x0001000000000000, 0)), ""},
       {"v6_one_group_then_elided_end", "1:2:3:4:5:6:7::",
        IpAddress::V6(Bits(0x0001000200030004, 0x0005000600070000)),
        "1:2:3:4:5:6:7:0"},
@@ -105,18 +103,17 @@ std::vector<ValidCase> ValidCases() {
       {"v6_groups_elision_and_v4", "2001:db8::ffff:192.0.2.1",
        IpAddress::V6(Bits(0x20010db800000000, 0x0000ffffc0000201)),
        "2001:db8::ffff:c000:201"},
-      {"v6_embedded_v4_after_five_groups_and_elision",
-       "1:2:3:4:5::192.0.2.1",
+      {"v6_embedded_v4_after_five_groups_and_elision", "1:2:3:4:5::192.0.2.1",
        IpAddress::V6(Bits(0x0001000200030004, 0x00050000c0000201)),
        "1:2:3:4:5:0:c000:201"},
-      {"v6_link_local", "fe80::1",
-       IpAddress::V6(Bits(0xfe80000000000000, 1)), ""},
+      {"v6_link_local", "fe80::1", IpAddress::V6(Bits(0xfe80000000000000, 1)),
+       ""},
       {"v6_multicast", "ff02::1:ff00:1",
        IpAddress::V6(Bits(0xff02000000000000, 0x00000001ff000001)), ""},
       {"v6_ula", "fd7a:115c:a1e0::1",
        IpAddress::V6(Bits(0xfd7a115ca1e00000, 1)), ""},
-      {"v6_only_high_bit", "8000::",
-       IpAddress::V6(Bits(0x8000000000000000, 0)), ""},
+      {"v6_only_high_bit", "8000::", IpAddress::V6(Bits(0x8000000000000000, 0)),
+       ""},
   };
 }
 
@@ -134,11 +131,11 @@ TEST_P(ValidAddressTest, ParsesAndFormats) {
   EXPECT_EQ(reparsed, address);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, ValidAddressTest, ::testing::ValuesIn(ValidCases()),
-    [](const ::testing::TestParamInfo<ValidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, ValidAddressTest,
+                         ::testing::ValuesIn(ValidCases()),
+                         [](const ::testing::TestParamInfo<ValidCase>& info) {
+                           return info.param.name;
+                         });
 
 // An invalid input and a part of the message that the error must contain.
 struct InvalidCase {
@@ -147,9 +144,7 @@ struct InvalidCase {
   std::string message;
 };
 
-void PrintTo(const InvalidCase& test, std::ostream* out) {
-  *out << test.name;
-}
+void PrintTo(const InvalidCase& test, std::ostream* out) { *out << test.name; }
 
 std::vector<InvalidCase> InvalidCases() {
   return {
@@ -189,8 +184,8 @@ std::vector<InvalidCase> InvalidCases() {
       {"v6_nine_groups", "1:2:3:4:5:6:7:8:9", "more than 8 groups"},
       {"v6_eight_groups_and_elision", "1:2:3:4::5:6:7:8",
        "at least one zero group"},
-      {"v6_eight_groups_then_elision", "1:2:3:4:5:6:7:8::",
-       "at least one zero group"},
+      {"v6_eight_groups_then_elision",
+       "1:2:3:4:5:6:7:8::", "at least one zero group"},
       {"v6_elision_then_eight_groups", "::1:2:3:4:5:6:7:8",
        "at least one zero group"},
       {"v6_five_digit_group", "fe801::1", "\"fe801\" has more than 4 hex"},
@@ -223,8 +218,8 @@ std::vector<InvalidCase> InvalidCases() {
       {"v6_leading_single_colon", ":1::", "starts with a single ':'"},
       {"v6_lone_colon", ":", "starts with a single ':'"},
       {"v6_trailing_single_colon", "fe80:", "ends with a single ':'"},
-      {"v6_full_with_trailing_colon", "1:2:3:4:5:6:7:8:",
-       "ends with a single ':'"},
+      {"v6_full_with_trailing_colon",
+       "1:2:3:4:5:6:7:8:", "ends with a single ':'"},
       {"v6_elision_then_trailing_colon", "1::2:", "ends with a single ':'"},
       {"v6_question_mark", "fe80:1?:1", "unexpected character \"?\""},
       {"v6_brackets", "[2001:db8::1]", "unexpected character \"[\""},
@@ -242,19 +237,19 @@ class InvalidAddressTest : public ::testing::TestWithParam<InvalidCase> {};
 
 TEST_P(InvalidAddressTest, IsRejected) {
   const InvalidCase& test = GetParam();
-  EXPECT_THAT(IpAddress::Parse(test.input),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(test.message)));
+  EXPECT_THAT(
+      IpAddress::Parse(test.input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(test.message)));
   EXPECT_THAT(IpAddress::Parse(test.input),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("invalid IP address \"")));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, InvalidAddressTest, ::testing::ValuesIn(InvalidCases()),
-    [](const ::testing::TestParamInfo<InvalidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, InvalidAddressTest,
+                         ::testing::ValuesIn(InvalidCases()),
+                         [](const ::testing::TestParamInfo<InvalidCase>& info) {
+                           return info.param.name;
+                         });
 
 TEST(IpAddressParse, MessageQuotesInputAndExpectation) {
   EXPECT_THAT(IpAddress::Parse("192.0.2.300"),
@@ -353,8 +348,8 @@ TEST(IpAddress, HashIsConsistentWithEquality) {
 std::string SlowFormatV6(absl::uint128 bits) {
   std::vector<std::string> groups;
   for (int g = 0; g < 8; ++g) {
-    groups.push_back(absl::StrFormat(
-        "%x", static_cast<uint16_t>(bits >> (112 - 16 * g))));
+    groups.push_back(
+        absl::StrFormat("%x", static_cast<uint16_t>(bits >> (112 - 16 * g))));
   }
   int best_start = -1;
   int best_length = 0;
@@ -399,9 +394,8 @@ TEST(IpAddressProperty, V6FormatMatchesSlowFormatter) {
     absl::uint128 bits = RandomV6WithZeroRuns(random);
     IpAddress address = IpAddress::V6(bits);
     if (address.is_v4_mapped()) continue;
-    ASSERT_EQ(address.ToString(), SlowFormatV6(bits))
-        << absl::StrFormat("%016x%016x", absl::Uint128High64(bits),
-                           absl::Uint128Low64(bits));
+    ASSERT_EQ(address.ToString(), SlowFormatV6(bits)) << absl::StrFormat(
+        "%016x%016x", absl::Uint128High64(bits), absl::Uint128Low64(bits));
   }
 }
 

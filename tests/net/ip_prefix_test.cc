@@ -43,8 +43,7 @@ std::vector<ValidCase> ValidCases() {
       {"v4_slash_32", "192.0.2.1/32", "192.0.2.1", 32, ""},
       {"v4_slash_31", "198.51.100.6/31", "198.51.100.6", 31, ""},
       {"v4_slash_1_upper_half", "128.0.0.0/1", "128.0.0.0", 1, ""},
-      {"v4_bare_address", "203.0.113.9", "203.0.113.9", 32,
-       "203.0.113.9/32"},
+      {"v4_bare_address", "203.0.113.9", "203.0.113.9", 32, "203.0.113.9/32"},
       {"v4_broadcast_slash_32", "255.255.255.255/32", "255.255.255.255", 32,
        ""},
       {"v6_slash_32", "2001:db8::/32", "2001:db8::", 32, ""},
@@ -53,13 +52,11 @@ std::vector<ValidCase> ValidCases() {
       {"v6_slash_127", "2001:db8::2/127", "2001:db8::2", 127, ""},
       {"v6_slash_64", "2001:db8:0:1::/64", "2001:db8:0:1::", 64, ""},
       {"v6_slash_3", "2000::/3", "2000::", 3, ""},
-      {"v6_bare_address", "2001:db8::7", "2001:db8::7", 128,
-       "2001:db8::7/128"},
+      {"v6_bare_address", "2001:db8::7", "2001:db8::7", 128, "2001:db8::7/128"},
       {"v6_upper_case", "2001:DB8::/32", "2001:db8::", 32, "2001:db8::/32"},
       {"v6_expanded", "2001:0db8:0000:0000:0000:0000:0000:0000/32",
        "2001:db8::", 32, "2001:db8::/32"},
-      {"v6_v4_mapped_slash_96", "::ffff:0.0.0.0/96", "::ffff:0.0.0.0", 96,
-       ""},
+      {"v6_v4_mapped_slash_96", "::ffff:0.0.0.0/96", "::ffff:0.0.0.0", 96, ""},
       {"v6_v4_mapped_slash_120", "::ffff:192.0.2.0/120", "::ffff:192.0.2.0",
        120, ""},
       {"v6_nat64_slash_96", "64:ff9b::/96", "64:ff9b::", 96, ""},
@@ -85,11 +82,11 @@ TEST_P(ValidPrefixTest, BothParsersAgree) {
   EXPECT_EQ(reparsed, strict);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, ValidPrefixTest, ::testing::ValuesIn(ValidCases()),
-    [](const ::testing::TestParamInfo<ValidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, ValidPrefixTest,
+                         ::testing::ValuesIn(ValidCases()),
+                         [](const ::testing::TestParamInfo<ValidCase>& info) {
+                           return info.param.name;
+                         });
 
 // An input with host bits set: ParseStrict rejects it, ParseLenient masks.
 struct HostBitsCase {
@@ -163,8 +160,7 @@ std::vector<InvalidCase> InvalidCases() {
        "prefix length 129 is out of range; expected a prefix length from 0 "
        "to 128"},
       {"v6_length_1000", "2001:db8::/1000", "out of range"},
-      {"overlong_length", "192.0.2.0/" + std::string(100, '9'),
-       "out of range"},
+      {"overlong_length", "192.0.2.0/" + std::string(100, '9'), "out of range"},
       {"negative_length", "192.0.2.0/-1", "is not a decimal number"},
       {"plus_sign", "192.0.2.0/+24", "is not a decimal number"},
       {"leading_zero", "192.0.2.0/024", "\"024\" has a leading zero"},
@@ -195,21 +191,21 @@ class InvalidPrefixTest : public ::testing::TestWithParam<InvalidCase> {};
 TEST_P(InvalidPrefixTest, BothParsersReject) {
   const InvalidCase& test = GetParam();
   std::string quoted = absl::StrCat("invalid IP prefix \"");
-  EXPECT_THAT(IpPrefix::ParseStrict(test.input),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(test.message)));
+  EXPECT_THAT(
+      IpPrefix::ParseStrict(test.input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(test.message)));
   EXPECT_THAT(IpPrefix::ParseStrict(test.input),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(quoted)));
-  EXPECT_THAT(IpPrefix::ParseLenient(test.input),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(test.message)));
+  EXPECT_THAT(
+      IpPrefix::ParseLenient(test.input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(test.message)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, InvalidPrefixTest, ::testing::ValuesIn(InvalidCases()),
-    [](const ::testing::TestParamInfo<InvalidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, InvalidPrefixTest,
+                         ::testing::ValuesIn(InvalidCases()),
+                         [](const ::testing::TestParamInfo<InvalidCase>& info) {
+                           return info.param.name;
+                         });
 
 TEST(IpPrefixParse, AddressErrorNamesWholeInput) {
   EXPECT_THAT(IpPrefix::ParseStrict("192.0.2.256/24"),
@@ -356,7 +352,7 @@ TEST(IpPrefix, ContainsPrefixAndOverlaps) {
 
 TEST(IpPrefix, OrdersByAddressThenLength) {
   std::vector<IpPrefix> sorted = {
-      Prefix("0.0.0.0/0"),     Prefix("192.0.2.0/24"), Prefix("192.0.2.0/25"),
+      Prefix("0.0.0.0/0"),      Prefix("192.0.2.0/24"), Prefix("192.0.2.0/25"),
       Prefix("192.0.2.128/25"), Prefix("::/0"),         Prefix("2001:db8::/32"),
   };
   for (size_t i = 0; i + 1 < sorted.size(); ++i) {

@@ -58,11 +58,11 @@ TEST_P(ValidPortRangeTest, ParsesAndFormats) {
   EXPECT_EQ(reparsed, range);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, ValidPortRangeTest, ::testing::ValuesIn(ValidCases()),
-    [](const ::testing::TestParamInfo<ValidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, ValidPortRangeTest,
+                         ::testing::ValuesIn(ValidCases()),
+                         [](const ::testing::TestParamInfo<ValidCase>& info) {
+                           return info.param.name;
+                         });
 
 struct InvalidCase {
   std::string name;
@@ -100,7 +100,10 @@ std::vector<InvalidCase> InvalidCases() {
       {"service_name", "ssh", "unexpected character \"s\""},
       {"hex", "0x16", "unexpected character \"x\""},
       {"decimal_point", "22.0", "unexpected character \".\""},
-      {"en_dash", "80\xe2\x80\x93" "90", "unexpected character"},
+      {"en_dash",
+       "80\xe2\x80\x93"
+       "90",
+       "unexpected character"},
       {"nul_byte", std::string("22\0", 3), "unexpected character \"\\x00\""},
   };
 }
@@ -109,20 +112,20 @@ class InvalidPortRangeTest : public ::testing::TestWithParam<InvalidCase> {};
 
 TEST_P(InvalidPortRangeTest, IsRejected) {
   const InvalidCase& test = GetParam();
-  EXPECT_THAT(PortRange::Parse(test.input),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr(test.message)));
+  EXPECT_THAT(
+      PortRange::Parse(test.input),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(test.message)));
   EXPECT_THAT(PortRange::Parse(test.input),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("expected a port \"N\", a range \"N-M\" or "
                                  "\"*\", with ports from 0 to 65535")));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, InvalidPortRangeTest, ::testing::ValuesIn(InvalidCases()),
-    [](const ::testing::TestParamInfo<InvalidCase>& info) {
-      return info.param.name;
-    });
+INSTANTIATE_TEST_SUITE_P(Cases, InvalidPortRangeTest,
+                         ::testing::ValuesIn(InvalidCases()),
+                         [](const ::testing::TestParamInfo<InvalidCase>& info) {
+                           return info.param.name;
+                         });
 
 TEST(PortRangeParse, FullMessage) {
   EXPECT_THAT(PortRange::Parse("80,443"),
@@ -189,8 +192,7 @@ TEST(PortRangeCreate, ChecksBounds) {
   EXPECT_THAT(PortRange::Create(-1, 80),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("-1")));
   EXPECT_THAT(PortRange::Create(0, 65536),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("65536")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("65536")));
   EXPECT_THAT(PortRange::Create(0, 65535), IsOk());
 }
 

@@ -36,7 +36,8 @@ namespace {
 TEST(PrefixSetAllocation, ContainsDoesNotAllocate) {
   std::vector<IpPrefix> prefixes;
   for (uint32_t i = 0; i < 1000; ++i) {
-    prefixes.push_back(IpPrefix::Masked(IpAddress::V4(0xc0000000 + i * 64), 27));
+    prefixes.push_back(
+        IpPrefix::Masked(IpAddress::V4(0xc0000000 + i * 64), 27));
     prefixes.push_back(IpPrefix::Masked(
         IpAddress::V6(absl::MakeUint128(0x20010db800000000, i << 16)), 116));
   }

@@ -56,14 +56,14 @@ TEST(PrefixSet, MergesAdjacentHalves) {
 }
 
 TEST(PrefixSet, MergesOverlapsAndDuplicates) {
-  PrefixSet set = Set({"192.0.2.0/24", "192.0.2.64/26", "192.0.2.0/24",
-                       "192.0.2.255/32"});
+  PrefixSet set =
+      Set({"192.0.2.0/24", "192.0.2.64/26", "192.0.2.0/24", "192.0.2.255/32"});
   EXPECT_THAT(Texts(set), ElementsAre("192.0.2.0/24"));
 }
 
 TEST(PrefixSet, KeepsSeparatePrefixesSorted) {
-  PrefixSet set = Set({"2001:db8::/32", "203.0.113.0/24", "198.51.100.0/24",
-                       "192.0.2.0/24"});
+  PrefixSet set = Set(
+      {"2001:db8::/32", "203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"});
   EXPECT_THAT(Texts(set), ElementsAre("192.0.2.0/24", "198.51.100.0/24",
                                       "203.0.113.0/24", "2001:db8::/32"));
   EXPECT_EQ(set.range_count(), 4u);
@@ -118,7 +118,8 @@ TEST(PrefixSet, SingleAddressesAtEdges) {
   EXPECT_TRUE(set.Contains(Address("::")));
   EXPECT_FALSE(set.Contains(Address("::1")));
   EXPECT_TRUE(set.Contains(Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")));
-  EXPECT_FALSE(set.Contains(Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")));
+  EXPECT_FALSE(
+      set.Contains(Address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe")));
 }
 
 TEST(PrefixSet, ContainsAtRangeBoundaries) {
@@ -185,19 +186,20 @@ TEST(PrefixSet, MinusEdges) {
   EXPECT_TRUE(set.Minus(Set({"0.0.0.0/0", "::/0"})).empty());
   EXPECT_EQ(set.Minus(Set({"::/0"})), Set({"192.0.2.0/24"}));
   EXPECT_EQ(set.Minus(Set({"198.51.100.0/24"})), set);
-  EXPECT_THAT(Texts(Set({"192.0.2.0/24"}).Minus(Set({"192.0.2.0/32",
-                                                     "192.0.2.255/32"}))),
-              ElementsAre("192.0.2.1/32", "192.0.2.2/31", "192.0.2.4/30",
-                          "192.0.2.8/29", "192.0.2.16/28", "192.0.2.32/27",
-                          "192.0.2.64/26", "192.0.2.128/26", "192.0.2.192/27",
-                          "192.0.2.224/28", "192.0.2.240/29", "192.0.2.248/30",
-                          "192.0.2.252/31", "192.0.2.254/32"));
+  EXPECT_THAT(
+      Texts(
+          Set({"192.0.2.0/24"}).Minus(Set({"192.0.2.0/32", "192.0.2.255/32"}))),
+      ElementsAre("192.0.2.1/32", "192.0.2.2/31", "192.0.2.4/30",
+                  "192.0.2.8/29", "192.0.2.16/28", "192.0.2.32/27",
+                  "192.0.2.64/26", "192.0.2.128/26", "192.0.2.192/27",
+                  "192.0.2.224/28", "192.0.2.240/29", "192.0.2.248/30",
+                  "192.0.2.252/31", "192.0.2.254/32"));
 }
 
 TEST(PrefixSet, MinusOneHoleSpanningTwoRanges) {
-  PrefixSet set = Set({"192.0.2.0/25", "192.0.2.192/26"})
-                      .Minus(Set({"192.0.2.64/26", "192.0.2.128/26",
-                                  "192.0.2.192/27"}));
+  PrefixSet set =
+      Set({"192.0.2.0/25", "192.0.2.192/26"})
+          .Minus(Set({"192.0.2.64/26", "192.0.2.128/26", "192.0.2.192/27"}));
   EXPECT_THAT(Texts(set), ElementsAre("192.0.2.0/26", "192.0.2.224/27"));
 }
 
@@ -206,8 +208,7 @@ TEST(PrefixSet, Complement) {
               ElementsAre("0.0.0.0/0", "::/0"));
   EXPECT_TRUE(Set({"0.0.0.0/0", "::/0"}).Complement().empty());
   PrefixSet upper_half = Set({"128.0.0.0/1", "8000::/1"});
-  EXPECT_THAT(Texts(upper_half.Complement()),
-              ElementsAre("0.0.0.0/1", "::/1"));
+  EXPECT_THAT(Texts(upper_half.Complement()), ElementsAre("0.0.0.0/1", "::/1"));
 }
 
 // Random prefixes packed into a small space so that they overlap, nest and
@@ -254,8 +255,8 @@ std::vector<IpAddress> ProbeAddresses(std::mt19937_64& random,
     probes.push_back(
         IpAddress::V4(0xc0000000 + static_cast<uint32_t>(random() % 4096)));
     probes.push_back(IpAddress::V4(static_cast<uint32_t>(random())));
-    probes.push_back(IpAddress::V6(
-        absl::MakeUint128(0x20010db800000000, random() % 4096)));
+    probes.push_back(
+        IpAddress::V6(absl::MakeUint128(0x20010db800000000, random() % 4096)));
     probes.push_back(IpAddress::V6(absl::MakeUint128(random(), random())));
   }
   probes.push_back(IpAddress::V4(0));

@@ -55,7 +55,8 @@ std::vector<ServiceTag> ServiceTags(const google::protobuf::Value& root) {
     const google::protobuf::Value* prefixes =
         json::FindField(properties->struct_value(), "addressPrefixes");
     if (prefixes == nullptr) continue;
-    for (const google::protobuf::Value& prefix : prefixes->list_value().values()) {
+    for (const google::protobuf::Value& prefix :
+         prefixes->list_value().values()) {
       tag.prefixes.push_back(prefix.string_value());
     }
     tags.push_back(std::move(tag));
@@ -151,7 +152,8 @@ TEST(NamedLocationFile, CidrAddressesParseLeniently) {
   const google::protobuf::Value* values =
       json::FindField(root.struct_value(), "value");
   ASSERT_NE(values, nullptr);
-  for (const google::protobuf::Value& location : values->list_value().values()) {
+  for (const google::protobuf::Value& location :
+       values->list_value().values()) {
     const google::protobuf::Value* ranges =
         json::FindField(location.struct_value(), "ipRanges");
     if (ranges == nullptr) continue;
@@ -168,10 +170,9 @@ TEST(NamedLocationFile, CidrAddressesParseLeniently) {
     }
   }
 
-  EXPECT_THAT(lenient,
-              ::testing::ElementsAre("6.5.4.3/32", "127.126.125.0/24",
-                                     "2001:4898:80e8::/48",
-                                     "2001:4898:80d8::/48"));
+  EXPECT_THAT(lenient, ::testing::ElementsAre("6.5.4.3/32", "127.126.125.0/24",
+                                              "2001:4898:80e8::/48",
+                                              "2001:4898:80d8::/48"));
   ASSERT_EQ(strict_errors.size(), 2u);
   EXPECT_THAT(strict_errors[0],
               HasSubstr("invalid IP prefix "
