@@ -233,7 +233,7 @@ absl::StatusOr<Value> Format(const std::vector<Value>& args) {
 
 // resourceId([subscriptionId,] [resourceGroupName,] resourceType,
 // resourceName1, [resourceName2, ...]): the type is the first argument that
-// holds a '/', and it needs one name per type segment after the namespace.
+// contains a '/', and it needs one name per type segment after the namespace.
 absl::StatusOr<Value> ResourceId(const std::vector<Value>& args,
                                  const DeploymentScope& scope) {
   std::vector<std::string> texts;

@@ -19,9 +19,9 @@
 //
 // plus property access (`parameters('p').name`) and indexing
 // (`variables('list')[0]`). Everything else, such as resourceGroup() or
-// reference(), needs a live deployment and fails with a message naming the
-// function; importers keep such fields as text when evaluation does not need
-// them.
+// reference(), needs a live deployment, so it fails with a message naming
+// the function. Importers keep such fields as text when evaluation does not
+// need them.
 //
 //   absl::StatusOr<TemplateEvaluator> evaluator =
 //       TemplateEvaluator::Create(template_root, parameters_file, {});
@@ -46,8 +46,8 @@ namespace portcullis::nsg {
 // "[[", and ends with ']'.
 bool IsTemplateExpression(absl::string_view text);
 
-// Where the template is deployed, for resourceId(), subscription() and
-// resourceGroup().name. Empty fields are unknown: resourceId() then writes
+// The subscription and resource group a template is deployed to, for
+// resourceId(), subscription() and resourceGroup().name. Empty fields are unknown: resourceId() then writes
 // the placeholders `{subscriptionId}` and `{resourceGroupName}`, and the
 // functions that return them fail.
 struct DeploymentScope {

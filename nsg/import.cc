@@ -483,8 +483,8 @@ class Importer {
 
   // Rules outside an NSG: a rule list, a single rule, or the child rule
   // resources of a template. The NSG name comes from `nsg_name`, else from
-  // the rules' ids. Rules whose id or type says `defaultSecurityRules` go to
-  // the default list.
+  // the rules' ids. Rules whose id or type names `defaultSecurityRules` go
+  // to the default list.
   void ImportRules(const std::vector<std::pair<const Struct*, Path>>& rules,
                    std::string nsg_name, std::string rule_name = "") {
     Entry& entry = NewEntry(Path());
@@ -869,7 +869,7 @@ class Importer {
     if (chosen.empty()) {
       return absl::NotFoundError(absl::StrCat(
           "no network security group named ",
-          QuoteForMessage(options_.nsg_name), "; the document holds ",
+          QuoteForMessage(options_.nsg_name), "; the document contains ",
           absl::StrJoin(names, ", ",
                         [](std::string* out, const std::string& name) {
                           absl::StrAppend(out, QuoteForMessage(name));
@@ -941,7 +941,7 @@ absl::StatusOr<NetworkSecurityGroup> ImportValidNsg(
       names.push_back(QuoteForMessage(nsg.name()));
     }
     return absl::InvalidArgumentError(absl::StrCat(
-        "the document holds ", result->nsgs.size(),
+        "the document contains ", result->nsgs.size(),
         " network security groups (", absl::StrJoin(names, ", "),
         "); choose one by name"));
   }

@@ -57,16 +57,17 @@ struct ImportOptions {
   // (`{"parameters": {"x": {"value": ...}}}`); its values take precedence
   // over the template's `defaultValue`s.
   std::optional<std::string> parameters_json;
-  // Where the template is deployed, for resourceId(); unknown by default.
+  // Subscription and resource group of the deployment, for resourceId();
+  // unknown by default.
   DeploymentScope scope;
   // When true (the default), NSGs are also checked with Validate() and its
   // problems are added to ImportResult::problems.
   bool validate = true;
 };
 
-// The outcome of importing a document that holds NSGs.
+// The outcome of importing a document that contains NSGs.
 struct ImportResult {
-  // The NSGs found, in document order. Each holds Azure's six default rules,
+  // The NSGs found, in document order. Each contains Azure's six default rules,
   // whether the document lists them or not.
   std::vector<NetworkSecurityGroup> nsgs;
   // Every problem found, in document order: fields of the wrong type,
@@ -86,7 +87,7 @@ struct ImportResult {
 
 // Imports every NSG of `json_bytes` (UTF-8 with or without a byte-order mark,
 // or UTF-16 with one). Fails with InvalidArgument when the bytes are not
-// JSON, when the document has none of the shapes above or holds no NSG, and
+// JSON, when the document has none of the shapes above or contains no NSG, and
 // with NotFound when `options.nsg_name` names no NSG of the document.
 // Mistakes inside the NSGs are not failures: they are listed in
 // ImportResult::problems.

@@ -1,7 +1,7 @@
 // Helpers over the NSG messages of proto/nsg.proto: Azure's names for enum
-// values, Azure's six default rules, the way verdicts name rules, and access
-// to the fields of one side of a rule whichever of the singular or plural
-// form it uses.
+// values, Azure's six default rules and the way verdicts name rules. The
+// side accessors read one side of a rule, whether it uses the singular or
+// the plural fields.
 #ifndef PORTCULLIS_NSG_MODEL_H_
 #define PORTCULLIS_NSG_MODEL_H_
 

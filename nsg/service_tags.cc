@@ -45,7 +45,7 @@ bool IsBuiltInName(absl::string_view name) {
          absl::EqualsIgnoreCase(name, kPlatformImds);
 }
 
-// An address or prefix rather than a tag: starts with a digit or holds ':'
+// An address or prefix rather than a tag: starts with a digit or contains ':'
 // or '/'.
 bool LooksLikeAddress(absl::string_view entry) {
   return !entry.empty() &&

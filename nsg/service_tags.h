@@ -12,7 +12,7 @@
 //                      prefixes of user-defined routes), as the caller
 //                      gives them, plus the host address 168.63.129.16. With
 //                      a forced-tunnelling route of 0.0.0.0/0 the caller
-//                      passes 0.0.0.0/0, and the tag then holds every IPv4
+//                      passes 0.0.0.0/0, and the tag then contains every IPv4
 //                      address, as in Azure.
 //   AzureLoadBalancer  168.63.129.16/32, where health probes come from.
 //   Internet           every address outside VirtualNetwork, except
@@ -90,8 +90,8 @@ class ServiceTags {
   std::string cloud_;
 };
 
-// What the built-in tags and application security groups stand for in the
-// network being evaluated.
+// The caller's network: the values of VirtualNetwork and of each
+// application security group.
 struct AddressContext {
   // Address spaces of the VNet, its peers, on-premises ranges and the
   // prefixes of user-defined routes. 168.63.129.16 is always added.

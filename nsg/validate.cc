@@ -20,8 +20,8 @@
 namespace portcullis::nsg {
 namespace {
 
-// Service tags that only deny rules may name: Azure answers
-// SecurityRuleInvalidAccessType for an Allow rule that names them.
+// Service tags that only deny rules may name. Azure rejects an Allow rule
+// that names one with SecurityRuleInvalidAccessType.
 constexpr absl::string_view kDenyOnlyTags[] = {
     "AzurePlatformDNS", "AzurePlatformIMDS", "AzurePlatformLKM"};
 
@@ -82,7 +82,7 @@ bool LooksLikeTagName(absl::string_view entry) {
 }
 
 // True when `entry` is meant as an address or prefix rather than a tag: it
-// starts with a digit, or holds ':' or '/'.
+// starts with a digit, or contains ':' or '/'.
 bool LooksLikeAddress(absl::string_view entry) {
   return !entry.empty() &&
          (absl::ascii_isdigit(static_cast<unsigned char>(entry.front())) ||
@@ -280,7 +280,7 @@ class Validator {
     }
   }
 
-  // Checks an entry of a plural list, which holds addresses and prefixes
+  // Checks an entry of a plural list, which accepts addresses and prefixes
   // only. Returns the prefix when it is valid.
   std::optional<net::IpPrefix> CheckListAddress(const std::string& entry,
                                                  absl::string_view list_name,

@@ -2,10 +2,9 @@
 // them when a rule is created or updated.
 //
 // Azure rejects a bad rule with an error code such as SecurityRuleConflict
-// and a message; Validate() reports each such mistake as a Problem that
-// names the same error code, the JSON path of the offending field and the
-// offending value, and it reports every problem instead of stopping at the
-// first:
+// and a message. Validate() reports each such mistake as a Problem with the
+// same error code, the JSON path of the offending field and the offending
+// value. It reports every problem instead of stopping at the first:
 //
 //   std::vector<Problem> problems = Validate(nsg);
 //   for (const Problem& problem : problems) {
@@ -14,17 +13,21 @@
 //     // expected an integer between 100 and 4096 (SecurityRuleInvalidPriority)
 //   }
 //
-// What is checked, per rule: the name (1 to 80 characters, starting with a
-// letter, digit or underscore, ending with one of those, and otherwise letters,
-// digits, '.', '-' and '_'; unique within the NSG), the priority
-// (100 to 4096, unique per direction), direction, access and protocol present,
-// the singular and plural fields of each side never both set, each side
-// naming a port and an address prefix or application security group, port
-// strings of the forms `*`, `22` or `80-90` (no `80,443`), prefixes without
-// host bits and with valid lengths, no service tag or `*` inside a plural
-// prefix list, no overlapping prefixes within one side of a rule, and the
-// description length. Per NSG: at most 1,000 rules, and at most 4,000
-// addresses and ranges on each of the source and destination sides.
+// Checks of each rule:
+//   - name: 1 to 80 letters, digits, '.', '-' and '_', starting with a
+//     letter, digit or '_' and ending with one of those, and unique in
+//     the NSG;
+//   - priority: 100 to 4096, unique per direction;
+//   - direction, access and protocol: present;
+//   - each side: exactly one of the singular and plural port fields, and
+//     exactly one of the singular prefix, the plural prefixes and the
+//     application security groups;
+//   - ports: `*`, `22` or `80-90` (never `80,443`);
+//   - prefixes: no host bits, valid lengths, no service tag or `*` inside a
+//     plural list, no overlap within one side;
+//   - description: at most 140 characters.
+// Checks of the NSG: at most 1,000 rules, and at most 4,000 addresses and
+// ranges on each of the source and destination sides.
 //
 // Validation never resolves service tags: a singular prefix that is not an
 // address, a CIDR prefix or `*` is taken as a tag name and only its spelling
@@ -41,12 +44,11 @@
 namespace portcullis::nsg {
 
 // The Azure error codes that problems name. Each was seen in an Azure
-// response quoted in a public report, except where a NOTE says otherwise.
+// response quoted in a public report, unless a NOTE states otherwise.
 namespace azure_error {
 inline constexpr char kInvalidResourceName[] = "InvalidResourceName";
 // NOTE: no captured Azure response shows the code for two rules with one
-// name; this is the code Azure Resource Manager uses for duplicate child
-// resources elsewhere.
+// name, so this code is an estimate.
 inline constexpr char kDuplicateResourceName[] = "DuplicateResourceName";
 inline constexpr char kInvalidPriority[] = "SecurityRuleInvalidPriority";
 inline constexpr char kConflict[] = "SecurityRuleConflict";
@@ -75,7 +77,8 @@ inline constexpr char kInvalidDescription[] = "SecurityRuleInvalidDescription";
 // A template expression that cannot be evaluated, or a parameter without a
 // value.
 inline constexpr char kInvalidTemplate[] = "InvalidTemplate";
-// A field of the wrong JSON type; Azure answers "Cannot parse the request".
+// A field of the wrong JSON type. Azure rejects it with "Cannot parse the
+// request".
 inline constexpr char kInvalidRequestFormat[] = "InvalidRequestFormat";
 }  // namespace azure_error
 
@@ -87,7 +90,7 @@ struct Problem {
   // The Azure error code this problem mirrors, e.g. `SecurityRuleConflict`,
   // or `InvalidTemplate` for a template expression that cannot be resolved.
   std::string azure_error;
-  // Lower-case explanation that quotes the offending value and says what was
+  // Lower-case explanation that quotes the offending value and states what was
   // expected, without the path.
   std::string message;
 

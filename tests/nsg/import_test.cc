@@ -468,7 +468,7 @@ TEST(ImportDocumentTest, ChoosesNsgByNameIgnoringCase) {
   EXPECT_THAT(ImportNsgs(kTwo, options),
               StatusIs(absl::StatusCode::kNotFound,
                        "no network security group named \"third\"; the "
-                       "document holds \"First\", \"second\""));
+                       "document contains \"First\", \"second\""));
 }
 
 TEST(ImportValidNsgTest, ReturnsTheOnlyValidNsg) {
@@ -495,7 +495,7 @@ TEST(ImportValidNsgTest, RejectsSeveralNsgs) {
       {"name": "a", "properties": {"securityRules": []}},
       {"name": "b", "properties": {"securityRules": []}}])"),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("holds 2 network security groups")));
+                       HasSubstr("contains 2 network security groups")));
 }
 
 TEST(ImportOptionsTest, ValidationCanBeLeftOut) {
