@@ -256,12 +256,18 @@ std::string AssignmentLabel(const RoleAssignment& assignment, int index) {
   return absl::StrCat("role assignment #", index);
 }
 
+// Names a deny assignment by its GUID, because Azure's display names embed
+// quoted resource ids and read poorly inside a sentence.
 std::string DenyLabel(const DenyAssignment& deny, int index) {
-  if (!deny.deny_assignment_name().empty()) {
-    return absl::StrCat("deny assignment '", deny.deny_assignment_name(), "'");
-  }
   if (!deny.name().empty()) {
     return absl::StrCat("deny assignment '", deny.name(), "'");
+  }
+  if (!deny.deny_assignment_name().empty()) {
+    return absl::StrCat("deny assignment \"", deny.deny_assignment_name(),
+                        "\"");
+  }
+  if (!deny.source().empty()) {
+    return absl::StrCat("deny assignment at ", deny.source());
   }
   return absl::StrCat("deny assignment #", index);
 }
@@ -309,6 +315,10 @@ struct Policy::Compiled {
   std::vector<CompiledAssignment> assignments;  // parallel to input
   CaseInsensitiveMap<std::vector<int>> assignments_by_principal;
   std::vector<CompiledDeny> denies;  // parallel to input
+  // Deny assignments by the principals they name, and those naming all
+  // principals, each list in input order, so a check reads only its own.
+  CaseInsensitiveMap<std::vector<int>> denies_by_principal;
+  std::vector<int> denies_for_all;
 
   // Management groups above each subscription and management group,
   // nearest first.
@@ -557,6 +567,14 @@ absl::Status Policy::Compiled::CompileDenies() {
         compiled.principals.push_back(principal.id());
       }
     }
+    if (compiled.all_principals) {
+      denies_for_all.push_back(i);
+    } else {
+      for (const std::string& principal : compiled.principals) {
+        std::vector<int>& list = denies_by_principal[principal];
+        if (list.empty() || list.back() != i) list.push_back(i);
+      }
+    }
     for (int p = 0; p < deny.exclude_principals_size(); ++p) {
       const Principal& principal = deny.exclude_principals(p);
       if (absl::EqualsIgnoreCase(principal.id(), kAllPrincipalsId)) {
@@ -685,21 +703,34 @@ Decision Policy::Check(const Request& request, absl::Time now) const {
   }
   absl::Span<const std::string> groups = c.AncestorGroups(*path);
 
-  // Deny assignments first: the first one in input order that blocks.
-  for (size_t d = 0; d < c.denies.size() && decision.deny_assignment < 0; ++d) {
-    const CompiledDeny& deny = c.denies[d];
-    if (!c.DenyNamesPrincipal(deny, request)) continue;
-    if (c.DenyExcludesPrincipal(deny, request)) continue;
-    if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) continue;
-    for (size_t b = 0; b < deny.blocks.size(); ++b) {
-      int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
-      if (pattern >= 0) {
-        decision.deny_assignment = static_cast<int>(d);
-        decision.deny_block = static_cast<int>(b);
-        decision.deny_pattern = pattern;
-        break;
+  // Deny assignments first: the first one in input order that blocks, read
+  // from the lists for all principals, the principal and its groups. Each
+  // list is in input order, so its scan stops at its first block.
+  auto consider_denies = [&](const std::vector<int>& list) {
+    for (int index : list) {
+      if (decision.deny_assignment >= 0 && index > decision.deny_assignment) {
+        return;
+      }
+      const CompiledDeny& deny = c.denies[index];
+      if (c.DenyExcludesPrincipal(deny, request)) continue;
+      if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) continue;
+      for (size_t b = 0; b < deny.blocks.size(); ++b) {
+        int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
+        if (pattern >= 0) {
+          decision.deny_assignment = index;
+          decision.deny_block = static_cast<int>(b);
+          decision.deny_pattern = pattern;
+          return;
+        }
       }
     }
+  };
+  consider_denies(c.denies_for_all);
+  auto named = c.denies_by_principal.find(request.principal_id);
+  if (named != c.denies_by_principal.end()) consider_denies(named->second);
+  for (const std::string& group : request.group_ids) {
+    auto found = c.denies_by_principal.find(group);
+    if (found != c.denies_by_principal.end()) consider_denies(found->second);
   }
 
   // Grants: the first assignment in input order that grants without a
@@ -863,14 +894,12 @@ std::vector<std::string> Policy::Trace(const Request& request,
     const RoleAssignment& assignment = c.input.role_assignments(i);
     if (!concerns(assignment.principal_id())) continue;
     const CompiledAssignment& compiled = c.assignments[i];
-    std::string line =
-        absl::StrCat(AssignmentLabel(assignment, i), " at '",
-                     compiled.scope.text, "'");
+    std::string line = AssignmentLabel(assignment, i);
     if (compiled.role >= 0) {
-      absl::StrAppend(&line, " (role ",
-                      RoleLabel(c.input.role_definitions(compiled.role)), ")");
+      absl::StrAppend(&line, " of role ",
+                      RoleLabel(c.input.role_definitions(compiled.role)));
     }
-    absl::StrAppend(&line, ": ");
+    absl::StrAppend(&line, " at '", compiled.scope.text, "': ");
     if (!compiled.usable) {
       absl::StrAppend(&line, "grants nothing: ", compiled.unusable_reason);
     } else if (now < compiled.start || now >= compiled.end) {
