@@ -14,6 +14,7 @@
 #include "access/device_filter.h"
 #include "json/json.h"
 #include "net/ip_prefix.h"
+#include "schedule/work_hours.h"
 
 namespace portcullis::access {
 namespace {
@@ -256,16 +257,6 @@ constexpr EnumName<ca::BuiltInControl> kBuiltInControls[] = {
 constexpr EnumName<ca::GrantOperator> kOperators[] = {
     {"AND", ca::GRANT_OPERATOR_AND},
     {"OR", ca::GRANT_OPERATOR_OR},
-};
-
-constexpr EnumName<ca::DayOfWeek> kDays[] = {
-    {"monday", ca::DAY_OF_WEEK_MONDAY},
-    {"tuesday", ca::DAY_OF_WEEK_TUESDAY},
-    {"wednesday", ca::DAY_OF_WEEK_WEDNESDAY},
-    {"thursday", ca::DAY_OF_WEEK_THURSDAY},
-    {"friday", ca::DAY_OF_WEEK_FRIDAY},
-    {"saturday", ca::DAY_OF_WEEK_SATURDAY},
-    {"sunday", ca::DAY_OF_WEEK_SUNDAY},
 };
 
 // Replaces a special token by its canonical spelling; leaves ids alone.
@@ -548,42 +539,9 @@ absl::Status ReadClientApplications(Reader& reader, const Struct& object,
   return absl::OkStatus();
 }
 
-// Reads "HH:MM" as minutes after midnight; "24:00" is allowed as an end.
-absl::StatusOr<int> ReadClock(const Value* value, const json::Path& path) {
-  if (json::IsNullOrAbsent(value)) {
-    return json::MissingField(path, "a time of day such as \"09:00\"");
-  }
-  absl::StatusOr<std::string> text = json::GetString(*value, path);
-  if (!text.ok()) return text.status();
-  int hours = 0;
-  int minutes = 0;
-  std::vector<absl::string_view> parts = absl::StrSplit(*text, ':');
-  if (parts.size() != 2 || parts[0].size() != 2 || parts[1].size() != 2 ||
-      !absl::SimpleAtoi(parts[0], &hours) ||
-      !absl::SimpleAtoi(parts[1], &minutes) || hours < 0 || hours > 24 ||
-      minutes < 0 || minutes > 59 || (hours == 24 && minutes != 0) ||
-      !absl::ascii_isdigit(static_cast<unsigned char>(parts[0][0])) ||
-      !absl::ascii_isdigit(static_cast<unsigned char>(parts[1][0]))) {
-    return json::InvalidField(path, *value,
-                              "a time of day from \"00:00\" to \"24:00\"");
-  }
-  return hours * 60 + minutes;
-}
-
 absl::Status ReadSchedule(Reader& reader, const Struct& object,
                           const json::Path& path,
                           ca::ScheduleCondition* schedule) {
-  json::Path zone_path = path.Field("timeZone");
-  const Value* zone = Member(object, "timeZone");
-  if (json::IsNullOrAbsent(zone)) {
-    return json::MissingField(zone_path,
-                              "an IANA time zone such as "
-                              "\"Europe/Amsterdam\"");
-  }
-  absl::StatusOr<std::string> zone_name = json::GetString(*zone, zone_path);
-  if (!zone_name.ok()) return zone_name.status();
-  schedule->set_time_zone(*zone_name);
-
   json::Path mode_path = path.Field("mode");
   absl::StatusOr<std::string> mode_name =
       reader.OptionalString(Member(object, "mode"), mode_path);
@@ -596,44 +554,19 @@ absl::Status ReadSchedule(Reader& reader, const Struct& object,
     schedule->set_mode(*mode);
   }
 
-  json::Path windows_path = path.Field("weeklyWindows");
-  const Value* windows = Member(object, "weeklyWindows");
-  if (json::IsNullOrAbsent(windows)) {
-    return json::MissingField(windows_path, "an array of weekly windows");
+  json::Path hours_path = path.Field("workHours");
+  const Value* hours = Member(object, "workHours");
+  if (json::IsNullOrAbsent(hours)) {
+    return json::MissingField(hours_path,
+                              "a work-hour schedule with "
+                              "\"timeZone\" and \"weekly\"");
   }
-  absl::StatusOr<const ListValue*> list =
-      json::GetArray(*windows, windows_path);
-  if (!list.ok()) return list.status();
-  for (int i = 0; i < (*list)->values_size(); ++i) {
-    json::Path item_path = windows_path.Index(i);
-    absl::StatusOr<const Struct*> item =
-        json::GetObject((*list)->values(i), item_path);
-    if (!item.ok()) return item.status();
-    ca::WeeklyWindow* window = schedule->add_windows();
-    absl::StatusOr<std::vector<std::string>> day_names =
-        reader.FlagList(Member(**item, "days"), item_path.Field("days"), false);
-    if (!day_names.ok()) return day_names.status();
-    if (day_names->empty()) {
-      return json::MissingField(item_path.Field("days"),
-                                "a non-empty list of week days");
-    }
-    absl::StatusOr<std::vector<ca::DayOfWeek>> days =
-        reader.Enums(*day_names, item_path.Field("days"), kDays);
-    if (!days.ok()) return days.status();
-    for (ca::DayOfWeek day : *days) window->add_days(day);
-    absl::StatusOr<int> start =
-        ReadClock(Member(**item, "start"), item_path.Field("start"));
-    if (!start.ok()) return start.status();
-    absl::StatusOr<int> end =
-        ReadClock(Member(**item, "end"), item_path.Field("end"));
-    if (!end.ok()) return end.status();
-    if (*end <= *start) {
-      return json::InvalidField(item_path.Field("end"), *Member(**item, "end"),
-                                "a time after \"start\"");
-    }
-    window->set_start_minute(*start);
-    window->set_end_minute(*end);
+  absl::StatusOr<schedule::WorkHours> parsed =
+      schedule::WorkHours::FromJsonValue(*hours, hours_path);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(parsed.status().message());
   }
+  *schedule->mutable_work_hours() = *hours;
   return absl::OkStatus();
 }
 

@@ -34,12 +34,13 @@
 // filter rules that do not parse (the message gives the column).
 //
 // The extension condition `x-portcullis-schedule` of `conditions` (see
-// ScheduleCondition in proto/ca.proto) reads:
+// ScheduleCondition in proto/ca.proto) holds a mode and a work-hour schedule
+// in the JSON form of schedule/work_hours.h:
 //
-//   "x-portcullis-schedule": {
-//     "timeZone": "Europe/Amsterdam", "mode": "include",
-//     "weeklyWindows": [{"days": ["monday", "friday"],
-//                        "start": "08:00", "end": "18:00"}]}
+//   "x-portcullis-schedule": {"mode": "include", "workHours": {
+//     "timeZone": "Europe/Amsterdam",
+//     "weekly": [{"days": ["MO", "TU", "WE", "TH", "FR"],
+//                 "start": "08:00", "end": "18:00"}]}}
 #ifndef PORTCULLIS_ACCESS_CA_IMPORT_H_
 #define PORTCULLIS_ACCESS_CA_IMPORT_H_
 

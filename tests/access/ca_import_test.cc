@@ -238,16 +238,14 @@ TEST(CaImportTest, ScheduleExtension) {
                 "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
       "applications": {"includeApplications": ["All"], "excludeApplications": []},
       "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": [],
-      "x-portcullis-schedule": {"timeZone": "Europe/Amsterdam", "mode": "exclude",
-        "weeklyWindows": [{"days": "monday,friday", "start": "08:30", "end": "24:00"}]}}})json");
+      "x-portcullis-schedule": {"mode": "exclude", "workHours": {
+        "timeZone": "Europe/Amsterdam",
+        "weekly": [{"days": ["MO", "FR"], "start": "08:30", "end": "17:00"}]}}}})json");
   const ca::ScheduleCondition& s = p.conditions().schedule();
-  EXPECT_EQ(s.time_zone(), "Europe/Amsterdam");
   EXPECT_EQ(s.mode(), ca::FILTER_MODE_EXCLUDE);
-  ASSERT_EQ(s.windows_size(), 1);
-  EXPECT_THAT(s.windows(0).days(),
-              ElementsAre(ca::DAY_OF_WEEK_MONDAY, ca::DAY_OF_WEEK_FRIDAY));
-  EXPECT_EQ(s.windows(0).start_minute(), 510);
-  EXPECT_EQ(s.windows(0).end_minute(), 1440);
+  EXPECT_EQ(
+      s.work_hours().struct_value().fields().at("timeZone").string_value(),
+      "Europe/Amsterdam");
 }
 
 struct ErrorCase {
@@ -316,10 +314,13 @@ INSTANTIATE_TEST_SUITE_P(
             R"json({"id": "p", "state": "enabled", "sessionControls": {"signInFrequency": {"value": 0, "type": "hours", "isEnabled": true}}})json",
             "sessionControls.signInFrequency.value: invalid value 0"},
         ErrorCase{
-            "BadScheduleTime",
-            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"timeZone": "UTC", "weeklyWindows": [{"days": ["monday"], "start": "9:00", "end": "17:00"}]}}})json",
-            "conditions.x-portcullis-schedule.weeklyWindows[0].start: "
-            "invalid value \"9:00\""},
+            "BadScheduleZone",
+            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"workHours": {"timeZone": "Mars/Olympus", "weekly": []}}}})json",
+            "conditions.x-portcullis-schedule.workHours.timeZone"},
+        ErrorCase{
+            "MissingWorkHours",
+            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"mode": "include"}}})json",
+            "conditions.x-portcullis-schedule.workHours: missing"},
         ErrorCase{"NotAnObject", "42", "(root): invalid value 42"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) {
       return info.param.name;

@@ -1,0 +1,97 @@
+#include "access/ca_named_locations.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "net/ip_prefix.h"
+
+namespace portcullis::access {
+
+absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
+    const std::vector<ca::NamedLocation>& locations) {
+  NamedLocationSet set;
+  set.locations_.reserve(locations.size());
+  for (const ca::NamedLocation& proto : locations) {
+    Location location;
+    location.id = proto.id();
+    location.display_name = proto.display_name();
+    std::string key = absl::AsciiStrToLower(proto.id());
+    std::string where = absl::StrCat("named location \"", proto.id(), "\"");
+    if (key.empty()) {
+      return absl::InvalidArgumentError("named location: missing id");
+    }
+    if (!set.by_id_.emplace(key, static_cast<int>(set.locations_.size()))
+             .second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where,
+                       ": duplicate id; each named location needs its "
+                       "own id"));
+    }
+
+    switch (proto.kind_case()) {
+      case ca::NamedLocation::kIp: {
+        location.kind = Location::Kind::kIp;
+        location.trusted =
+            proto.ip().is_trusted() || key == kMfaTrustedIpsLocationId;
+        std::vector<net::IpPrefix> prefixes;
+        prefixes.reserve(proto.ip().cidr_ranges_size());
+        for (int i = 0; i < proto.ip().cidr_ranges_size(); ++i) {
+          absl::StatusOr<net::IpPrefix> prefix =
+              net::IpPrefix::ParseLenient(proto.ip().cidr_ranges(i));
+          if (!prefix.ok()) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                where, ": ipRanges[", i, "]: ", prefix.status().message()));
+          }
+          prefixes.push_back(*prefix);
+        }
+        location.prefixes = net::PrefixSet::FromPrefixes(std::move(prefixes));
+        break;
+      }
+      case ca::NamedLocation::kCountry:
+        location.kind = Location::Kind::kCountry;
+        for (const std::string& code :
+             proto.country().countries_and_regions()) {
+          std::string upper = absl::AsciiStrToUpper(code);
+          if (upper.size() != 2 || !absl::ascii_isalpha(upper[0]) ||
+              !absl::ascii_isalpha(upper[1])) {
+            return absl::InvalidArgumentError(
+                absl::StrCat(where, ": invalid country code \"", code,
+                             "\"; expected a two-letter ISO 3166 code"));
+          }
+          location.countries.push_back(std::move(upper));
+        }
+        location.include_unknown_countries =
+            proto.country().include_unknown_countries_and_regions();
+        break;
+      default:
+        location.kind = Location::Kind::kUnsupported;
+        break;
+    }
+    set.locations_.push_back(std::move(location));
+  }
+
+  std::vector<const net::PrefixSet*> ip_sets(set.locations_.size(), nullptr);
+  for (size_t i = 0; i < set.locations_.size(); ++i) {
+    if (set.locations_[i].kind == Location::Kind::kIp) {
+      ip_sets[i] = &set.locations_[i].prefixes;
+    }
+  }
+  set.ip_index_ = internal::LocationIndex::Build(ip_sets);
+  return set;
+}
+
+int NamedLocationSet::Find(absl::string_view id) const {
+  auto it = by_id_.find(absl::AsciiStrToLower(id));
+  return it == by_id_.end() ? -1 : it->second;
+}
+
+bool NamedLocationSet::IpLocationContains(int index,
+                                          const net::IpAddress& address) const {
+  const Location& location = locations_[index];
+  return location.kind == Location::Kind::kIp &&
+         location.prefixes.Contains(address);
+}
+
+}  // namespace portcullis::access

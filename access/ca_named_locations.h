@@ -1,0 +1,74 @@
+// Named locations, validated and indexed for Conditional Access evaluation.
+//
+//   absl::StatusOr<NamedLocationSet> locations =
+//       NamedLocationSet::Create(imported_locations);
+//
+// IP ranges are read leniently, as the service stores them: host bits are
+// cleared, so "192.0.2.77/24" is 192.0.2.0/24. The location whose id is
+// 00000000-0000-0000-0000-000000000000 is the tenant's MFA trusted IPs; it
+// counts as trusted, so `AllTrusted` includes it.
+#ifndef PORTCULLIS_ACCESS_CA_NAMED_LOCATIONS_H_
+#define PORTCULLIS_ACCESS_CA_NAMED_LOCATIONS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "access/internal/ca_location_index.h"
+#include "net/ip_address.h"
+#include "net/prefix_set.h"
+#include "proto/ca.pb.h"
+
+namespace portcullis::access {
+
+inline constexpr absl::string_view kMfaTrustedIpsLocationId =
+    "00000000-0000-0000-0000-000000000000";
+
+// An immutable set of named locations. Safe to read from any number of
+// threads; share it through std::shared_ptr<const NamedLocationSet>.
+class NamedLocationSet {
+ public:
+  struct Location {
+    enum class Kind { kIp, kCountry, kUnsupported };
+    std::string id;
+    std::string display_name;
+    Kind kind = Kind::kIp;
+    // For IP locations: isTrusted, or the MFA trusted IPs.
+    bool trusted = false;
+    net::PrefixSet prefixes;
+    // For country locations: upper-case codes.
+    std::vector<std::string> countries;
+    bool include_unknown_countries = false;
+  };
+
+  NamedLocationSet() = default;
+
+  // Validates and indexes `locations`. Fails on duplicate ids (ignoring
+  // case), invalid CIDR ranges and invalid country codes, naming the
+  // location.
+  static absl::StatusOr<NamedLocationSet> Create(
+      const std::vector<ca::NamedLocation>& locations);
+
+  const std::vector<Location>& locations() const { return locations_; }
+
+  // The index of the location with `id` (ignoring case), or -1.
+  int Find(absl::string_view id) const;
+
+  // True when IP location `index` contains `address`: the slow, obviously
+  // correct lookup that the index is tested against.
+  bool IpLocationContains(int index, const net::IpAddress& address) const;
+
+  // The index from addresses to sets of IP locations.
+  const internal::LocationIndex& ip_index() const { return ip_index_; }
+
+ private:
+  std::vector<Location> locations_;
+  absl::flat_hash_map<std::string, int> by_id_;  // lower-case ids
+  internal::LocationIndex ip_index_;
+};
+
+}  // namespace portcullis::access
+
+#endif  // PORTCULLIS_ACCESS_CA_NAMED_LOCATIONS_H_

@@ -1,0 +1,538 @@
+#include "access/ca_sign_in_import.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "access/ca_controls.h"
+#include "json/json.h"
+
+namespace portcullis::access {
+namespace {
+
+using ::google::protobuf::ListValue;
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+
+template <typename Enum>
+struct Named {
+  absl::string_view name;
+  Enum value;
+};
+
+constexpr Named<ca::DevicePlatform> kPlatforms[] = {
+    {"all", ca::DEVICE_PLATFORM_ALL},
+    {"android", ca::DEVICE_PLATFORM_ANDROID},
+    {"iOS", ca::DEVICE_PLATFORM_IOS},
+    {"windows", ca::DEVICE_PLATFORM_WINDOWS},
+    {"windowsPhone", ca::DEVICE_PLATFORM_WINDOWS_PHONE},
+    {"macOS", ca::DEVICE_PLATFORM_MAC_OS},
+    {"linux", ca::DEVICE_PLATFORM_LINUX},
+};
+
+constexpr Named<ca::ClientAppType> kClientApps[] = {
+    {"all", ca::CLIENT_APP_TYPE_ALL},
+    {"browser", ca::CLIENT_APP_TYPE_BROWSER},
+    {"mobileAppsAndDesktopClients",
+     ca::CLIENT_APP_TYPE_MOBILE_APPS_AND_DESKTOP_CLIENTS},
+    {"exchangeActiveSync", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
+    {"easSupported", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
+    {"other", ca::CLIENT_APP_TYPE_OTHER},
+};
+
+constexpr Named<ca::RiskLevel> kRiskLevels[] = {
+    {"low", ca::RISK_LEVEL_LOW},   {"medium", ca::RISK_LEVEL_MEDIUM},
+    {"high", ca::RISK_LEVEL_HIGH}, {"hidden", ca::RISK_LEVEL_HIDDEN},
+    {"none", ca::RISK_LEVEL_NONE},
+};
+
+constexpr Named<ca::InsiderRiskLevel> kInsiderRiskLevels[] = {
+    {"none", ca::INSIDER_RISK_LEVEL_UNSPECIFIED},
+    {"minor", ca::INSIDER_RISK_LEVEL_MINOR},
+    {"moderate", ca::INSIDER_RISK_LEVEL_MODERATE},
+    {"elevated", ca::INSIDER_RISK_LEVEL_ELEVATED},
+};
+
+constexpr Named<ca::TransferMethod> kTransferMethods[] = {
+    {"none", ca::TRANSFER_METHOD_UNSPECIFIED},
+    {"deviceCodeFlow", ca::TRANSFER_METHOD_DEVICE_CODE_FLOW},
+    {"authenticationTransfer", ca::TRANSFER_METHOD_AUTHENTICATION_TRANSFER},
+};
+
+constexpr Named<ca::ExternalUserType> kExternalUserTypes[] = {
+    {"none", ca::EXTERNAL_USER_TYPE_UNSPECIFIED},
+    {"internalGuest", ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST},
+    {"b2bCollaborationGuest", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST},
+    {"b2bCollaborationMember", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_MEMBER},
+    {"b2bDirectConnectUser", ca::EXTERNAL_USER_TYPE_B2B_DIRECT_CONNECT_USER},
+    {"otherExternalUser", ca::EXTERNAL_USER_TYPE_OTHER_EXTERNAL_USER},
+    {"serviceProvider", ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER},
+};
+
+const Value* Member(const Struct& object, absl::string_view key) {
+  return json::FindField(object, key);
+}
+
+// The `@odata.type` of `object` without the "#microsoft.graph." prefix, or
+// "" when absent.
+std::string ODataType(const Struct& object) {
+  auto it = object.fields().find("@odata.type");
+  if (it == object.fields().end() || !it->second.has_string_value()) {
+    return "";
+  }
+  absl::string_view type = it->second.string_value();
+  absl::ConsumePrefix(&type, "#");
+  absl::ConsumePrefix(&type, "microsoft.graph.");
+  return std::string(type);
+}
+
+absl::StatusOr<std::optional<std::string>> OptionalString(
+    const Struct& object, absl::string_view key, const json::Path& path) {
+  const Value* value = Member(object, key);
+  if (json::IsNullOrAbsent(value)) return std::optional<std::string>();
+  absl::StatusOr<std::string> text = json::GetString(*value, path.Field(key));
+  if (!text.ok()) return text.status();
+  return std::optional<std::string>(*std::move(text));
+}
+
+// Reads an optional enum member; unknownFutureValue counts as absent.
+template <typename Enum, size_t N>
+absl::StatusOr<std::optional<Enum>> OptionalEnum(
+    const Struct& object, absl::string_view key, const json::Path& path,
+    const Named<Enum> (&table)[N]) {
+  absl::StatusOr<std::optional<std::string>> text =
+      OptionalString(object, key, path);
+  if (!text.ok()) return text.status();
+  if (!text->has_value() ||
+      absl::EqualsIgnoreCase(**text, "unknownFutureValue")) {
+    return std::optional<Enum>();
+  }
+  for (const Named<Enum>& entry : table) {
+    if (absl::EqualsIgnoreCase(entry.name, **text)) return entry.value;
+  }
+  std::string expected;
+  for (const Named<Enum>& entry : table) {
+    absl::StrAppend(&expected, expected.empty() ? "" : ", ", entry.name);
+  }
+  return json::InvalidField(path.Field(key), *Member(object, key),
+                            absl::StrCat("one of ", expected));
+}
+
+absl::StatusOr<std::vector<std::string>> StringArray(const Value* value,
+                                                     const json::Path& path) {
+  std::vector<std::string> out;
+  if (json::IsNullOrAbsent(value)) return out;
+  absl::StatusOr<const ListValue*> list = json::GetArray(*value, path);
+  if (!list.ok()) return list.status();
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    absl::StatusOr<std::string> text =
+        json::GetString((*list)->values(i), path.Index(i));
+    if (!text.ok()) return text.status();
+    out.push_back(*std::move(text));
+  }
+  return out;
+}
+
+absl::Status ReadIdentity(const Struct& object, const json::Path& path,
+                          const Directory* directory, ParsedSignIn& out) {
+  SignIn& s = out.sign_in;
+  std::string type = ODataType(object);
+  bool service_principal =
+      absl::EqualsIgnoreCase(type, "servicePrincipalSignIn") ||
+      (type.empty() && Member(object, "servicePrincipalId") != nullptr);
+  if (service_principal) {
+    s.identity = SignIn::Identity::kServicePrincipal;
+    absl::StatusOr<std::optional<std::string>> id =
+        OptionalString(object, "servicePrincipalId", path);
+    if (!id.ok()) return id.status();
+    if (!id->has_value()) {
+      return json::MissingField(path.Field("servicePrincipalId"),
+                                "a service principal id");
+    }
+    s.service_principal_id = **id;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> user_id =
+      OptionalString(object, "userId", path);
+  if (!user_id.ok()) return user_id.status();
+  if (!user_id->has_value()) {
+    return json::MissingField(path.Field("userId"), "a user object id");
+  }
+  s.user_id = **user_id;
+  absl::StatusOr<std::optional<std::string>> tenant =
+      OptionalString(object, "externalTenantId", path);
+  if (!tenant.ok()) return tenant.status();
+  if (tenant->has_value()) s.external_tenant_id = **tenant;
+  absl::StatusOr<std::optional<ca::ExternalUserType>> external =
+      OptionalEnum(object, "externalUserType", path, kExternalUserTypes);
+  if (!external.ok()) return external.status();
+  s.external_user_type = *external;
+
+  if (directory == nullptr) return absl::OkStatus();
+  auto it = directory->users.find(absl::AsciiStrToLower(s.user_id));
+  if (it == directory->users.end()) {
+    out.warnings.push_back(ImportWarning{
+        path.Field("userId").ToString(),
+        absl::StrCat("user \"", s.user_id,
+                     "\" is not in the directory; group and role membership "
+                     "are unknown")});
+    return absl::OkStatus();
+  }
+  s.directory_known = true;
+  s.user_type = it->second.user_type;
+  s.group_ids = it->second.groups;
+  s.role_ids = it->second.roles;
+  return absl::OkStatus();
+}
+
+absl::Status ReadContext(const Struct& object, const json::Path& path,
+                         SignIn& s) {
+  std::string type = ODataType(object);
+  if (absl::EqualsIgnoreCase(type, "userActionContext") ||
+      (type.empty() && Member(object, "userAction") != nullptr)) {
+    absl::StatusOr<std::optional<std::string>> action =
+        OptionalString(object, "userAction", path);
+    if (!action.ok()) return action.status();
+    s.target = SignIn::Target::kUserAction;
+    if (action->has_value() &&
+        absl::EqualsIgnoreCase(**action, "registerSecurityInformation")) {
+      s.user_action = SignIn::UserAction::kRegisterSecurityInformation;
+    } else if (action->has_value() &&
+               absl::EqualsIgnoreCase(**action, "registerOrJoinDevices")) {
+      s.user_action = SignIn::UserAction::kRegisterOrJoinDevices;
+    } else {
+      Value shown;
+      if (action->has_value()) shown.set_string_value(**action);
+      return json::InvalidField(path.Field("userAction"), shown,
+                                "registerSecurityInformation or "
+                                "registerOrJoinDevices");
+    }
+    return absl::OkStatus();
+  }
+  if (absl::EqualsIgnoreCase(type, "authContext") ||
+      (type.empty() &&
+       Member(object, "authenticationContextValue") != nullptr)) {
+    absl::StatusOr<std::optional<std::string>> value =
+        OptionalString(object, "authenticationContextValue", path);
+    if (!value.ok()) return value.status();
+    if (!value->has_value()) {
+      return json::MissingField(path.Field("authenticationContextValue"),
+                                "an authentication context such as \"c1\"");
+    }
+    s.target = SignIn::Target::kAuthenticationContext;
+    s.authentication_context = absl::AsciiStrToLower(**value);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<std::string>> apps = StringArray(
+      Member(object, "includeApplications"), path.Field("includeApplications"));
+  if (!apps.ok()) return apps.status();
+  s.target = SignIn::Target::kApplications;
+  s.application_ids = *std::move(apps);
+  return absl::OkStatus();
+}
+
+absl::Status ReadDevice(const Struct& object, const json::Path& path,
+                        DeviceInfo& device) {
+  for (const auto& [key, value] : object.fields()) {
+    if (absl::StrContains(key, "@odata")) continue;
+    if (json::IsNullOrAbsent(&value)) continue;
+    json::Path field = path.Field(key);
+    std::optional<DeviceProperty> property =
+        absl::EqualsIgnoreCase(key, "ownership")
+            ? std::optional<DeviceProperty>(DeviceProperty::kDeviceOwnership)
+            : DevicePropertyFromName(key);
+    if (!property.has_value()) continue;  // unknown keys are ignored
+    if (IsCollection(*property)) {
+      absl::StatusOr<std::vector<std::string>> items =
+          StringArray(&value, field);
+      if (!items.ok()) return items.status();
+      device.SetEmptyCollection(*property);
+      for (std::string& item : *items) device.Add(*property, std::move(item));
+      continue;
+    }
+    if (*property == DeviceProperty::kIsCompliant && value.has_bool_value()) {
+      device.Set(*property, value.bool_value() ? "True" : "False");
+      continue;
+    }
+    absl::StatusOr<std::string> text = json::GetString(value, field);
+    if (!text.ok()) return text.status();
+    device.Set(*property, *std::move(text));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadConditions(const Struct& object, const json::Path& path,
+                            ParsedSignIn& out) {
+  SignIn& s = out.sign_in;
+  absl::StatusOr<std::optional<std::string>> platform_text =
+      OptionalString(object, "devicePlatform", path);
+  if (!platform_text.ok()) return platform_text.status();
+  if (platform_text->has_value() &&
+      !absl::EqualsIgnoreCase(**platform_text, "unknownFutureValue")) {
+    s.device_platform = ca::DEVICE_PLATFORM_UNSPECIFIED;
+    for (const Named<ca::DevicePlatform>& entry : kPlatforms) {
+      if (absl::EqualsIgnoreCase(entry.name, **platform_text)) {
+        s.device_platform = entry.value;
+      }
+    }
+    if (*s.device_platform == ca::DEVICE_PLATFORM_UNSPECIFIED) {
+      out.warnings.push_back(ImportWarning{
+          path.Field("devicePlatform").ToString(),
+          absl::StrCat("\"", **platform_text,
+                       "\" is not a platform Conditional Access names; only "
+                       "policies that include all platforms match it")});
+    }
+    if (*s.device_platform == ca::DEVICE_PLATFORM_ALL)
+      s.device_platform.reset();
+  }
+
+  absl::StatusOr<std::optional<ca::ClientAppType>> client =
+      OptionalEnum(object, "clientAppType", path, kClientApps);
+  if (!client.ok()) return client.status();
+  s.client_app_type = *client;
+  if (s.client_app_type == ca::CLIENT_APP_TYPE_ALL) s.client_app_type.reset();
+
+  struct RiskField {
+    absl::string_view key;
+    std::optional<ca::RiskLevel>* out;
+  };
+  for (RiskField field :
+       {RiskField{"signInRiskLevel", &s.sign_in_risk},
+        RiskField{"userRiskLevel", &s.user_risk},
+        RiskField{"servicePrincipalRiskLevel", &s.service_principal_risk}}) {
+    absl::StatusOr<std::optional<ca::RiskLevel>> level =
+        OptionalEnum(object, field.key, path, kRiskLevels);
+    if (!level.ok()) return level.status();
+    *field.out = *level;
+  }
+  absl::StatusOr<std::optional<ca::InsiderRiskLevel>> insider =
+      OptionalEnum(object, "insiderRiskLevel", path, kInsiderRiskLevels);
+  if (!insider.ok()) return insider.status();
+  s.insider_risk = *insider;
+
+  absl::StatusOr<std::optional<std::string>> country =
+      OptionalString(object, "country", path);
+  if (!country.ok()) return country.status();
+  if (country->has_value()) {
+    std::string code = absl::AsciiStrToUpper(**country);
+    if (code == "UNKNOWN") code.clear();
+    if (!code.empty() && (code.size() != 2 || !absl::ascii_isalpha(code[0]) ||
+                          !absl::ascii_isalpha(code[1]))) {
+      return json::InvalidField(path.Field("country"),
+                                *Member(object, "country"),
+                                "a two-letter ISO 3166 code, \"\" or "
+                                "\"unknown\"");
+    }
+    s.country = code;
+  }
+
+  absl::StatusOr<std::optional<std::string>> address =
+      OptionalString(object, "ipAddress", path);
+  if (!address.ok()) return address.status();
+  if (address->has_value()) {
+    absl::StatusOr<net::IpAddress> parsed = net::IpAddress::Parse(**address);
+    if (!parsed.ok()) {
+      return json::InvalidField(path.Field("ipAddress"),
+                                *Member(object, "ipAddress"),
+                                "an IPv4 or IPv6 address");
+    }
+    s.ip_address = *parsed;
+  }
+
+  const Value* flow = Member(object, "authenticationFlow");
+  if (!json::IsNullOrAbsent(flow)) {
+    absl::StatusOr<const Struct*> flow_object =
+        json::GetObject(*flow, path.Field("authenticationFlow"));
+    if (!flow_object.ok()) return flow_object.status();
+    absl::StatusOr<std::optional<ca::TransferMethod>> method =
+        OptionalEnum(**flow_object, "transferMethod",
+                     path.Field("authenticationFlow"), kTransferMethods);
+    if (!method.ok()) return method.status();
+    s.authentication_flow = *method;
+  }
+
+  const Value* device = Member(object, "deviceInfo");
+  if (!json::IsNullOrAbsent(device)) {
+    absl::StatusOr<const Struct*> device_object =
+        json::GetObject(*device, path.Field("deviceInfo"));
+    if (!device_object.ok()) return device_object.status();
+    s.device.emplace();
+    absl::Status status =
+        ReadDevice(**device_object, path.Field("deviceInfo"), *s.device);
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Directory> ParseDirectory(absl::string_view bytes) {
+  absl::StatusOr<Value> root = json::ParseJson(bytes);
+  if (!root.ok()) return root.status();
+  json::Path path;
+  absl::StatusOr<const Struct*> object = json::GetObject(*root, path);
+  if (!object.ok()) return object.status();
+  const Value* users = Member(**object, "users");
+  if (json::IsNullOrAbsent(users)) {
+    return json::MissingField(path.Field("users"), "an array of users");
+  }
+  absl::StatusOr<const ListValue*> list =
+      json::GetArray(*users, path.Field("users"));
+  if (!list.ok()) return list.status();
+
+  Directory directory;
+  for (int i = 0; i < (*list)->values_size(); ++i) {
+    json::Path item_path = path.Field("users").Index(i);
+    absl::StatusOr<const Struct*> item =
+        json::GetObject((*list)->values(i), item_path);
+    if (!item.ok()) return item.status();
+    DirectoryUser user;
+    absl::StatusOr<std::optional<std::string>> id =
+        OptionalString(**item, "id", item_path);
+    if (!id.ok()) return id.status();
+    if (!id->has_value() || (*id)->empty()) {
+      return json::MissingField(item_path.Field("id"), "a user object id");
+    }
+    user.id = **id;
+    absl::StatusOr<std::optional<std::string>> type =
+        OptionalString(**item, "userType", item_path);
+    if (!type.ok()) return type.status();
+    if (type->has_value()) {
+      if (absl::EqualsIgnoreCase(**type, "guest")) {
+        user.user_type = SignIn::UserType::kGuest;
+      } else if (!absl::EqualsIgnoreCase(**type, "member")) {
+        return json::InvalidField(item_path.Field("userType"),
+                                  *Member(**item, "userType"),
+                                  "member or guest");
+      }
+    }
+    absl::StatusOr<std::vector<std::string>> groups =
+        StringArray(Member(**item, "groups"), item_path.Field("groups"));
+    if (!groups.ok()) return groups.status();
+    user.groups = *std::move(groups);
+    absl::StatusOr<std::vector<std::string>> roles =
+        StringArray(Member(**item, "roles"), item_path.Field("roles"));
+    if (!roles.ok()) return roles.status();
+    user.roles = *std::move(roles);
+    std::string key = absl::AsciiStrToLower(user.id);
+    if (!directory.users.emplace(key, std::move(user)).second) {
+      return json::InvalidField(item_path.Field("id"), *Member(**item, "id"),
+                                "an id that no other user has");
+    }
+  }
+  return directory;
+}
+
+absl::StatusOr<ParsedSignIn> ParseWhatIfRequest(absl::string_view bytes,
+                                                const Directory* directory) {
+  absl::StatusOr<Value> root = json::ParseJson(bytes);
+  if (!root.ok()) return root.status();
+  json::Path path;
+  absl::StatusOr<const Struct*> object = json::GetObject(*root, path);
+  if (!object.ok()) return object.status();
+
+  ParsedSignIn out;
+  const Value* identity = Member(**object, "signInIdentity");
+  if (json::IsNullOrAbsent(identity)) {
+    return json::MissingField(path.Field("signInIdentity"),
+                              "a userSignIn or servicePrincipalSignIn object");
+  }
+  absl::StatusOr<const Struct*> identity_object =
+      json::GetObject(*identity, path.Field("signInIdentity"));
+  if (!identity_object.ok()) return identity_object.status();
+  absl::Status status = ReadIdentity(
+      **identity_object, path.Field("signInIdentity"), directory, out);
+  if (!status.ok()) return status;
+
+  const Value* context = Member(**object, "signInContext");
+  if (!json::IsNullOrAbsent(context)) {
+    absl::StatusOr<const Struct*> context_object =
+        json::GetObject(*context, path.Field("signInContext"));
+    if (!context_object.ok()) return context_object.status();
+    status =
+        ReadContext(**context_object, path.Field("signInContext"), out.sign_in);
+    if (!status.ok()) return status;
+  }
+
+  const Value* conditions = Member(**object, "signInConditions");
+  if (!json::IsNullOrAbsent(conditions)) {
+    absl::StatusOr<const Struct*> conditions_object =
+        json::GetObject(*conditions, path.Field("signInConditions"));
+    if (!conditions_object.ok()) return conditions_object.status();
+    status = ReadConditions(**conditions_object, path.Field("signInConditions"),
+                            out);
+    if (!status.ok()) return status;
+  }
+
+  const Value* applied = Member(**object, "appliedPoliciesOnly");
+  if (!json::IsNullOrAbsent(applied)) {
+    absl::StatusOr<bool> flag =
+        json::GetBool(*applied, path.Field("appliedPoliciesOnly"));
+    if (!flag.ok()) return flag.status();
+    out.applied_policies_only = *flag;
+  }
+  return out;
+}
+
+absl::Status ParseSatisfiedControls(absl::string_view list,
+                                    SatisfiedControls* out) {
+  constexpr ca::BuiltInControl kControls[] = {
+      ca::BUILT_IN_CONTROL_MFA,
+      ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE,
+      ca::BUILT_IN_CONTROL_DOMAIN_JOINED_DEVICE,
+      ca::BUILT_IN_CONTROL_APPROVED_APPLICATION,
+      ca::BUILT_IN_CONTROL_COMPLIANT_APPLICATION,
+      ca::BUILT_IN_CONTROL_PASSWORD_CHANGE,
+  };
+  for (absl::string_view item : absl::StrSplit(list, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (item.empty()) continue;
+    bool known = false;
+    for (ca::BuiltInControl control : kControls) {
+      if (absl::EqualsIgnoreCase(item, BuiltInControlName(control))) {
+        out->built_in |= ControlBit(control);
+        known = true;
+      }
+    }
+    if (known) continue;
+    size_t colon = item.find(':');
+    absl::string_view kind = item.substr(0, colon);
+    absl::string_view value =
+        colon == absl::string_view::npos ? "" : item.substr(colon + 1);
+    if (!value.empty() && absl::EqualsIgnoreCase(kind, "termsOfUse")) {
+      out->terms_of_use.emplace_back(value);
+    } else if (!value.empty() &&
+               absl::EqualsIgnoreCase(kind, "authenticationStrength")) {
+      out->authentication_strengths.emplace_back(value);
+    } else if (!value.empty() &&
+               absl::EqualsIgnoreCase(kind, "customAuthenticationFactor")) {
+      out->custom_authentication_factors.emplace_back(value);
+    } else if (!value.empty() && absl::EqualsIgnoreCase(kind, "method")) {
+      std::optional<AuthenticationMethod> method =
+          AuthenticationMethodFromName(value);
+      if (!method.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "unknown authentication method \"", value,
+            "\"; expected an authenticationMethodModes name such as fido2, "
+            "password or sms"));
+      }
+      out->methods |= MethodBit(*method);
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "unknown control \"", item,
+          "\"; expected mfa, compliantDevice, domainJoinedDevice, "
+          "approvedApplication, compliantApplication, passwordChange, "
+          "termsOfUse:<id>, authenticationStrength:<id>, "
+          "customAuthenticationFactor:<id> or method:<name>"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace portcullis::access
