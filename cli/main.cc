@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/demo_command.h"
+#include "cli/nsg_command.h"
+
 namespace {
 
 struct CommandGroup {
@@ -18,6 +21,10 @@ struct CommandGroup {
 
 // Command groups register here as they are built.
 const CommandGroup kGroups[] = {
+    {"nsg", "network security group flows, validation and effective rules",
+     portcullis::cli::RunNsgCommand},
+    {"demo", "walk through the reference architecture's NSG decisions",
+     portcullis::cli::RunDemoCommand},
     {nullptr, nullptr, nullptr},
 };
 
