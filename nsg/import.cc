@@ -305,6 +305,15 @@ class Importer {
       return entry;
     }
 
+    if (const Value* copy = json::FindField(*fields, "copy")) {
+      // A property loop builds rules at deployment; skipping it silently
+      // would drop rules, deny rules among them.
+      problems_->push_back(
+          {fields_path.Field("copy").ToString(), "",
+           absl::StrCat("property copy loops are not supported; expand ",
+                        json::Describe(*copy),
+                        " into the securityRules array")});
+    }
     if (std::optional<Value> flush =
             Read(*fields, "flushConnection", fields_path, Need::kEvaluation)) {
       absl::StatusOr<bool> flag =

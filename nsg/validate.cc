@@ -424,6 +424,7 @@ class Validator {
 }  // namespace
 
 std::string Problem::ToString() const {
+  if (azure_error.empty()) return absl::StrCat(path, ": ", message);
   return absl::StrCat(path, ": ", message, " (", azure_error, ")");
 }
 

@@ -89,12 +89,15 @@ struct Problem {
   std::string path;
   // The Azure error code this problem mirrors, e.g. `SecurityRuleConflict`,
   // or `InvalidTemplate` for a template expression that cannot be resolved.
+  // Empty for a limit of this importer that Azure does not share, such as an
+  // unsupported template feature.
   std::string azure_error;
   // Lower-case explanation that quotes the offending value and states what was
   // expected, without the path.
   std::string message;
 
-  // "<path>: <message> (<azure_error>)".
+  // "<path>: <message> (<azure_error>)", or "<path>: <message>" without an
+  // error code.
   std::string ToString() const;
 
   friend bool operator==(const Problem& a, const Problem& b) {

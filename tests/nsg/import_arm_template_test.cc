@@ -411,6 +411,26 @@ TEST(ImportTemplateTest, ConditionAndCopy) {
               HasSubstr("copy loops are not supported"));
 }
 
+TEST(ImportTemplateTest, PropertyCopyLoopIsProblem) {
+  std::string text = TemplateWith(
+      "", "",
+      R"([{"type": "Microsoft.Network/networkSecurityGroups", "name": "n",
+           "properties": {"copy": [{"name": "securityRules", "count": 2,
+             "input": {"name": "[concat('rule', copyIndex('securityRules'))]"}}]}}])");
+
+  ASSERT_OK_AND_ASSIGN(ImportResult result, ImportNsgs(text));
+
+  EXPECT_FALSE(result.ok());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].path, "resources[0].properties.copy");
+  EXPECT_THAT(result.problems[0].message,
+              HasSubstr("property copy loops are not supported"));
+  EXPECT_THAT(result.problems[0].ToString(),
+              ::testing::StartsWith("resources[0].properties.copy: property "
+                                    "copy loops are not supported; expand "));
+  EXPECT_THAT(result.problems[0].ToString(), ::testing::EndsWith("array"));
+}
+
 TEST(ImportTemplateTest, PropertiesAsOneExpression) {
   std::string text = TemplateWith(
       "",
