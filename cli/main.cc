@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/demo_command.h"
+#include "cli/jit_command.h"
 #include "cli/nsg_command.h"
 
 namespace {
@@ -21,6 +22,8 @@ struct CommandGroup {
 
 // Command groups register here as they are built.
 const CommandGroup kGroups[] = {
+    {"jit", "just-in-time VM access requests and their state",
+     portcullis::cli::RunJitCommand},
     {"nsg", "network security group flows, validation and effective rules",
      portcullis::cli::RunNsgCommand},
     {"demo", "walk through the reference architecture's NSG decisions",

@@ -1,0 +1,94 @@
+#!/bin/bash
+# Runs `portcullis jit` on the reference architecture's examples and checks
+# its decisions, JSON shape and exit codes.
+set -uo pipefail
+
+portcullis="$1"
+examples="$2"
+failures=0
+
+vm="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/providers/Microsoft.Compute/virtualMachines/vm-app01"
+common=(--nsg "$examples/azuredeploy.json" --nsg-name nsg-vm-app01-nic
+        --nic "$examples/nic-vm-app01.json")
+
+check() {
+  local name="$1" expected_status="$2" actual_status="$3"
+  if [[ "$expected_status" != "$actual_status" ]]; then
+    echo "FAIL $name: exit status $actual_status, expected $expected_status"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+# Reads a JSON document from standard input and evaluates a Python
+# expression over it as `doc`; fails when the expression is false.
+json_check() {
+  local name="$1" expression="$2" document="$3"
+  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
+    echo "FAIL $name: $expression is false for:"
+    echo "$document"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+out=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$vm" --port 22 --source 10.0.1.0/26 --duration PT1H \
+  --now 2026-03-02T09:00:00Z --json)
+check "granted request exits 0" 0 $?
+json_check "granted request is granted" 'doc["granted"] is True and doc["reasons"] == []' "$out"
+json_check "granted request adds deny then allow" \
+  '[r["access"] for r in doc["rules"]] == ["Deny", "Allow"]' "$out"
+json_check "allow rule window and target" \
+  'doc["rules"][1]["notBefore"] == "2026-03-02T09:00:00Z" and doc["rules"][1]["notAfter"] == "2026-03-02T10:00:00Z" and doc["rules"][1]["destination"] == "10.0.2.4" and doc["rules"][1]["port"] == "22" and doc["rules"][1]["source"] == "10.0.1.0/26"' "$out"
+json_check "allow rule precedes deny rule" \
+  'doc["rules"][1]["priority"] < doc["rules"][0]["priority"]' "$out"
+json_check "rules go on the NIC NSG" 'doc["placement"] == "networkInterface"' "$out"
+
+again=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$vm" --port 22 --source 10.0.1.0/26 --duration PT1H \
+  --now 2026-03-02T09:00:00Z --json)
+if [[ "$out" == "$again" ]]; then echo "ok   rule names are deterministic"; else
+  echo "FAIL rule names are deterministic"; failures=$((failures + 1)); fi
+
+out=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$vm" --port 22 --source 203.0.113.5 --duration PT4H \
+  --now 2026-03-02T09:00:00Z --json)
+check "rejected request exits 1" 1 $?
+json_check "rejected request lists reasons" \
+  'doc["granted"] is False and [r["code"] for r in doc["reasons"]] == ["DurationTooLong", "SourceNotAllowed"] and doc["rules"] == []' "$out"
+
+"$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$vm" --port 22 --source 10.0.1.4 --duration PT1H --now yesterday \
+  >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "bad --now exits 2" 2 $?
+if grep -q -- "--now" "$TEST_TMPDIR/stderr"; then echo "ok   bad --now is named"; else
+  echo "FAIL bad --now is named"; failures=$((failures + 1)); fi
+
+"$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$vm" --port 22 >/dev/null 2>&1
+check "missing flags exit 2" 2 $?
+
+status_at() {
+  "$portcullis" jit status --policy "$examples/jit/jit-policy-with-request.json" \
+    "${common[@]}" --now "$1" --port 22 --source 10.0.1.4 --json
+}
+out=$(status_at 2026-03-02T09:59:59Z)
+check "status exits 0" 0 $?
+json_check "open one second before the end" \
+  'doc["open"] is True and doc["closesAt"] == "2026-03-02T10:00:00Z"' "$out"
+json_check "revoked port gives no grant" \
+  'len(doc["grants"]) == 1 and doc["grants"][0]["port"] == "22"' "$out"
+out=$(status_at 2026-03-02T10:00:00Z)
+json_check "closed at the end" \
+  'doc["open"] is False and doc["grants"][0]["statusReason"] == "Expired"' "$out"
+out=$(status_at 2026-03-02T08:59:59Z)
+json_check "closed before the start, opens at the start" \
+  'doc["open"] is False and doc["nextOpening"] == "2026-03-02T09:00:00Z"' "$out"
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures checks failed"
+  exit 1
+fi
