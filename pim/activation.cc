@@ -421,11 +421,11 @@ ActivationDecision ActivationEvaluator::DecideActivation(
   return decision;
 }
 
-// selfDeactivate and adminRemove end an instance that holds `now` (for an
-// eligibility removal, the eligibility list is searched). Both are refused
-// within the deactivation delay after the instance started, as PIM does not
-// allow removing an assignment in its first five minutes. The resulting
-// window is [instance start, now).
+// selfDeactivate and adminRemove end a current or future instance, from the
+// eligibility list when the request is at the eligibility level. Both are
+// refused within the deactivation delay after the instance started, because
+// PIM does not allow removing an assignment in its first five minutes. The
+// resulting window is [instance start, now).
 ActivationDecision ActivationEvaluator::DecideDeactivation(
     const ActivationRequest& request, const RequestContext& context) const {
   ActivationDecision decision;
@@ -463,9 +463,9 @@ ActivationDecision ActivationEvaluator::DecideDeactivation(
   return decision;
 }
 
-// Extensions and renewals. An extension needs an instance that holds `now`
-// and ends; a user may ask for one only within the extension lead before the
-// end. A renewal needs an instance that has ended; a user may ask within the
+// Extensions and renewals. An extension needs an instance that contains
+// `now` and ends. A user may ask for one only within the extension lead
+// before the end. A renewal needs an instance that has ended; a user may ask within the
 // renewal period after the end. The new window is planned like an admin
 // assignment (Expiration_Admin_<level>); requests from users wait for an
 // admin's approval, admin requests take effect.
@@ -485,7 +485,8 @@ ActivationDecision ActivationEvaluator::DecideExtendOrRenew(
 
   PlannedWindow planned = PlanWindow(request, context.now, options_, decision);
 
-  // The instance to extend (holds now, ends latest) or renew (ended latest).
+  // The instance to extend (contains now, ends latest) or renew (ended
+  // latest).
   const CompiledInstance* target = nullptr;
   for (size_t i = 0; i < instances.size(); ++i) {
     const CompiledInstance& candidate = instances[i];

@@ -405,7 +405,7 @@ absl::StatusOr<RoleManagementPolicy> ImportRoleManagementPolicy(
       internal::UnwrapDocument(root, internal::ExamplePart::kResponseBody));
   const Value& value = *document.value;
 
-  // A Graph list of policies is accepted when it holds exactly one.
+  // A Graph list of policies is accepted when it contains exactly one.
   if (value.kind_case() == Value::kStructValue) {
     const Value* list = json::FindField(value.struct_value(), "value");
     if (list != nullptr && json::FindField(value.struct_value(), "rules") == nullptr) {
