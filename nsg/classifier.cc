@@ -49,6 +49,7 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
   internal::TupleSpaceOptions space_options;
   space_options.collision_limit = options.collision_limit;
   space_options.max_cross_product = options.max_cross_product;
+  space_options.interleave_min_bytes = options.interleave_min_bytes;
   classifier.v4_.Build(v4, space_options);
   classifier.v6_.Build(v6, space_options);
   return classifier;

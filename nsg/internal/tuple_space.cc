@@ -7,8 +7,19 @@ namespace portcullis::nsg::internal {
 
 namespace {
 
-// Round a prefix length down to the family's relaxation step.
+// Rounds a prefix length down to the family's relaxation step.
 int Relax(int length, int step) { return length - length % step; }
+
+// Returns the number of leading bits shared by every port in [first, last].
+int PortPrefixLength(uint16_t first, uint16_t last) {
+  const uint32_t differing = uint32_t{first} ^ last;
+  return differing == 0 ? 16 : __builtin_clz(differing) - 16;
+}
+
+uint16_t PortMask(int length) {
+  return static_cast<uint16_t>(0xFFFF0000u >> length);
+}
+
 
 size_t NextPowerOfTwo(size_t n) {
   size_t power = 2;
@@ -31,36 +42,39 @@ struct TupleSpace<Family>::BuildTable {
   struct Key {
     Address source;
     Address destination;
-    uint8_t protocol;
+    uint64_t extra;
     friend bool operator==(const Key& a, const Key& b) {
       return a.source == b.source && a.destination == b.destination &&
-             a.protocol == b.protocol;
+             a.extra == b.extra;
     }
   };
   struct KeyHash {
     size_t operator()(const Key& key) const {
-      uint64_t hash = Family::Hash(key.source, key.destination, key.protocol);
+      uint64_t hash = Family::Hash(key.source, key.destination, key.extra);
       return static_cast<size_t>(hash ^ (hash >> 29));
     }
   };
 
-  int source_length = 0;
-  int destination_length = 0;
-  uint8_t protocol_mask = 0;
+  Shape shape;
+  uint64_t extra_mask = 0;
   uint32_t best_rank = kNoRank;
   std::vector<Key> keys;  // in order of first use, for a stable layout
   absl::flat_hash_map<Key, std::vector<uint32_t>, KeyHash> groups;
 
-  bool Accepts(const Entry& entry) const {
-    return source_length <= entry.source_length &&
-           destination_length <= entry.destination_length &&
-           (protocol_mask & ~entry.protocol_mask) == 0;
+  bool Accepts(const Shape& entry) const {
+    return shape.source_length <= entry.source_length &&
+           shape.destination_length <= entry.destination_length &&
+           shape.source_port_length <= entry.source_port_length &&
+           shape.destination_port_length <= entry.destination_port_length &&
+           (shape.protocol_mask & ~entry.protocol_mask) == 0;
   }
 
   Key KeyOf(const Entry& entry) const {
-    return Key{entry.source & Family::Mask(source_length),
-               entry.destination & Family::Mask(destination_length),
-               static_cast<uint8_t>(entry.protocol & protocol_mask)};
+    return Key{entry.source & Family::Mask(shape.source_length),
+               entry.destination & Family::Mask(shape.destination_length),
+               PortsAndProtocol(entry.source_port_first,
+                                entry.destination_port_first, entry.protocol) &
+                   extra_mask};
   }
 
   // Adds entry `position` to its group unless the group already holds
@@ -152,7 +166,9 @@ void TupleSpace<Family>::ExpandRule(const RankedRule& ranked,
   const size_t product = sources.size() * destinations.size();
   const bool cross = product <= static_cast<size_t>(options.max_cross_product) ||
                      product <= sources.size() + destinations.size();
-  const bool index_sources = sources.size() <= destinations.size();
+  // Index the larger set: its prefixes spread over more hash keys, and the
+  // smaller set makes the shorter range list to search.
+  const bool index_sources = sources.size() >= destinations.size();
   if (!cross) {
     needs_record = true;
     if (index_sources) {
@@ -197,52 +213,57 @@ void TupleSpace<Family>::Build(const std::vector<RankedRule>& rules,
   std::vector<Entry> entries;
   for (const RankedRule& ranked : rules) ExpandRule(ranked, options, &entries);
   entry_count_ = entries.size();
+  interleave_min_bytes_ = options.interleave_min_bytes;
 
   // Place entries in rank order, each in the first compatible table whose
   // group for its key has room, as TupleMerge does.
   std::vector<BuildTable> tables;
   const size_t limit = static_cast<size_t>(std::max(1, options.collision_limit));
-  auto find_table = [&](int source_length, int destination_length,
-                        uint8_t protocol_mask) -> BuildTable* {
+  auto find_table = [&](const Shape& shape) -> BuildTable* {
     for (BuildTable& table : tables) {
-      if (table.source_length == source_length &&
-          table.destination_length == destination_length &&
-          table.protocol_mask == protocol_mask) {
-        return &table;
-      }
+      if (table.shape == shape) return &table;
     }
     return nullptr;
   };
   for (uint32_t position = 0; position < entries.size(); ++position) {
     const Entry& entry = entries[position];
+    Shape exact;
+    exact.source_length = entry.source_length;
+    exact.destination_length = entry.destination_length;
+    exact.source_port_length =
+        PortPrefixLength(entry.source_port_first, entry.source_port_last);
+    exact.destination_port_length =
+        PortPrefixLength(entry.destination_port_first, entry.destination_port_last);
+    exact.protocol_mask = entry.protocol_mask;
+
     bool placed = false;
     for (BuildTable& table : tables) {
-      if (table.Accepts(entry) && table.TryAdd(entry, position, limit)) {
+      if (table.Accepts(exact) && table.TryAdd(entry, position, limit)) {
         placed = true;
         break;
       }
     }
     if (placed) continue;
 
-    // No room: open a table with the relaxed tuple, or with the entry's
-    // exact tuple when the relaxed one exists and was full. Entries whose
-    // exact keys are equal cannot be told apart by any table, so the exact
-    // table takes them past the limit.
-    int source_length = Relax(entry.source_length, Family::kRelaxStep);
-    int destination_length = Relax(entry.destination_length, Family::kRelaxStep);
-    if (find_table(source_length, destination_length, entry.protocol_mask) !=
-        nullptr) {
-      source_length = entry.source_length;
-      destination_length = entry.destination_length;
-    }
-    BuildTable* table =
-        find_table(source_length, destination_length, entry.protocol_mask);
+    // No room: open a table with the relaxed shape, or with the entry's
+    // exact shape when the relaxed one exists and was full. Relaxed shapes
+    // leave ports out of the key, because keying on them multiplied the
+    // tables on ClassBench sets; exact shapes use them to split groups that
+    // share addresses. Entries whose exact keys are equal cannot be told
+    // apart by any table, so the exact table takes them past the limit.
+    Shape shape;
+    shape.source_length = Relax(exact.source_length, Family::kRelaxStep);
+    shape.destination_length = Relax(exact.destination_length, Family::kRelaxStep);
+    shape.protocol_mask = exact.protocol_mask;
+    if (find_table(shape) != nullptr) shape = exact;
+    BuildTable* table = find_table(shape);
     if (table == nullptr) {
       tables.emplace_back();
       table = &tables.back();
-      table->source_length = source_length;
-      table->destination_length = destination_length;
-      table->protocol_mask = entry.protocol_mask;
+      table->shape = shape;
+      table->extra_mask = PortsAndProtocol(PortMask(shape.source_port_length),
+                                           PortMask(shape.destination_port_length),
+                                           shape.protocol_mask);
     }
     table->TryAdd(entry, position, std::numeric_limits<size_t>::max());
   }
@@ -259,24 +280,31 @@ void TupleSpace<Family>::LayOut(std::vector<BuildTable>& tables,
             });
 
   size_t total_slots = 0;
+  size_t total_filter_words = 0;
   for (const BuildTable& table : tables) {
     total_slots += NextPowerOfTwo(2 * table.groups.size());
+    total_filter_words += NextPowerOfTwo(16 * table.groups.size()) / 64 + 1;
   }
   slots_.assign(total_slots, Entry{});
+  filters_.assign(total_filter_words, 0);
   tuples_.clear();
   tuples_.reserve(tables.size());
 
   size_t slot_begin = 0;
+  size_t filter_begin = 0;
   for (const BuildTable& table : tables) {
     const size_t slot_count = NextPowerOfTwo(2 * table.groups.size());
+    const size_t filter_bits = std::max<size_t>(64, NextPowerOfTwo(16 * table.groups.size()));
     Tuple tuple;
-    tuple.source_mask = Family::Mask(table.source_length);
-    tuple.destination_mask = Family::Mask(table.destination_length);
-    tuple.protocol_mask = table.protocol_mask;
+    tuple.source_mask = Family::Mask(table.shape.source_length);
+    tuple.destination_mask = Family::Mask(table.shape.destination_length);
+    tuple.extra_mask = table.extra_mask;
     tuple.best_rank = table.best_rank;
     tuple.slot_begin = static_cast<uint32_t>(slot_begin);
     tuple.slot_mask = static_cast<uint32_t>(slot_count - 1);
     tuple.shift = static_cast<uint8_t>(64 - Log2(slot_count));
+    tuple.filter_begin = static_cast<uint32_t>(filter_begin);
+    tuple.filter_shift = static_cast<uint8_t>(64 - Log2(filter_bits));
 
     Entry* slots = slots_.data() + slot_begin;
     for (const auto& key : table.keys) {
@@ -289,14 +317,16 @@ void TupleSpace<Family>::LayOut(std::vector<BuildTable>& tables,
         }
         overflow_.push_back(Entry{});  // rank kNoRank ends the run
       }
-      size_t slot = static_cast<size_t>(
-          Family::Hash(key.source, key.destination, key.protocol) >>
-          tuple.shift);
+      const uint64_t hash = Family::Hash(key.source, key.destination, key.extra);
+      const uint64_t bit = hash >> tuple.filter_shift;
+      filters_[filter_begin + (bit >> 6)] |= uint64_t{1} << (bit & 63);
+      size_t slot = static_cast<size_t>(hash >> tuple.shift);
       while (slots[slot].rank != kNoRank) slot = (slot + 1) & tuple.slot_mask;
       slots[slot] = head;
     }
     tuples_.push_back(tuple);
     slot_begin += slot_count;
+    filter_begin += filter_bits / 64;
   }
   overflow_.shrink_to_fit();
   ranges_.shrink_to_fit();
@@ -381,12 +411,12 @@ uint32_t TupleSpace<Family>::ScanGroup(const Entry& head, const Flow& flow,
 }
 
 template <typename Family>
-size_t TupleSpace<Family>::SlotOf(const Tuple& tuple, const Flow& flow) const {
-  return static_cast<size_t>(
-      Family::Hash(flow.source & tuple.source_mask,
-                   flow.destination & tuple.destination_mask,
-                   static_cast<uint8_t>(flow.protocol & tuple.protocol_mask)) >>
-      tuple.shift);
+uint64_t TupleSpace<Family>::HashOf(const Tuple& tuple, const Flow& flow) {
+  const uint64_t extra =
+      PortsAndProtocol(flow.source_port, flow.destination_port, flow.protocol);
+  return Family::Hash(flow.source & tuple.source_mask,
+                      flow.destination & tuple.destination_mask,
+                      extra & tuple.extra_mask);
 }
 
 template <typename Family>
@@ -395,13 +425,18 @@ const typename TupleSpace<Family>::Entry* TupleSpace<Family>::FindGroup(
   const Entry* slots = slots_.data() + tuple.slot_begin;
   const Address source = flow.source & tuple.source_mask;
   const Address destination = flow.destination & tuple.destination_mask;
-  const uint8_t protocol = flow.protocol & tuple.protocol_mask;
+  const uint64_t extra =
+      PortsAndProtocol(flow.source_port, flow.destination_port, flow.protocol) &
+      tuple.extra_mask;
   for (;;) {
     const Entry& entry = slots[slot];
     if (entry.rank == kNoRank) return nullptr;
+    const uint64_t entry_extra = PortsAndProtocol(entry.source_port_first,
+                                                  entry.destination_port_first,
+                                                  entry.protocol);
     if ((entry.source & tuple.source_mask) == source &&
         (entry.destination & tuple.destination_mask) == destination &&
-        (entry.protocol & tuple.protocol_mask) == protocol) {
+        (entry_extra & tuple.extra_mask) == extra) {
       return &entry;
     }
     slot = (slot + 1) & tuple.slot_mask;
@@ -413,7 +448,9 @@ uint32_t TupleSpace<Family>::Lookup(const Flow& flow) const noexcept {
   uint32_t best = kNoRank;
   for (const Tuple& tuple : tuples_) {
     if (tuple.best_rank >= best) break;  // no later table can do better
-    const Entry* head = FindGroup(tuple, flow, SlotOf(tuple, flow));
+    const uint64_t hash = HashOf(tuple, flow);
+    if (!FilterPasses(tuple, hash)) continue;
+    const Entry* head = FindGroup(tuple, flow, static_cast<size_t>(hash >> tuple.shift));
     if (head != nullptr) best = ScanGroup(*head, flow, best);
   }
   return best;
@@ -422,29 +459,39 @@ uint32_t TupleSpace<Family>::Lookup(const Flow& flow) const noexcept {
 template <typename Family>
 void TupleSpace<Family>::LookupBatch(const Flow* flows, size_t count,
                                      uint32_t* ranks) const noexcept {
+  if (slots_.size() * sizeof(Entry) < interleave_min_bytes_) {
+    for (size_t i = 0; i < count; ++i) ranks[i] = Lookup(flows[i]);
+    return;
+  }
   for (size_t base = 0; base < count; base += kLanes) {
     const size_t lanes = std::min(kLanes, count - base);
     const Flow* lane_flows = flows + base;
     uint32_t best[kLanes];
     uint32_t slot[kLanes];
+    uint8_t probe_lane[kLanes];
     std::fill(best, best + lanes, kNoRank);
 
     for (const Tuple& tuple : tuples_) {
-      // Hash every lane that can still improve and prefetch its slot, so
-      // the misses of all lanes are in flight together.
+      // Hash every lane that can still improve, test the filter, and
+      // prefetch the slots of the lanes that pass, so that their misses are
+      // in flight together.
       const Entry* slots = slots_.data() + tuple.slot_begin;
       bool any = false;
+      size_t probes = 0;
       for (size_t lane = 0; lane < lanes; ++lane) {
         if (best[lane] <= tuple.best_rank) continue;
-        slot[lane] = static_cast<uint32_t>(SlotOf(tuple, lane_flows[lane]));
-        __builtin_prefetch(slots + slot[lane]);
         any = true;
+        const uint64_t hash = HashOf(tuple, lane_flows[lane]);
+        if (!FilterPasses(tuple, hash)) continue;
+        slot[probes] = static_cast<uint32_t>(hash >> tuple.shift);
+        probe_lane[probes++] = static_cast<uint8_t>(lane);
+        __builtin_prefetch(slots + (hash >> tuple.shift));
       }
       if (!any) break;  // tables are sorted, so no later one helps either
 
-      for (size_t lane = 0; lane < lanes; ++lane) {
-        if (best[lane] <= tuple.best_rank) continue;
-        const Entry* head = FindGroup(tuple, lane_flows[lane], slot[lane]);
+      for (size_t i = 0; i < probes; ++i) {
+        const size_t lane = probe_lane[i];
+        const Entry* head = FindGroup(tuple, lane_flows[lane], slot[i]);
         if (head != nullptr) {
           best[lane] = ScanGroup(*head, lane_flows[lane], best[lane]);
         }
@@ -457,6 +504,7 @@ void TupleSpace<Family>::LookupBatch(const Flow* flows, size_t count,
 template <typename Family>
 size_t TupleSpace<Family>::memory_bytes() const {
   return tuples_.capacity() * sizeof(Tuple) + slots_.capacity() * sizeof(Entry) +
+         filters_.capacity() * sizeof(uint64_t) +
          overflow_.capacity() * sizeof(Entry) +
          sets_.capacity() * sizeof(SetRecord) +
          ranges_.capacity() * sizeof(Range) +

@@ -144,15 +144,22 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
         ::portcullis::testing::ReadFileToString(dir + "/" + name + "_trace"));
     ASSERT_OK_AND_ASSIGN(std::vector<FlowV4> flows, ParseClassBenchTrace(trace_text));
     ASSERT_OK_AND_ASSIGN(Classifier classifier, Classifier::Compile(table));
+    ClassifierOptions interleaved_options;
+    interleaved_options.interleave_min_bytes = 0;
+    ASSERT_OK_AND_ASSIGN(Classifier interleaved,
+                         Classifier::Compile(table, interleaved_options));
 
     std::vector<RuleMatch> batch(flows.size());
     classifier.LookupBatch(flows, absl::MakeSpan(batch));
+    std::vector<RuleMatch> interleaved_batch(flows.size());
+    interleaved.LookupBatch(flows, absl::MakeSpan(interleaved_batch));
     size_t stride = large || table.size() <= 2000 ? 1 : table.size() / 300;
     stride *= testing::SanitizerSlowdown();
     size_t matched = 0;
     for (size_t i = 0; i < flows.size(); ++i) {
       const RuleMatch single = classifier.Lookup(flows[i]);
       ASSERT_EQ(batch[i], single) << "trace line " << i + 1;
+      ASSERT_EQ(interleaved_batch[i], single) << "trace line " << i + 1;
       if (i % stride != 0) continue;
       const RuleMatch expected = table.ReferenceLookup(flows[i]);
       ASSERT_EQ(single, expected)

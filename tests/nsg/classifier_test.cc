@@ -201,6 +201,8 @@ std::vector<DifferentialCase> DifferentialCases() {
     test.rules.priority_span = priority_span;
     test.options.collision_limit = collision_limit;
     test.options.max_cross_product = max_cross_product;
+    // Always take the interleaved batch path, which large tables use.
+    test.options.interleave_min_bytes = 0;
     test.flows = flows;
     cases.push_back(std::move(test));
   };

@@ -1,0 +1,197 @@
+// Publication of classifier snapshots to concurrent readers.
+//
+// Readers keep classifying from one snapshot while a writer prepares the
+// next and publishes it with one atomic pointer exchange. A retired
+// snapshot is freed only once no reader can still hold it. Reclamation uses
+// hazard pointers (M. M. Michael, "Hazard Pointers: Safe Memory Reclamation
+// for Lock-Free Objects", IEEE TPDS 15(6), 2004): each reader owns a slot in
+// which it announces the snapshot it is about to use, and the writer frees
+// only retired snapshots that no slot names.
+//
+//   absl::StatusOr<std::unique_ptr<ClassifierPublisher>> publisher =
+//       ClassifierPublisher::Create(std::make_shared<const RuleTable>(table));
+//   absl::StatusOr<SnapshotReader> reader = (*publisher)->NewReader();
+//
+//   // Reader thread: pin once per burst, classify many flows.
+//   {
+//     SnapshotGuard snapshot = reader->Pin();
+//     snapshot->LookupBatch(flows, absl::MakeSpan(matches));
+//   }
+//
+//   // Writer: a just-in-time grant, published without a full rebuild.
+//   absl::StatusOr<uint64_t> grant = (*publisher)->AddRule(rule);
+//   ...
+//   (*publisher)->RemoveRule(*grant);
+//
+// Cost on the read path: Pin() is one sequentially consistent store and
+// two loads; the guard's destructor is one release store. No reference
+// counts are touched, so readers on different cores do not contend on a
+// shared cache line.
+//
+// Small changes (AddRule, RemoveRule) go to an overlay compiled on its own
+// (see snapshot.h); once the overlay grows past
+// PublisherOptions::max_overlay_rules, the next change folds it into a full
+// rebuild of the base.
+//
+// Thread safety: writer methods (Publish, AddRule, RemoveRule, Consolidate)
+// may be called from any thread and are serialized by a std::mutex. Each
+// SnapshotReader is used by one thread at a time and pins at most one
+// snapshot at a time. All readers must be destroyed before the publisher.
+#ifndef PORTCULLIS_NSG_PUBLISHER_H_
+#define PORTCULLIS_NSG_PUBLISHER_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "nsg/classifier.h"
+#include "nsg/rule_table.h"
+#include "nsg/snapshot.h"
+
+namespace portcullis::nsg {
+
+struct PublisherOptions {
+  ClassifierOptions classifier;
+  // Overlay size past which a change triggers a full rebuild of the base.
+  size_t max_overlay_rules = 64;
+};
+
+namespace internal {
+
+// One reader's hazard pointer, alone on its cache line.
+struct alignas(64) HazardSlot {
+  std::atomic<const ClassifierSnapshot*> hazard{nullptr};
+  std::atomic<bool> in_use{false};
+};
+
+}  // namespace internal
+
+// A pinned snapshot: valid until the guard is destroyed. Move-only.
+class SnapshotGuard {
+ public:
+  SnapshotGuard(SnapshotGuard&& other) noexcept
+      : snapshot_(other.snapshot_), slot_(other.slot_) {
+    other.slot_ = nullptr;
+  }
+  SnapshotGuard& operator=(SnapshotGuard&&) = delete;
+  SnapshotGuard(const SnapshotGuard&) = delete;
+  ~SnapshotGuard() {
+    if (slot_ != nullptr) slot_->hazard.store(nullptr, std::memory_order_release);
+  }
+
+  const ClassifierSnapshot& operator*() const { return *snapshot_; }
+  const ClassifierSnapshot* operator->() const { return snapshot_; }
+
+ private:
+  friend class SnapshotReader;
+  SnapshotGuard(const ClassifierSnapshot* snapshot, internal::HazardSlot* slot)
+      : snapshot_(snapshot), slot_(slot) {}
+
+  const ClassifierSnapshot* snapshot_;
+  internal::HazardSlot* slot_;
+};
+
+class ClassifierPublisher;
+
+// A registered reader of a publisher. Move-only; releases its slot when
+// destroyed.
+class SnapshotReader {
+ public:
+  SnapshotReader(SnapshotReader&& other) noexcept;
+  SnapshotReader& operator=(SnapshotReader&& other) noexcept;
+  SnapshotReader(const SnapshotReader&) = delete;
+  ~SnapshotReader();
+
+  // Pins the current snapshot until the guard is destroyed. At most one
+  // guard per reader may be alive at a time.
+  SnapshotGuard Pin() const noexcept;
+
+  // Pins, classifies one flow and unpins.
+  RuleMatch Lookup(const FlowV4& flow) const noexcept { return Pin()->Lookup(flow); }
+  RuleMatch Lookup(const FlowV6& flow) const noexcept { return Pin()->Lookup(flow); }
+
+ private:
+  friend class ClassifierPublisher;
+  SnapshotReader(const ClassifierPublisher* publisher, internal::HazardSlot* slot)
+      : publisher_(publisher), slot_(slot) {}
+
+  const ClassifierPublisher* publisher_;
+  internal::HazardSlot* slot_;
+};
+
+class ClassifierPublisher {
+ public:
+  // Maximum number of SnapshotReader objects alive at once.
+  static constexpr size_t kMaxReaders = 128;
+
+  // Compiles `table` and publishes it as version 1.
+  static absl::StatusOr<std::unique_ptr<ClassifierPublisher>> Create(
+      std::shared_ptr<const RuleTable> table, const PublisherOptions& options = {});
+
+  ClassifierPublisher(const ClassifierPublisher&) = delete;
+  ClassifierPublisher& operator=(const ClassifierPublisher&) = delete;
+  ~ClassifierPublisher();
+
+  // Registers a reader. Fails with kResourceExhausted when kMaxReaders
+  // readers are alive.
+  absl::StatusOr<SnapshotReader> NewReader() const;
+
+  // Compiles `table` as the new base, drops the overlay and publishes.
+  absl::Status Publish(std::shared_ptr<const RuleTable> table);
+
+  // Adds `rule` to the overlay and publishes. Returns the rule's id for
+  // RemoveRule. Overlay rules follow the base rules in index order.
+  absl::StatusOr<uint64_t> AddRule(TableRule rule);
+
+  // Removes the overlay rule `id` and publishes. Fails with kNotFound for
+  // an id that is not in the overlay (never added, removed, or folded into
+  // the base by a rebuild).
+  absl::Status RemoveRule(uint64_t id);
+
+  // Folds the overlay into a rebuilt base and publishes.
+  absl::Status Consolidate();
+
+  // The snapshot most recently published, for writers and tests. Readers
+  // use SnapshotReader::Pin instead: this pointer may be freed by the next
+  // publication.
+  const ClassifierSnapshot& current_for_writer() const {
+    return *current_.load(std::memory_order_acquire);
+  }
+
+  // Frees the retired snapshots that no reader holds any more. Every
+  // publication does this too; call it to release memory after readers
+  // unpin without a further publication.
+  void CollectRetired();
+
+  // Retired snapshots not yet freed because a reader may still hold them.
+  size_t retired_count() const;
+
+ private:
+  friend class SnapshotReader;
+
+  explicit ClassifierPublisher(const PublisherOptions& options) : options_(options) {}
+
+  // Replaces the current snapshot and frees what no reader holds. Requires
+  // mutex_.
+  void Install(std::unique_ptr<const ClassifierSnapshot> next);
+  void Reclaim();
+  absl::Status PublishOverlay(std::vector<TableRule> rules, std::vector<uint64_t> ids);
+  absl::Status RebuildLocked(std::vector<TableRule> extra_rules);
+
+  const PublisherOptions options_;
+  std::atomic<const ClassifierSnapshot*> current_{nullptr};
+  mutable internal::HazardSlot slots_[kMaxReaders];
+
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<const ClassifierSnapshot>> retired_;
+  uint64_t next_rule_id_ = 1;
+};
+
+}  // namespace portcullis::nsg
+
+#endif  // PORTCULLIS_NSG_PUBLISHER_H_
