@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/classbench_command.h"
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
@@ -28,6 +29,8 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunNsgCommand},
     {"demo", "walk through the reference architecture's NSG decisions",
      portcullis::cli::RunDemoCommand},
+    {"classbench", "classify a ClassBench trace against a ClassBench rule set",
+     portcullis::cli::RunClassBenchCommand},
     {nullptr, nullptr, nullptr},
 };
 
