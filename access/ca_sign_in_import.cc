@@ -267,6 +267,20 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
   return absl::OkStatus();
 }
 
+// A compliant device satisfies compliantDevice and a hybrid joined one
+// (trustType ServerAD) domainJoinedDevice: the device is the proof.
+void SatisfyDeviceControls(const DeviceInfo& device,
+                           SatisfiedControls& satisfied) {
+  const std::string* compliant = device.Get(DeviceProperty::kIsCompliant);
+  if (compliant != nullptr && absl::EqualsIgnoreCase(*compliant, "true")) {
+    satisfied.built_in |= ControlBit(ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE);
+  }
+  const std::string* trust = device.Get(DeviceProperty::kTrustType);
+  if (trust != nullptr && absl::EqualsIgnoreCase(*trust, "ServerAD")) {
+    satisfied.built_in |= ControlBit(ca::BUILT_IN_CONTROL_DOMAIN_JOINED_DEVICE);
+  }
+}
+
 absl::Status ReadConditions(const Struct& object, const json::Path& path,
                             ParsedSignIn& out) {
   SignIn& s = out.sign_in;
@@ -366,6 +380,7 @@ absl::Status ReadConditions(const Struct& object, const json::Path& path,
     absl::Status status =
         ReadDevice(**device_object, path.Field("deviceInfo"), *s.device);
     if (!status.ok()) return status;
+    SatisfyDeviceControls(*s.device, s.satisfied);
   }
   return absl::OkStatus();
 }

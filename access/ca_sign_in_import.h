@@ -20,6 +20,10 @@
 // and the controls the sign-in already satisfied from a list such as
 // "mfa,compliantDevice,termsOfUse:<id>" (ParseSatisfiedControls()).
 //
+// The device proves two grant controls: `deviceInfo.isCompliant: true`
+// satisfies compliantDevice, and `trustType: "ServerAD"` (hybrid joined)
+// satisfies domainJoinedDevice.
+//
 // Values Graph documents as defaults are read as "not supplied": a
 // clientAppType or devicePlatform of `all`. A country of "" or "unknown"
 // says the address maps to no country.

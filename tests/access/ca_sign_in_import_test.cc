@@ -1,0 +1,154 @@
+#include "access/ca_sign_in_import.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::access {
+namespace {
+
+using ::portcullis::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// Graph's first What-If example request, with the user's groups from a
+// directory file.
+TEST(CaSignInImportTest, GraphExampleRequest) {
+  ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
+      {"id": "15DC174B-F34C-4588-AC45-61D6E05DCE93", "userType": "guest",
+       "groups": ["g1"], "roles": ["62e90394-69f5-4237-9190-012177145e10"]}]})"));
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn parsed, ParseWhatIfRequest(R"({
+    "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn",
+                       "userId": "15dc174b-f34c-4588-ac45-61d6e05dce93"},
+    "signInContext": {"@odata.type": "#microsoft.graph.applicationContext",
+                      "includeApplications": ["00000003-0000-0ff1-ce00-000000000000"]},
+    "signInConditions": {"devicePlatform": "ios", "clientAppType": "browser",
+      "signInRiskLevel": "high", "userRiskLevel": "none", "country": "us",
+      "ipAddress": "2001:db8::1", "insiderRiskLevel": "elevated",
+      "authenticationFlow": {"transferMethod": "deviceCodeFlow"},
+      "deviceInfo": {"isCompliant": true, "ownership": "Company",
+                     "systemLabels": ["CloudPC"], "extensionAttribute1": "SAW"}},
+    "appliedPoliciesOnly": true})",
+                                                               &directory));
+  const SignIn& s = parsed.sign_in;
+  EXPECT_TRUE(parsed.applied_policies_only);
+  EXPECT_TRUE(s.directory_known);
+  EXPECT_EQ(s.user_type, SignIn::UserType::kGuest);
+  EXPECT_THAT(s.group_ids, ElementsAre("g1"));
+  EXPECT_EQ(s.target, SignIn::Target::kApplications);
+  EXPECT_EQ(s.device_platform, ca::DEVICE_PLATFORM_IOS);
+  EXPECT_EQ(s.client_app_type, ca::CLIENT_APP_TYPE_BROWSER);
+  EXPECT_EQ(s.sign_in_risk, ca::RISK_LEVEL_HIGH);
+  EXPECT_EQ(s.user_risk, ca::RISK_LEVEL_NONE);
+  EXPECT_EQ(s.insider_risk, ca::INSIDER_RISK_LEVEL_ELEVATED);
+  EXPECT_EQ(s.authentication_flow, ca::TRANSFER_METHOD_DEVICE_CODE_FLOW);
+  EXPECT_EQ(s.country, "US");
+  EXPECT_EQ(s.ip_address->ToString(), "2001:db8::1");
+  ASSERT_TRUE(s.device.has_value());
+  EXPECT_EQ(*s.device->Get(DeviceProperty::kDeviceOwnership), "Company");
+  EXPECT_EQ(*s.device->Get(DeviceProperty::kIsCompliant), "True");
+  EXPECT_THAT(*s.device->GetCollection(DeviceProperty::kSystemLabels),
+              ElementsAre("CloudPC"));
+  EXPECT_TRUE(s.satisfied.built_in &
+              ControlBit(ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE));
+  EXPECT_TRUE(parsed.warnings.empty());
+}
+
+TEST(CaSignInImportTest, DefaultsAreNotSupplied) {
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn parsed, ParseWhatIfRequest(R"({
+    "signInIdentity": {"userId": "u"},
+    "signInConditions": {"devicePlatform": "all", "clientAppType": "all",
+                         "country": "unknown"}})",
+                                                               nullptr));
+  EXPECT_FALSE(parsed.sign_in.device_platform.has_value());
+  EXPECT_FALSE(parsed.sign_in.client_app_type.has_value());
+  EXPECT_EQ(parsed.sign_in.country, "");
+  EXPECT_EQ(parsed.sign_in.target, SignIn::Target::kNotSupplied);
+  EXPECT_FALSE(parsed.sign_in.directory_known);
+}
+
+TEST(CaSignInImportTest, UnknownUserAndPlatformWarn) {
+  Directory empty;
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn parsed, ParseWhatIfRequest(R"({
+    "signInIdentity": {"userId": "u"},
+    "signInConditions": {"devicePlatform": "chromeOS"}})",
+                                                               &empty));
+  EXPECT_EQ(parsed.sign_in.device_platform, ca::DEVICE_PLATFORM_UNSPECIFIED);
+  ASSERT_EQ(parsed.warnings.size(), 2u);
+  EXPECT_EQ(parsed.warnings[0].path, "signInIdentity.userId");
+  EXPECT_EQ(parsed.warnings[1].path, "signInConditions.devicePlatform");
+}
+
+TEST(CaSignInImportTest, ServicePrincipalAndContexts) {
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn sp, ParseWhatIfRequest(R"({
+    "signInIdentity": {"@odata.type": "#microsoft.graph.servicePrincipalSignIn",
+                       "servicePrincipalId": "sp"},
+    "signInContext": {"@odata.type": "#microsoft.graph.authContext",
+                      "authenticationContextValue": "C3"}})",
+                                                           nullptr));
+  EXPECT_EQ(sp.sign_in.identity, SignIn::Identity::kServicePrincipal);
+  EXPECT_EQ(sp.sign_in.service_principal_id, "sp");
+  EXPECT_EQ(sp.sign_in.target, SignIn::Target::kAuthenticationContext);
+  EXPECT_EQ(sp.sign_in.authentication_context, "c3");
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn action, ParseWhatIfRequest(R"({
+    "signInIdentity": {"userId": "u"},
+    "signInContext": {"@odata.type": "#microsoft.graph.userActionContext",
+                      "userAction": "registerOrJoinDevices"}})",
+                                                               nullptr));
+  EXPECT_EQ(action.sign_in.target, SignIn::Target::kUserAction);
+  EXPECT_EQ(action.sign_in.user_action,
+            SignIn::UserAction::kRegisterOrJoinDevices);
+}
+
+TEST(CaSignInImportTest, Errors) {
+  EXPECT_THAT(ParseWhatIfRequest(R"({"signInConditions": {}})", nullptr),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("signInIdentity: missing")));
+  EXPECT_THAT(
+      ParseWhatIfRequest(R"({"signInIdentity": {"userId": "u"},
+          "signInConditions": {"ipAddress": "192.0.2.999"}})",
+                         nullptr),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("signInConditions.ipAddress: invalid value "
+                         "\"192.0.2.999\"; expected an IPv4 or IPv6 address")));
+  EXPECT_THAT(
+      ParseWhatIfRequest(R"({"signInIdentity": {"userId": "u"},
+          "signInConditions": {"signInRiskLevel": "extreme"}})",
+                         nullptr),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("signInConditions.signInRiskLevel: invalid value "
+                         "\"extreme\"; expected one of low")));
+  EXPECT_THAT(
+      ParseDirectory(R"({"users": [{"id": "a", "userType": "admin"}]})"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("users[0].userType: invalid value \"admin\"; "
+                         "expected member or guest")));
+}
+
+TEST(CaSignInImportTest, SatisfiedControls) {
+  SatisfiedControls controls;
+  ASSERT_OK(ParseSatisfiedControls(
+      "mfa, compliantDevice,termsOfUse:T1,authenticationStrength:S,"
+      "customAuthenticationFactor:C,method:password,method:SMS",
+      &controls));
+  EXPECT_EQ(controls.built_in,
+            ControlBit(ca::BUILT_IN_CONTROL_MFA) |
+                ControlBit(ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE));
+  EXPECT_EQ(controls.methods, MethodBit(AuthenticationMethod::kPassword) |
+                                  MethodBit(AuthenticationMethod::kSms));
+  EXPECT_THAT(controls.terms_of_use, ElementsAre("T1"));
+  EXPECT_THAT(controls.authentication_strengths, ElementsAre("S"));
+  EXPECT_THAT(controls.custom_authentication_factors, ElementsAre("C"));
+  EXPECT_THAT(ParseSatisfiedControls("block", &controls),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown control \"block\"")));
+  EXPECT_THAT(ParseSatisfiedControls("method:retina", &controls),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown authentication method \"retina\"")));
+}
+
+}  // namespace
+}  // namespace portcullis::access
