@@ -12,6 +12,7 @@
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
+#include "cli/rbac_command.h"
 
 namespace {
 
@@ -31,6 +32,8 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
+    {"rbac", "Azure RBAC decisions: role and deny assignments at a scope",
+     portcullis::cli::RunRbacCommand},
     {nullptr, nullptr, nullptr},
 };
 

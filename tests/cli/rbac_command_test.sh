@@ -1,0 +1,139 @@
+#!/bin/bash
+# Runs `portcullis rbac check` on the reference architecture's RBAC examples
+# and checks its decisions, JSON shape and exit codes.
+set -uo pipefail
+
+portcullis="$1"
+examples="$2/rbac"
+failures=0
+
+group="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo"
+vm="$group/providers/Microsoft.Compute/virtualMachines/vm-app01"
+jit="$group/providers/Microsoft.Security/locations/westeurope/jitNetworkAccessPolicies/default"
+operator="5d9a3c1e-2b47-4f86-a0d3-8e1f6c2b9a74"
+inputs=(--roles "$examples/roles" --assignments "$examples/role-assignments.json"
+        --deny-assignments "$examples/deny-assignments.json"
+        --management-groups "$examples/management-groups.json")
+
+check() {
+  local name="$1" expected_status="$2" actual_status="$3"
+  if [[ "$expected_status" != "$actual_status" ]]; then
+    echo "FAIL $name: exit status $actual_status, expected $expected_status"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+# Evaluates a Python expression over the JSON document as `doc`; fails when
+# the expression is false.
+json_check() {
+  local name="$1" expression="$2" document="$3"
+  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
+    echo "FAIL $name: $expression is false for:"
+    echo "$document"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+contains() {
+  local name="$1" needle="$2" haystack="$3"
+  if [[ "$haystack" != *"$needle"* ]]; then
+    echo "FAIL $name: output lacks '$needle':"
+    echo "$haystack"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Security/locations/jitNetworkAccessPolicies/initiate/action \
+  --scope "$jit" --json)
+check "jit initiation exits 0" 0 $?
+json_check "operator may initiate jit" \
+  'doc["decision"] == "allow" and doc["reason"] == "granted" and doc["grantedBy"]["roleName"] == "Secure VM Access Operator" and doc["grantedBy"]["roleAssignment"] == "9b1f0e6d-4c2a-4d8e-b5f7-2a6c8e0d1f34"' \
+  "$out"
+
+out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/login/action --data-action \
+  --scope "$vm" --json)
+check "login exits 0" 0 $?
+json_check "operator may sign in with entra id" \
+  'doc["decision"] == "allow" and doc["grantedBy"]["matched"] == "Microsoft.Compute/virtualMachines/login/action"' \
+  "$out"
+
+out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/login/action \
+  --scope "$vm" --json)
+check "login as control action exits 0" 0 $?
+json_check "login is a data action" \
+  'doc["decision"] == "deny" and doc["reason"] == "no grant" and "grantedBy" not in doc' \
+  "$out"
+
+out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/write --scope "$vm")
+check "vm write exits 0" 0 $?
+contains "operator may not write the vm" "deny: denied: no active role assignment" "$out"
+contains "text lists the considered assignment" \
+  "the role does not grant the control-plane action" "$out"
+contains "text lists the unloaded reader role" \
+  "role definition 'acdd72a7-3385-48ef-bd42-f606fba81ae7' is not loaded" "$out"
+
+out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/delete --scope "$vm" --json)
+check "vm delete exits 0" 0 $?
+json_check "deny assignment blocks delete" \
+  'doc["decision"] == "deny" and doc["reason"] == "deny assignment" and doc["deniedBy"]["matched"] == "*/delete" and doc["deniedBy"]["denyAssignment"] == "6f3b8d2e-0a4c-5e7f-9b1d-3c5e7a9f1b2d"' \
+  "$out"
+
+"$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/read --scope /subscription/x \
+  >/dev/null 2>&1
+check "malformed scope exits 2" 2 $?
+
+"$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+  --action 'Microsoft.Compute/*' --scope "$vm" >/dev/null 2>&1
+check "wildcard action exits 2" 2 $?
+
+"$portcullis" rbac check --roles "$examples/roles" \
+  --assignments "$examples/no-such-file.json" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/read --scope "$vm" \
+  >/dev/null 2>&1
+check "missing file exits 2" 2 $?
+
+err=$("$portcullis" rbac check --roles "$examples/roles" \
+  --assignments "$examples/roles/secure-vm-operator.rest.json" \
+  --principal "$operator" --action Microsoft.Compute/virtualMachines/read \
+  --scope "$vm" 2>&1 >/dev/null)
+check "role file as assignments exits 2" 2 $?
+contains "error names the field" \
+  "type: invalid value 'Microsoft.Authorization/roleDefinitions'" "$err"
+
+"$portcullis" rbac check --roles "$examples/roles" --principal "$operator" \
+  --action Microsoft.Compute/virtualMachines/read --scope "$vm" >/dev/null 2>&1
+check "missing --assignments exits 2" 2 $?
+
+"$portcullis" rbac frobnicate >/dev/null 2>&1
+check "unknown subcommand exits 2" 2 $?
+
+if [[ -n "${PORTCULLIS_SHARED_DIR:-}" && -d "$PORTCULLIS_SHARED_DIR/realdata/rbac" ]]; then
+  builtin="$PORTCULLIS_SHARED_DIR/realdata/rbac/builtin-roles"
+  out=$("$portcullis" rbac check --roles "$builtin" "${inputs[@]}" \
+    --principal 2b8e5f1c-7d3a-4c9e-86b0-4f1a9d2c7e83 \
+    --action Microsoft.Compute/virtualMachines/read --scope "$vm" --json)
+  check "auditor read exits 0" 0 $?
+  json_check "reader reads the vm" \
+    'doc["decision"] == "allow" and doc["grantedBy"]["roleName"] == "Reader" and doc["problems"] == []' \
+    "$out"
+else
+  echo "skip built-in role checks: PORTCULLIS_SHARED_DIR is not set"
+fi
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all checks passed"
