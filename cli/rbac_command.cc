@@ -14,6 +14,7 @@
 #include "access/rbac_import.h"
 #include "access/rbac_pattern.h"
 #include "access/rbac_scope.h"
+#include "access/rbac_validate.h"
 #include "cli/flags.h"
 #include "cli/json_output.h"
 
@@ -26,7 +27,9 @@ constexpr char kUsage[] =
     "           [--deny-assignments FILE ...] [--management-groups FILE]\n"
     "           --principal ID [--group ID ...] --action OPERATION "
     "[--data-action]\n"
-    "           --scope SCOPE [--json]\n";
+    "           --scope SCOPE [--json]\n"
+    "       portcullis rbac validate --roles FILE|DIR [--roles ...] "
+    "[--operations FILE|DIR ...]\n";
 
 int Fail(const absl::Status& status) {
   std::cerr << "portcullis rbac: " << status.message() << "\n";
@@ -287,6 +290,74 @@ int RunCheck(const std::vector<std::string>& args) {
   return 0;
 }
 
+// Reads `az provider operation show` files into one set.
+absl::StatusOr<rbac::ProviderOperationSet> ReadOperations(
+    const ParsedFlags& flags) {
+  std::vector<rbac::ProviderOperationSet> sets;
+  absl::Status status = ReadAll(
+      flags, "operations",
+      [](const std::string& bytes, const std::string& path)
+          -> absl::StatusOr<std::vector<rbac::ProviderOperationSet>> {
+        absl::StatusOr<rbac::ProviderOperationSet> set =
+            rbac::ParseProviderOperations(bytes);
+        if (!set.ok()) return set.status();
+        return std::vector<rbac::ProviderOperationSet>{*std::move(set)};
+      },
+      sets);
+  if (!status.ok()) return status;
+  rbac::ProviderOperationSet all;
+  for (const rbac::ProviderOperationSet& set : sets) all.MergeFrom(set);
+  return all;
+}
+
+// Exit status: 0 when no role has a problem, 1 when any has, 2 on bad input.
+int RunValidate(const std::vector<std::string>& args) {
+  FlagParser parser;
+  parser.AddValue("roles", "FILE|DIR", "role definitions to check",
+                  /*repeatable=*/true);
+  parser.AddValue("operations", "FILE|DIR",
+                  "provider operation lists (az provider operation show) to "
+                  "check action names and planes against",
+                  /*repeatable=*/true);
+  absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
+  if (!flags.ok()) {
+    std::cerr << kUsage << parser.Help();
+    return Fail(flags.status());
+  }
+  absl::Status required = FlagParser::Require(*flags, {"roles"});
+  if (!required.ok()) {
+    std::cerr << kUsage << parser.Help();
+    return Fail(required);
+  }
+
+  std::vector<rbac::RoleDefinition> roles;
+  absl::Status read = ReadAll(
+      *flags, "roles",
+      [](const std::string& bytes, const std::string& path) {
+        return rbac::ParseRoleDefinitions(bytes, path);
+      },
+      roles);
+  if (!read.ok()) return Fail(read);
+  absl::StatusOr<rbac::ProviderOperationSet> operations =
+      ReadOperations(*flags);
+  if (!operations.ok()) return Fail(operations.status());
+  const rbac::ProviderOperationSet* catalog =
+      flags->Has("operations") ? &*operations : nullptr;
+
+  int problems = 0;
+  for (const rbac::RoleDefinition& role : roles) {
+    for (const rbac::Problem& problem :
+         rbac::ValidateRoleDefinition(role, catalog)) {
+      std::cout << problem.ToString() << "\n";
+      ++problems;
+    }
+  }
+  std::cout << roles.size() << (roles.size() == 1 ? " role" : " roles")
+            << " checked, " << problems
+            << (problems == 1 ? " problem" : " problems") << "\n";
+  return problems == 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int RunRbacCommand(const std::vector<std::string>& args) {
@@ -296,6 +367,7 @@ int RunRbacCommand(const std::vector<std::string>& args) {
   }
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "check") return RunCheck(rest);
+  if (args[0] == "validate") return RunValidate(rest);
   std::cerr << "portcullis rbac: unknown subcommand '" << args[0] << "'\n"
             << kUsage;
   return 2;

@@ -119,7 +119,26 @@ check "missing --assignments exits 2" 2 $?
 "$portcullis" rbac frobnicate >/dev/null 2>&1
 check "unknown subcommand exits 2" 2 $?
 
+out=$("$portcullis" rbac validate --roles "$examples/roles")
+check "validate example roles exits 0" 0 $?
+contains "validate counts roles" "2 roles checked, 0 problems" "$out"
+
+bad="$TEST_TMPDIR/bad-role.json"
+cat >"$bad" <<'JSON'
+{"Name": "Too wide", "Actions": ["Microsoft.CostManagement/*/query/*"],
+ "AssignableScopes": ["/"]}
+JSON
+out=$("$portcullis" rbac validate --roles "$bad")
+check "validate bad role exits 1" 1 $?
+contains "validate names the root scope" "assignableScopes[0]: invalid value '/'" "$out"
+contains "validate names two wildcards" "with 2 wildcards; Azure accepts one" "$out"
+
 if [[ -n "${PORTCULLIS_SHARED_DIR:-}" && -d "$PORTCULLIS_SHARED_DIR/realdata/rbac" ]]; then
+  out=$("$portcullis" rbac validate --roles "$examples/roles" \
+    --operations "$PORTCULLIS_SHARED_DIR/realdata/rbac/provider-operations")
+  check "validate against operation lists exits 0" 0 $?
+  contains "example role names real operations" "2 roles checked, 0 problems" "$out"
+
   builtin="$PORTCULLIS_SHARED_DIR/realdata/rbac/builtin-roles"
   out=$("$portcullis" rbac check --roles "$builtin" "${inputs[@]}" \
     --principal 2b8e5f1c-7d3a-4c9e-86b0-4f1a9d2c7e83 \
