@@ -12,6 +12,7 @@
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
+#include "cli/pim_command.h"
 #include "cli/rbac_command.h"
 
 namespace {
@@ -32,6 +33,8 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
+    {"pim", "PIM role activation decisions and work-hour windows",
+     portcullis::cli::RunPimCommand},
     {"rbac", "Azure RBAC decisions: role and deny assignments at a scope",
      portcullis::cli::RunRbacCommand},
     {nullptr, nullptr, nullptr},
