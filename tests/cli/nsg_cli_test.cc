@@ -204,6 +204,24 @@ TEST(NsgVerifyTest, OnlyNicNsgGiven) {
   EXPECT_THAT(run.out, Not(HasSubstr("\"attachment\": \"subnet\"")));
 }
 
+// `az network nsg show` prints rules flattened, and the portal stores
+// protocols in upper case; both evaluate like the REST form.
+TEST(NsgVerifyTest, ReadsAzShowOutputWithUpperCaseProtocol) {
+  const std::string file = Runfile("tests/cli/testdata/az_nsg_show.json");
+  ToolRun allowed = RunTool({"nsg", "verify", "--nsg", file, "--direction",
+                             "Inbound", "--protocol", "TCP", "--local",
+                             "10.0.0.4:22", "--remote", "198.51.100.9:40000"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_THAT(allowed.out, HasSubstr("result: Allow (securityRules/AllowSsh)"));
+
+  ToolRun denied = RunTool({"nsg", "verify", "--nsg", file, "--direction",
+                            "inbound", "--protocol", "udp", "--local",
+                            "10.0.0.4:22", "--remote", "198.51.100.9:40000"});
+  EXPECT_EQ(denied.exit_code, 0) << denied.err;
+  EXPECT_THAT(denied.out,
+              HasSubstr("result: Deny (defaultSecurityRules/DenyAllInBound)"));
+}
+
 struct BadFlagsCase {
   std::string name;
   std::vector<std::string> args;
