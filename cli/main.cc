@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/access_command.h"
 #include "cli/classbench_command.h"
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
-#include "cli/pim_command.h"
 #include "cli/rbac_command.h"
 
 namespace {
@@ -33,10 +33,10 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
-    {"pim", "PIM role activation decisions and work-hour windows",
-     portcullis::cli::RunPimCommand},
     {"rbac", "Azure RBAC decisions: role and deny assignments at a scope",
      portcullis::cli::RunRbacCommand},
+    {"access", "Conditional Access What-If for a sign-in",
+     portcullis::cli::RunAccessCommand},
     {nullptr, nullptr, nullptr},
 };
 
