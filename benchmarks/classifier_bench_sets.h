@@ -21,6 +21,9 @@ class BenchSet {
  public:
   struct Data {
     std::shared_ptr<const nsg::RuleTable> table;
+    // Set by loaders whose sets share one table, so it compiles once.
+    std::shared_ptr<const nsg::Classifier> classifier;
+    double build_seconds = 0;
     std::vector<nsg::FlowV4> flows_v4;
     std::vector<nsg::FlowV6> flows_v6;
   };
@@ -38,6 +41,10 @@ class BenchSet {
   const std::vector<nsg::FlowV4>& flows_v4() { return Load().flows_v4; }
   const std::vector<nsg::FlowV6>& flows_v6() { return Load().flows_v6; }
   const nsg::Classifier& classifier();
+  std::shared_ptr<const nsg::Classifier> shared_classifier() {
+    classifier();
+    return classifier_;
+  }
   // Seconds of the first compile.
   double build_seconds() {
     classifier();
@@ -51,7 +58,7 @@ class BenchSet {
   bool v6_;
   Loader loader_;
   std::unique_ptr<Data> data_;
-  std::unique_ptr<nsg::Classifier> classifier_;
+  std::shared_ptr<const nsg::Classifier> classifier_;
   double build_seconds_ = 0;
 };
 
@@ -61,7 +68,7 @@ std::string TakeFlag(int* argc, char** argv, const std::string& name);
 
 // The ClassBench sets in `dir`: every file NAME that has NAME_trace beside
 // it, sorted by name. Prints to standard error, and returns nothing, when
-// `dir` is empty or holds no set.
+// `dir` is empty or contains no set.
 std::vector<std::unique_ptr<BenchSet>> ClassBenchSets(const std::string& dir);
 
 // A generated set shaped like ClassBench's (`synthetic_1k`: 1,000 rules with

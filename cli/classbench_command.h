@@ -1,5 +1,5 @@
 // `portcullis classbench`: classifies a ClassBench trace against a
-// ClassBench filter set, for checking answers against other classifiers.
+// ClassBench filter set, for checking results against other classifiers.
 //
 //   portcullis classbench --rules FILE --trace FILE
 //

@@ -127,6 +127,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.collision_limit = 1 + (option_bits & 3);
   options.max_cross_product = 1 + ((option_bits >> 2) & 7);
   if (option_bits & 0x20) options.interleave_min_bytes = 0;
+  if (option_bits & 0x40) options.allow_avx512 = false;
 
   std::vector<TableRule> rules;
   const int rule_count = in.Byte() % 24;

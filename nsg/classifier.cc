@@ -50,6 +50,7 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
   space_options.collision_limit = options.collision_limit;
   space_options.max_cross_product = options.max_cross_product;
   space_options.interleave_min_bytes = options.interleave_min_bytes;
+  space_options.allow_avx512 = options.allow_avx512;
   classifier.v4_.Build(v4, space_options);
   classifier.v6_.Build(v6, space_options);
   return classifier;

@@ -1,8 +1,8 @@
 // The compiled 5-tuple classifier: the hot path of every NSG decision.
 //
-// A Classifier is compiled once from a RuleTable and then answers lookups:
+// A Classifier is compiled once from a RuleTable and then serves lookups:
 // for a flow it returns the deciding rule (index, priority, access), always
-// the same answer as RuleTable::ReferenceLookup on the same table.
+// the same result as RuleTable::ReferenceLookup on the same table.
 //
 //   absl::StatusOr<Classifier> classifier = Classifier::Compile(table);
 //   if (!classifier.ok()) return classifier.status();
@@ -64,6 +64,10 @@ struct ClassifierOptions {
   // 10-50% slower on the 1k and 10k ClassBench sets; on the 100k sets
   // (8-12 MiB) interleaving was 1.3-1.6 times faster (Zen 4, 1 MiB L2).
   size_t interleave_min_bytes = size_t{2} << 20;
+  // Lets IPv4 lookups use AVX-512 when the CPU has AVX-512F and AVX-512DQ.
+  // Both paths return the same rule; tests turn it off to check the
+  // portable one.
+  bool allow_avx512 = true;
 };
 
 class Classifier {

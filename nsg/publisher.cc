@@ -53,6 +53,24 @@ absl::StatusOr<std::unique_ptr<ClassifierPublisher>> ClassifierPublisher::Create
   return publisher;
 }
 
+absl::StatusOr<std::unique_ptr<ClassifierPublisher>> ClassifierPublisher::Create(
+    std::shared_ptr<const RuleTable> table, std::shared_ptr<const Classifier> compiled,
+    const PublisherOptions& options) {
+  if (table == nullptr || compiled == nullptr) {
+    return absl::InvalidArgumentError("table: missing table or classifier");
+  }
+  if (compiled->rule_count() != table->size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("classifier: compiled from ", compiled->rule_count(),
+                     " rules, but the table has ", table->size()));
+  }
+  std::unique_ptr<ClassifierPublisher> publisher =
+      absl::WrapUnique(new ClassifierPublisher(options));
+  absl::Status status = publisher->PublishCompiled(std::move(table), std::move(compiled));
+  if (!status.ok()) return status;
+  return publisher;
+}
+
 ClassifierPublisher::~ClassifierPublisher() {
   delete current_.load(std::memory_order_acquire);
 }
@@ -74,14 +92,17 @@ absl::Status ClassifierPublisher::Publish(std::shared_ptr<const RuleTable> table
   if (table == nullptr) return absl::InvalidArgumentError("table: missing");
   absl::StatusOr<Classifier> compiled = Classifier::Compile(*table, options_.classifier);
   if (!compiled.ok()) return compiled.status();
+  return PublishCompiled(std::move(table),
+                         std::make_shared<const Classifier>(std::move(*compiled)));
+}
 
+absl::Status ClassifierPublisher::PublishCompiled(std::shared_ptr<const RuleTable> table,
+                                                  std::shared_ptr<const Classifier> compiled) {
   std::lock_guard<std::mutex> lock(mutex_);
   const ClassifierSnapshot* current = current_.load(std::memory_order_acquire);
   const uint64_t version = current == nullptr ? 1 : current->version() + 1;
-  absl::StatusOr<std::unique_ptr<const ClassifierSnapshot>> next =
-      ClassifierSnapshot::Create(version, std::move(table),
-                                 std::make_shared<const Classifier>(std::move(*compiled)),
-                                 {}, {}, options_.classifier);
+  absl::StatusOr<std::unique_ptr<const ClassifierSnapshot>> next = ClassifierSnapshot::Create(
+      version, std::move(table), std::move(compiled), {}, {}, options_.classifier);
   if (!next.ok()) return next.status();
   Install(std::move(*next));
   return absl::OkStatus();

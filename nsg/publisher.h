@@ -133,6 +133,13 @@ class ClassifierPublisher {
   static absl::StatusOr<std::unique_ptr<ClassifierPublisher>> Create(
       std::shared_ptr<const RuleTable> table, const PublisherOptions& options = {});
 
+  // Publishes `table` with `compiled`, a classifier already compiled from
+  // it (for example on another thread), as version 1. Fails when the rule
+  // counts differ; beyond that, pairing them correctly is the caller's duty.
+  static absl::StatusOr<std::unique_ptr<ClassifierPublisher>> Create(
+      std::shared_ptr<const RuleTable> table, std::shared_ptr<const Classifier> compiled,
+      const PublisherOptions& options = {});
+
   ClassifierPublisher(const ClassifierPublisher&) = delete;
   ClassifierPublisher& operator=(const ClassifierPublisher&) = delete;
   ~ClassifierPublisher();
@@ -163,7 +170,7 @@ class ClassifierPublisher {
     return *current_.load(std::memory_order_acquire);
   }
 
-  // Frees the retired snapshots that no reader holds any more. Every
+  // Frees the retired snapshots that no reader has pinned any more. Every
   // publication does this too; call it to release memory after readers
   // unpin without a further publication.
   void CollectRetired();
@@ -179,6 +186,8 @@ class ClassifierPublisher {
   // Replaces the current snapshot and frees what no reader holds. Requires
   // mutex_.
   void Install(std::unique_ptr<const ClassifierSnapshot> next);
+  absl::Status PublishCompiled(std::shared_ptr<const RuleTable> table,
+                               std::shared_ptr<const Classifier> compiled);
   void Reclaim();
   absl::Status PublishOverlay(std::vector<TableRule> rules, std::vector<uint64_t> ids);
   absl::Status RebuildLocked(std::vector<TableRule> extra_rules);

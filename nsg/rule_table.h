@@ -23,8 +23,8 @@
 // NSGs compile into this table after validation, service tags and
 // application security groups are resolved; ClassBench files load into it
 // directly (see classbench.h). The reference evaluator is a linear scan that
-// is slow on purpose: the compiled classifier (classifier.h) must give the
-// same answer for every flow, and tests compare the two.
+// is slow on purpose: the compiled classifier (classifier.h) must return the
+// same rule for every flow, and tests compare the two.
 #ifndef PORTCULLIS_NSG_RULE_TABLE_H_
 #define PORTCULLIS_NSG_RULE_TABLE_H_
 
@@ -85,7 +85,7 @@ struct PortInterval {
 enum class RuleAccess : uint8_t { kDeny = 0, kAllow = 1 };
 
 // One rule of a RuleTable. A field that should match everything contains the
-// "any" element (Ipv4Cidr::Any(), PortInterval::Any(), no protocol); an
+// "any" element (Ipv4Cidr::Any(), PortInterval::Any(), no protocol). An
 // empty set matches no flow, which is how a rule naming an empty
 // application security group behaves.
 struct TableRule {

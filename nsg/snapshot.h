@@ -3,7 +3,7 @@
 //
 // A just-in-time grant adds one rule. Recompiling a 10,000-rule table for
 // it takes milliseconds, so the publisher compiles only the few overlay
-// rules and merges the two answers by (priority, index) at lookup time. The
+// rules and merges the two results by (priority, index) at lookup time. The
 // snapshot behaves exactly like one RuleTable whose rules are the base
 // rules followed by the overlay rules: overlay rule k has index
 // base_size() + k, so on equal priority a base rule wins.

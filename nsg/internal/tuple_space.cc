@@ -1,6 +1,15 @@
 #include "nsg/internal/tuple_space.h"
 
+// GCC 12 reports its own _mm512_undefined_* helpers as uninitialized when
+// they are inlined; the warning is about the header, not this file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 
 namespace portcullis::nsg::internal {
@@ -31,6 +40,48 @@ int Log2(size_t power_of_two) {
   int log = 0;
   while ((size_t{1} << log) < power_of_two) ++log;
   return log;
+}
+
+// The IPv4 tables' hash parameters, one 64-bit lane per table.
+struct LaneTables {
+  const uint64_t* source_mask;
+  const uint64_t* destination_mask;
+  const uint64_t* extra_mask;
+  const uint64_t* filter_begin;
+  const uint64_t* filter_shift;
+  const uint64_t* filters;
+};
+
+// Computes Ipv4Family::Hash of the flow for tables [base, base + 8) into
+// `hashes`, gathers their filter words, and returns a bit mask of the
+// tables whose filter bit is set. A separate function so that only it is
+// compiled for AVX-512; callers check the CPU first.
+__attribute__((target("avx512f,avx512dq"))) unsigned FilterEightTables(
+    const LaneTables& lanes, size_t base, uint32_t source, uint32_t destination,
+    uint64_t extra, uint64_t* hashes) {
+  const __m512i source_key = _mm512_and_si512(
+      _mm512_set1_epi64(source), _mm512_loadu_si512(lanes.source_mask + base));
+  const __m512i destination_key = _mm512_and_si512(
+      _mm512_set1_epi64(destination), _mm512_loadu_si512(lanes.destination_mask + base));
+  const __m512i extra_key = _mm512_and_si512(
+      _mm512_set1_epi64(static_cast<long long>(extra)),
+      _mm512_loadu_si512(lanes.extra_mask + base));
+  const __m512i key = _mm512_xor_si512(
+      _mm512_or_si512(_mm512_slli_epi64(source_key, 32), destination_key),
+      _mm512_mullo_epi64(extra_key,
+                         _mm512_set1_epi64(static_cast<long long>(0x9E3779B97F4A7C15u))));
+  const __m512i hash =
+      _mm512_mullo_epi64(key, _mm512_set1_epi64(static_cast<long long>(0xD6E8FEB86659FD93u)));
+  _mm512_store_si512(hashes, hash);
+
+  const __m512i bit = _mm512_srlv_epi64(hash, _mm512_loadu_si512(lanes.filter_shift + base));
+  const __m512i word_index = _mm512_add_epi64(_mm512_loadu_si512(lanes.filter_begin + base),
+                                              _mm512_srli_epi64(bit, 6));
+  const __m512i words = _mm512_i64gather_epi64(word_index, lanes.filters, 8);
+  const __m512i passed = _mm512_and_si512(
+      _mm512_srlv_epi64(words, _mm512_and_si512(bit, _mm512_set1_epi64(63))),
+      _mm512_set1_epi64(1));
+  return _mm512_test_epi64_mask(passed, passed);
 }
 
 }  // namespace
@@ -77,19 +128,17 @@ struct TupleSpace<Family>::BuildTable {
                    extra_mask};
   }
 
-  // Adds entry `position` to its group unless the group already holds
+  // Adds entry `position` to its group unless the group already has
   // `limit` entries.
   bool TryAdd(const Entry& entry, uint32_t position, size_t limit) {
-    Key key = KeyOf(entry);
-    auto it = groups.find(key);
-    if (it == groups.end()) {
-      groups.emplace(key, std::vector<uint32_t>{position});
+    const Key key = KeyOf(entry);
+    auto [it, inserted] = groups.try_emplace(key);
+    if (inserted) {
       keys.push_back(key);
-    } else if (it->second.size() < limit) {
-      it->second.push_back(position);
-    } else {
+    } else if (it->second.size() >= limit) {
       return false;
     }
+    it->second.push_back(position);
     best_rank = std::min(best_rank, entry.rank);
     return true;
   }
@@ -214,6 +263,7 @@ void TupleSpace<Family>::Build(const std::vector<RankedRule>& rules,
   for (const RankedRule& ranked : rules) ExpandRule(ranked, options, &entries);
   entry_count_ = entries.size();
   interleave_min_bytes_ = options.interleave_min_bytes;
+  allow_avx512_ = options.allow_avx512;
 
   // Place entries in rank order, each in the first compatible table whose
   // group for its key has room, as TupleMerge does.
@@ -328,6 +378,7 @@ void TupleSpace<Family>::LayOut(std::vector<BuildTable>& tables,
     slot_begin += slot_count;
     filter_begin += filter_bits / 64;
   }
+  PrepareAvx512(allow_avx512_);
   overflow_.shrink_to_fit();
   ranges_.shrink_to_fit();
   ports_.shrink_to_fit();
@@ -444,7 +495,61 @@ const typename TupleSpace<Family>::Entry* TupleSpace<Family>::FindGroup(
 }
 
 template <typename Family>
+void TupleSpace<Family>::PrepareAvx512(bool allow) {
+  if constexpr (std::is_same_v<Family, Ipv4Family>) {
+    __builtin_cpu_init();
+    use_avx512_ = allow && __builtin_cpu_supports("avx512f") &&
+                  __builtin_cpu_supports("avx512dq") && !tuples_.empty();
+    if (!use_avx512_) return;
+    const size_t lanes = (tuples_.size() + 7) / 8 * 8;
+    const uint64_t zero_word = filters_.size();
+    filters_.push_back(0);
+    lane_source_mask_.assign(lanes, 0);
+    lane_destination_mask_.assign(lanes, 0);
+    lane_extra_mask_.assign(lanes, 0);
+    lane_filter_begin_.assign(lanes, zero_word);
+    lane_filter_shift_.assign(lanes, 63);
+    for (size_t i = 0; i < tuples_.size(); ++i) {
+      lane_source_mask_[i] = tuples_[i].source_mask;
+      lane_destination_mask_[i] = tuples_[i].destination_mask;
+      lane_extra_mask_[i] = tuples_[i].extra_mask;
+      lane_filter_begin_[i] = tuples_[i].filter_begin;
+      lane_filter_shift_[i] = tuples_[i].filter_shift;
+    }
+  }
+}
+
+template <typename Family>
+uint32_t TupleSpace<Family>::LookupAvx512(const Flow& flow) const noexcept {
+  uint32_t best = kNoRank;
+  if constexpr (std::is_same_v<Family, Ipv4Family>) {
+    const LaneTables lanes{lane_source_mask_.data(),  lane_destination_mask_.data(),
+                           lane_extra_mask_.data(),   lane_filter_begin_.data(),
+                           lane_filter_shift_.data(), filters_.data()};
+    const uint64_t extra =
+        PortsAndProtocol(flow.source_port, flow.destination_port, flow.protocol);
+    alignas(64) uint64_t hashes[8];
+    for (size_t base = 0; base < tuples_.size(); base += 8) {
+      if (tuples_[base].best_rank >= best) break;  // no later table can do better
+      unsigned passed = FilterEightTables(lanes, base, flow.source, flow.destination, extra,
+                                          hashes);
+      while (passed != 0) {
+        const size_t index = base + static_cast<size_t>(__builtin_ctz(passed));
+        passed &= passed - 1;
+        const Tuple& tuple = tuples_[index];
+        if (tuple.best_rank >= best) return best;
+        const Entry* head =
+            FindGroup(tuple, flow, static_cast<size_t>(hashes[index - base] >> tuple.shift));
+        if (head != nullptr) best = ScanGroup(*head, flow, best);
+      }
+    }
+  }
+  return best;
+}
+
+template <typename Family>
 uint32_t TupleSpace<Family>::Lookup(const Flow& flow) const noexcept {
+  if (use_avx512_) return LookupAvx512(flow);
   uint32_t best = kNoRank;
   for (const Tuple& tuple : tuples_) {
     if (tuple.best_rank >= best) break;  // no later table can do better
@@ -505,6 +610,7 @@ template <typename Family>
 size_t TupleSpace<Family>::memory_bytes() const {
   return tuples_.capacity() * sizeof(Tuple) + slots_.capacity() * sizeof(Entry) +
          filters_.capacity() * sizeof(uint64_t) +
+         5 * lane_source_mask_.capacity() * sizeof(uint64_t) +
          overflow_.capacity() * sizeof(Entry) +
          sets_.capacity() * sizeof(SetRecord) +
          ranges_.capacity() * sizeof(Range) +

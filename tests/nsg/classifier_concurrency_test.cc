@@ -1,5 +1,5 @@
-// Readers classify while a writer publishes: every answer must be the
-// reference answer of the snapshot version the reader pinned, never a mix of
+// Readers classify while a writer publishes: every result must be the
+// reference result of the snapshot version the reader pinned, never a mix of
 // two versions. Run under TSan (tag "concurrency") to check the hazard
 // pointer protocol for data races and use after free.
 #include <atomic>

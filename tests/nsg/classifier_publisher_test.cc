@@ -110,6 +110,22 @@ TEST(ClassifierPublisherTest, OverlayFoldsIntoBaseWhenFull) {
   EXPECT_EQ(match.priority, 200u);
 }
 
+TEST(ClassifierPublisherTest, PrecompiledClassifierIsPublished) {
+  auto table = std::make_shared<const RuleTable>(*RuleTable::Create({DenySsh(200)}));
+  ASSERT_OK_AND_ASSIGN(Classifier compiled, Classifier::Compile(*table));
+  ASSERT_OK_AND_ASSIGN(auto publisher,
+                       ClassifierPublisher::Create(
+                           table, std::make_shared<const Classifier>(std::move(compiled))));
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, publisher->NewReader());
+  EXPECT_EQ(reader.Lookup(kSsh).access, RuleAccess::kDeny);
+
+  ASSERT_OK_AND_ASSIGN(Classifier empty, Classifier::Compile(RuleTable()));
+  EXPECT_THAT(ClassifierPublisher::Create(table,
+                                          std::make_shared<const Classifier>(std::move(empty))),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("compiled from 0 rules, but the table has 1")));
+}
+
 TEST(ClassifierPublisherTest, ReaderSlotsRunOut) {
   ASSERT_OK_AND_ASSIGN(auto publisher, ClassifierPublisher::Create(
                                            std::make_shared<const RuleTable>()));

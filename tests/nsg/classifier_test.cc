@@ -213,6 +213,10 @@ std::vector<DifferentialCase> DifferentialCases() {
   add("CollisionLimitOne", 5, 200, 4, 1000, 1, 16, 100000);
   add("NoCrossProduct", 6, 200, 8, 1000, 4, 1, 100000);
   add("Thousand", 7, 1000, 4, 100000, 8, 16, 50000);
+  add("PortableNsgSized", 8, 300, 6, 4000, 8, 16, 60000);
+  cases.back().options.allow_avx512 = false;
+  add("PortableThousand", 9, 1000, 4, 100000, 12, 16, 30000);
+  cases.back().options.allow_avx512 = false;
   return cases;
 }
 
