@@ -3,6 +3,8 @@
 #include <optional>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -30,7 +32,7 @@ struct GuestSpec {
 
 struct DeviceFilterSpec {
   int policy = 0;
-  DeviceFilter filter;
+  int filter = 0;  // index into CompiledPolicies::filters
   bool exclude = false;
 };
 
@@ -85,6 +87,9 @@ struct CompiledPolicies {
   std::array<PolicyMask, kClientSlots> client_match;
   PolicyMask client_unsupplied;
 
+  // Distinct rules, each evaluated once per sign-in.
+  std::vector<DeviceFilter> filters;
+  absl::flat_hash_map<std::string, int> filter_by_rule;
   std::vector<DeviceFilterSpec> device_filters;
   PolicyMask has_device_filter;
 
@@ -460,6 +465,14 @@ absl::Status Compiler::CompileDevices(int i, const ca::Conditions& conditions) {
     return absl::OkStatus();
   }
   const ca::Filter& filter = conditions.devices().device_filter();
+  bool exclude = filter.mode() == ca::FILTER_MODE_EXCLUDE;
+  auto known = d_.filter_by_rule.find(filter.rule());
+  if (known != d_.filter_by_rule.end()) {
+    d_.device_filters.push_back(
+        internal::DeviceFilterSpec{i, known->second, exclude});
+    d_.has_device_filter.Set(i);
+    return absl::OkStatus();
+  }
   absl::StatusOr<DeviceFilter> parsed =
       DeviceFilter::Parse(filter.rule(), options_.device_filter);
   if (!parsed.ok()) {
@@ -468,8 +481,10 @@ absl::Status Compiler::CompileDevices(int i, const ca::Conditions& conditions) {
                      "\": conditions.devices.deviceFilter.rule: ",
                      parsed.status().message()));
   }
-  d_.device_filters.push_back(internal::DeviceFilterSpec{
-      i, *std::move(parsed), filter.mode() == ca::FILTER_MODE_EXCLUDE});
+  int index = static_cast<int>(d_.filters.size());
+  d_.filters.push_back(*std::move(parsed));
+  d_.filter_by_rule.emplace(filter.rule(), index);
+  d_.device_filters.push_back(internal::DeviceFilterSpec{i, index, exclude});
   d_.has_device_filter.Set(i);
   return absl::OkStatus();
 }
@@ -828,9 +843,12 @@ void ComputeConditions(const CompiledPolicies& d, const SignIn& s,
   TriMask devices = Unsupplied(d, Minus(d.valid, d.has_device_filter));
   if (s.device.has_value()) {
     devices.u = PolicyMask(d.words);
+    absl::InlinedVector<Tri, 16> rules;
+    for (const DeviceFilter& filter : d.filters) {
+      rules.push_back(filter.Evaluate(*s.device));
+    }
     for (const internal::DeviceFilterSpec& spec : d.device_filters) {
-      if (FilterModeResult(spec.filter.Evaluate(*s.device), spec.exclude) ==
-          Tri::kTrue) {
+      if (FilterModeResult(rules[spec.filter], spec.exclude) == Tri::kTrue) {
         devices.t.Set(spec.policy);
       }
     }

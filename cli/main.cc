@@ -13,7 +13,6 @@
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
-#include "cli/pim_command.h"
 #include "cli/rbac_command.h"
 
 namespace {
@@ -34,12 +33,10 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
-    {"access", "Conditional Access What-If for a sign-in",
-     portcullis::cli::RunAccessCommand},
-    {"pim", "PIM role activation decisions and work-hour windows",
-     portcullis::cli::RunPimCommand},
     {"rbac", "Azure RBAC decisions: role and deny assignments at a scope",
      portcullis::cli::RunRbacCommand},
+    {"access", "Conditional Access What-If for a sign-in",
+     portcullis::cli::RunAccessCommand},
     {nullptr, nullptr, nullptr},
 };
 

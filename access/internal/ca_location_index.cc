@@ -49,11 +49,33 @@ void SortBoundaries(std::vector<Boundary<absl::uint128>>& boundaries) {
       [](const auto& a, const auto& b) { return a.position < b.position; });
 }
 
+using SetIds = absl::flat_hash_map<std::vector<int>, uint32_t, SetHash>;
+
+// The id of the location set `active`, assigned on first sight. Most
+// segments hold no location or exactly one, so those skip the hash table.
+uint32_t SetId(const std::vector<int>& active, SetIds& set_ids,
+               std::vector<uint32_t>& single_ids,
+               std::vector<std::vector<int>>& sets) {
+  if (active.empty()) return 0;
+  if (active.size() == 1) {
+    uint32_t& id = single_ids[active[0]];
+    if (id == 0) {
+      id = static_cast<uint32_t>(sets.size());
+      sets.push_back(active);
+    }
+    return id;
+  }
+  auto [it, inserted] =
+      set_ids.try_emplace(active, static_cast<uint32_t>(sets.size()));
+  if (inserted) sets.push_back(active);
+  return it->second;
+}
+
 // Sweeps sorted boundaries into segments: starts[i] opens a segment whose
 // locations form set sets[i].
 template <typename Address>
 void Sweep(std::vector<Boundary<Address>>& boundaries, size_t location_count,
-           absl::flat_hash_map<std::vector<int>, uint32_t, SetHash>& set_ids,
+           SetIds& set_ids, std::vector<uint32_t>& single_ids,
            std::vector<std::vector<int>>& sets, std::vector<Address>& starts,
            std::vector<uint32_t>& segment_sets) {
   SortBoundaries(boundaries);
@@ -79,14 +101,13 @@ void Sweep(std::vector<Boundary<Address>>& boundaries, size_t location_count,
             std::lower_bound(active.begin(), active.end(), b.location));
       }
     }
-    auto [it, inserted] = set_ids.try_emplace(active, sets.size());
-    if (inserted) sets.push_back(active);
-    if (it->second == segment_sets.back()) continue;
+    uint32_t id = SetId(active, set_ids, single_ids, sets);
+    if (id == segment_sets.back()) continue;
     if (starts.back() == position) {
-      segment_sets.back() = it->second;
+      segment_sets.back() = id;
     } else {
       starts.push_back(position);
-      segment_sets.push_back(it->second);
+      segment_sets.push_back(id);
     }
   }
 }
@@ -113,12 +134,12 @@ LocationIndex LocationIndex::Build(
   }
 
   LocationIndex index;
-  absl::flat_hash_map<std::vector<int>, uint32_t, SetHash> set_ids;
-  set_ids.emplace(std::vector<int>(), 0);
-  Sweep(v4, locations.size(), set_ids, index.sets_, index.v4_starts_,
-        index.v4_sets_);
-  Sweep(v6, locations.size(), set_ids, index.sets_, index.v6_starts_,
-        index.v6_sets_);
+  SetIds set_ids;
+  std::vector<uint32_t> single_ids(locations.size(), 0);
+  Sweep(v4, locations.size(), set_ids, single_ids, index.sets_,
+        index.v4_starts_, index.v4_sets_);
+  Sweep(v6, locations.size(), set_ids, single_ids, index.sets_,
+        index.v6_starts_, index.v6_sets_);
   return index;
 }
 
