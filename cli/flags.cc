@@ -4,9 +4,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
+#include <cstring>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -120,12 +121,32 @@ std::string ResolveUserPath(const std::string& path) {
 
 absl::StatusOr<std::string> ReadUserFile(const std::string& path) {
   std::string resolved = ResolveUserPath(path);
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read file ", resolved));
+  // A directory opens but fails on the first read, which the stream library
+  // reports by throwing, so reject it before opening.
+  struct stat info;
+  if (stat(resolved.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot read file ", resolved, ": it is a directory; expected a file"));
   }
-  return std::string((std::istreambuf_iterator<char>(in)),
-                     std::istreambuf_iterator<char>());
+  std::FILE* file = std::fopen(resolved.c_str(), "rb");
+  if (file == nullptr) {
+    return absl::NotFoundError(absl::StrCat("cannot read file ", resolved, ": ",
+                                            std::strerror(errno)));
+  }
+  std::string contents;
+  char buffer[65536];
+  size_t count = 0;
+  while ((count = std::fread(buffer, 1, sizeof(buffer), file)) > 0) {
+    contents.append(buffer, count);
+  }
+  bool failed = std::ferror(file) != 0;
+  int error = errno;
+  std::fclose(file);
+  if (failed) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot read file ", resolved, ": ", std::strerror(error)));
+  }
+  return contents;
 }
 
 absl::StatusOr<std::vector<std::string>> ExpandJsonPaths(

@@ -1,5 +1,6 @@
 #include "cli/jit_command.h"
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -113,7 +114,12 @@ absl::StatusOr<JitInputs> ReadInputs(const ParsedFlags& flags) {
 
 absl::StatusOr<uint32_t> ParsePort(const std::string& text) {
   uint32_t port = 0;
-  if (!absl::SimpleAtoi(text, &port) || port > 65535) {
+  // SimpleAtoi also accepts a sign and spaces, but a port is only digits.
+  bool digits = !text.empty() && text.size() <= 5 &&
+                std::all_of(text.begin(), text.end(), [](char c) {
+                  return c >= '0' && c <= '9';
+                });
+  if (!digits || !absl::SimpleAtoi(text, &port) || port > 65535) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--port: invalid value \"", text,
         "\"; expected a port number between 0 and 65535"));

@@ -71,6 +71,21 @@ if grep -q -- "--now" "$TEST_TMPDIR/stderr"; then echo "ok   bad --now is named"
   --vm "$vm" --port 22 >/dev/null 2>&1
 check "missing flags exit 2" 2 $?
 
+"$portcullis" jit request --policy "$examples/jit" "${common[@]}" \
+  --vm "$vm" --port 22 --source 10.0.1.4 --duration PT1H \
+  --now 2026-03-02T09:00:00Z >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "directory as --policy exits 2" 2 $?
+if grep -q "is a directory" "$TEST_TMPDIR/stderr"; then
+  echo "ok   directory as --policy is explained"; else
+  echo "FAIL directory as --policy is explained"; failures=$((failures + 1)); fi
+
+for port in +22 " 22" "22 " -0 022222 ""; do
+  "$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+    --vm "$vm" --port "$port" --source 10.0.1.4 --duration PT1H \
+    --now 2026-03-02T09:00:00Z >/dev/null 2>&1
+  check "--port '$port' exits 2" 2 $?
+done
+
 status_at() {
   "$portcullis" jit status --policy "$examples/jit/jit-policy-with-request.json" \
     "${common[@]}" --now "$1" --port 22 --source 10.0.1.4 --json
