@@ -43,6 +43,31 @@ bool IsPlatformExempt(const ResolvedFlow& flow) {
          flow.remote.v4() == kInstanceMetadataAddress;
 }
 
+FiveTuple ToFiveTuple(const ResolvedFlow& flow) {
+  uint8_t protocol = 255;
+  switch (flow.protocol) {
+    case PROTOCOL_TCP:
+      protocol = kProtocolTcp;
+      break;
+    case PROTOCOL_UDP:
+      protocol = kProtocolUdp;
+      break;
+    case PROTOCOL_ICMP:
+      protocol = kProtocolIcmp;
+      break;
+    case PROTOCOL_ESP:
+      protocol = kProtocolEsp;
+      break;
+    case PROTOCOL_AH:
+      protocol = kProtocolAh;
+      break;
+    default:
+      break;
+  }
+  return FiveTuple{protocol, flow.source(), flow.source_port(),
+                   flow.destination(), flow.destination_port()};
+}
+
 absl::StatusOr<Verdict> EvaluateFlow(const NsgAttachments& attachments,
                                      const ResolvedFlow& flow,
                                      const EvaluateOptions& options) {

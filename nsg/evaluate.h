@@ -27,6 +27,7 @@
 
 #include "absl/status/statusor.h"
 #include "net/ip_address.h"
+#include "nsg/connection_table.h"
 #include "nsg/evaluate_rules.h"
 #include "proto/nsg.pb.h"
 
@@ -55,6 +56,14 @@ struct EvaluateOptions {
 
 // True when `flow` is outbound to 168.63.129.16 or 169.254.169.254.
 bool IsPlatformExempt(const ResolvedFlow& flow);
+
+// Returns the 5-tuple of `flow` as its packets are sent: from the remote to
+// the local end for inbound flows, from the local to the remote end for
+// outbound ones. PROTOCOL_ANY, which stands for a protocol no rule names,
+// maps to 255, a number IANA reserves, so it never equals a named protocol.
+// A ConnectionTable keyed by this tuple admits the reply of an allowed flow,
+// which is the same flow in the other direction.
+FiveTuple ToFiveTuple(const ResolvedFlow& flow);
 
 // Decides `flow` through the NSGs of `attachments`.
 //
