@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "cli/demo_jit.h"
 #include "cli/flags.h"
 #include "cli/nsg_command.h"
 #include "json/json.h"
@@ -283,7 +284,9 @@ int RunDemoCommand(const std::vector<std::string>& args) {
        MakeFlow(DIRECTION_OUTBOUND, PROTOCOL_TCP, kBastionAddress, 50100, vm,
                 22)},
       {"Bastion opens SSH to the VM: arriving at the VM",
-       "Inbound through the VM subnet's NSG, then the NIC's NSG.", &*workload,
+       "Inbound through the VM subnet's NSG, then the NIC's NSG, whose JIT "
+       "deny rule closes 22 until a request is granted (steps 12 to 16).",
+       &*workload,
        &*nic_nsg,
        MakeFlow(DIRECTION_INBOUND, PROTOCOL_TCP, vm, 22, kBastionAddress,
                 50100)},
@@ -336,6 +339,11 @@ int RunDemoCommand(const std::vector<std::string>& args) {
               << "    $ " << EquivalentCommand(step, nic->nsg_name) << "\n"
               << FormatVerdictText(*flow, attachments, *verdict);
   }
+
+  absl::Status jit = PrintJitDemo(*dir, *resolver, *workload,
+                                  static_cast<int>(steps.size()) + 1,
+                                  std::cout);
+  if (!jit.ok()) return Fail(jit);
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/flags.h"
+#include "cli/nsg_jit.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
 #include "nsg/effective.h"
@@ -225,6 +226,11 @@ int RunVerify(const std::vector<std::string>& args) {
   parser.AddSwitch("no-platform-exemption",
                    "filter outbound flows to 168.63.129.16 and "
                    "169.254.169.254 too, which Azure does not");
+  parser.AddValue("jit-policy", "FILE",
+                  "JIT policy whose deny rule and recorded grants apply");
+  parser.AddValue("nic", "FILE",
+                  "the VM's network interface, which places the JIT rules");
+  parser.AddValue("now", "RFC3339", "the instant at which JIT grants count");
 
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) return Fail(flags.status());
@@ -241,6 +247,14 @@ int RunVerify(const std::vector<std::string>& args) {
   if (!flow.ok()) return Fail(flow.status());
   absl::StatusOr<LoadedNsgs> loaded = LoadNsgs(*flags);
   if (!loaded.ok()) return Fail(loaded.status());
+  if (flags->Has("jit-policy")) {
+    absl::Status jit = ApplyJitRules(
+        {flags->Value("jit-policy"), flags->Value("nic"), flags->Value("now")},
+        loaded->subnet, loaded->network_interface);
+    if (!jit.ok()) return Fail(jit);
+  } else if (flags->Has("nic") || flags->Has("now")) {
+    return Fail("--nic and --now take effect only with --jit-policy");
+  }
   absl::StatusOr<nsg::AddressResolver> resolver = MakeAddressResolver(
       flags->Value("service-tags"), flags->Value("vnet-prefixes"));
   if (!resolver.ok()) return Fail(resolver.status());

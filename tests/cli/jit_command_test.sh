@@ -39,12 +39,14 @@ out=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${comm
   --now 2026-03-02T09:00:00Z --json)
 check "granted request exits 0" 0 $?
 json_check "granted request is granted" 'doc["granted"] is True and doc["reasons"] == []' "$out"
-json_check "granted request adds deny then allow" \
-  '[r["access"] for r in doc["rules"]] == ["Deny", "Allow"]' "$out"
+# The example NIC NSG already holds the policy's deny rule at 201, so only
+# the allow rule is added.
+json_check "granted request adds one allow rule" \
+  '[r["access"] for r in doc["rules"]] == ["Allow"]' "$out"
 json_check "allow rule window and target" \
-  'doc["rules"][1]["notBefore"] == "2026-03-02T09:00:00Z" and doc["rules"][1]["notAfter"] == "2026-03-02T10:00:00Z" and doc["rules"][1]["destination"] == "10.0.2.4" and doc["rules"][1]["port"] == "22" and doc["rules"][1]["source"] == "10.0.1.0/26"' "$out"
-json_check "allow rule precedes deny rule" \
-  'doc["rules"][1]["priority"] < doc["rules"][0]["priority"]' "$out"
+  'doc["rules"][0]["notBefore"] == "2026-03-02T09:00:00Z" and doc["rules"][0]["notAfter"] == "2026-03-02T10:00:00Z" and doc["rules"][0]["destination"] == "10.0.2.4" and doc["rules"][0]["port"] == "22" and doc["rules"][0]["source"] == "10.0.1.0/26"' "$out"
+json_check "allow rule precedes the deny rule at 201" \
+  'doc["rules"][0]["priority"] == 100' "$out"
 json_check "rules go on the NIC NSG" 'doc["placement"] == "networkInterface"' "$out"
 
 again=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
@@ -94,6 +96,8 @@ out=$(status_at 2026-03-02T09:59:59Z)
 check "status exits 0" 0 $?
 json_check "open one second before the end" \
   'doc["open"] is True and doc["closesAt"] == "2026-03-02T10:00:00Z"' "$out"
+json_check "deny rule is the one in the NSG" \
+  'doc["denyRule"]["priority"] == 201 and doc["denyRule"]["name"].startswith("SecurityCenter-JITRule_")' "$out"
 json_check "revoked port gives no grant" \
   'len(doc["grants"]) == 1 and doc["grants"][0]["port"] == "22"' "$out"
 out=$(status_at 2026-03-02T10:00:00Z)
@@ -102,6 +106,33 @@ json_check "closed at the end" \
 out=$(status_at 2026-03-02T08:59:59Z)
 json_check "closed before the start, opens at the start" \
   'doc["open"] is False and doc["nextOpening"] == "2026-03-02T09:00:00Z"' "$out"
+
+verify_at() {
+  "$portcullis" nsg verify --nsg "$examples/azuredeploy.json" --nsg-name nsg-workload \
+    --nic-nsg "$examples/azuredeploy.json" --nic-nsg-name nsg-vm-app01-nic \
+    --service-tags "$examples/ServiceTags_Public_20251028.subset.json" \
+    --vnet-prefixes 10.0.0.0/16 --direction inbound --protocol tcp \
+    --local 10.0.2.4:22 --remote "$2:50022" \
+    --jit-policy "$examples/jit/jit-policy-with-request.json" \
+    --nic "$examples/nic-vm-app01.json" --now "$1" --json
+}
+out=$(verify_at 2026-03-02T08:59:59Z 10.0.1.4)
+json_check "verify: JIT deny rule before the grant" \
+  'doc["access"] == "Deny" and doc["rule"].startswith("securityRules/SecurityCenter-JITRule_")' "$out"
+out=$(verify_at 2026-03-02T09:00:00Z 10.0.1.4)
+json_check "verify: grant admits the bastion at its first instant" \
+  'doc["access"] == "Allow" and doc["rule"].startswith("securityRules/SecurityCenter-JITRule-")' "$out"
+out=$(verify_at 2026-03-02T09:59:59Z 10.0.1.4)
+json_check "verify: grant admits the bastion one second before the end" \
+  'doc["access"] == "Allow"' "$out"
+out=$(verify_at 2026-03-02T10:00:00Z 10.0.1.4)
+json_check "verify: JIT deny rule at the end" \
+  'doc["access"] == "Deny" and doc["rule"].startswith("securityRules/SecurityCenter-JITRule_")' "$out"
+"$portcullis" nsg verify --nsg "$examples/azuredeploy.json" --nsg-name nsg-workload \
+  --direction inbound --protocol tcp --local 10.0.2.4:22 --remote 10.0.1.4:50022 \
+  --jit-policy "$examples/jit/jit-policy-with-request.json" \
+  --nic "$examples/nic-vm-app01.json" --now 2026-03-02T09:30:00Z >/dev/null 2>&1
+check "verify: JIT needs the NIC's NSG when the NIC has one" 2 $?
 
 if [[ $failures -gt 0 ]]; then
   echo "$failures checks failed"
