@@ -10,6 +10,7 @@
 
 #include "cli/access_command.h"
 #include "cli/classbench_command.h"
+#include "cli/decide_command.h"
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
@@ -37,6 +38,8 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunRbacCommand},
     {"access", "Conditional Access What-If for a sign-in",
      portcullis::cli::RunAccessCommand},
+    {"decide", "one connection attempt through every layer, from a scenario file",
+     portcullis::cli::RunDecideCommand},
     {nullptr, nullptr, nullptr},
 };
 

@@ -1,0 +1,472 @@
+#include "decide/decide.h"
+
+#include "absl/strings/match.h"
+#include "absl/types/span.h"
+#include "pim/activation.h"
+#include "proto/ca.pb.h"
+
+namespace portcullis::decide {
+namespace {
+
+LayerResult& Slot(Decision& decision, Layer layer) {
+  return decision.layers[static_cast<int>(layer)];
+}
+
+void Fail(Decision& decision, Layer layer, ErrorCode code) {
+  Slot(decision, layer) = {LayerOutcome::kError, code};
+}
+
+void Set(Decision& decision, Layer layer, LayerOutcome outcome) {
+  Slot(decision, layer) = {outcome, ErrorCode::kNone};
+}
+
+bool HasUser(const access::SignIn& sign_in) {
+  return !sign_in.user_id.empty();
+}
+
+void DecideConditionalAccess(const Snapshot& snapshot, const access::SignIn& sign_in,
+                             absl::Time now, Decision& decision) {
+  constexpr Layer kLayer = Layer::kConditionalAccess;
+  if (!snapshot.conditional_access().has_value()) {
+    return Fail(decision, kLayer, ErrorCode::kLayerNotConfigured);
+  }
+  if (sign_in.identity == access::SignIn::Identity::kUser && !HasUser(sign_in)) {
+    return Fail(decision, kLayer, ErrorCode::kNoUser);
+  }
+  const CompiledConditionalAccess& ca = *snapshot.conditional_access();
+  decision.ca.decision = ca.policies.Evaluate(sign_in, now, ca.mode);
+  if (decision.ca.decision.deciding_policy >= 0) {
+    decision.ca.grant = access::EvaluateGrant(
+        ca.policies.grant(decision.ca.decision.deciding_policy), sign_in.satisfied);
+  }
+  Set(decision, kLayer,
+      decision.ca.decision.outcome == access::Outcome::kAllow ? LayerOutcome::kAllow
+                                                              : LayerOutcome::kDeny);
+}
+
+// The outcome of the PIM layer for a judged activation request.
+LayerOutcome OutcomeOfRequest(const pim::ActivationDecision& activation,
+                              absl::Time now) {
+  switch (activation.outcome) {
+    case pim::Outcome::kGranted:
+      return activation.window.Contains(now) ? LayerOutcome::kAllow
+                                             : LayerOutcome::kDeny;
+    case pim::Outcome::kPending:
+      return LayerOutcome::kPending;
+    case pim::Outcome::kScheduled:
+    case pim::Outcome::kRefused:
+      return LayerOutcome::kDeny;
+  }
+  return LayerOutcome::kDeny;
+}
+
+void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
+               absl::Time now, Decision& decision) {
+  constexpr Layer kLayer = Layer::kPim;
+  if (!snapshot.pim().has_value()) {
+    return Fail(decision, kLayer, ErrorCode::kLayerNotConfigured);
+  }
+  if (!HasUser(sign_in)) return Fail(decision, kLayer, ErrorCode::kNoUser);
+  const CompiledPim& pim = *snapshot.pim();
+  if (pim.has_work_hours && (now < pim.work_hours_from || now >= pim.work_hours_until)) {
+    return Fail(decision, kLayer, ErrorCode::kOutsideValidity);
+  }
+  const pim::ActivationEvaluator& evaluator = *pim.evaluator;
+  const absl::string_view user = sign_in.user_id;
+
+  const std::vector<pim::CompiledInstance>& active = evaluator.active_instances();
+  for (size_t i = 0; i < active.size(); ++i) {
+    if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
+        active[i].window.Contains(now)) {
+      decision.pim.basis = PimDetail::Basis::kActiveInstance;
+      decision.pim.instance = static_cast<int>(i);
+      return Set(decision, kLayer, LayerOutcome::kAllow);
+    }
+  }
+
+  for (int i = static_cast<int>(pim.requests.size()) - 1; i >= 0; --i) {
+    const pim::ActivationRequest& request = pim.requests[i];
+    if (request.action != pim::ACTION_SELF_ACTIVATE ||
+        !absl::EqualsIgnoreCase(request.principal_id, user)) {
+      continue;
+    }
+    pim::RequestContext context;
+    context.now = now;
+    context.mfa_satisfied =
+        (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
+    decision.pim.basis = PimDetail::Basis::kRequest;
+    decision.pim.request = i;
+    decision.pim.activation = evaluator.Decide(request, context);
+    return Set(decision, kLayer, OutcomeOfRequest(decision.pim.activation, now));
+  }
+
+  const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();
+  for (size_t i = 0; i < eligible.size(); ++i) {
+    if (absl::EqualsIgnoreCase(eligible[i].principal_id, user)) {
+      decision.pim.basis = PimDetail::Basis::kEligibleOnly;
+      decision.pim.instance = static_cast<int>(i);
+      return Set(decision, kLayer, LayerOutcome::kDeny);
+    }
+  }
+  Set(decision, kLayer, LayerOutcome::kNotApplicable);
+}
+
+// The RBAC policy of the activation the PIM layer granted now, or nullptr.
+const rbac::Policy* GrantedActivation(const Snapshot& snapshot,
+                                      const Decision& decision) {
+  if (decision.pim.basis != PimDetail::Basis::kRequest ||
+      decision.layer(Layer::kPim).outcome != LayerOutcome::kAllow) {
+    return nullptr;
+  }
+  const std::vector<rbac::Policy>& grants = snapshot.pim()->request_grants;
+  if (decision.pim.request >= static_cast<int>(grants.size())) return nullptr;
+  return &grants[decision.pim.request];
+}
+
+void RunCheck(const rbac::Policy& policy, const rbac::Policy* activation,
+              const RbacCheck& check, int index, const access::SignIn& sign_in,
+              absl::Time now, RbacDetail& detail) {
+  rbac::Request request;
+  request.principal_id = sign_in.user_id;
+  request.group_ids = absl::MakeConstSpan(sign_in.group_ids);
+  request.action = check.action;
+  request.plane = check.plane;
+  request.scope = check.scope;
+
+  RbacCheckResult& result = detail.checks[detail.check_count++];
+  result.check = index;
+  result.decision = policy.Check(request, now);
+  if (!result.decision.allowed &&
+      result.decision.reason != rbac::Reason::kDenyAssignment && activation != nullptr) {
+    rbac::Decision through = activation->Check(request, now);
+    if (through.allowed) {
+      result.decision = through;
+      result.through_activation = true;
+    }
+  }
+  if (!result.decision.allowed && detail.failed < 0) {
+    detail.failed = detail.check_count - 1;
+  }
+}
+
+void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
+                Decision& decision) {
+  constexpr Layer kLayer = Layer::kRbac;
+  const access::SignIn& sign_in = *attempt.sign_in;
+  if (!snapshot.rbac().has_value()) {
+    return Fail(decision, kLayer, ErrorCode::kLayerNotConfigured);
+  }
+  if (!HasUser(sign_in)) return Fail(decision, kLayer, ErrorCode::kNoUser);
+  if (decision.vm < 0) return Fail(decision, kLayer, ErrorCode::kUnknownVm);
+  if (attempt.via_bastion && !snapshot.has_bastion()) {
+    return Fail(decision, kLayer, ErrorCode::kNoBastion);
+  }
+
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  const std::vector<RbacCheck>& checks =
+      attempt.via_bastion ? vm.bastion_checks : vm.direct_checks;
+  const rbac::Policy* activation = GrantedActivation(snapshot, decision);
+  RbacDetail& detail = decision.rbac;
+  for (size_t i = 0; i < checks.size() && detail.check_count < kMaxRbacChecks; ++i) {
+    RunCheck(*snapshot.rbac(), activation, checks[i], static_cast<int>(i), sign_in,
+             now, detail);
+  }
+  if (attempt.login != VmLogin::kNone && detail.check_count < kMaxRbacChecks) {
+    bool admin = attempt.login == VmLogin::kAdministrator;
+    RunCheck(*snapshot.rbac(), activation, admin ? vm.admin_login : vm.user_login,
+             admin ? kAdminLoginCheck : kUserLoginCheck, sign_in, now, detail);
+  }
+  Set(decision, kLayer, detail.failed < 0 ? LayerOutcome::kAllow : LayerOutcome::kDeny);
+}
+
+bool ProtocolCovers(jit::JitProtocol jit_protocol, nsg::Protocol protocol) {
+  switch (jit_protocol) {
+    case jit::JIT_PROTOCOL_TCP:
+      return protocol == nsg::PROTOCOL_TCP;
+    case jit::JIT_PROTOCOL_UDP:
+      return protocol == nsg::PROTOCOL_UDP;
+    default:
+      return true;
+  }
+}
+
+void DecideJit(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
+               Decision& decision) {
+  constexpr Layer kLayer = Layer::kJit;
+  if (decision.vm < 0) return Fail(decision, kLayer, ErrorCode::kUnknownVm);
+  if (attempt.via_bastion && !snapshot.has_bastion()) {
+    return Fail(decision, kLayer, ErrorCode::kNoBastion);
+  }
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  JitDetail& detail = decision.jit;
+  detail.source = attempt.via_bastion ? snapshot.bastion_address() : attempt.source;
+
+  bool managed = false;
+  for (const CompiledJitPort& port : vm.jit_ports) {
+    if (port.number == attempt.port && ProtocolCovers(port.protocol, attempt.protocol)) {
+      managed = true;
+    }
+  }
+  if (!vm.jit_protected || !managed) {
+    detail.state = JitDetail::State::kPortNotManaged;
+    return Set(decision, kLayer, LayerOutcome::kNotApplicable);
+  }
+
+  int upcoming = -1;
+  int ended = -1;
+  bool other_sources = false;
+  const std::vector<CompiledGrant>& grants = vm.compiled_grants;
+  for (size_t i = 0; i < grants.size(); ++i) {
+    const CompiledGrant& grant = grants[i];
+    if (grant.port != attempt.port || !ProtocolCovers(grant.protocol, attempt.protocol)) {
+      continue;
+    }
+    if (!grant.any_source && !grant.source.Contains(detail.source)) {
+      other_sources = true;
+      continue;
+    }
+    const int index = static_cast<int>(i);
+    if (grant.window.start <= now && now < grant.effective_end) {
+      detail.state = JitDetail::State::kActive;
+      detail.grant = index;
+      detail.at = grant.effective_end;
+      return Set(decision, kLayer, LayerOutcome::kAllow);
+    }
+    if (now < grant.window.start) {
+      if (upcoming < 0 || grant.window.start < grants[upcoming].window.start) {
+        upcoming = index;
+      }
+    } else if (ended < 0 || grant.effective_end > grants[ended].effective_end) {
+      ended = index;
+    }
+  }
+
+  if (upcoming >= 0) {
+    detail.state = JitDetail::State::kNotStarted;
+    detail.grant = upcoming;
+    detail.at = grants[upcoming].window.start;
+  } else if (ended >= 0) {
+    const CompiledGrant& grant = grants[ended];
+    detail.state = grant.effective_end < grant.window.end ? JitDetail::State::kSuperseded
+                                                          : JitDetail::State::kExpired;
+    detail.grant = ended;
+    detail.at = grant.effective_end;
+  } else {
+    detail.state = other_sources ? JitDetail::State::kSourceNotGranted
+                                 : JitDetail::State::kNoGrant;
+  }
+  Set(decision, kLayer, LayerOutcome::kDeny);
+}
+
+// Fills `flow` with the 5-tuple; false when the families differ.
+bool MakeFlow(const net::IpAddress& source, uint16_t source_port,
+              const net::IpAddress& destination, uint16_t destination_port,
+              uint8_t protocol, NsgFlow& flow) {
+  if (source.is_v6() != destination.is_v6()) return false;
+  flow.is_v6 = source.is_v6();
+  if (flow.is_v6) {
+    flow.v6 = {source.v6(), destination.v6(), source_port, destination_port, protocol};
+  } else {
+    flow.v4 = {source.v4(), destination.v4(), source_port, destination_port, protocol};
+  }
+  return true;
+}
+
+// Runs `flow` through the NSGs in `order` (-1 entries are absent NSGs);
+// false when no NSG is on the path.
+bool Classify(const Snapshot& snapshot, std::array<int, 2> order, absl::Time now,
+              NsgFlow& flow) {
+  flow.evaluated = true;
+  flow.allowed = true;
+  for (int nsg : order) {
+    if (nsg < 0) continue;
+    const internal::CompiledNsg& compiled = snapshot.nsgs()[nsg];
+    NsgStage& stage = flow.stages[flow.stage_count++];
+    stage.nsg = nsg;
+    stage.match = flow.is_v6 ? compiled.Lookup(flow.v6, now) : compiled.Lookup(flow.v4, now);
+    if (!stage.match.match.found() ||
+        stage.match.match.access != nsg::RuleAccess::kAllow) {
+      flow.allowed = false;
+      break;
+    }
+  }
+  return flow.stage_count > 0;
+}
+
+void DecideNsg(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
+               Decision& decision) {
+  constexpr Layer kLayer = Layer::kNsg;
+  if (attempt.protocol != nsg::PROTOCOL_TCP && attempt.protocol != nsg::PROTOCOL_UDP) {
+    return Fail(decision, kLayer, ErrorCode::kUnsupportedProtocol);
+  }
+  if (decision.vm < 0) return Fail(decision, kLayer, ErrorCode::kUnknownVm);
+  if (attempt.via_bastion && !snapshot.has_bastion()) {
+    return Fail(decision, kLayer, ErrorCode::kNoBastion);
+  }
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  const uint8_t protocol = attempt.protocol == nsg::PROTOCOL_TCP ? 6 : 17;
+  NsgDetail& detail = decision.nsg;
+
+  const net::IpAddress& from =
+      attempt.via_bastion ? snapshot.bastion_address() : attempt.source;
+  if (!MakeFlow(from, attempt.source_port, vm.private_address, attempt.port, protocol,
+                detail.to_vm)) {
+    return Fail(decision, kLayer, ErrorCode::kAddressFamilyMismatch);
+  }
+  if (!Classify(snapshot, {vm.subnet_nsg, vm.nic_nsg}, now, detail.to_vm)) {
+    return Fail(decision, kLayer, ErrorCode::kNoNsg);
+  }
+
+  if (attempt.via_bastion) {
+    if (!MakeFlow(attempt.source, attempt.source_port, snapshot.bastion_address(), 443,
+                  6, detail.to_bastion)) {
+      return Fail(decision, kLayer, ErrorCode::kAddressFamilyMismatch);
+    }
+    if (!Classify(snapshot, {snapshot.bastion_nsg(), -1}, now, detail.to_bastion)) {
+      return Fail(decision, kLayer, ErrorCode::kNoNsg);
+    }
+  }
+  bool allowed = detail.to_vm.allowed &&
+                 (!attempt.via_bastion || detail.to_bastion.allowed);
+  Set(decision, kLayer, allowed ? LayerOutcome::kAllow : LayerOutcome::kDeny);
+}
+
+// Sets the verdict from the layer outcomes, as decide.h describes.
+void Conclude(Decision& decision) {
+  int first = -1;
+  for (int i = 0; i < kLayerCount; ++i) {
+    LayerOutcome outcome = decision.layers[i].outcome;
+    if (outcome != LayerOutcome::kAllow && outcome != LayerOutcome::kNotApplicable) {
+      first = i;
+      break;
+    }
+  }
+  if (first < 0) {
+    decision.verdict = Verdict::kAllow;
+    return;
+  }
+  int denying = first;
+  if (decision.layers[first].outcome == LayerOutcome::kPending) {
+    denying = -1;
+    for (int i = first + 1; i < kLayerCount; ++i) {
+      if (decision.layers[i].outcome == LayerOutcome::kError) {
+        denying = i;
+        break;
+      }
+    }
+    if (denying < 0) {
+      decision.verdict = Verdict::kPending;
+      return;
+    }
+  }
+  decision.verdict = Verdict::kDeny;
+  decision.has_denied_by = true;
+  decision.denied_by = static_cast<Layer>(denying);
+}
+
+}  // namespace
+
+absl::string_view LayerName(Layer layer) {
+  switch (layer) {
+    case Layer::kConditionalAccess:
+      return "conditionalAccess";
+    case Layer::kPim:
+      return "pim";
+    case Layer::kRbac:
+      return "rbac";
+    case Layer::kJit:
+      return "jit";
+    case Layer::kNsg:
+      return "nsg";
+  }
+  return "unknown";
+}
+
+absl::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAllow:
+      return "allow";
+    case Verdict::kDeny:
+      return "deny";
+    case Verdict::kPending:
+      return "pending";
+  }
+  return "deny";
+}
+
+absl::string_view LayerOutcomeName(LayerOutcome outcome) {
+  switch (outcome) {
+    case LayerOutcome::kAllow:
+      return "allow";
+    case LayerOutcome::kDeny:
+      return "deny";
+    case LayerOutcome::kPending:
+      return "pending";
+    case LayerOutcome::kNotApplicable:
+      return "notApplicable";
+    case LayerOutcome::kError:
+      return "error";
+  }
+  return "error";
+}
+
+absl::string_view ErrorMessage(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNone:
+      return "no error";
+    case ErrorCode::kLayerNotConfigured:
+      return "the snapshot was built without this layer's input, so a signed-in "
+             "attempt cannot be decided";
+    case ErrorCode::kNoUser:
+      return "the sign-in names no user";
+    case ErrorCode::kOutsideValidity:
+      return "the instant lies outside the range the snapshot's work hours were "
+             "expanded for; rebuild the snapshot";
+    case ErrorCode::kUnknownVm:
+      return "the snapshot has no VM with the attempt's VM id";
+    case ErrorCode::kNoBastion:
+      return "the attempt goes through Azure Bastion, but the snapshot has no bastion";
+    case ErrorCode::kNoNsg:
+      return "no NSG is on the flow's path, which Azure's IP flow verify refuses too";
+    case ErrorCode::kUnsupportedProtocol:
+      return "the attempt's protocol is neither TCP nor UDP";
+    case ErrorCode::kAddressFamilyMismatch:
+      return "the flow's source and destination addresses are of different families";
+    case ErrorCode::kNoSnapshot:
+      return "no snapshot is published";
+  }
+  return "unknown error";
+}
+
+Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now) {
+  Decision decision;
+  decision.snapshot_id = snapshot.id();
+  decision.now = now;
+  decision.vm = snapshot.FindVm(attempt.vm_id);
+
+  if (attempt.sign_in != nullptr) {
+    DecideConditionalAccess(snapshot, *attempt.sign_in, now, decision);
+    DecidePim(snapshot, *attempt.sign_in, now, decision);
+    DecideRbac(snapshot, attempt, now, decision);
+  }
+  DecideJit(snapshot, attempt, now, decision);
+  DecideNsg(snapshot, attempt, now, decision);
+  Conclude(decision);
+  return decision;
+}
+
+Decision DecideWithoutSnapshot(const Attempt& attempt, absl::Time now) {
+  Decision decision;
+  decision.now = now;
+  for (int i = 0; i < kLayerCount; ++i) {
+    Layer layer = static_cast<Layer>(i);
+    bool identity = layer == Layer::kConditionalAccess || layer == Layer::kPim ||
+                    layer == Layer::kRbac;
+    if (identity && attempt.sign_in == nullptr) continue;
+    Fail(decision, layer, ErrorCode::kNoSnapshot);
+  }
+  Conclude(decision);
+  return decision;
+}
+
+}  // namespace portcullis::decide

@@ -1,0 +1,296 @@
+// One decision per connection: the reference architecture's layers run in
+// order over a compiled snapshot.
+//
+//   Attempt attempt;
+//   attempt.sign_in = &sign_in;          // nullptr for a raw network flow
+//   attempt.vm_id = vm_id;               // the target VM's resource id
+//   attempt.port = 22;
+//   attempt.source = client_address;     // as the NSG sees it
+//   attempt.via_bastion = true;
+//   Decision decision = Decide(*snapshot, attempt, now);
+//   if (decision.verdict == Verdict::kAllow) ...
+//   std::vector<LayerReport> why = Explain(*snapshot, attempt, decision);
+//
+// The layers, in the order they run:
+//
+//   conditionalAccess  the sign-in against the Conditional Access policies:
+//                      a block or unmet grant controls (MFA, a compliant
+//                      device, ...) deny, naming the policy and the controls.
+//   pim                the user's role through PIM: an active assignment
+//                      instance at `now` allows; otherwise the user's latest
+//                      activation request is judged at `now` (granted:
+//                      allow; scheduled: deny until its start; awaiting
+//                      approval: pending; refused: deny with PIM's reason
+//                      codes, and the next work-window opening when outside
+//                      work hours); an eligible user without either is
+//                      denied. A user with no PIM eligibility, instance or
+//                      request is left to the standing role assignments.
+//   rbac               every RBAC check the connection needs (reading the VM
+//                      and its NIC; through the bastion also reading the
+//                      bastion host and the VNet and connecting through the
+//                      VNet's bastion; initiating JIT access when the VM is
+//                      JIT-protected; signing in with Entra ID when asked),
+//                      with the role that a granted activation gives.
+//   jit                for a port the JIT policy manages: an active grant
+//                      covering the source (the bastion's address through
+//                      the bastion). A grant not yet started, expired or
+//                      superseded denies, saying when.
+//   nsg                the classifier's verdict for the flow to the VM
+//                      (the VM subnet's NSG, then the NIC's, JIT rules
+//                      included), and through the bastion for the user's
+//                      HTTPS flow to the bastion (AzureBastionSubnet's NSG).
+//
+// An attempt without a signed-in user (a raw flow, such as a scan from the
+// Internet) skips the three identity layers (kNotApplicable) and is decided
+// by the network layers alone, as Azure decides it.
+//
+// The verdict comes from the first layer, in the order above, whose outcome
+// is neither allow nor not-applicable: deny or an error gives kDeny with
+// `denied_by` set to that layer, and pending gives kPending unless a later
+// layer fails with an error, which denies. Every layer is evaluated whatever
+// the earlier ones said, so the decision explains each of them. Layers after
+// a pending PIM layer see the user without the pending role.
+//
+// Fail-closed: an error (a layer the snapshot lacks for a signed-in user, a
+// VM the snapshot does not know, an instant outside the range the work hours
+// were expanded for, a flow the classifier cannot take) is a layer outcome
+// kError that denies, with an ErrorCode saying why. No error becomes an allow.
+//
+// Decide() is thread-safe (the snapshot is immutable) and allocates nothing:
+// a Decision holds enums, indexes into the snapshot and times, and only
+// Explain() (explain.h) turns them into text.
+#ifndef PORTCULLIS_DECIDE_DECIDE_H_
+#define PORTCULLIS_DECIDE_DECIDE_H_
+
+#include <array>
+#include <cstdint>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "access/ca_controls.h"
+#include "access/ca_sign_in.h"
+#include "access/conditional_access.h"
+#include "access/rbac.h"
+#include "decide/snapshot.h"
+#include "net/ip_address.h"
+#include "nsg/rule_table.h"
+#include "pim/decision.h"
+#include "proto/nsg.pb.h"
+
+namespace portcullis::decide {
+
+enum class Layer : uint8_t { kConditionalAccess, kPim, kRbac, kJit, kNsg };
+
+inline constexpr int kLayerCount = 5;
+
+// "conditionalAccess", "pim", "rbac", "jit" or "nsg".
+absl::string_view LayerName(Layer layer);
+
+enum class Verdict : uint8_t { kAllow, kDeny, kPending };
+
+// "allow", "deny" or "pending".
+absl::string_view VerdictName(Verdict verdict);
+
+enum class LayerOutcome : uint8_t {
+  kAllow,
+  kDeny,
+  kPending,
+  // The layer has nothing to say about this attempt: an identity layer for
+  // a raw flow, PIM for a user PIM does not govern, JIT for a port no JIT
+  // policy manages.
+  kNotApplicable,
+  // The layer could not decide; the decision denies.
+  kError,
+};
+
+// "allow", "deny", "pending", "notApplicable" or "error".
+absl::string_view LayerOutcomeName(LayerOutcome outcome);
+
+enum class ErrorCode : uint8_t {
+  kNone,
+  // A signed-in attempt, but the snapshot was built without this layer.
+  kLayerNotConfigured,
+  // The sign-in names no user.
+  kNoUser,
+  // `now` lies outside the range the snapshot's work hours were expanded for.
+  kOutsideValidity,
+  // The attempt names a VM the snapshot does not know.
+  kUnknownVm,
+  // Through the bastion, but the snapshot has no bastion.
+  kNoBastion,
+  // No NSG on the flow's path, which Azure's IP flow verify refuses too.
+  kNoNsg,
+  // A protocol other than TCP or UDP.
+  kUnsupportedProtocol,
+  // The flow's source and destination are of different address families.
+  kAddressFamilyMismatch,
+  // Decided through a holder that has no snapshot published.
+  kNoSnapshot,
+};
+
+// A sentence such as "the snapshot has no PIM input".
+absl::string_view ErrorMessage(ErrorCode code);
+
+enum class VmLogin : uint8_t { kNone, kUser, kAdministrator };
+
+// A connection attempt. The views must outlive the Decide() call.
+struct Attempt {
+  // The signed-in user's sign-in (with directory facts and satisfied
+  // controls), or nullptr for a raw flow with no user behind it.
+  const access::SignIn* sign_in = nullptr;
+  // The target VM's resource id.
+  absl::string_view vm_id;
+  uint16_t port = 0;
+  // PROTOCOL_TCP or PROTOCOL_UDP.
+  nsg::Protocol protocol = nsg::PROTOCOL_TCP;
+  // The address the NSGs see the connection come from: the client's address
+  // (which reaches the bastion through the bastion), or the raw flow's
+  // source.
+  net::IpAddress source;
+  uint16_t source_port = 50000;
+  // True when the user connects through Azure Bastion: the bastion reaches
+  // the VM from its own address, and the client reaches the bastion on 443.
+  bool via_bastion = false;
+  // Signing in to the VM with Microsoft Entra ID adds its data action to the
+  // RBAC checks.
+  VmLogin login = VmLogin::kNone;
+};
+
+// Conditional Access: the hot-path decision and, for the deciding policy,
+// which of its grant controls are unmet.
+struct CaDetail {
+  access::ConditionalAccessPolicySet::Decision decision;
+  access::GrantResult grant;
+};
+
+struct PimDetail {
+  enum class Basis : uint8_t {
+    kNone,
+    // An active assignment instance holds `now`.
+    kActiveInstance,
+    // The user's latest activation request, judged at `now`.
+    kRequest,
+    // Eligible, but neither activated nor requested.
+    kEligibleOnly,
+  };
+  Basis basis = Basis::kNone;
+  // Index into the evaluator's active_instances() or eligibilities().
+  int instance = -1;
+  // Index into CompiledPim::requests.
+  int request = -1;
+  pim::ActivationDecision activation;
+};
+
+// At most this many RBAC checks per attempt.
+inline constexpr int kMaxRbacChecks = 24;
+
+struct RbacCheckResult {
+  // The check: an index into the VM's bastion_checks or direct_checks, or
+  // kUserLoginCheck / kAdminLoginCheck.
+  int check = -1;
+  rbac::Decision decision;
+  // True when the role came from the activation the PIM layer granted now.
+  bool through_activation = false;
+};
+
+inline constexpr int kUserLoginCheck = -2;
+inline constexpr int kAdminLoginCheck = -3;
+
+struct RbacDetail {
+  std::array<RbacCheckResult, kMaxRbacChecks> checks{};
+  int check_count = 0;
+  // The first check that was not allowed, or -1.
+  int failed = -1;
+};
+
+struct JitDetail {
+  enum class State : uint8_t {
+    kNotApplicable,
+    // The VM is not protected by the JIT policy, or the port is not one of
+    // its ports.
+    kPortNotManaged,
+    kActive,
+    // No grant for this port ever covered the source.
+    kNoGrant,
+    // Grants exist for the port, but none covers the source.
+    kSourceNotGranted,
+    kNotStarted,
+    kExpired,
+    // A newer request for the same port ended the grant early.
+    kSuperseded,
+  };
+  State state = State::kNotApplicable;
+  // The source checked: the bastion's address or the attempt's source.
+  net::IpAddress source;
+  // Index into the VM's grants, when one is relevant.
+  int grant = -1;
+  // kActive: when the grant ends; kNotStarted: when it starts; kExpired and
+  // kSuperseded: when it ended.
+  absl::Time at = absl::InfiniteFuture();
+};
+
+// One NSG's verdict on one flow.
+struct NsgStage {
+  // Index into Snapshot::nsgs().
+  int nsg = -1;
+  internal::NsgMatch match;
+};
+
+struct NsgFlow {
+  bool evaluated = false;
+  bool allowed = false;
+  nsg::FlowV4 v4;
+  nsg::FlowV6 v6;
+  bool is_v6 = false;
+  std::array<NsgStage, 2> stages{};
+  int stage_count = 0;
+};
+
+struct NsgDetail {
+  // The client's HTTPS flow to the bastion (through the bastion only).
+  NsgFlow to_bastion;
+  // The flow that reaches the VM: from the bastion, or from the source.
+  NsgFlow to_vm;
+};
+
+struct LayerResult {
+  LayerOutcome outcome = LayerOutcome::kNotApplicable;
+  ErrorCode error = ErrorCode::kNone;
+};
+
+struct Decision {
+  Verdict verdict = Verdict::kDeny;
+  // Set when the verdict is kDeny.
+  bool has_denied_by = false;
+  Layer denied_by = Layer::kConditionalAccess;
+  std::array<LayerResult, kLayerCount> layers{};
+  // The snapshot decided against (Snapshot::id()), 0 when there was none.
+  uint64_t snapshot_id = 0;
+  // The instant decided at.
+  absl::Time now = absl::InfinitePast();
+  // The VM, an index into Snapshot::vms(), or -1.
+  int vm = -1;
+
+  CaDetail ca;
+  PimDetail pim;
+  RbacDetail rbac;
+  JitDetail jit;
+  NsgDetail nsg;
+
+  const LayerResult& layer(Layer which) const {
+    return layers[static_cast<int>(which)];
+  }
+};
+
+// Decides `attempt` at `now` against `snapshot`. Thread-safe; allocates
+// nothing, except inside Conditional Access for the cases its header names
+// (device filters with -match, work hours outside the validity range).
+Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now);
+
+// The decision when no snapshot is available: every layer fails with
+// kNoSnapshot, and the attempt is denied by the first layer that applies.
+Decision DecideWithoutSnapshot(const Attempt& attempt, absl::Time now);
+
+}  // namespace portcullis::decide
+
+#endif  // PORTCULLIS_DECIDE_DECIDE_H_

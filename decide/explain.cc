@@ -1,0 +1,451 @@
+#include "decide/explain.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/types/span.h"
+#include "access/ca_controls.h"
+#include "nsg/model.h"
+#include "pim/decision.h"
+#include "schedule/rfc3339.h"
+
+namespace portcullis::decide {
+namespace {
+
+std::string Time(absl::Time time) {
+  if (time == absl::InfiniteFuture()) return "never";
+  if (time == absl::InfinitePast()) return "the beginning of time";
+  return schedule::FormatRfc3339(time);
+}
+
+std::string Quoted(absl::string_view text) { return absl::StrCat("\"", text, "\""); }
+
+// The display name of a role definition id, or the id itself.
+std::string RoleName(const Snapshot& snapshot, absl::string_view role_id) {
+  if (snapshot.rbac().has_value()) {
+    const rbac::RoleDefinition* role = snapshot.rbac()->FindRoleDefinition(role_id);
+    if (role != nullptr && !role->role_name().empty()) return Quoted(role->role_name());
+  }
+  return std::string(role_id);
+}
+
+std::string PolicyName(const ca::Policy& policy) {
+  if (policy.display_name().empty()) return Quoted(policy.id());
+  return absl::StrCat(Quoted(policy.display_name()), " (", policy.id(), ")");
+}
+
+void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
+                              const Decision& decision, LayerReport& report) {
+  const CompiledConditionalAccess& ca = *snapshot.conditional_access();
+  const access::SignIn& sign_in = *attempt.sign_in;
+  access::WhatIfResult what_if = ca.policies.Explain(sign_in, decision.now, ca.mode);
+  const std::vector<ca::Policy>& policies = ca.policies.policies();
+  const int deciding = decision.ca.decision.deciding_policy;
+
+  switch (decision.ca.decision.outcome) {
+    case access::Outcome::kBlock:
+      report.reasons.push_back(
+          absl::StrCat("policy ", PolicyName(policies[deciding]), " blocks the sign-in"));
+      report.facts.push_back({"policy", policies[deciding].id()});
+      break;
+    case access::Outcome::kRequirements: {
+      std::vector<std::string> unmet =
+          access::UnmetControlNames(ca.policies.grant(deciding), decision.ca.grant);
+      report.reasons.push_back(absl::StrCat(
+          "policy ", PolicyName(policies[deciding]), " requires ",
+          absl::StrJoin(unmet, " and "), ", which the sign-in has not satisfied"));
+      report.reasons.push_back(absl::StrCat("unmet controls of every applying policy: ",
+                                            absl::StrJoin(what_if.requirements, ", ")));
+      report.facts.push_back({"policy", policies[deciding].id()});
+      report.facts.push_back({"requirements", absl::StrJoin(what_if.requirements, ",")});
+      break;
+    }
+    case access::Outcome::kAllow:
+      report.reasons.push_back(
+          "no enforced policy blocks the sign-in or requires a control it lacks");
+      break;
+  }
+  for (const access::PolicyResult& result : what_if.policies) {
+    if (!result.applies) continue;
+    report.reasons.push_back(absl::StrCat(
+        "policy ", PolicyName(policies[result.policy]), " applies (",
+        result.ResultName(), ")"));
+  }
+}
+
+std::string ReasonCodes(const pim::ReasonList& reasons) {
+  std::vector<std::string> codes;
+  for (pim::Reason reason : reasons) codes.emplace_back(pim::ReasonName(reason));
+  return absl::StrJoin(codes, ",");
+}
+
+void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
+                    LayerReport& report) {
+  const CompiledPim& pim = *snapshot.pim();
+  const pim::ActivationDecision& activation = decision.pim.activation;
+  const pim::ScheduleRequest& message = pim.request_messages[decision.pim.request];
+  std::string role = RoleName(snapshot, message.role_definition_id());
+  absl::string_view name = message.id();
+  if (size_t slash = name.rfind('/'); slash != absl::string_view::npos) {
+    name = name.substr(slash + 1);
+  }
+  std::string request = name.empty()
+                            ? absl::StrCat("activation request ", decision.pim.request)
+                            : absl::StrCat("activation request ", name);
+
+  switch (activation.outcome) {
+    case pim::Outcome::kGranted:
+      if (activation.window.Contains(decision.now)) {
+        report.reasons.push_back(absl::StrCat(request, " activates role ", role,
+                                              " from ", Time(activation.window.start),
+                                              " until ", Time(activation.window.end)));
+      } else {
+        report.reasons.push_back(absl::StrCat(
+            request, " was granted for [", Time(activation.window.start), ", ",
+            Time(activation.window.end), "), which does not hold ", Time(decision.now)));
+      }
+      break;
+    case pim::Outcome::kScheduled:
+      report.reasons.push_back(absl::StrCat(request, " is scheduled: role ", role,
+                                            " becomes active at ",
+                                            Time(activation.window.start)));
+      break;
+    case pim::Outcome::kPending:
+      report.reasons.push_back(absl::StrCat(request, " for role ", role,
+                                            " awaits approval until ",
+                                            Time(activation.approval_deadline)));
+      break;
+    case pim::Outcome::kRefused:
+      report.reasons.push_back(absl::StrCat(request, " for role ", role,
+                                            " is refused: ",
+                                            activation.reasons.ToString()));
+      if (activation.reasons.Contains(pim::Reason::kOutsideWorkWindow)) {
+        report.reasons.push_back(absl::StrCat(
+            "activations may start only in work hours; the next work window opens at ",
+            Time(activation.next_work_window_opening)));
+      }
+      break;
+  }
+  report.facts.push_back({"basis", "request"});
+  report.facts.push_back({"request", message.id()});
+  report.facts.push_back({"activation", std::string(pim::OutcomeName(activation.outcome))});
+  report.facts.push_back({"reasons", ReasonCodes(activation.reasons)});
+  if (activation.outcome != pim::Outcome::kRefused) {
+    report.facts.push_back({"start", Time(activation.window.start)});
+    report.facts.push_back({"end", Time(activation.window.end)});
+  }
+  if (activation.outcome == pim::Outcome::kPending) {
+    report.facts.push_back({"approvalDeadline", Time(activation.approval_deadline)});
+  }
+  if (activation.reasons.Contains(pim::Reason::kOutsideWorkWindow)) {
+    report.facts.push_back({"nextOpening", Time(activation.next_work_window_opening)});
+  }
+}
+
+void ExplainPim(const Snapshot& snapshot, const Decision& decision,
+                LayerReport& report) {
+  const pim::ActivationEvaluator& evaluator = *snapshot.pim()->evaluator;
+  switch (decision.pim.basis) {
+    case PimDetail::Basis::kActiveInstance: {
+      const pim::CompiledInstance& instance =
+          evaluator.active_instances()[decision.pim.instance];
+      report.reasons.push_back(absl::StrCat(
+          "an active assignment of role ", RoleName(snapshot, instance.role_definition_id),
+          " at ", instance.scope, " holds from ", Time(instance.window.start), " until ",
+          Time(instance.window.end)));
+      report.facts.push_back({"basis", "activeInstance"});
+      report.facts.push_back({"start", Time(instance.window.start)});
+      report.facts.push_back({"end", Time(instance.window.end)});
+      return;
+    }
+    case PimDetail::Basis::kRequest:
+      return ExplainRequest(snapshot, decision, report);
+    case PimDetail::Basis::kEligibleOnly: {
+      const pim::CompiledInstance& instance =
+          evaluator.eligibilities()[decision.pim.instance];
+      report.reasons.push_back(absl::StrCat(
+          "the user is eligible for role ", RoleName(snapshot, instance.role_definition_id),
+          " at ", instance.scope,
+          " but has neither an active assignment nor an activation request"));
+      report.facts.push_back({"basis", "eligibleOnly"});
+      return;
+    }
+    case PimDetail::Basis::kNone:
+      report.reasons.push_back(
+          "the user has no PIM eligibility, active assignment or activation request; "
+          "standing role assignments decide");
+      return;
+  }
+}
+
+// "role "Reader" assigned at /subscriptions/...", for the assignment that
+// granted `decision`.
+std::string GrantText(const rbac::Policy& policy, const rbac::Decision& decision) {
+  if (decision.assignment < 0 ||
+      decision.assignment >= policy.input().role_assignments_size()) {
+    return "an assignment";
+  }
+  const rbac::RoleAssignment& assignment =
+      policy.input().role_assignments(decision.assignment);
+  const rbac::RoleDefinition* role =
+      policy.FindRoleDefinition(assignment.role_definition_id());
+  std::string name = role != nullptr && !role->role_name().empty()
+                         ? Quoted(role->role_name())
+                         : assignment.role_definition_id();
+  return absl::StrCat("role ", name, " assigned at ", assignment.scope());
+}
+
+void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
+                 const Decision& decision, LayerReport& report) {
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  const std::vector<RbacCheck>& checks =
+      attempt.via_bastion ? vm.bastion_checks : vm.direct_checks;
+  auto check_of = [&](const RbacCheckResult& result) -> const RbacCheck& {
+    if (result.check == kUserLoginCheck) return vm.user_login;
+    if (result.check == kAdminLoginCheck) return vm.admin_login;
+    return checks[result.check];
+  };
+  auto policy_of = [&](const RbacCheckResult& result) -> const rbac::Policy& {
+    return result.through_activation ? snapshot.pim()->request_grants[decision.pim.request]
+                                     : *snapshot.rbac();
+  };
+
+  // One line per step (consecutive checks with the same purpose), the step
+  // that failed first.
+  std::vector<std::string> lines;
+  std::string failed_line;
+  int begin = 0;
+  while (begin < decision.rbac.check_count) {
+    const std::string& purpose = check_of(decision.rbac.checks[begin]).purpose;
+    int end = begin;
+    int first_denied = -1;
+    int denied = 0;
+    while (end < decision.rbac.check_count &&
+           check_of(decision.rbac.checks[end]).purpose == purpose) {
+      if (!decision.rbac.checks[end].decision.allowed) {
+        if (first_denied < 0) first_denied = end;
+        ++denied;
+      }
+      ++end;
+    }
+    if (first_denied < 0) {
+      const RbacCheckResult& first = decision.rbac.checks[begin];
+      lines.push_back(absl::StrCat(
+          purpose, ": ", end - begin, " operations allowed by ",
+          GrantText(policy_of(first), first.decision),
+          first.through_activation ? ", activated now through PIM" : ""));
+    } else {
+      const RbacCheckResult& result = decision.rbac.checks[first_denied];
+      const RbacCheck& check = check_of(result);
+      rbac::Request request;
+      request.principal_id = attempt.sign_in->user_id;
+      request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
+      request.action = check.action;
+      request.plane = check.plane;
+      request.scope = check.scope;
+      std::string line =
+          absl::StrCat(purpose, ": ", snapshot.rbac()->Explain(request, result.decision));
+      if (denied > 1) {
+        absl::StrAppend(&line, " (", denied - 1, " more operations of this step are denied)");
+      }
+      if (first_denied == decision.rbac.failed) {
+        failed_line = std::move(line);
+        report.facts.push_back({"action", check.action});
+        report.facts.push_back({"scope", check.scope});
+        report.facts.push_back(
+            {"reason", std::string(rbac::ReasonName(result.decision.reason))});
+      } else {
+        lines.push_back(std::move(line));
+      }
+    }
+    begin = end;
+  }
+  if (!failed_line.empty()) report.reasons.push_back(std::move(failed_line));
+  for (std::string& line : lines) report.reasons.push_back(std::move(line));
+}
+
+void ExplainJit(const Snapshot& snapshot, const Attempt& attempt,
+                const Decision& decision, LayerReport& report) {
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  const JitDetail& jit = decision.jit;
+  std::string source = jit.source.ToString();
+  std::string port = absl::StrCat("port ", attempt.port);
+  const jit::Grant* grant = jit.grant >= 0 ? &vm.grants[jit.grant] : nullptr;
+  std::string granted_source = grant != nullptr ? grant->source : "";
+
+  switch (jit.state) {
+    case JitDetail::State::kNotApplicable:
+    case JitDetail::State::kPortNotManaged:
+      report.reasons.push_back(
+          vm.jit_protected
+              ? absl::StrCat(port, " is not one of the JIT policy's ports for the VM")
+              : std::string("no JIT policy protects the VM"));
+      break;
+    case JitDetail::State::kActive:
+      report.reasons.push_back(absl::StrCat(
+          "a JIT grant opens ", port, " for ", granted_source, " (which holds ", source,
+          ") until ", Time(jit.at), grant->requestor.empty() ? "" : ", requested by ",
+          grant->requestor));
+      report.facts.push_back({"closesAt", Time(jit.at)});
+      break;
+    case JitDetail::State::kNoGrant:
+      report.reasons.push_back(
+          absl::StrCat("no JIT request opened ", port, " for ", source));
+      break;
+    case JitDetail::State::kSourceNotGranted:
+      report.reasons.push_back(absl::StrCat(
+          "JIT grants for ", port, " cover other sources, not ", source));
+      break;
+    case JitDetail::State::kNotStarted:
+      report.reasons.push_back(absl::StrCat("the JIT grant for ", port, " and ",
+                                            granted_source, " opens at ", Time(jit.at)));
+      report.facts.push_back({"opensAt", Time(jit.at)});
+      break;
+    case JitDetail::State::kExpired:
+      report.reasons.push_back(absl::StrCat("the JIT grant for ", port, " and ",
+                                            granted_source, " expired at ", Time(jit.at),
+                                            " (Expired)"));
+      report.facts.push_back({"endedAt", Time(jit.at)});
+      break;
+    case JitDetail::State::kSuperseded:
+      report.reasons.push_back(absl::StrCat(
+          "the JIT grant for ", port, " and ", granted_source,
+          " was ended at ", Time(jit.at), " by a newer request (NewerRequestInitiated)"));
+      report.facts.push_back({"endedAt", Time(jit.at)});
+      break;
+  }
+  if (grant != nullptr) report.facts.push_back({"rule", grant->rule.name()});
+}
+
+std::string FlowText(const NsgFlow& flow) {
+  net::IpAddress source =
+      flow.is_v6 ? net::IpAddress::V6(flow.v6.source) : net::IpAddress::V4(flow.v4.source);
+  net::IpAddress destination = flow.is_v6 ? net::IpAddress::V6(flow.v6.destination)
+                                          : net::IpAddress::V4(flow.v4.destination);
+  uint16_t source_port = flow.is_v6 ? flow.v6.source_port : flow.v4.source_port;
+  uint16_t destination_port =
+      flow.is_v6 ? flow.v6.destination_port : flow.v4.destination_port;
+  uint8_t protocol = flow.is_v6 ? flow.v6.protocol : flow.v4.protocol;
+  return absl::StrCat(protocol == 6 ? "tcp " : "udp ", source.ToString(), ":",
+                      source_port, " -> ", destination.ToString(), ":",
+                      destination_port);
+}
+
+// "nsg-workload: Allow (securityRules/...)" per stage.
+std::string StagesText(const Snapshot& snapshot, const NsgFlow& flow,
+                       std::vector<std::string>* rules) {
+  std::vector<std::string> stages;
+  for (int i = 0; i < flow.stage_count; ++i) {
+    const NsgStage& stage = flow.stages[i];
+    const internal::CompiledNsg& nsg = snapshot.nsgs()[stage.nsg];
+    bool allowed = stage.match.match.found() &&
+                   stage.match.match.access == nsg::RuleAccess::kAllow;
+    std::string rule(nsg.RuleName(stage.match));
+    stages.push_back(absl::StrCat(nsg.name(), " ", allowed ? "Allow" : "Deny", " (",
+                                  rule, ")"));
+    rules->push_back(std::move(rule));
+  }
+  return absl::StrJoin(stages, ", then ");
+}
+
+void ExplainNsg(const Snapshot& snapshot, const Decision& decision,
+                LayerReport& report) {
+  const NsgDetail& nsg = decision.nsg;
+  std::vector<std::pair<const NsgFlow*, std::string>> flows = {
+      {&nsg.to_vm, "the flow to the VM"}, {&nsg.to_bastion, "the flow to the bastion"}};
+  std::vector<std::string> denied;
+  std::vector<std::string> allowed;
+  for (const auto& [flow, name] : flows) {
+    if (!flow->evaluated) continue;
+    std::vector<std::string> rules;
+    std::string line = absl::StrCat(name, " (", FlowText(*flow), "): ",
+                                     flow->allowed ? "allowed" : "denied", " by ",
+                                     StagesText(snapshot, *flow, &rules));
+    (flow->allowed ? allowed : denied).push_back(std::move(line));
+    report.facts.push_back({flow == &nsg.to_vm ? "vmFlowRule" : "bastionFlowRule",
+                            rules.empty() ? "" : rules.back()});
+  }
+  for (std::string& line : denied) report.reasons.push_back(std::move(line));
+  for (std::string& line : allowed) report.reasons.push_back(std::move(line));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LayerReport>> Explain(const Snapshot* snapshot,
+                                                 const Attempt& attempt,
+                                                 const Decision& decision) {
+  if (decision.snapshot_id != 0 &&
+      (snapshot == nullptr || snapshot->id() != decision.snapshot_id)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "decision: made against snapshot ", decision.snapshot_id,
+        "; expected the snapshot it was decided against"));
+  }
+  std::vector<LayerReport> reports;
+  for (int i = 0; i < kLayerCount; ++i) {
+    LayerReport report;
+    report.layer = static_cast<Layer>(i);
+    report.outcome = decision.layers[i].outcome;
+    const LayerResult& result = decision.layers[i];
+    if (result.outcome == LayerOutcome::kError) {
+      report.reasons.emplace_back(ErrorMessage(result.error));
+    } else if (snapshot == nullptr) {
+      report.reasons.push_back("no snapshot");
+    } else if (result.outcome == LayerOutcome::kNotApplicable &&
+               attempt.sign_in == nullptr &&
+               (report.layer == Layer::kConditionalAccess || report.layer == Layer::kPim ||
+                report.layer == Layer::kRbac)) {
+      report.reasons.push_back(
+          "no signed-in user: a raw network flow is decided by the network layers");
+    } else {
+      switch (report.layer) {
+        case Layer::kConditionalAccess:
+          ExplainConditionalAccess(*snapshot, attempt, decision, report);
+          break;
+        case Layer::kPim:
+          ExplainPim(*snapshot, decision, report);
+          break;
+        case Layer::kRbac:
+          ExplainRbac(*snapshot, attempt, decision, report);
+          break;
+        case Layer::kJit:
+          ExplainJit(*snapshot, attempt, decision, report);
+          break;
+        case Layer::kNsg:
+          ExplainNsg(*snapshot, decision, report);
+          break;
+      }
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
+std::string Summarize(const Decision& decision,
+                      const std::vector<LayerReport>& reports) {
+  auto first_reason = [&](Layer layer) -> std::string {
+    const LayerReport& report = reports[static_cast<int>(layer)];
+    return report.reasons.empty() ? "" : report.reasons.front();
+  };
+  switch (decision.verdict) {
+    case Verdict::kAllow:
+      return "allowed";
+    case Verdict::kDeny:
+      return absl::StrCat("denied by ", LayerName(decision.denied_by), ": ",
+                          first_reason(decision.denied_by));
+    case Verdict::kPending:
+      for (int i = 0; i < kLayerCount; ++i) {
+        if (decision.layers[i].outcome == LayerOutcome::kPending) {
+          return absl::StrCat("pending in ", LayerName(static_cast<Layer>(i)), ": ",
+                              first_reason(static_cast<Layer>(i)));
+        }
+      }
+      return "pending";
+  }
+  return "";
+}
+
+}  // namespace portcullis::decide

@@ -1,0 +1,421 @@
+#include "decide/snapshot.h"
+
+#include <atomic>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "access/ca_named_locations.h"
+#include "access/rbac_operations.h"
+#include "pim/policy.h"
+
+namespace portcullis::decide {
+namespace {
+
+std::atomic<uint64_t> next_snapshot_id{1};
+
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(prefix, ": ", status.message()));
+}
+
+// The role assignment that an active PIM instance stands for, valid on the
+// instance's window.
+rbac::RoleAssignment AssignmentForInstance(const pim::ScheduleInstance& instance,
+                                           int index) {
+  rbac::RoleAssignment assignment;
+  assignment.set_id(instance.id());
+  assignment.set_name(instance.id());
+  assignment.set_scope(instance.directory_scope_id());
+  assignment.set_role_definition_id(instance.role_definition_id());
+  assignment.set_principal_id(instance.principal_id());
+  assignment.set_principal_type("User");
+  assignment.set_description("active PIM assignment schedule instance");
+  if (instance.has_start_time()) *assignment.mutable_start_time() = instance.start_time();
+  if (instance.has_end_time()) *assignment.mutable_end_time() = instance.end_time();
+  assignment.set_source(absl::StrCat("pim.activeInstances[", index, "]"));
+  return assignment;
+}
+
+// The role assignment that activation request `index` gives once granted.
+rbac::RoleAssignment AssignmentForRequest(const pim::ScheduleRequest& request,
+                                          int index) {
+  rbac::RoleAssignment assignment;
+  assignment.set_id(request.id());
+  assignment.set_name(request.id());
+  assignment.set_scope(request.directory_scope_id());
+  assignment.set_role_definition_id(request.role_definition_id());
+  assignment.set_principal_id(request.principal_id());
+  assignment.set_principal_type("User");
+  assignment.set_description("role activated by a PIM request");
+  assignment.set_source(absl::StrCat("pim.requests[", index, "]"));
+  return assignment;
+}
+
+// The VNet id of a subnet id (`.../virtualNetworks/<vnet>/subnets/<name>`),
+// or "" when it has no such shape.
+std::string VirtualNetworkOf(absl::string_view subnet_id) {
+  size_t at = subnet_id.rfind("/subnets/");
+  if (at == absl::string_view::npos) {
+    std::string lower(subnet_id);
+    for (char& c : lower) c = absl::ascii_tolower(c);
+    at = lower.rfind("/subnets/");
+    if (at == std::string::npos) return "";
+  }
+  return std::string(subnet_id.substr(0, at));
+}
+
+// The end of each grant's effective window: its own end, or the start of
+// the first newer grant for the same VM and port. Ties in start go to the
+// later grant in the list, as jit::StateAt() decides them.
+std::vector<absl::Time> EffectiveEnds(const std::vector<jit::Grant>& grants) {
+  std::vector<absl::Time> ends;
+  for (size_t i = 0; i < grants.size(); ++i) {
+    absl::Time end = grants[i].window.end;
+    for (size_t j = 0; j < grants.size(); ++j) {
+      if (j == i || grants[j].port != grants[i].port ||
+          !absl::EqualsIgnoreCase(grants[j].vm_id, grants[i].vm_id)) {
+        continue;
+      }
+      bool newer = grants[j].window.start > grants[i].window.start ||
+                   (grants[j].window.start == grants[i].window.start && j > i);
+      if (newer && grants[j].window.start < end) end = grants[j].window.start;
+    }
+    ends.push_back(end);
+  }
+  return ends;
+}
+
+absl::StatusOr<net::IpAddress> ParseNicAddress(absl::string_view text) {
+  // Some NIC exports write the address with its prefix length.
+  size_t slash = text.find('/');
+  if (slash != absl::string_view::npos) text = text.substr(0, slash);
+  return net::IpAddress::Parse(text);
+}
+
+}  // namespace
+
+// Compiles each part of a snapshot. A friend of Snapshot.
+class SnapshotBuilder {
+ public:
+  SnapshotBuilder(SnapshotInput input, const BuildOptions& options)
+      : input_(std::move(input)), options_(options) {
+    snapshot_.reset(new Snapshot());
+    snapshot_->id_ = next_snapshot_id.fetch_add(1, std::memory_order_relaxed);
+    snapshot_->options_ = options;
+  }
+
+  absl::StatusOr<std::shared_ptr<const Snapshot>> Build() {
+    if (options_.valid_until <= options_.valid_from) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "validity range: invalid value [", absl::FormatTime(options_.valid_from),
+          ", ", absl::FormatTime(options_.valid_until),
+          "); expected valid_from before valid_until"));
+    }
+    if (absl::Status s = BuildConditionalAccess(); !s.ok()) {
+      return Prefixed("conditionalAccess", s);
+    }
+    if (absl::Status s = BuildRbac(); !s.ok()) return Prefixed("rbac", s);
+    if (absl::Status s = BuildPim(); !s.ok()) return Prefixed("pim", s);
+    if (absl::Status s = BuildNetwork(); !s.ok()) return s;
+    return std::shared_ptr<const Snapshot>(std::move(snapshot_));
+  }
+
+ private:
+  absl::Status BuildConditionalAccess() {
+    if (!input_.conditional_access.has_value()) return absl::OkStatus();
+    ConditionalAccessInput& ca = *input_.conditional_access;
+    absl::StatusOr<access::NamedLocationSet> locations =
+        access::NamedLocationSet::Create(ca.named_locations);
+    if (!locations.ok()) return locations.status();
+    access::CompileOptions compile = ca.options;
+    if (options_.valid_from != absl::InfinitePast() &&
+        options_.valid_until != absl::InfiniteFuture()) {
+      compile.schedule_from = options_.valid_from;
+      compile.schedule_to = options_.valid_until;
+    }
+    absl::StatusOr<access::ConditionalAccessPolicySet> set =
+        access::ConditionalAccessPolicySet::Compile(
+            std::move(ca.policies),
+            std::make_shared<const access::NamedLocationSet>(*std::move(locations)),
+            compile);
+    if (!set.ok()) return set.status();
+    snapshot_->conditional_access_ = CompiledConditionalAccess{*std::move(set), ca.mode};
+    return absl::OkStatus();
+  }
+
+  // The RBAC input with the active PIM instances added as time-bound
+  // assignments.
+  absl::Status BuildRbac() {
+    if (!input_.rbac.has_value()) return absl::OkStatus();
+    rbac::RbacInput with_pim = *input_.rbac;
+    if (input_.pim.has_value()) {
+      const std::vector<pim::ScheduleInstance>& active = input_.pim->active_instances;
+      for (size_t i = 0; i < active.size(); ++i) {
+        *with_pim.add_role_assignments() =
+            AssignmentForInstance(active[i], static_cast<int>(i));
+      }
+    }
+    absl::StatusOr<rbac::Policy> policy = rbac::Policy::Compile(std::move(with_pim));
+    if (!policy.ok()) return policy.status();
+    snapshot_->rbac_ = *std::move(policy);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<schedule::IntervalSet>> WorkWindows() {
+    if (!input_.pim->work_hours.has_value()) return std::nullopt;
+    if (options_.valid_from == absl::InfinitePast() ||
+        options_.valid_until == absl::InfiniteFuture()) {
+      return absl::InvalidArgumentError(
+          "workHours: the snapshot's validity range must be finite to expand "
+          "work hours; set BuildOptions::valid_from and valid_until");
+    }
+    // A day before the range, so a window open at its start is whole, and
+    // a week past it, so the next opening after any instant in it is known.
+    absl::Time from = options_.valid_from - absl::Hours(24);
+    absl::Time to = options_.valid_until + absl::Hours(24 * 8);
+    absl::StatusOr<schedule::IntervalSet> windows =
+        input_.pim->work_hours->Expand(from, to);
+    if (!windows.ok()) return Prefixed("workHours", windows.status());
+    return std::optional<schedule::IntervalSet>(*std::move(windows));
+  }
+
+  absl::Status BuildPim() {
+    if (!input_.pim.has_value()) return absl::OkStatus();
+    PimInput& input = *input_.pim;
+    CompiledPim compiled;
+
+    absl::StatusOr<pim::RolePolicy> policy = pim::RolePolicy::Compile(input.policy);
+    if (!policy.ok()) return Prefixed("policy", policy.status());
+    absl::StatusOr<std::optional<schedule::IntervalSet>> windows = WorkWindows();
+    if (!windows.ok()) return windows.status();
+    if (windows->has_value()) {
+      compiled.has_work_hours = true;
+      compiled.work_hours_from = options_.valid_from;
+      compiled.work_hours_until = options_.valid_until;
+    }
+    absl::StatusOr<pim::ActivationEvaluator> evaluator =
+        pim::ActivationEvaluator::Create(*std::move(policy), input.eligibilities,
+                                         input.active_instances, input.options,
+                                         *std::move(windows));
+    if (!evaluator.ok()) return evaluator.status();
+    compiled.evaluator.emplace(*std::move(evaluator));
+
+    for (size_t i = 0; i < input.requests.size(); ++i) {
+      std::string where = absl::StrCat("requests[", i, "]");
+      absl::StatusOr<pim::ActivationRequest> request =
+          pim::ActivationRequest::Create(input.requests[i]);
+      if (!request.ok()) return Prefixed(where, request.status());
+      compiled.requests.push_back(*std::move(request));
+      compiled.request_messages.push_back(input.requests[i]);
+
+      if (!input_.rbac.has_value()) continue;
+      rbac::RbacInput grant = *input_.rbac;
+      grant.clear_role_assignments();
+      *grant.add_role_assignments() =
+          AssignmentForRequest(input.requests[i], static_cast<int>(i));
+      absl::StatusOr<rbac::Policy> grant_policy = rbac::Policy::Compile(std::move(grant));
+      if (!grant_policy.ok()) return Prefixed(where, grant_policy.status());
+      compiled.request_grants.push_back(*std::move(grant_policy));
+    }
+    snapshot_->pim_ = std::move(compiled);
+    return absl::OkStatus();
+  }
+
+  // Compiles `group` into Snapshot::nsgs() and returns its index.
+  absl::StatusOr<int> AddNsg(const nsg::NetworkSecurityGroup& group,
+                             const std::vector<internal::TimedRule>& timed) {
+    absl::StatusOr<internal::CompiledNsg> compiled = internal::CompiledNsg::Compile(
+        group, *snapshot_->resolver_, timed, input_.network.classifier);
+    if (!compiled.ok()) return compiled.status();
+    snapshot_->nsgs_.push_back(*std::move(compiled));
+    return static_cast<int>(snapshot_->nsgs_.size()) - 1;
+  }
+
+  absl::Status BuildNetwork() {
+    NetworkInput& network = input_.network;
+    absl::StatusOr<nsg::AddressResolver> resolver =
+        nsg::AddressResolver::Create(network.service_tags, network.addresses);
+    if (!resolver.ok()) return Prefixed("network", resolver.status());
+    snapshot_->resolver_.emplace(*std::move(resolver));
+    snapshot_->jit_policy_ = network.jit_policy;
+    snapshot_->jit_options_ = network.jit_options;
+
+    if (network.bastion.has_value()) {
+      snapshot_->has_bastion_ = true;
+      snapshot_->bastion_host_id_ = network.bastion->host_id;
+      snapshot_->bastion_address_ = network.bastion->address;
+      if (network.bastion->subnet_nsg.has_value()) {
+        absl::StatusOr<int> index = AddNsg(*network.bastion->subnet_nsg, {});
+        if (!index.ok()) return Prefixed("network.bastion.nsg", index.status());
+        snapshot_->bastion_nsg_ = *index;
+      }
+    }
+
+    for (size_t i = 0; i < network.vms.size(); ++i) {
+      std::string where = absl::StrCat("network.vms[", i, "]");
+      absl::StatusOr<CompiledVm> vm = BuildVm(network.vms[i]);
+      if (!vm.ok()) return Prefixed(where, vm.status());
+      if (snapshot_->FindVm(vm->vm_id) >= 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ".nic.virtualMachine.id: duplicate value \"", vm->vm_id,
+            "\"; expected each VM once"));
+      }
+      snapshot_->vms_.push_back(*std::move(vm));
+    }
+    return absl::OkStatus();
+  }
+
+  void AddRbacChecks(CompiledVm& vm) {
+    rbac::VmAccessTarget target;
+    target.vm = vm.vm_id;
+    target.nic = vm.nic_id;
+    target.bastion = snapshot_->bastion_host_id_;
+    target.vnet = vm.virtual_network_id;
+    if (snapshot_->jit_policy_.has_value()) target.jit_policy = snapshot_->jit_policy_->id();
+
+    auto add = [](std::vector<RbacCheck>& checks, absl::string_view purpose,
+                  const std::vector<rbac::Operation>& operations) {
+      for (const rbac::Operation& operation : operations) {
+        checks.push_back({std::string(purpose), operation.action, operation.plane,
+                          operation.scope});
+      }
+    };
+    add(vm.direct_checks, "read the VM", rbac::ReadVmOperations(target));
+    add(vm.bastion_checks, "use the bastion", rbac::BastionConnectOperations(target));
+    if (vm.jit_protected && snapshot_->jit_policy_.has_value()) {
+      std::vector<rbac::Operation> initiate = rbac::InitiateJitOperations(target);
+      add(vm.direct_checks, "initiate JIT access", initiate);
+      add(vm.bastion_checks, "initiate JIT access", initiate);
+    }
+    std::vector<rbac::Operation> login = rbac::EntraLoginOperations(target, false);
+    std::vector<rbac::Operation> admin = rbac::EntraLoginOperations(target, true);
+    vm.user_login = {"sign in with Microsoft Entra ID", login[0].action, login[0].plane,
+                     login[0].scope};
+    vm.admin_login = {"sign in as administrator with Microsoft Entra ID",
+                      admin[0].action, admin[0].plane, admin[0].scope};
+  }
+
+  absl::StatusOr<CompiledVm> BuildVm(const VmInput& input) {
+    CompiledVm vm;
+    vm.vm_id = input.nic.virtual_machine_id();
+    vm.nic_id = input.nic.id();
+    vm.virtual_network_id = VirtualNetworkOf(input.nic.subnet_id());
+    if (vm.vm_id.empty()) {
+      return absl::InvalidArgumentError(
+          "nic.virtualMachine.id: missing; expected the id of the VM the NIC "
+          "belongs to");
+    }
+    if (input.nic.private_ip_addresses().empty()) {
+      return absl::InvalidArgumentError(
+          "nic.ipConfigurations: missing; expected a private address");
+    }
+    absl::StatusOr<net::IpAddress> address =
+        ParseNicAddress(input.nic.private_ip_addresses(0));
+    if (!address.ok()) return Prefixed("nic.privateIPAddress", address.status());
+    vm.private_address = *address;
+
+    const std::optional<jit::JitPolicy>& policy = snapshot_->jit_policy_;
+    const jit::JitPolicyVirtualMachine* protected_vm =
+        policy.has_value() ? jit::FindVirtualMachine(*policy, vm.vm_id) : nullptr;
+    std::optional<nsg::NetworkSecurityGroup> subnet_nsg = input.subnet_nsg;
+    std::optional<nsg::NetworkSecurityGroup> nic_nsg = input.nic_nsg;
+    std::vector<internal::TimedRule> subnet_timed;
+    std::vector<internal::TimedRule> nic_timed;
+
+    if (protected_vm != nullptr) {
+      bool on_nic = !input.nic.network_security_group_id().empty();
+      std::optional<nsg::NetworkSecurityGroup>& holder = on_nic ? nic_nsg : subnet_nsg;
+      if (!holder.has_value()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            on_nic ? "nicNsg" : "subnetNsg",
+            ": missing; expected the NSG that receives the VM's JIT rules"));
+      }
+      absl::StatusOr<jit::VmTarget> target = jit::TargetForNic(input.nic, *holder);
+      if (!target.ok()) return Prefixed("jit", target.status());
+      absl::StatusOr<std::vector<jit::Grant>> grants = jit::GrantsFromHistory(
+          *policy, *holder, *target, snapshot_->jit_options_);
+      if (!grants.ok()) return Prefixed("jit", grants.status());
+      absl::StatusOr<nsg::NetworkSecurityGroup> with_deny = jit::WithJitRules(
+          *holder, *policy, *target, {}, absl::InfinitePast(), snapshot_->jit_options_);
+      if (!with_deny.ok()) return Prefixed("jit", with_deny.status());
+      *holder = *std::move(with_deny);
+
+      vm.jit_protected = true;
+      vm.jit_target = *target;
+      for (const jit::JitPolicyPort& port : protected_vm->ports()) {
+        vm.jit_ports.push_back({port.number(), port.protocol()});
+      }
+      absl::StatusOr<std::vector<CompiledGrant>> compiled = CompileGrants(*grants);
+      if (!compiled.ok()) return Prefixed("jit", compiled.status());
+      vm.compiled_grants = *std::move(compiled);
+      std::vector<internal::TimedRule>& timed = on_nic ? nic_timed : subnet_timed;
+      for (size_t g = 0; g < grants->size(); ++g) {
+        timed.push_back({(*grants)[g].rule,
+                         {(*grants)[g].window.start, vm.compiled_grants[g].effective_end}});
+      }
+      vm.grants = *std::move(grants);
+    }
+
+    if (subnet_nsg.has_value()) {
+      absl::StatusOr<int> index = AddNsg(*subnet_nsg, subnet_timed);
+      if (!index.ok()) return Prefixed("subnetNsg", index.status());
+      vm.subnet_nsg = *index;
+    }
+    if (nic_nsg.has_value()) {
+      absl::StatusOr<int> index = AddNsg(*nic_nsg, nic_timed);
+      if (!index.ok()) return Prefixed("nicNsg", index.status());
+      vm.nic_nsg = *index;
+    }
+    if (vm.jit_protected) {
+      vm.jit_nsg = input.nic.network_security_group_id().empty() ? vm.subnet_nsg
+                                                                 : vm.nic_nsg;
+    }
+    AddRbacChecks(vm);
+    return vm;
+  }
+
+  absl::StatusOr<std::vector<CompiledGrant>> CompileGrants(
+      const std::vector<jit::Grant>& grants) {
+    std::vector<absl::Time> ends = EffectiveEnds(grants);
+    std::vector<CompiledGrant> compiled;
+    for (size_t i = 0; i < grants.size(); ++i) {
+      CompiledGrant grant;
+      grant.port = grants[i].port;
+      grant.protocol = grants[i].protocol;
+      grant.window = grants[i].window;
+      grant.effective_end = ends[i];
+      if (grants[i].source == "*") {
+        grant.any_source = true;
+      } else {
+        absl::StatusOr<net::IpPrefix> source = net::IpPrefix::ParseStrict(grants[i].source);
+        if (!source.ok()) {
+          return Prefixed(absl::StrCat("grants[", i, "].source"), source.status());
+        }
+        grant.source = *source;
+      }
+      compiled.push_back(grant);
+    }
+    return compiled;
+  }
+
+  SnapshotInput input_;
+  BuildOptions options_;
+  std::unique_ptr<Snapshot> snapshot_;
+};
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
+    SnapshotInput input, const BuildOptions& options) {
+  return SnapshotBuilder(std::move(input), options).Build();
+}
+
+int Snapshot::FindVm(absl::string_view vm_id) const {
+  for (size_t i = 0; i < vms_.size(); ++i) {
+    if (absl::EqualsIgnoreCase(vms_[i].vm_id, vm_id)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace portcullis::decide

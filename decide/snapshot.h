@@ -1,0 +1,289 @@
+// The compiled state of every layer of the decision chain, built once and
+// published as a whole.
+//
+// A gateway that decides connections needs Conditional Access policies, the
+// PIM state of the role that grants access, RBAC role and deny assignments,
+// the JIT policy with its grants and the NSGs on the path, all as of one
+// moment. Snapshot::Build() compiles them together into one immutable
+// object, so a reader never sees one part new and another old; the holder in
+// holder.h swaps whole snapshots atomically.
+//
+//   SnapshotInput input;                    // typed messages, see below
+//   input.conditional_access = ...;         // or LoadScenario() (scenario.h)
+//   BuildOptions options;
+//   options.valid_from = now - absl::Hours(24);
+//   options.valid_until = now + absl::Hours(24 * 7);
+//   absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+//       Snapshot::Build(std::move(input), options);
+//   Decision decision = Decide(**snapshot, attempt, now);   // decide.h
+//
+// What Build() compiles:
+//   - Conditional Access: the policy set with its named locations
+//     (access/conditional_access.h), work-hour conditions expanded over the
+//     validity range.
+//   - PIM: an ActivationEvaluator for the role's policy, eligibilities,
+//     active instances and work hours (expanded over the validity range and
+//     a week past it, so the next opening is known), and the activation
+//     requests on record. Active instances become time-bound role
+//     assignments of the RBAC policy; each activation request also gets an
+//     RBAC policy holding the assignment that it gives once granted, so an
+//     activation granted at `now` grants its role to the RBAC layer without
+//     a rebuild.
+//   - RBAC: the compiled policy (access/rbac.h), and per VM the checks a
+//     connection needs: reading the VM and its network interface, and, when
+//     going through Azure Bastion, reading the bastion host and connecting
+//     through the virtual network's bastion (the actions of Azure Bastion's
+//     documented permission list), and initiating JIT access on the JIT
+//     policy resource.
+//   - JIT: the grants of the JIT policy's request history
+//     (jit::GrantsFromHistory) with their effective windows: a newer grant
+//     for the same VM and port ends an older one at its start.
+//   - NSG: the inbound rules of the bastion subnet's NSG and of each VM's
+//     subnet and network interface NSGs compiled into classifiers
+//     (internal/compiled_nsg.h); the NSG that receives the VM's JIT rules
+//     gets the policy's deny rule in its base and the grants as time-bound
+//     overlays.
+//
+// Thread safety: a Snapshot is immutable after Build() and safe to share
+// between any number of threads.
+#ifndef PORTCULLIS_DECIDE_SNAPSHOT_H_
+#define PORTCULLIS_DECIDE_SNAPSHOT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "access/conditional_access.h"
+#include "access/rbac.h"
+#include "decide/internal/compiled_nsg.h"
+#include "net/ip_address.h"
+#include "net/ip_prefix.h"
+#include "nsg/classifier.h"
+#include "nsg/jit.h"
+#include "nsg/service_tags.h"
+#include "pim/activation.h"
+#include "proto/ca.pb.h"
+#include "proto/jit.pb.h"
+#include "proto/nsg.pb.h"
+#include "proto/pim.pb.h"
+#include "proto/rbac.pb.h"
+#include "schedule/interval.h"
+#include "schedule/work_hours.h"
+
+namespace portcullis::decide {
+
+// The inputs of each layer, as the importers of each package produce them.
+
+struct ConditionalAccessInput {
+  std::vector<ca::Policy> policies;
+  std::vector<ca::NamedLocation> named_locations;
+  // Build() sets the schedule range to the snapshot's validity range.
+  access::CompileOptions options;
+  // kLenient, the default, counts a condition whose fact the sign-in does
+  // not supply as satisfied: the fail-closed choice for enforcement.
+  access::EvaluationMode mode = access::EvaluationMode::kLenient;
+};
+
+// The PIM state of the role that gives access.
+struct PimInput {
+  pim::RoleManagementPolicy policy;
+  std::vector<pim::ScheduleInstance> eligibilities;
+  // Active assignment schedule instances: assignments activated earlier
+  // and direct active assignments.
+  std::vector<pim::ScheduleInstance> active_instances;
+  // Activation requests on record (roleAssignmentScheduleRequests). The
+  // latest one of a user is decided at `now` when the user has no active
+  // instance.
+  std::vector<pim::ScheduleRequest> requests;
+  // When set, activations may start only inside these work hours.
+  std::optional<schedule::WorkHours> work_hours;
+  pim::ActivationOptions options;
+};
+
+struct BastionInput {
+  // The bastion host's resource id, the scope of `bastionHosts/read`.
+  std::string host_id;
+  // The address the bastion uses to reach VMs, inside AzureBastionSubnet.
+  net::IpAddress address;
+  // The NSG of AzureBastionSubnet.
+  std::optional<nsg::NetworkSecurityGroup> subnet_nsg;
+};
+
+struct VmInput {
+  // The VM's network interface: VM id, private address, NSG id, subnet id.
+  jit::NetworkInterface nic;
+  std::optional<nsg::NetworkSecurityGroup> subnet_nsg;
+  std::optional<nsg::NetworkSecurityGroup> nic_nsg;
+};
+
+struct NetworkInput {
+  nsg::ServiceTags service_tags;
+  // The value of VirtualNetwork and of application security groups.
+  nsg::AddressContext addresses;
+  std::optional<BastionInput> bastion;
+  std::vector<VmInput> vms;
+  // The JIT policy protecting the VMs, with its request history.
+  std::optional<jit::JitPolicy> jit_policy;
+  jit::JitOptions jit_options;
+  nsg::ClassifierOptions classifier;
+};
+
+struct SnapshotInput {
+  // Identity layers: every signed-in attempt needs all three.
+  std::optional<ConditionalAccessInput> conditional_access;
+  std::optional<PimInput> pim;
+  std::optional<rbac::RbacInput> rbac;
+  NetworkInput network;
+};
+
+struct BuildOptions {
+  // The instants the snapshot decides for: work-hour schedules are expanded
+  // over [valid_from, valid_until), and both must be finite when the input
+  // has work hours. Outside the range, decisions that need work hours fail
+  // (and so deny); rebuild the snapshot before the range runs out.
+  absl::Time valid_from = absl::InfinitePast();
+  absl::Time valid_until = absl::InfiniteFuture();
+};
+
+// Compiled parts. Read-only views for Decide(), explanations and tests.
+
+struct CompiledConditionalAccess {
+  access::ConditionalAccessPolicySet policies;
+  access::EvaluationMode mode = access::EvaluationMode::kLenient;
+};
+
+struct CompiledPim {
+  std::optional<pim::ActivationEvaluator> evaluator;
+  // Parallel to PimInput::requests.
+  std::vector<pim::ScheduleRequest> request_messages;
+  std::vector<pim::ActivationRequest> requests;
+  // Per request: the RBAC policy whose only assignment is the role that the
+  // activation gives (principal, role, scope), with the deny assignments,
+  // role definitions and management groups of the RBAC input.
+  std::vector<rbac::Policy> request_grants;
+  // Work hours are known on [work_hours_from, work_hours_until).
+  bool has_work_hours = false;
+  absl::Time work_hours_from = absl::InfinitePast();
+  absl::Time work_hours_until = absl::InfiniteFuture();
+};
+
+// One RBAC question that a connection needs answered.
+struct RbacCheck {
+  // What the check stands for, such as "read the VM".
+  std::string purpose;
+  std::string action;
+  rbac::Plane plane = rbac::Plane::kControl;
+  std::string scope;
+};
+
+// A JIT grant ready for lookups.
+struct CompiledGrant {
+  uint32_t port = 0;
+  jit::JitProtocol protocol = jit::JIT_PROTOCOL_ANY;
+  // True for the source `*`.
+  bool any_source = false;
+  net::IpPrefix source;
+  // The grant's own window, and the end of its effective window: its own
+  // end, or the start of the first newer grant for the same port.
+  schedule::Window window;
+  absl::Time effective_end = absl::InfiniteFuture();
+};
+
+struct CompiledJitPort {
+  uint32_t number = 0;
+  jit::JitProtocol protocol = jit::JIT_PROTOCOL_ANY;
+};
+
+struct CompiledVm {
+  std::string vm_id;
+  std::string nic_id;
+  std::string virtual_network_id;
+  net::IpAddress private_address;
+  // Indexes into Snapshot::nsgs(), or -1 when the VM has none there.
+  int subnet_nsg = -1;
+  int nic_nsg = -1;
+
+  // RBAC checks for connections through the bastion and direct ones, and
+  // the data actions of signing in with Microsoft Entra ID.
+  std::vector<RbacCheck> bastion_checks;
+  std::vector<RbacCheck> direct_checks;
+  RbacCheck user_login;
+  RbacCheck admin_login;
+
+  // JIT: whether the policy covers the VM, and its ports and grants.
+  bool jit_protected = false;
+  jit::VmTarget jit_target;
+  std::vector<CompiledJitPort> jit_ports;
+  std::vector<jit::Grant> grants;
+  std::vector<CompiledGrant> compiled_grants;
+  // The NSG (an index into Snapshot::nsgs()) holding the JIT rules.
+  int jit_nsg = -1;
+};
+
+class Snapshot {
+ public:
+  // Compiles `input`. Fails with the first error of any layer, prefixed by
+  // the layer (`pim: ...`, `network.vms[0]: ...`): a part that does not
+  // compile is never left out, because a missing layer would change
+  // decisions.
+  static absl::StatusOr<std::shared_ptr<const Snapshot>> Build(
+      SnapshotInput input, const BuildOptions& options = {});
+
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+
+  // A number that no other snapshot built by this process has; decisions
+  // record it so that explanations can check they read the right snapshot.
+  uint64_t id() const { return id_; }
+  const BuildOptions& options() const { return options_; }
+
+  const std::optional<CompiledConditionalAccess>& conditional_access() const {
+    return conditional_access_;
+  }
+  const std::optional<CompiledPim>& pim() const { return pim_; }
+  const std::optional<rbac::Policy>& rbac() const { return rbac_; }
+
+  // The bastion, when the input has one.
+  bool has_bastion() const { return has_bastion_; }
+  const std::string& bastion_host_id() const { return bastion_host_id_; }
+  const net::IpAddress& bastion_address() const { return bastion_address_; }
+  // Index into nsgs(), or -1.
+  int bastion_nsg() const { return bastion_nsg_; }
+
+  const std::vector<CompiledVm>& vms() const { return vms_; }
+  // The VM whose id is `vm_id` (without regard to case), or -1.
+  int FindVm(absl::string_view vm_id) const;
+
+  const std::vector<internal::CompiledNsg>& nsgs() const { return nsgs_; }
+  const std::optional<jit::JitPolicy>& jit_policy() const { return jit_policy_; }
+  const nsg::AddressResolver& address_resolver() const { return *resolver_; }
+  const jit::JitOptions& jit_options() const { return jit_options_; }
+
+ private:
+  Snapshot() = default;
+
+  friend class SnapshotBuilder;
+
+  uint64_t id_ = 0;
+  BuildOptions options_;
+  std::optional<CompiledConditionalAccess> conditional_access_;
+  std::optional<CompiledPim> pim_;
+  std::optional<rbac::Policy> rbac_;
+  bool has_bastion_ = false;
+  std::string bastion_host_id_;
+  net::IpAddress bastion_address_;
+  int bastion_nsg_ = -1;
+  std::vector<CompiledVm> vms_;
+  std::vector<internal::CompiledNsg> nsgs_;
+  std::optional<jit::JitPolicy> jit_policy_;
+  std::optional<nsg::AddressResolver> resolver_;
+  jit::JitOptions jit_options_;
+};
+
+}  // namespace portcullis::decide
+
+#endif  // PORTCULLIS_DECIDE_SNAPSHOT_H_

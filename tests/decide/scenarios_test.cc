@@ -1,0 +1,159 @@
+// Runs every scenario file of examples/scenarios and compares the decision
+// with the file's `expect` field, so a new scene is a new file. Then checks
+// each scene of the reference architecture layer by layer.
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/decide/scenario_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::decide::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class ScenarioFileTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ScenarioFileTest, DecisionMatchesExpect) {
+  const std::string path = absl::StrCat(kScenarioDir, "/", GetParam());
+  ASSERT_OK_AND_ASSIGN(DecidedScenario decided, DecideScenarioFile(path));
+  ASSERT_TRUE(decided.scenario->expect.has_value()) << path << " has no expect field";
+  EXPECT_EQ(VerdictName(decided.decision.verdict), VerdictName(*decided.scenario->expect))
+      << path << ": " << Summarize(decided.decision, decided.reports);
+}
+
+std::string TestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param.substr(0, info.param.size() - 5);  // ".json"
+  return absl::StrReplaceAll(name, {{"-", "_"}, {".", "_"}});
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, ScenarioFileTest, ::testing::ValuesIn(ScenarioFiles()),
+                         TestName);
+
+TEST(ScenarioFilesTest, FolderHoldsEveryScene) {
+  EXPECT_GE(ScenarioFiles().size(), 8u);
+}
+
+// Each scene of the reference architecture, layer by layer.
+class SceneTest : public ::testing::Test {
+ protected:
+  DecidedScenario Scene(const std::string& file) {
+    absl::StatusOr<DecidedScenario> decided =
+        DecideScenarioFile(absl::StrCat(kScenarioDir, "/", file));
+    EXPECT_OK(decided.status());
+    return decided.ok() ? *std::move(decided) : DecidedScenario{};
+  }
+
+  static LayerOutcome Outcome(const DecidedScenario& scene, Layer layer) {
+    return scene.decision.layer(layer).outcome;
+  }
+};
+
+TEST_F(SceneTest, AdministratorGetsInThroughBastion) {
+  DecidedScenario scene = Scene("01-admin-through-bastion.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kAllow);
+  EXPECT_FALSE(scene.decision.has_denied_by);
+  for (int i = 0; i < kLayerCount; ++i) {
+    EXPECT_EQ(scene.decision.layers[i].outcome, LayerOutcome::kAllow)
+        << LayerName(static_cast<Layer>(i));
+  }
+  EXPECT_EQ(scene.Fact(Layer::kPim, "basis"), "request");
+  EXPECT_EQ(scene.Fact(Layer::kPim, "start"), "2026-03-02T09:30:00Z");
+  EXPECT_THAT(scene.Reasons(Layer::kRbac), HasSubstr("activated now through PIM"));
+  EXPECT_EQ(scene.Fact(Layer::kJit, "closesAt"), "2026-03-02T10:00:00Z");
+  EXPECT_EQ(scene.Fact(Layer::kNsg, "bastionFlowRule"),
+            "securityRules/AllowHttpsFromOnPremisesInBound");
+}
+
+TEST_F(SceneTest, UnmanagedDeviceStoppedByConditionalAccess) {
+  DecidedScenario scene = Scene("02-unmanaged-device.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(scene.decision.denied_by, Layer::kConditionalAccess);
+  EXPECT_EQ(scene.Fact(Layer::kConditionalAccess, "requirements"), "compliantDevice");
+  EXPECT_EQ(scene.Fact(Layer::kConditionalAccess, "policy"),
+            "7c1e4b2a-9f3d-4e6a-8b5c-2d7f1a9e3c40");
+  EXPECT_THAT(scene.Reasons(Layer::kConditionalAccess), HasSubstr("requires compliantDevice"));
+}
+
+TEST_F(SceneTest, OutsideWorkHoursActivationRefusedWithNextOpening) {
+  DecidedScenario scene = Scene("03-outside-work-hours.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(scene.decision.denied_by, Layer::kPim);
+  EXPECT_EQ(Outcome(scene, Layer::kConditionalAccess), LayerOutcome::kAllow);
+  EXPECT_THAT(scene.Fact(Layer::kPim, "reasons"), HasSubstr("OutsideWorkWindow"));
+  // Monday 22:15 in Amsterdam; work opens Tuesday 08:00 CET.
+  EXPECT_EQ(scene.Fact(Layer::kPim, "nextOpening"), "2026-03-03T07:00:00Z");
+  EXPECT_THAT(scene.Reasons(Layer::kPim), HasSubstr("next work window opens at"));
+}
+
+TEST_F(SceneTest, AfterJitWindowDenyStopsAdministrator) {
+  DecidedScenario scene = Scene("04-after-jit-window.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(scene.decision.denied_by, Layer::kJit);
+  EXPECT_EQ(Outcome(scene, Layer::kPim), LayerOutcome::kAllow);
+  EXPECT_EQ(Outcome(scene, Layer::kRbac), LayerOutcome::kAllow);
+  EXPECT_EQ(scene.decision.jit.state, JitDetail::State::kExpired);
+  EXPECT_EQ(scene.Fact(Layer::kJit, "endedAt"), "2026-03-02T10:00:00Z");
+}
+
+TEST_F(SceneTest, InternetBruteForceOnSshNeverReachesVm) {
+  DecidedScenario scene = Scene("05-internet-brute-force-ssh.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(Outcome(scene, Layer::kConditionalAccess), LayerOutcome::kNotApplicable);
+  EXPECT_EQ(Outcome(scene, Layer::kPim), LayerOutcome::kNotApplicable);
+  EXPECT_EQ(Outcome(scene, Layer::kRbac), LayerOutcome::kNotApplicable);
+  EXPECT_EQ(Outcome(scene, Layer::kJit), LayerOutcome::kDeny);
+  EXPECT_EQ(Outcome(scene, Layer::kNsg), LayerOutcome::kDeny);
+  EXPECT_EQ(scene.Fact(Layer::kNsg, "vmFlowRule"), "securityRules/DenySshInBound");
+}
+
+TEST_F(SceneTest, InternetBruteForceOnRdpNeverReachesVm) {
+  DecidedScenario scene = Scene("06-internet-brute-force-rdp.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(Outcome(scene, Layer::kNsg), LayerOutcome::kDeny);
+  EXPECT_EQ(scene.Fact(Layer::kNsg, "vmFlowRule"), "securityRules/DenyRdpInBound");
+  EXPECT_EQ(scene.decision.jit.state, JitDetail::State::kNoGrant);
+}
+
+TEST_F(SceneTest, ActivationNeedingApprovalStaysPending) {
+  DecidedScenario scene = Scene("07-activation-awaits-approval.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kPending);
+  EXPECT_FALSE(scene.decision.has_denied_by);
+  EXPECT_EQ(Outcome(scene, Layer::kPim), LayerOutcome::kPending);
+  EXPECT_EQ(scene.Fact(Layer::kPim, "activation"), "pending");
+  EXPECT_EQ(scene.Fact(Layer::kPim, "approvalDeadline"), "2026-03-03T09:30:00Z");
+}
+
+TEST_F(SceneTest, UserWithoutCustomRoleStoppedByRbac) {
+  DecidedScenario scene = Scene("08-user-without-role.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(scene.decision.denied_by, Layer::kRbac);
+  EXPECT_EQ(Outcome(scene, Layer::kPim), LayerOutcome::kNotApplicable);
+  EXPECT_EQ(scene.Fact(Layer::kRbac, "action"),
+            "Microsoft.Network/virtualNetworks/BastionHosts/action");
+  EXPECT_EQ(scene.Fact(Layer::kRbac, "reason"), "no grant");
+}
+
+TEST_F(SceneTest, ScheduledActivationDeniesWithStartTime) {
+  DecidedScenario scene = Scene("09-activation-scheduled-for-tomorrow.json");
+  ASSERT_FALSE(scene.reports.empty());
+  EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(scene.decision.denied_by, Layer::kPim);
+  EXPECT_EQ(scene.Fact(Layer::kPim, "activation"), "scheduled");
+  EXPECT_EQ(scene.Fact(Layer::kPim, "start"), "2026-03-03T07:30:00Z");
+}
+
+}  // namespace
+}  // namespace portcullis::decide::testing
