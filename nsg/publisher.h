@@ -26,7 +26,9 @@
 // Cost on the read path: Pin() is one sequentially consistent store and
 // two loads; the guard's destructor is one release store. No reference
 // counts are touched, so readers on different cores do not contend on a
-// shared cache line.
+// shared cache line. std::atomic<std::shared_ptr> was not used: GCC 12's
+// libstdc++ offers it only under C++20 (the project builds C++17), and its
+// load takes a lock bit and increments the shared count on every call.
 //
 // Small changes (AddRule, RemoveRule) go to an overlay compiled on its own
 // (see snapshot.h); once the overlay grows past
