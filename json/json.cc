@@ -1,6 +1,8 @@
 #include "json/json.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -18,6 +20,9 @@ using ::google::protobuf::Struct;
 using ::google::protobuf::Value;
 
 constexpr size_t kDescribeLimit = 80;
+// The deepest nesting of objects and arrays ParseJson() accepts. Real Azure
+// and Graph exports nest about 13 levels deep.
+constexpr int kMaxDepth = 32;
 
 void AppendUtf8(uint32_t code_point, std::string& out) {
   if (code_point < 0x80) {
@@ -135,6 +140,70 @@ void DescribeInto(const Value& value, std::string& out) {
   }
 }
 
+// Returns the byte offset where nesting first exceeds kMaxDepth, or npos.
+// Brackets inside strings do not count.
+size_t FindTooDeepNesting(absl::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxDepth) return i;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return absl::string_view::npos;
+}
+
+// Rejects objects whose member names differ only in ASCII case. FindField()
+// falls back to a case-insensitive lookup, so such members would make the
+// result depend on map order, and Azure itself reads names without regard
+// to case.
+absl::Status CheckMemberNames(const Value& value, const Path& path) {
+  if (value.kind_case() == Value::kListValue) {
+    const ListValue& list = value.list_value();
+    for (int i = 0; i < list.values_size(); ++i) {
+      absl::Status status = CheckMemberNames(list.values(i), path.Index(i));
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+  if (value.kind_case() != Value::kStructValue) return absl::OkStatus();
+
+  std::map<std::string, std::string> lower_to_name;
+  for (const auto& [name, member] : value.struct_value().fields()) {
+    auto [it, inserted] =
+        lower_to_name.emplace(absl::AsciiStrToLower(name), name);
+    if (!inserted) {
+      const std::string& first = std::min(it->second, name);
+      const std::string& second = std::max(it->second, name);
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid JSON: ", path.ToString(), ": members \"", first,
+          "\" and \"", second,
+          "\" differ only in case; expected unique member names, because "
+          "Azure reads member names without regard to case"));
+    }
+  }
+  // Visit members in name order, so the first problem reported is stable.
+  for (const auto& [lower, name] : lower_to_name) {
+    absl::Status status = CheckMemberNames(
+        value.struct_value().fields().at(name), path.Field(name));
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes) {
@@ -157,6 +226,15 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
     return absl::InvalidArgumentError("invalid JSON: the document is empty");
   }
 
+  // Protobuf's parser fails past about 33 nested objects with a message
+  // that does not mention depth, so deep documents are rejected here first.
+  if (size_t at = FindTooDeepNesting(*text); at != absl::string_view::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid JSON: nesting deeper than ", kMaxDepth, " levels at byte ",
+        at, "; expected at most ", kMaxDepth,
+        " nested objects and arrays"));
+  }
+
   Value value;
   google::protobuf::util::JsonParseOptions options;
   // Protobuf 3.21 returns its own status type, so only its message is used.
@@ -167,6 +245,8 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
         "invalid JSON: ", std::string(status.message()), " (document starts ",
         ShortText(absl::StripAsciiWhitespace(*text)), ")"));
   }
+  absl::Status names = CheckMemberNames(value, Path());
+  if (!names.ok()) return names;
   return value;
 }
 

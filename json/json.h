@@ -37,7 +37,9 @@ namespace portcullis::json {
 absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes);
 
 // Parses a JSON document (after DecodeToUtf8) into a generic Value. Any JSON
-// value is accepted at the top level.
+// value is accepted at the top level. Rejects nesting deeper than 32 levels,
+// repeated member names, and member names of one object that differ only in
+// ASCII case (FindField() could not tell them apart).
 absl::StatusOr<google::protobuf::Value> ParseJson(absl::string_view bytes);
 
 // A JSON path such as `properties.securityRules[3].properties.priority`,

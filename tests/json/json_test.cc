@@ -87,6 +87,55 @@ TEST(ParseJson, RejectsSyntaxErrors) {
                        HasSubstr("empty")));
 }
 
+TEST(ParseJson, RejectsMembersThatDifferOnlyInCase) {
+  struct Case {
+    const char* name;
+    const char* json;
+    const char* message;
+  };
+  const Case kCases[] = {
+      {"root", R"({"access": "Allow", "Access": "Deny"})",
+       R"((root): members "Access" and "access" differ only in case)"},
+      {"nested", R"({"properties": {"securityRules": [{}, {"properties":
+          {"priority": 100, "PRIORITY": 200}}]}})",
+       "properties.securityRules[1].properties: members \"PRIORITY\" and "
+       "\"priority\" differ only in case"},
+      {"in array", R"([1, {"id": "a", "ID": "b"}])",
+       R"([1]: members "ID" and "id" differ only in case)"},
+  };
+  for (const Case& test : kCases) {
+    SCOPED_TRACE(test.name);
+    EXPECT_THAT(ParseJson(test.json),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(test.message)));
+  }
+  EXPECT_THAT(ParseJson(R"({"a": 1, "a": 2})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid JSON")));
+  EXPECT_THAT(ParseJson(R"({"a": {"b": 1}, "c": {"b": 2, "B2": 3}})"), IsOk());
+}
+
+TEST(ParseJson, RejectsDeepNestingWithClearMessage) {
+  auto nested = [](int depth, absl::string_view open, absl::string_view close) {
+    std::string text;
+    for (int i = 0; i < depth; ++i) text += std::string(open);
+    text += "1";
+    for (int i = 0; i < depth; ++i) text += std::string(close);
+    return text;
+  };
+  EXPECT_THAT(ParseJson(nested(32, "{\"a\":", "}")), IsOk());
+  EXPECT_THAT(ParseJson(nested(32, "[", "]")), IsOk());
+  EXPECT_THAT(ParseJson(nested(33, "{\"a\":", "}")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nesting deeper than 32 levels")));
+  EXPECT_THAT(ParseJson(nested(100000, "[", "]")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nesting deeper than 32 levels")));
+  // Brackets inside strings, escaped quotes included, do not count.
+  std::string in_string = "[\"\\\"" + std::string(100, '[') + "\"]";
+  EXPECT_THAT(ParseJson(in_string), IsOk());
+}
+
 TEST(Path, BuildsFieldAndIndexPaths) {
   Path path = Path().Field("properties").Field("securityRules").Index(3).Field(
       "priority");
@@ -96,11 +145,13 @@ TEST(Path, BuildsFieldAndIndexPaths) {
 }
 
 TEST(FindField, PrefersExactThenIgnoresCase) {
-  ASSERT_OK_AND_ASSIGN(auto value,
-                       ParseJson(R"({"Actions": [1], "actions": [2, 3]})"));
-  const auto* exact = FindField(value.struct_value(), "Actions");
+  // ParseJson() rejects such a pair, so the object is built by hand.
+  google::protobuf::Struct both;
+  (*both.mutable_fields())["Actions"].set_number_value(1);
+  (*both.mutable_fields())["actions"].set_number_value(2);
+  const auto* exact = FindField(both, "Actions");
   ASSERT_NE(exact, nullptr);
-  EXPECT_EQ(exact->list_value().values_size(), 1);
+  EXPECT_EQ(exact->number_value(), 1);
 
   ASSERT_OK_AND_ASSIGN(auto pascal, ParseJson(R"({"NotActions": []})"));
   EXPECT_NE(FindField(pascal.struct_value(), "notActions"), nullptr);
