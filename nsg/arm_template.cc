@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "json/json.h"
 #include "nsg/model.h"
 
@@ -640,6 +641,43 @@ absl::StatusOr<Value> TemplateEvaluator::Resolve(const Value& value) {
   }
 }
 
+namespace {
+
+// True when two parameter values are the same; strings compare without
+// regard to case, the more accepting reading of allowedValues.
+bool SameParameterValue(const Value& a, const Value& b) {
+  if (a.kind_case() == Value::kStringValue &&
+      b.kind_case() == Value::kStringValue) {
+    return absl::EqualsIgnoreCase(a.string_value(), b.string_value());
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+// Checks `value` against the declaration's allowedValues, as Azure does
+// before it deploys anything (InvalidTemplate).
+absl::Status CheckAllowedValues(absl::string_view name,
+                                const Value& declaration, const Value& value) {
+  if (!declaration.has_struct_value()) return absl::OkStatus();
+  const Value* allowed =
+      json::FindField(declaration.struct_value(), "allowedValues");
+  if (json::IsNullOrAbsent(allowed)) return absl::OkStatus();
+  if (!allowed->has_list_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "template parameter ", QuoteForMessage(name),
+        ": invalid allowedValues ", json::Describe(*allowed),
+        "; expected an array"));
+  }
+  for (const Value& candidate : allowed->list_value().values()) {
+    if (SameParameterValue(candidate, value)) return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "template parameter ", QuoteForMessage(name), ": invalid value ",
+      json::Describe(value), "; expected one of its allowedValues ",
+      json::Describe(*allowed)));
+}
+
+}  // namespace
+
 absl::StatusOr<Value> TemplateEvaluator::Parameter(absl::string_view name) {
   std::string key = absl::StrCat("p:", absl::AsciiStrToLower(name));
   if (auto cached = cache_.find(key); cached != cache_.end()) {
@@ -654,6 +692,10 @@ absl::StatusOr<Value> TemplateEvaluator::Parameter(absl::string_view name) {
   const Value* given =
       json::FindField(given_values_, absl::AsciiStrToLower(name));
   if (given != nullptr) {
+    if (absl::Status allowed = CheckAllowedValues(name, *declaration, *given);
+        !allowed.ok()) {
+      return allowed;
+    }
     cache_[key] = *given;
     return *given;
   }
@@ -678,6 +720,10 @@ absl::StatusOr<Value> TemplateEvaluator::Parameter(absl::string_view name) {
                         absl::StrCat("default value of template parameter ",
                                      QuoteForMessage(name), ": ",
                                      resolved.status().message()));
+  }
+  if (absl::Status allowed = CheckAllowedValues(name, *declaration, *resolved);
+      !allowed.ok()) {
+    return allowed;
   }
   cache_[key] = *resolved;
   return resolved;

@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "gmock/gmock.h"
@@ -326,6 +327,55 @@ TEST(ImportTemplateTest, UnresolvableNeededFieldIsProblemWithPath) {
   EXPECT_THAT(ImportValidNsg(text),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("sourceAddressPrefix: cannot evaluate")));
+}
+
+TEST(ImportTemplateTest, ParameterOutsideAllowedValuesIsProblem) {
+  // Azure refuses such a deployment, so the rule must never evaluate.
+  std::string text = TemplateWith(
+      R"("access": {"type": "string", "defaultValue": "Allow",
+                    "allowedValues": ["Deny"]})",
+      "",
+      R"([{"type": "Microsoft.Network/networkSecurityGroups",
+           "name": "nsg1", "properties": {"securityRules": [
+             {"name": "r1", "properties": {"protocol": "Tcp",
+               "priority": 100, "direction": "Inbound",
+               "access": "[parameters('access')]",
+               "sourcePortRange": "*", "destinationPortRange": "22",
+               "sourceAddressPrefix": "*",
+               "destinationAddressPrefix": "*"}}]}}])");
+
+  ASSERT_OK_AND_ASSIGN(ImportResult result, ImportNsgs(text));
+
+  EXPECT_FALSE(result.ok());
+  ASSERT_EQ(result.problems.size(), 1u);
+  EXPECT_EQ(result.problems[0].path,
+            "resources[0].properties.securityRules[0].properties.access");
+  EXPECT_THAT(result.problems[0].message,
+              HasSubstr("template parameter \"access\": invalid value "
+                        "\"Allow\"; expected one of its allowedValues "
+                        "[\"Deny\"]"));
+
+  absl::StatusOr<google::protobuf::Value> root = json::ParseJson(text);
+  ASSERT_THAT(root, IsOk());
+  for (absl::string_view file :
+       {R"({"parameters": {"access": {"value": "deny"}}})",
+        R"({"parameters": {"access": {"value": "Allow"}}})"}) {
+    SCOPED_TRACE(file);
+    absl::StatusOr<google::protobuf::Value> values = json::ParseJson(file);
+    ASSERT_THAT(values, IsOk());
+    ASSERT_OK_AND_ASSIGN(
+        TemplateEvaluator evaluator,
+        TemplateEvaluator::Create(root->struct_value(), &*values, {}));
+    absl::StatusOr<google::protobuf::Value> value =
+        evaluator.EvaluateString("[parameters('access')]");
+    if (absl::StrContains(file, "deny")) {
+      ASSERT_THAT(value, IsOk());
+      EXPECT_EQ(value->string_value(), "deny");
+    } else {
+      EXPECT_THAT(value, StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr("allowedValues")));
+    }
+  }
 }
 
 TEST(ImportTemplateTest, SeveralNsgsChosenByName) {
