@@ -20,19 +20,21 @@
 //      takes away what another role grants.
 //   3. Otherwise it is denied because nothing grants it.
 //
-// Control and data actions are separate planes and the request says which
-// one it asks about: `*` in `actions` never grants a data action such as
-// `Microsoft.Compute/virtualMachines/login/action`, because Azure publishes
-// some names in both planes. Wildcards and case follow rbac_pattern.h
-// (where `X/*/read` also matches `X/read`), scopes follow rbac_scope.h.
+// Control and data actions are separate planes, as Azure documents: `*` in
+// `actions` never grants a data action such as
+// `Microsoft.Compute/virtualMachines/login/action`. The request names its
+// plane because Azure publishes some operation names, such as
+// `Microsoft.KeyVault/vaults/keys/read`, in both. Wildcards and case follow
+// rbac_pattern.h (where `X/*/read` also matches `X/read`), and scopes follow
+// rbac_scope.h.
 //
-// Fail-closed choices: an assignment or role block with an ABAC condition
-// does not grant (conditions are not evaluated; the decision says so), a
-// deny assignment with a condition blocks as if the condition held, an
-// assignment whose role is not loaded grants nothing, and so does an
-// assignment of a custom role outside the role's assignableScopes. The last
-// two are listed in problems(). A malformed request scope or action is
-// denied.
+// Fail-closed choices: conditions are not evaluated, so an assignment or
+// role block with an ABAC condition does not grant (the decision reports
+// kConditionNotEvaluated), and a deny assignment with a condition blocks as
+// if the condition held. An assignment whose role is not loaded grants
+// nothing, and so does an assignment of a role outside the role's
+// assignableScopes; problems() lists both. A malformed request scope or
+// action is denied.
 //
 //   absl::StatusOr<Policy> policy = Policy::Compile(input);
 //   Request request;
@@ -158,10 +160,10 @@ class Policy {
   // or that nothing granted it.
   std::string Explain(const Request& request, const Decision& decision) const;
 
-  // A line per assignment and deny assignment that concerns the principal
-  // or its groups, saying whether it applies to `request` at `now` and why
-  // not: scope, time window, role not loaded, notActions, plane. For
-  // explaining denials; allocates.
+  // Describes, a line each, the assignments and deny assignments that name
+  // the principal or its groups: whether each applies to `request` at `now`,
+  // and if not why (scope, time window, role not loaded, notActions, plane).
+  // Meant for explaining denials, and allocates.
   std::vector<std::string> Trace(const Request& request, absl::Time now) const;
 
   // The input as compiled (role definitions deduplicated by GUID).

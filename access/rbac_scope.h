@@ -57,15 +57,15 @@ enum class ScopeLevel {
 absl::string_view ScopeLevelName(ScopeLevel level);
 
 // A parsed scope: views into the text it was parsed from, which must outlive
-// it. A value type; parsing does not allocate unless the text is malformed.
+// it. It is a value type, and TryParse() never allocates.
 class ScopePath {
  public:
   // Parses `text` as described above. Errors are InvalidArgument with a
-  // lower-case message that quotes `text` and says what was expected, without
-  // a field path.
+  // lower-case message that quotes `text` and names what was expected,
+  // without a field path.
   static absl::StatusOr<ScopePath> Parse(absl::string_view text);
-  // Parses `text` like Parse() but without an error message, so it never
-  // allocates; for the evaluation path.
+  // Parses `text` like Parse() but returns no error message, so it never
+  // allocates. Policy::Check() uses it.
   static std::optional<ScopePath> TryParse(absl::string_view text);
 
   ScopeLevel level() const { return level_; }

@@ -341,7 +341,7 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Every operation of the four provider lists, at the VM: allowed exactly
 // when the role names it in the right plane.
-TEST_F(RbacTest, SecureVmOperatorGrantsNothingElseOfFourProviders) {
+TEST_F(RbacTest, OperatorRoleGrantsOnlyListedOperations) {
   RequireBuiltIns();
   AddAssignments(ReadOrDie("examples/rbac/role-assignments.json"), input_);
   const RoleDefinition* role = Compiled().FindRoleDefinition(kSecureVmOperator);
@@ -398,7 +398,7 @@ TEST_F(RbacTest, SecureVmOperatorBothFormsAreOneRole) {
   EXPECT_EQ(role->role_type(), ROLE_TYPE_CUSTOM);
 }
 
-TEST_F(RbacTest, SecureVmOperatorOutsideAssignableScopesGrantsNothing) {
+TEST_F(RbacTest, OperatorOutsideAssignableScopes) {
   Assign(kSecureVmOperator, kUser, kSubscription);
   Assign(kSecureVmOperator, kUser, kOtherGroup);
   EXPECT_FALSE(Allowed(kUser, "Microsoft.Compute/virtualMachines/read", kVm));
@@ -414,7 +414,7 @@ TEST_F(RbacTest, SecureVmOperatorOutsideAssignableScopesGrantsNothing) {
               Contains(HasSubstr("grants nothing: scope")));
 }
 
-TEST_F(RbacTest, SecureVmOperatorAtVmScopeCannotReadSecret) {
+TEST_F(RbacTest, OperatorAtVmCannotReadSecret) {
   Assign(kSecureVmOperator, kUser, kVm);
   EXPECT_TRUE(Allowed(kUser, "Microsoft.Compute/virtualMachines/login/action",
                       kVm, Plane::kData));
@@ -436,7 +436,7 @@ TEST_F(RbacTest, SecureVmOperatorAtSecretScope) {
                        kVault + "/secrets/other-secret", Plane::kData));
 }
 
-TEST_F(RbacTest, AuditorWithReaderIsStoppedAtBastionAndJit) {
+TEST_F(RbacTest, ReaderStopsAtBastionAndJit) {
   RequireBuiltIns();
   AddAssignments(ReadOrDie("examples/rbac/role-assignments.json"), input_);
   EXPECT_TRUE(Allowed(kAuditor, "Microsoft.Compute/virtualMachines/read", kVm));
@@ -613,7 +613,7 @@ TEST_F(RbacTest, ConditionalAssignmentDoesNotGrant) {
 
 // --- Grants add up, and only deny assignments take away -------------------
 
-TEST_F(RbacTest, InheritedStarBeatsNotActionsOfNarrowerRole) {
+TEST_F(RbacTest, InheritedStarBeatsNotActions) {
   RequireBuiltIns();
   Assign(kOwner, kUser, kSubscription);
   Assign(kContributor, kUser, kGroup);
@@ -645,7 +645,7 @@ TEST_F(RbacTest, NoUpwardInheritance) {
                                 "virtualMachines/vm-app02"));
 }
 
-TEST_F(RbacTest, ScopesCompareWholeSegmentsAndIgnoreCase) {
+TEST_F(RbacTest, ScopesCompareWholeSegments) {
   RequireBuiltIns();
   Assign(kReader, kUser, "/subscriptions/s1");
   EXPECT_FALSE(Allowed(kUser, "Microsoft.Compute/virtualMachines/read",
@@ -684,7 +684,7 @@ TEST_F(RbacTest, GroupAssignmentsGrantTheirMembers) {
               HasSubstr(kOperatorsGroup));
 }
 
-TEST_F(RbacTest, FirstGrantingAssignmentInInputOrderIsReported) {
+TEST_F(RbacTest, FirstGrantInInputOrder) {
   RequireBuiltIns();
   Assign(kContributor, kOperatorsGroup, kGroup);
   Assign(kReader, kUser, kSubscription);
@@ -696,7 +696,7 @@ TEST_F(RbacTest, FirstGrantingAssignmentInInputOrderIsReported) {
 
 // --- Management groups -----------------------------------------------------
 
-TEST_F(RbacTest, ManagementGroupAssignmentNeedsHierarchy) {
+TEST_F(RbacTest, ManagementGroupNeedsHierarchy) {
   RequireBuiltIns();
   Assign(kReader, kUser,
          "/providers/Microsoft.Management/managementGroups/mg-platform");
@@ -735,7 +735,7 @@ TEST_F(RbacTest, ManagementGroupChainOfTwoLevels) {
       "/providers/Microsoft.Management/managementGroups/middle"));
 }
 
-TEST_F(RbacTest, CustomRoleAssignableAtManagementGroup) {
+TEST_F(RbacTest, AssignableAtManagementGroup) {
   AddRoles("examples/rbac/roles/secure-vm-operator.rest.json", input_);
   RoleDefinition* role = input_.mutable_role_definitions(
       input_.role_definitions_size() - 1);
@@ -755,7 +755,7 @@ TEST_F(RbacTest, CustomRoleAssignableAtManagementGroup) {
 
 // --- Deny assignments ------------------------------------------------------
 
-TEST_F(RbacTest, ExampleDenyAssignmentBlocksDeletesForEveryoneButPipeline) {
+TEST_F(RbacTest, ExampleDenyBlocksDeletes) {
   RequireBuiltIns();
   AddDenies(ReadOrDie("examples/rbac/deny-assignments.json"), input_);
   Assign(kOwner, kUser, kSubscription);
@@ -779,7 +779,7 @@ TEST_F(RbacTest, ExampleDenyAssignmentBlocksDeletesForEveryoneButPipeline) {
                       kOtherVm));
 }
 
-TEST_F(RbacTest, BlueprintDenyAppliesToItsOwnScopeOnly) {
+TEST_F(RbacTest, BlueprintDenyOwnScopeOnly) {
   RequireBuiltIns();
   AddDenies(ReadOrDie(*SharedDir() + "/realdata/rbac/docs-examples/"
                                      "DERIVED.deny-assignments.rest-shape.json"),
@@ -808,7 +808,7 @@ TEST_F(RbacTest, BlueprintDenyAppliesToItsOwnScopeOnly) {
             Reason::kDenyAssignment);
 }
 
-TEST_F(RbacTest, DeploymentStackDenyHonorsItsExceptions) {
+TEST_F(RbacTest, StackDenyHonorsExceptions) {
   RequireBuiltIns();
   AddDenies(ReadOrDie(*SharedDir() + "/realdata/rbac/docs-examples/"
                                      "DERIVED.deny-assignments.rest-shape.json"),
@@ -831,7 +831,7 @@ TEST_F(RbacTest, DeploymentStackDenyHonorsItsExceptions) {
                                  "delete' through notActions entry")));
 }
 
-TEST_F(RbacTest, DenyAssignmentForManagedGroupWinsOverOwner) {
+TEST_F(RbacTest, ManagedGroupDenyBeatsOwner) {
   RequireBuiltIns();
   Assign(kOwner, kUser, kSubscription);
   AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "managed",
@@ -846,7 +846,7 @@ TEST_F(RbacTest, DenyAssignmentForManagedGroupWinsOverOwner) {
       Reason::kDenyAssignment);
 }
 
-TEST_F(RbacTest, DenyAssignmentNamesGroupAndExcludesGroup) {
+TEST_F(RbacTest, DenyNamesAndExcludesGroups) {
   RequireBuiltIns();
   Assign(kOwner, kUser, kSubscription);
   AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "group deny",
@@ -963,7 +963,7 @@ TEST_F(RbacTest, ExplainsNoGrant) {
               Contains(HasSubstr("no role assignment or deny assignment names")));
 }
 
-TEST_F(RbacTest, TraceSaysActionsCannotGrantDataAction) {
+TEST_F(RbacTest, TraceNamesPlaneMismatch) {
   RequireBuiltIns();
   Assign(kOwner, kUser, kGroup);
   Request request = Ask(kUser, "Microsoft.Compute/virtualMachines/login/action",
@@ -974,7 +974,7 @@ TEST_F(RbacTest, TraceSaysActionsCannotGrantDataAction) {
                                  "dataActions")));
 }
 
-TEST_F(RbacTest, UnknownRoleGrantsNothingAndIsAProblem) {
+TEST_F(RbacTest, UnknownRoleGrantsNothing) {
   AddAssignments(
       AssignmentJson("x", "99999999-9999-4999-8999-999999999999", kUser, kGroup),
       input_);
