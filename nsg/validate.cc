@@ -134,6 +134,59 @@ class Validator {
       CheckAddresses(rule, side, paths);
     }
     CheckDenyOnlyTags(rule, paths);
+    CheckAddressFamilies(rule, paths);
+  }
+
+  // Reports the first address or prefix, on either side, whose family
+  // differs from the rule's first one: Azure accepts only one family in a
+  // rule. Tags and "*" cover both families and do not count.
+  void CheckAddressFamilies(const SecurityRule& rule, const RulePaths& paths) {
+    struct Entry {
+      std::string path;
+      std::string field;
+      const std::string* text;
+    };
+    std::vector<Entry> entries;
+    auto collect = [&](absl::string_view single_name,
+                       const std::string& single, absl::string_view list_name,
+                       const google::protobuf::RepeatedPtrField<std::string>&
+                           list) {
+      if (!single.empty()) {
+        entries.push_back({paths.Field(single_name), std::string(single_name),
+                           &single});
+      }
+      for (int i = 0; i < list.size(); ++i) {
+        entries.push_back({paths.Item(list_name, i),
+                           absl::StrCat(list_name, "[", i, "]"), &list[i]});
+      }
+    };
+    collect("sourceAddressPrefix", rule.source_address_prefix(),
+            "sourceAddressPrefixes", rule.source_address_prefixes());
+    collect("destinationAddressPrefix", rule.destination_address_prefix(),
+            "destinationAddressPrefixes", rule.destination_address_prefixes());
+
+    const Entry* first = nullptr;
+    bool first_is_v4 = false;
+    for (const Entry& entry : entries) {
+      if (!LooksLikeAddress(*entry.text)) continue;
+      absl::StatusOr<net::IpPrefix> prefix =
+          net::IpPrefix::ParseLenient(*entry.text);
+      if (!prefix.ok()) continue;  // reported by CheckAddresses
+      if (first == nullptr) {
+        first = &entry;
+        first_is_v4 = prefix->is_v4();
+        continue;
+      }
+      if (prefix->is_v4() == first_is_v4) continue;
+      Add(entry.path, azure_error::kMixedAddressFamilies,
+          absl::StrCat("invalid value ", QuoteForMessage(*entry.text), ": an ",
+                       first_is_v4 ? "IPv6" : "IPv4", " prefix in a rule whose ",
+                       first->field, " ", QuoteForMessage(*first->text),
+                       " is ", first_is_v4 ? "IPv4" : "IPv6",
+                       "; expected addresses and prefixes of one address "
+                       "family, or a separate rule per family"));
+      return;
+    }
   }
 
   void CheckPriority(const SecurityRule& rule, const RulePaths& paths,

@@ -69,6 +69,8 @@ inline constexpr char kUnsupportedValue[] =
     "SecurityRuleParameterContainsUnsupportedValue";
 inline constexpr char kOverlappingPrefixes[] =
     "OverlappingSubnetsNotPermittedInSecurityRule";
+inline constexpr char kMixedAddressFamilies[] =
+    "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies";
 inline constexpr char kRuleCountLimit[] = "SecurityRuleCountLimitReached";
 // NOTE: the codes for the prefix limit and for a long description are not
 // confirmed by a captured Azure response.

@@ -212,7 +212,7 @@ TEST(ImportRuleFieldsTest, MapsEveryField) {
           "description": "web traffic", "protocol": "Udp",
           "sourcePortRanges": ["1024-65535"],
           "destinationPortRanges": ["80", "443"],
-          "sourceAddressPrefixes": ["192.0.2.0/24", "2001:db8::/48"],
+          "sourceAddressPrefixes": ["192.0.2.0/24", "198.51.100.0/24"],
           "destinationApplicationSecurityGroups": [
             {"id": "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.Network/applicationSecurityGroups/web"}],
           "access": "Deny", "priority": "4096", "direction": "Outbound"}}]}})"));
@@ -229,7 +229,7 @@ TEST(ImportRuleFieldsTest, MapsEveryField) {
   EXPECT_THAT(rule.source_port_ranges(), ElementsAre("1024-65535"));
   EXPECT_THAT(rule.destination_port_ranges(), ElementsAre("80", "443"));
   EXPECT_THAT(rule.source_address_prefixes(),
-              ElementsAre("192.0.2.0/24", "2001:db8::/48"));
+              ElementsAre("192.0.2.0/24", "198.51.100.0/24"));
   EXPECT_THAT(rule.destination_application_security_groups(),
               ElementsAre("/subscriptions/sub1/resourceGroups/rg1/providers/"
                           "Microsoft.Network/applicationSecurityGroups/web"));

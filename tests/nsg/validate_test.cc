@@ -254,6 +254,30 @@ INSTANTIATE_TEST_SUITE_P(
          {At("sourceAddressPrefixes[0]",
              "SecurityRuleParameterContainsUnsupportedValue")},
          ""},
+        {"MixedFamiliesAcrossSides",
+         [](SecurityRule& r) {
+           r.set_source_address_prefix("198.51.100.0/24");
+           r.set_destination_address_prefix("2001:db8::1");
+         },
+         {At("destinationAddressPrefix",
+             "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies")},
+         "invalid value \"2001:db8::1\": an IPv6 prefix in a rule whose "
+         "sourceAddressPrefix \"198.51.100.0/24\" is IPv4"},
+        {"MixedFamiliesInPlural",
+         [](SecurityRule& r) {
+           r.clear_source_address_prefix();
+           r.add_source_address_prefixes("2001:db8::/32");
+           r.add_source_address_prefixes("203.0.113.0/24");
+         },
+         {At("sourceAddressPrefixes[1]",
+             "ResourceCannotContainAddressPrefixesFromDifferentAddressFamilies")},
+         "is IPv6"},
+        {"OneFamilyWithTagsIsFine",
+         [](SecurityRule& r) {
+           r.set_source_address_prefix("2001:db8::/32");
+           r.set_destination_address_prefix("VirtualNetwork");
+         },
+         {}, ""},
         {"OverlapInPlural",
          [](SecurityRule& r) {
            r.clear_source_address_prefix();
@@ -287,7 +311,6 @@ INSTANTIATE_TEST_SUITE_P(
            r.clear_source_address_prefix();
            r.add_source_address_prefixes("198.51.100.0/25");
            r.add_source_address_prefixes("198.51.100.128/25");
-           r.add_source_address_prefixes("2001:db8::/32");
          },
          {}, ""},
         {"PlatformDnsAllow",
