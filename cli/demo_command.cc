@@ -15,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "cli/demo_jit.h"
+#include "cli/demo_scenes.h"
 #include "cli/flags.h"
 #include "cli/nsg_command.h"
 #include "json/json.h"
@@ -344,7 +345,7 @@ int RunDemoCommand(const std::vector<std::string>& args) {
                                   static_cast<int>(steps.size()) + 1,
                                   std::cout);
   if (!jit.ok()) return Fail(jit);
-  return 0;
+  return PrintDecisionScenes(*dir, std::cout);
 }
 
 }  // namespace portcullis::cli

@@ -249,7 +249,9 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
       request.scope = check.scope;
       std::string line =
           absl::StrCat(purpose, ": ", snapshot.rbac()->Explain(request, result.decision));
-      if (denied > 1) {
+      if (denied == 2) {
+        absl::StrAppend(&line, " (1 more operation of this step is denied)");
+      } else if (denied > 2) {
         absl::StrAppend(&line, " (", denied - 1, " more operations of this step are denied)");
       }
       if (first_denied == decision.rbac.failed) {
@@ -335,7 +337,8 @@ std::string FlowText(const NsgFlow& flow) {
                       destination_port);
 }
 
-// "nsg-workload: Allow (securityRules/...)" per stage.
+// "nsg-workload allows by securityRules/X, then nsg-vm-app01-nic denies by
+// securityRules/Y": each stage's NSG, verdict and deciding rule.
 std::string StagesText(const Snapshot& snapshot, const NsgFlow& flow,
                        std::vector<std::string>* rules) {
   std::vector<std::string> stages;
@@ -345,8 +348,8 @@ std::string StagesText(const Snapshot& snapshot, const NsgFlow& flow,
     bool allowed = stage.match.match.found() &&
                    stage.match.match.access == nsg::RuleAccess::kAllow;
     std::string rule(nsg.RuleName(stage.match));
-    stages.push_back(absl::StrCat(nsg.name(), " ", allowed ? "Allow" : "Deny", " (",
-                                  rule, ")"));
+    stages.push_back(
+        absl::StrCat(nsg.name(), allowed ? " allows by " : " denies by ", rule));
     rules->push_back(std::move(rule));
   }
   return absl::StrJoin(stages, ", then ");
@@ -362,8 +365,8 @@ void ExplainNsg(const Snapshot& snapshot, const Decision& decision,
   for (const auto& [flow, name] : flows) {
     if (!flow->evaluated) continue;
     std::vector<std::string> rules;
-    std::string line = absl::StrCat(name, " (", FlowText(*flow), "): ",
-                                     flow->allowed ? "allowed" : "denied", " by ",
+    std::string line = absl::StrCat(name, " (", FlowText(*flow), ") is ",
+                                     flow->allowed ? "allowed" : "denied", ": ",
                                      StagesText(snapshot, *flow, &rules));
     (flow->allowed ? allowed : denied).push_back(std::move(line));
     report.facts.push_back({flow == &nsg.to_vm ? "vmFlowRule" : "bastionFlowRule",

@@ -15,6 +15,7 @@ namespace portcullis::decide::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 
 class ScenarioFileTest : public ::testing::TestWithParam<std::string> {};
 
@@ -68,6 +69,10 @@ TEST_F(SceneTest, AdministratorGetsInThroughBastion) {
   EXPECT_EQ(scene.Fact(Layer::kJit, "closesAt"), "2026-03-02T10:00:00Z");
   EXPECT_EQ(scene.Fact(Layer::kNsg, "bastionFlowRule"),
             "securityRules/AllowHttpsFromOnPremisesInBound");
+  // The grant's allow rule admits the bastion ahead of the JIT deny rule.
+  EXPECT_THAT(scene.Fact(Layer::kNsg, "vmFlowRule"),
+              StartsWith("securityRules/SecurityCenter-JITRule-"));
+  EXPECT_EQ(scene.Fact(Layer::kJit, "rule"), scene.Fact(Layer::kNsg, "vmFlowRule").substr(14));
 }
 
 TEST_F(SceneTest, UnmanagedDeviceStoppedByConditionalAccess) {
@@ -102,6 +107,10 @@ TEST_F(SceneTest, AfterJitWindowDenyStopsAdministrator) {
   EXPECT_EQ(Outcome(scene, Layer::kRbac), LayerOutcome::kAllow);
   EXPECT_EQ(scene.decision.jit.state, JitDetail::State::kExpired);
   EXPECT_EQ(scene.Fact(Layer::kJit, "endedAt"), "2026-03-02T10:00:00Z");
+  // With the grant gone, the JIT deny rule on the NIC's NSG decides.
+  EXPECT_EQ(Outcome(scene, Layer::kNsg), LayerOutcome::kDeny);
+  EXPECT_THAT(scene.Fact(Layer::kNsg, "vmFlowRule"),
+              StartsWith("securityRules/SecurityCenter-JITRule_"));
 }
 
 TEST_F(SceneTest, InternetBruteForceOnSshNeverReachesVm) {

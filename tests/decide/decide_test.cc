@@ -1,0 +1,297 @@
+// Decide() on the reference architecture: an error in any layer denies,
+// pending yields to a later error, and decisions need no allocation.
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "decide/decide.h"
+#include "decide/explain.h"
+#include "decide/holder.h"
+#include "decide/scenario.h"
+#include "decide/snapshot.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "schedule/rfc3339.h"
+#include "tests/decide/scenario_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::decide::testing {
+namespace {
+
+using ::portcullis::testing::StatusIs;
+using ::testing::HasSubstr;
+
+absl::Time At(const char* text) { return *schedule::ParseRfc3339(text); }
+
+// The reference architecture at 09:30 on 2 March 2026, when its
+// administrator's activation and JIT grant are both in force.
+class DecideErrorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<Scenario> loaded = LoadScenario(kReferenceArchitecture);
+    ASSERT_OK(loaded.status());
+    scenario_ = std::make_unique<Scenario>(*std::move(loaded));
+  }
+
+  // Builds the (possibly edited) input around `now_`.
+  std::shared_ptr<const Snapshot> Build() {
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+        Snapshot::Build(scenario_->input, BuildOptionsAround(now_));
+    EXPECT_OK(snapshot.status());
+    return snapshot.ok() ? *snapshot : nullptr;
+  }
+
+  // Expects a denial by `layer` with `error`.
+  static void ExpectErrorDenies(const Decision& decision, Layer layer, ErrorCode error) {
+    EXPECT_EQ(decision.verdict, Verdict::kDeny);
+    EXPECT_TRUE(decision.has_denied_by);
+    EXPECT_EQ(decision.denied_by, layer) << LayerName(decision.denied_by);
+    EXPECT_EQ(decision.layer(layer).outcome, LayerOutcome::kError);
+    EXPECT_EQ(decision.layer(layer).error, error) << ErrorMessage(decision.layer(layer).error);
+  }
+
+  std::unique_ptr<Scenario> scenario_;
+  absl::Time now_ = At("2026-03-02T09:30:00Z");
+};
+
+TEST_F(DecideErrorTest, ReferenceArchitectureAllowsWithoutEdits) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  EXPECT_EQ(decision.verdict, Verdict::kAllow);
+}
+
+TEST_F(DecideErrorTest, MissingConditionalAccessDenies) {
+  scenario_->input.conditional_access.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  ExpectErrorDenies(decision, Layer::kConditionalAccess, ErrorCode::kLayerNotConfigured);
+}
+
+TEST_F(DecideErrorTest, SignInWithoutUserDenies) {
+  scenario_->sign_in->user_id.clear();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  ExpectErrorDenies(decision, Layer::kConditionalAccess, ErrorCode::kNoUser);
+  EXPECT_EQ(decision.layer(Layer::kPim).error, ErrorCode::kNoUser);
+  EXPECT_EQ(decision.layer(Layer::kRbac).error, ErrorCode::kNoUser);
+}
+
+TEST_F(DecideErrorTest, MissingPimDenies) {
+  scenario_->input.pim.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  ExpectErrorDenies(decision, Layer::kPim, ErrorCode::kLayerNotConfigured);
+}
+
+TEST_F(DecideErrorTest, InstantPastWorkHoursRangeDenies) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  // Work hours were expanded up to a week after `now_`; a Monday 09:30 two
+  // weeks later is inside work hours but outside what the snapshot knows.
+  Decision decision =
+      Decide(*snapshot, scenario_->attempt(), now_ + absl::Hours(24 * 14));
+  ExpectErrorDenies(decision, Layer::kPim, ErrorCode::kOutsideValidity);
+  EXPECT_EQ(decision.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kAllow);
+}
+
+TEST_F(DecideErrorTest, MissingRbacDenies) {
+  scenario_->input.rbac.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  ExpectErrorDenies(decision, Layer::kRbac, ErrorCode::kLayerNotConfigured);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kAllow);
+}
+
+TEST_F(DecideErrorTest, UnknownVmDeniesRawFlowAtJit) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  attempt.vm_id =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/"
+      "providers/Microsoft.Compute/virtualMachines/vm-missing";
+  Decision decision = Decide(*snapshot, attempt, now_);
+  ExpectErrorDenies(decision, Layer::kJit, ErrorCode::kUnknownVm);
+  EXPECT_EQ(decision.layer(Layer::kNsg).error, ErrorCode::kUnknownVm);
+}
+
+TEST_F(DecideErrorTest, UnknownVmDeniesSignedInAttemptAtRbac) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  attempt.vm_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/x/"
+                  "providers/Microsoft.Compute/virtualMachines/vm-missing";
+  Decision decision = Decide(*snapshot, attempt, now_);
+  ExpectErrorDenies(decision, Layer::kRbac, ErrorCode::kUnknownVm);
+}
+
+TEST_F(DecideErrorTest, VmWithoutNsgDeniesAtNsg) {
+  scenario_->input.network.vms[0].subnet_nsg.reset();
+  scenario_->input.network.vms[0].nic_nsg.reset();
+  scenario_->input.network.vms[0].nic.clear_network_security_group_id();
+  scenario_->input.network.jit_policy.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  Decision decision = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kNotApplicable);
+  ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kNoNsg);
+}
+
+TEST_F(DecideErrorTest, UnsupportedProtocolDeniesAtNsg) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  attempt.protocol = nsg::PROTOCOL_ICMP;
+  attempt.port = 0;
+  Decision decision = Decide(*snapshot, attempt, now_);
+  ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kUnsupportedProtocol);
+}
+
+TEST_F(DecideErrorTest, AddressFamilyMismatchDeniesAtNsg) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  attempt.port = 443;
+  attempt.source = *net::IpAddress::Parse("2001:db8::25");
+  Decision decision = Decide(*snapshot, attempt, now_);
+  ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kAddressFamilyMismatch);
+}
+
+TEST_F(DecideErrorTest, BastionAttemptWithoutBastionDenies) {
+  scenario_->input.network.bastion.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Decision decision = Decide(*snapshot, scenario_->attempt(), now_);
+  ExpectErrorDenies(decision, Layer::kRbac, ErrorCode::kNoBastion);
+  EXPECT_EQ(decision.layer(Layer::kJit).error, ErrorCode::kNoBastion);
+  EXPECT_EQ(decision.layer(Layer::kNsg).error, ErrorCode::kNoBastion);
+}
+
+TEST_F(DecideErrorTest, PendingThenErrorDenies) {
+  absl::StatusOr<Scenario> pending =
+      LoadScenario(std::string(kScenarioDir) + "/07-activation-awaits-approval.json");
+  ASSERT_OK(pending.status());
+  pending->input.network.bastion->subnet_nsg.reset();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(pending->input, BuildOptionsAround(now_));
+  ASSERT_OK(snapshot.status());
+  Decision decision = Decide(**snapshot, pending->attempt(), now_);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kPending);
+  ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kNoNsg);
+}
+
+TEST_F(DecideErrorTest, ErrorsExplainThemselves) {
+  scenario_->input.rbac.reset();
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  Decision decision = Decide(*snapshot, attempt, now_);
+  ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                       Explain(snapshot.get(), attempt, decision));
+  EXPECT_THAT(Summarize(decision, reports),
+              HasSubstr("denied by rbac: the snapshot was built without this layer's input"));
+}
+
+TEST_F(DecideErrorTest, ExplainRejectsOtherSnapshot) {
+  std::shared_ptr<const Snapshot> first = Build();
+  std::shared_ptr<const Snapshot> second = Build();
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_NE(first->id(), second->id());
+  Decision decision = Decide(*first, scenario_->attempt(), now_);
+  EXPECT_THAT(Explain(second.get(), scenario_->attempt(), decision).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("made against snapshot")));
+}
+
+TEST(SnapshotHolderTest, NothingPublishedDenies) {
+  SnapshotHolder holder;
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+  Attempt attempt;
+  attempt.port = 22;
+  Decision decision = reader.Decide(attempt, At("2026-03-02T09:30:00Z"));
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision.denied_by, Layer::kJit);
+  EXPECT_EQ(decision.layer(Layer::kJit).error, ErrorCode::kNoSnapshot);
+  EXPECT_EQ(decision.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kNotApplicable);
+}
+
+TEST(SnapshotHolderTest, WithdrawnSnapshotDenies) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  absl::Time now = At("2026-03-02T09:30:00Z");
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> snapshot,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  SnapshotHolder holder;
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+  holder.Publish(snapshot);
+  EXPECT_EQ(reader.Decide(scenario->attempt(), now).verdict, Verdict::kAllow);
+  EXPECT_EQ(reader.Decide(scenario->attempt(), now).snapshot_id, snapshot->id());
+
+  holder.Publish(nullptr);
+  Decision decision = reader.Decide(scenario->attempt(), now);
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision.denied_by, Layer::kConditionalAccess);
+  EXPECT_EQ(decision.layer(Layer::kConditionalAccess).error, ErrorCode::kNoSnapshot);
+}
+
+TEST(SnapshotHolderTest, PinnedSnapshotOutlivesReplacement) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  absl::Time now = At("2026-03-02T09:30:00Z");
+  SnapshotHolder holder;
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> first,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  const uint64_t first_id = first->id();
+  holder.Publish(std::move(first));
+  {
+    PinnedSnapshot pinned = reader.Pin();
+    ASSERT_TRUE(pinned);
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> second,
+                         Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+    holder.Publish(std::move(second));
+    EXPECT_EQ(holder.retired_count(), 1u);
+    Decision decision = Decide(*pinned, scenario->attempt(), now);
+    EXPECT_EQ(decision.snapshot_id, first_id);
+    EXPECT_OK(Explain(pinned.get(), scenario->attempt(), decision).status());
+  }
+  holder.CollectRetired();
+  EXPECT_EQ(holder.retired_count(), 0u);
+  EXPECT_NE(reader.Decide(scenario->attempt(), now).snapshot_id, first_id);
+}
+
+TEST(SnapshotHolderTest, ReaderSlotsRunOut) {
+  SnapshotHolder holder;
+  std::vector<SnapshotReader> readers;
+  for (size_t i = 0; i < SnapshotHolder::kMaxReaders; ++i) {
+    ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+    readers.push_back(std::move(reader));
+  }
+  EXPECT_THAT(holder.NewReader().status(),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("reader slot")));
+  readers.pop_back();
+  EXPECT_OK(holder.NewReader().status());
+}
+
+TEST(SnapshotBuildTest, WorkHoursNeedFiniteRange) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptions()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pim: workHours: the snapshot's validity range must be finite")));
+}
+
+}  // namespace
+}  // namespace portcullis::decide::testing

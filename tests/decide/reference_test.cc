@@ -1,0 +1,173 @@
+// Compares the network layers of Decide() (compiled classifiers with JIT
+// overlays, effective grant windows) with the reference evaluators over the
+// same inputs (jit::PortOpenState, jit::WithJitRules and nsg::EvaluateFlow),
+// on a request history with superseded, revoked and overlapping grants, at
+// every window boundary and in between.
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "decide/decide.h"
+#include "decide/reference.h"
+#include "decide/scenario.h"
+#include "decide/snapshot.h"
+#include "gtest/gtest.h"
+#include "schedule/rfc3339.h"
+#include "tests/decide/scenario_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::decide::testing {
+namespace {
+
+constexpr char kVm[] =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/"
+    "providers/Microsoft.Compute/virtualMachines/vm-app01";
+
+struct PortRecord {
+  uint32_t port;
+  std::string source;
+  std::string end;
+  std::string status;
+};
+
+void AddRequest(jit::JitPolicy& policy, const std::string& start,
+                const std::vector<PortRecord>& ports) {
+  jit::JitRequest* request = policy.add_requests();
+  request->set_start_time_utc(start);
+  request->set_requestor("operator@contoso.example");
+  jit::JitRequestVirtualMachine* vm = request->add_virtual_machines();
+  vm->set_id(kVm);
+  for (const PortRecord& record : ports) {
+    jit::JitRequestPort* port = vm->add_ports();
+    port->set_number(record.port);
+    port->set_allowed_source_address_prefix(record.source);
+    port->set_end_time_utc(record.end);
+    port->set_status(record.status);
+  }
+}
+
+// The rule that decided `flow`: the denying stage's, else the last stage's.
+std::string DecidingRule(const Snapshot& snapshot, const NsgFlow& flow) {
+  const NsgStage& stage = flow.stages[flow.stage_count - 1];
+  return std::string(snapshot.nsgs()[stage.nsg].RuleName(stage.match));
+}
+
+class NetworkReferenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<Scenario> loaded = LoadScenario(kReferenceArchitecture);
+    ASSERT_OK(loaded.status());
+    scenario_ = std::make_unique<Scenario>(*std::move(loaded));
+    jit::JitPolicy& policy = *scenario_->input.network.jit_policy;
+    policy.clear_requests();
+    // The bastion subnet for an hour; a single bastion address overlapping
+    // it; a newer request that supersedes the first on 22; a revoked port;
+    // and a grant that starts later the same day.
+    AddRequest(policy, "2026-03-02T09:00:00Z",
+               {{22, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Initiated"},
+                {3389, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Revoked"}});
+    AddRequest(policy, "2026-03-02T09:20:00Z",
+               {{3389, "10.0.1.5", "2026-03-02T09:50:00Z", "Initiated"}});
+    AddRequest(policy, "2026-03-02T09:40:00Z",
+               {{22, "10.0.1.4", "2026-03-02T11:00:00Z", "Initiated"}});
+    AddRequest(policy, "2026-03-02T13:00:00Z",
+               {{22, "10.0.1.0/26", "2026-03-02T13:05:00Z", "Initiated"},
+                {3389, "*", "2026-03-02T14:00:00Z", "Initiated"}});
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Snapshot::Build(
+        scenario_->input,
+        BuildOptionsAround(*schedule::ParseRfc3339("2026-03-02T09:30:00Z")));
+    ASSERT_OK(snapshot.status());
+    snapshot_ = *std::move(snapshot);
+  }
+
+  // Decides `attempt` both ways at `now` and compares the network layers.
+  void Compare(const Attempt& attempt, absl::Time now) {
+    SCOPED_TRACE(absl::StrCat("source ", attempt.source.ToString(), " port ", attempt.port,
+                              attempt.via_bastion ? " via bastion" : "", " at ",
+                              schedule::FormatRfc3339(now)));
+    Decision decision = Decide(*snapshot_, attempt, now);
+    ASSERT_OK_AND_ASSIGN(ReferenceNetworkDecision reference,
+                         DecideNetworkReference(*snapshot_, attempt, now));
+    ++compared_;
+
+    if (reference.jit_applies) {
+      EXPECT_EQ(decision.layer(Layer::kJit).outcome == LayerOutcome::kAllow,
+                reference.jit_open);
+      EXPECT_NE(decision.layer(Layer::kJit).outcome, LayerOutcome::kNotApplicable);
+    } else {
+      EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kNotApplicable);
+    }
+
+    const NsgFlow& to_vm = decision.nsg.to_vm;
+    ASSERT_TRUE(to_vm.evaluated);
+    EXPECT_EQ(to_vm.allowed, reference.to_vm.access() == nsg::ACCESS_ALLOW);
+    EXPECT_EQ(DecidingRule(*snapshot_, to_vm), reference.to_vm.rule());
+    if (attempt.via_bastion) {
+      ASSERT_TRUE(reference.to_bastion.has_value());
+      const NsgFlow& to_bastion = decision.nsg.to_bastion;
+      ASSERT_TRUE(to_bastion.evaluated);
+      EXPECT_EQ(to_bastion.allowed, reference.to_bastion->access() == nsg::ACCESS_ALLOW);
+      EXPECT_EQ(DecidingRule(*snapshot_, to_bastion), reference.to_bastion->rule());
+    }
+  }
+
+  std::unique_ptr<Scenario> scenario_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  int compared_ = 0;
+};
+
+TEST_F(NetworkReferenceTest, AgreesAtEveryGrantBoundary) {
+  std::vector<absl::Time> instants;
+  for (const CompiledGrant& grant : snapshot_->vms()[0].compiled_grants) {
+    for (absl::Time edge : {grant.window.start, grant.window.end, grant.effective_end}) {
+      instants.push_back(edge - absl::Seconds(1));
+      instants.push_back(edge);
+      instants.push_back(edge + absl::Seconds(1));
+    }
+  }
+  const char* sources[] = {"10.0.1.4", "10.0.1.5", "10.0.1.40", "10.0.2.9",
+                           "198.51.100.25", "203.0.113.50"};
+  const uint16_t ports[] = {22, 3389, 443, 80, 5701};
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  for (absl::Time now : instants) {
+    for (const char* source : sources) {
+      for (uint16_t port : ports) {
+        for (bool via_bastion : {false, true}) {
+          attempt.source = *net::IpAddress::Parse(source);
+          attempt.port = port;
+          attempt.via_bastion = via_bastion;
+          Compare(attempt, now);
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared_, 1000);
+}
+
+TEST_F(NetworkReferenceTest, AgreesOnRandomAttempts) {
+  std::mt19937 random(20260302);
+  const absl::Time from = *schedule::ParseRfc3339("2026-03-02T08:00:00Z");
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  for (int i = 0; i < 500; ++i) {
+    // Addresses near the bastion subnet, the VM subnet and elsewhere.
+    const uint32_t bases[] = {0x0A000100, 0x0A000200, 0xC6336400, 0xCB007100};
+    uint32_t address = bases[random() % 4] + random() % 80;
+    attempt.source = net::IpAddress::V4(address);
+    attempt.source_port = static_cast<uint16_t>(random());
+    const uint16_t ports[] = {22, 3389, 443, 8080, 5701, 25, 0, 65535};
+    attempt.port = random() % 3 == 0 ? static_cast<uint16_t>(random()) : ports[random() % 8];
+    attempt.protocol = random() % 4 == 0 ? nsg::PROTOCOL_UDP : nsg::PROTOCOL_TCP;
+    attempt.via_bastion = random() % 2 == 0;
+    Compare(attempt, from + absl::Seconds(random() % (7 * 3600)));
+  }
+  EXPECT_EQ(compared_, 500);
+}
+
+}  // namespace
+}  // namespace portcullis::decide::testing
