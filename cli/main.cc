@@ -14,6 +14,7 @@
 #include "cli/demo_command.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
+#include "cli/pim_command.h"
 #include "cli/rbac_command.h"
 
 namespace {
@@ -30,7 +31,7 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunJitCommand},
     {"nsg", "network security group flows, validation and effective rules",
      portcullis::cli::RunNsgCommand},
-    {"demo", "walk through the reference architecture, from NSG flows to whole decisions",
+    {"demo", "walk through the reference architecture's NSG decisions",
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
@@ -40,6 +41,8 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunAccessCommand},
     {"decide", "one connection attempt through every layer, from a scenario file",
      portcullis::cli::RunDecideCommand},
+    {"pim", "PIM role activation decisions and work-hour windows",
+     portcullis::cli::RunPimCommand},
     {nullptr, nullptr, nullptr},
 };
 

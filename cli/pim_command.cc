@@ -1,6 +1,5 @@
 #include "cli/pim_command.h"
 
-#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -263,10 +262,22 @@ int RunActivate(const std::vector<std::string>& args) {
   if (flags->Has("work-hours")) {
     absl::StatusOr<schedule::WorkHours> work_hours = ReadWorkHours(*flags, "work-hours");
     if (!work_hours.ok()) return Fail(work_hours.status());
+    // The evaluator looks up the work window at the planned start: the
+    // requested start, or now when there is none or it was moved to now.
+    // Expanding around that instant alone keeps the range small even when
+    // --now and the requested start lie centuries apart.
     absl::Time start = request->start.value_or(*now);
+    if (start < *now &&
+        options.past_start == pim::ActivationOptions::PastStart::kMoveToNow) {
+      start = *now;
+    }
     absl::StatusOr<schedule::IntervalSet> expanded = work_hours->Expand(
-        std::min(start, *now) - kWorkHoursMargin, std::max(start, *now) + kWorkHoursMargin);
-    if (!expanded.ok()) return Fail(expanded.status());
+        start - kWorkHoursMargin, start + kWorkHoursMargin);
+    if (!expanded.ok()) {
+      return Fail(absl::InvalidArgumentError(absl::StrCat(
+          "--work-hours ", flags->Value("work-hours"), ": ",
+          expanded.status().message())));
+    }
     work_windows = *std::move(expanded);
   }
 
