@@ -31,7 +31,7 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunJitCommand},
     {"nsg", "network security group flows, validation and effective rules",
      portcullis::cli::RunNsgCommand},
-    {"demo", "walk through the reference architecture's NSG decisions",
+    {"demo", "walk through the reference architecture, from NSG flows to whole decisions",
      portcullis::cli::RunDemoCommand},
     {"classbench", "classify a ClassBench trace against a ClassBench rule set",
      portcullis::cli::RunClassBenchCommand},
