@@ -3,8 +3,8 @@
 //
 // Microsoft lists the admin portals with their application ids on its
 // "Targeting resources in Conditional Access policies" page. For Office 365
-// it lists member names only and says the list changes; the ids here are the
-// members whose ids a Microsoft support article ("Verify first-party
+// it lists member names only and warns that the list changes. The ids here
+// are the members whose ids a Microsoft support article ("Verify first-party
 // Microsoft applications in sign-in reports") confirms. Another member
 // signing in is not seen as part of Office 365. NOTE: callers who know more
 // members (from their tenant's service principals) pass them through

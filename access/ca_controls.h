@@ -5,10 +5,10 @@
 // Grant controls. A policy lists built-in controls, terms of use, custom
 // controls and at most one authentication strength, joined by AND (all
 // needed) or OR (any one suffices). A sign-in satisfies:
-//   - a built-in control when SatisfiedControls::built_in has its bit; `mfa`
-//     also when the methods used cover a combination of the built-in
-//     "Multifactor authentication" strength, or a built-in strength is
-//     satisfied outright;
+//   - a built-in control when SatisfiedControls::built_in has its bit. `mfa`
+//     is also satisfied by methods that cover a combination of the built-in
+//     "Multifactor authentication" strength, or by any built-in strength
+//     listed as satisfied;
 //   - an authentication strength when its id is listed as satisfied, or the
 //     methods used cover one of its allowed combinations (the policy's own
 //     list when the export carries one, else the built-in list), or, for the

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "access/device_filter.h"
+#include "access/internal/ca_json_reader.h"
 #include "json/json.h"
 #include "net/ip_prefix.h"
 #include "schedule/work_hours.h"
@@ -19,219 +20,19 @@
 namespace portcullis::access {
 namespace {
 
-using ::google::protobuf::ListValue;
-using ::google::protobuf::Struct;
-using ::google::protobuf::Value;
-
-constexpr absl::string_view kMfaTrustedIpsId =
-    "00000000-0000-0000-0000-000000000000";
-
-template <typename Enum>
-struct EnumName {
-  absl::string_view name;
-  Enum value;
-};
-
-// Collects warnings and reads typed members with the importer's rules for
-// missing, null and wrongly shaped values.
-class Reader {
- public:
-  explicit Reader(std::vector<ImportWarning>& warnings) : warnings_(warnings) {}
-
-  void Warn(const json::Path& path, std::string message) {
-    warnings_.push_back(ImportWarning{path.ToString(), std::move(message)});
-  }
-
-  // An object member that may be absent, null or of the wrong container
-  // (not configured). Returns nullptr then.
-  absl::StatusOr<const Struct*> OptionalObject(const Value* value,
-                                               const json::Path& path,
-                                               bool graph_always_writes) {
-    if (value == nullptr) {
-      if (graph_always_writes) Warn(path, "missing; taken as not configured");
-      return nullptr;
-    }
-    switch (value->kind_case()) {
-      case Value::kNullValue:
-        return nullptr;
-      case Value::kStructValue:
-        return &value->struct_value();
-      case Value::kListValue:
-        if (value->list_value().values().empty()) {
-          Warn(path,
-               "expected an object, found an empty array; taken as not "
-               "configured");
-          return nullptr;
-        }
-        break;
-      case Value::kStringValue:
-        if (value->string_value().empty()) {
-          Warn(path,
-               "expected an object, found an empty string; taken as "
-               "not configured");
-          return nullptr;
-        }
-        break;
-      default:
-        break;
-    }
-    return json::InvalidField(path, *value, "an object or null");
-  }
-
-  // An array of strings that may be absent, null or an empty object.
-  absl::StatusOr<std::vector<std::string>> StringList(
-      const Value* value, const json::Path& path, bool graph_always_writes) {
-    std::vector<std::string> out;
-    if (value == nullptr) {
-      if (graph_always_writes) Warn(path, "missing; taken as not configured");
-      return out;
-    }
-    if (value->has_null_value()) return out;
-    if (value->has_struct_value() && value->struct_value().fields().empty()) {
-      Warn(path,
-           "expected an array, found an empty object; taken as not "
-           "configured");
-      return out;
-    }
-    if (!value->has_list_value()) {
-      return json::InvalidField(path, *value, "an array of strings");
-    }
-    const ListValue& list = value->list_value();
-    for (int i = 0; i < list.values_size(); ++i) {
-      const Value& item = list.values(i);
-      if (item.has_null_value()) {
-        Warn(path.Index(i), "null entry skipped");
-        continue;
-      }
-      absl::StatusOr<std::string> text = json::GetString(item, path.Index(i));
-      if (!text.ok()) return text.status();
-      out.push_back(*std::move(text));
-    }
-    return out;
-  }
-
-  // Like StringList, and also accepts Graph's comma-separated flag string.
-  absl::StatusOr<std::vector<std::string>> FlagList(const Value* value,
-                                                    const json::Path& path,
-                                                    bool graph_always_writes) {
-    if (value != nullptr && value->has_string_value()) {
-      std::vector<std::string> out;
-      for (absl::string_view part :
-           absl::StrSplit(value->string_value(), ',')) {
-        part = absl::StripAsciiWhitespace(part);
-        if (!part.empty()) out.emplace_back(part);
-      }
-      return out;
-    }
-    return StringList(value, path, graph_always_writes);
-  }
-
-  // Parses each name of `names` as one of `table`, without regard to case.
-  // Graph's `unknownFutureValue` and `none` (when `none_is_empty`) are
-  // skipped; `unknownFutureValue` adds a warning.
-  template <typename Enum, size_t N>
-  absl::StatusOr<std::vector<Enum>> Enums(const std::vector<std::string>& names,
-                                          const json::Path& path,
-                                          const EnumName<Enum> (&table)[N],
-                                          bool none_is_empty = false) {
-    std::vector<Enum> out;
-    for (size_t i = 0; i < names.size(); ++i) {
-      absl::string_view name = names[i];
-      if (absl::EqualsIgnoreCase(name, "unknownFutureValue")) {
-        Warn(path, "value unknownFutureValue skipped");
-        continue;
-      }
-      if (none_is_empty && absl::EqualsIgnoreCase(name, "none")) continue;
-      absl::StatusOr<Enum> value = OneEnum(name, path, table);
-      if (!value.ok()) return value.status();
-      bool seen = false;
-      for (Enum e : out) seen = seen || e == *value;
-      if (!seen) out.push_back(*value);
-    }
-    return out;
-  }
-
-  template <typename Enum, size_t N>
-  absl::StatusOr<Enum> OneEnum(absl::string_view name, const json::Path& path,
-                               const EnumName<Enum> (&table)[N]) {
-    for (const EnumName<Enum>& entry : table) {
-      if (absl::EqualsIgnoreCase(entry.name, name)) return entry.value;
-    }
-    std::vector<absl::string_view> expected;
-    for (const EnumName<Enum>& entry : table) expected.push_back(entry.name);
-    Value shown;
-    shown.set_string_value(std::string(name));
-    return json::InvalidField(
-        path, shown, absl::StrCat("one of ", absl::StrJoin(expected, ", ")));
-  }
-
-  // A boolean member; absent or null yields `fallback`.
-  absl::StatusOr<bool> OptionalBool(const Value* value, const json::Path& path,
-                                    bool fallback) {
-    if (json::IsNullOrAbsent(value)) return fallback;
-    return json::GetBool(*value, path);
-  }
-
-  // A string member; absent or null yields "".
-  absl::StatusOr<std::string> OptionalString(const Value* value,
-                                             const json::Path& path) {
-    if (json::IsNullOrAbsent(value)) return std::string();
-    return json::GetString(*value, path);
-  }
-
- private:
-  std::vector<ImportWarning>& warnings_;
-};
-
-const Value* Member(const Struct& object, absl::string_view key) {
-  return json::FindField(object, key);
-}
-
-constexpr EnumName<ca::ClientAppType> kClientAppTypes[] = {
-    {"all", ca::CLIENT_APP_TYPE_ALL},
-    {"browser", ca::CLIENT_APP_TYPE_BROWSER},
-    {"mobileAppsAndDesktopClients",
-     ca::CLIENT_APP_TYPE_MOBILE_APPS_AND_DESKTOP_CLIENTS},
-    {"exchangeActiveSync", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
-    {"easSupported", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
-    {"other", ca::CLIENT_APP_TYPE_OTHER},
-};
-
-constexpr EnumName<ca::DevicePlatform> kPlatforms[] = {
-    {"all", ca::DEVICE_PLATFORM_ALL},
-    {"android", ca::DEVICE_PLATFORM_ANDROID},
-    {"iOS", ca::DEVICE_PLATFORM_IOS},
-    {"windows", ca::DEVICE_PLATFORM_WINDOWS},
-    {"windowsPhone", ca::DEVICE_PLATFORM_WINDOWS_PHONE},
-    {"macOS", ca::DEVICE_PLATFORM_MAC_OS},
-    {"linux", ca::DEVICE_PLATFORM_LINUX},
-};
-
-constexpr EnumName<ca::RiskLevel> kRiskLevels[] = {
-    {"low", ca::RISK_LEVEL_LOW},   {"medium", ca::RISK_LEVEL_MEDIUM},
-    {"high", ca::RISK_LEVEL_HIGH}, {"hidden", ca::RISK_LEVEL_HIDDEN},
-    {"none", ca::RISK_LEVEL_NONE},
-};
-
-constexpr EnumName<ca::InsiderRiskLevel> kInsiderRiskLevels[] = {
-    {"minor", ca::INSIDER_RISK_LEVEL_MINOR},
-    {"moderate", ca::INSIDER_RISK_LEVEL_MODERATE},
-    {"elevated", ca::INSIDER_RISK_LEVEL_ELEVATED},
-};
-
-constexpr EnumName<ca::ExternalUserType> kExternalUserTypes[] = {
-    {"internalGuest", ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST},
-    {"b2bCollaborationGuest", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST},
-    {"b2bCollaborationMember", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_MEMBER},
-    {"b2bDirectConnectUser", ca::EXTERNAL_USER_TYPE_B2B_DIRECT_CONNECT_USER},
-    {"otherExternalUser", ca::EXTERNAL_USER_TYPE_OTHER_EXTERNAL_USER},
-    {"serviceProvider", ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER},
-};
-
-constexpr EnumName<ca::TransferMethod> kTransferMethods[] = {
-    {"deviceCodeFlow", ca::TRANSFER_METHOD_DEVICE_CODE_FLOW},
-    {"authenticationTransfer", ca::TRANSFER_METHOD_AUTHENTICATION_TRANSFER},
-};
+using internal::EnumName;
+using internal::Items;
+using internal::kClientAppTypes;
+using internal::kExternalUserTypes;
+using internal::kInsiderRiskLevels;
+using internal::kPlatforms;
+using internal::kRiskLevels;
+using internal::kTransferMethods;
+using internal::ListValue;
+using internal::Member;
+using internal::Reader;
+using internal::Struct;
+using internal::Value;
 
 constexpr EnumName<ca::FilterMode> kFilterModes[] = {
     {"include", ca::FILTER_MODE_INCLUDE},
@@ -1044,180 +845,6 @@ absl::Status ReadSessionControls(Reader& reader, const Struct& object,
   return absl::OkStatus();
 }
 
-// Splits a parsed file into its items: an array, a Graph list response or
-// one object.
-absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> Items(
-    const Value& root) {
-  std::vector<std::pair<const Value*, json::Path>> items;
-  const ListValue* list = nullptr;
-  json::Path base;
-  if (root.has_list_value()) {
-    list = &root.list_value();
-  } else if (root.has_struct_value()) {
-    const Value* value = Member(root.struct_value(), "value");
-    if (value != nullptr && value->has_list_value() &&
-        Member(root.struct_value(), "conditions") == nullptr) {
-      list = &value->list_value();
-      base = base.Field("value");
-    }
-  } else {
-    return json::InvalidField(json::Path(), root,
-                              "an object, an array of objects or a Graph "
-                              "list response");
-  }
-  if (list == nullptr) {
-    items.emplace_back(&root, json::Path());
-    return items;
-  }
-  for (int i = 0; i < list->values_size(); ++i) {
-    items.emplace_back(&list->values(i), base.Index(i));
-  }
-  return items;
-}
-
-absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
-    const Value& value, const json::Path& path, absl::string_view fallback_id) {
-  ImportedNamedLocation result;
-  Reader reader(result.warnings);
-  absl::StatusOr<const Struct*> object = json::GetObject(value, path);
-  if (!object.ok()) return object.status();
-  ca::NamedLocation& location = result.location;
-
-  absl::StatusOr<std::string> id =
-      reader.OptionalString(Member(**object, "id"), path.Field("id"));
-  if (!id.ok()) return id.status();
-  if (id->empty()) {
-    reader.Warn(path.Field("id"),
-                absl::StrCat("missing; the id \"", fallback_id,
-                             "\" is taken from the file name"));
-    *id = std::string(fallback_id);
-  }
-  location.set_id(*id);
-  absl::StatusOr<std::string> name = reader.OptionalString(
-      Member(**object, "displayName"), path.Field("displayName"));
-  if (!name.ok()) return name.status();
-  location.set_display_name(*name);
-
-  std::string type;
-  auto type_it = (*object)->fields().find("@odata.type");
-  if (type_it != (*object)->fields().end() &&
-      type_it->second.has_string_value()) {
-    type = type_it->second.string_value();
-  } else if (Member(**object, "ipRanges") != nullptr) {
-    type = "#microsoft.graph.ipNamedLocation";
-  } else if (Member(**object, "countriesAndRegions") != nullptr) {
-    type = "#microsoft.graph.countryNamedLocation";
-  } else {
-    return json::MissingField(path.Field("@odata.type"),
-                              "#microsoft.graph.ipNamedLocation or "
-                              "#microsoft.graph.countryNamedLocation");
-  }
-
-  absl::StatusOr<bool> trusted = reader.OptionalBool(
-      Member(**object, "isTrusted"), path.Field("isTrusted"), false);
-  if (!trusted.ok()) return trusted.status();
-
-  if (absl::EqualsIgnoreCase(type, "#microsoft.graph.ipNamedLocation")) {
-    ca::IpNamedLocation* ip = location.mutable_ip();
-    ip->set_is_trusted(*trusted);
-    json::Path ranges_path = path.Field("ipRanges");
-    const Value* ranges = Member(**object, "ipRanges");
-    if (json::IsNullOrAbsent(ranges)) {
-      reader.Warn(ranges_path, "missing; the location holds no address");
-      return result;
-    }
-    absl::StatusOr<const ListValue*> list =
-        json::GetArray(*ranges, ranges_path);
-    if (!list.ok()) return list.status();
-    for (int i = 0; i < (*list)->values_size(); ++i) {
-      json::Path item_path = ranges_path.Index(i);
-      const Value& item = (*list)->values(i);
-      const Value* cidr = &item;
-      json::Path cidr_path = item_path;
-      if (item.has_struct_value()) {
-        cidr = Member(item.struct_value(), "cidrAddress");
-        cidr_path = item_path.Field("cidrAddress");
-        if (json::IsNullOrAbsent(cidr)) {
-          return json::MissingField(cidr_path, "a CIDR range");
-        }
-      }
-      absl::StatusOr<std::string> text = json::GetString(*cidr, cidr_path);
-      if (!text.ok()) return text.status();
-      absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseLenient(*text);
-      if (!prefix.ok()) {
-        return json::InvalidField(cidr_path, *cidr,
-                                  "a CIDR range such as "
-                                  "\"192.0.2.0/24\"");
-      }
-      if (*id == kMfaTrustedIpsId && !prefix->is_v4()) {
-        reader.Warn(cidr_path,
-                    "MFA trusted IPs hold IPv4 ranges only in "
-                    "Microsoft's service; this range is used as "
-                    "given");
-      }
-      ip->add_cidr_ranges(*std::move(text));
-    }
-    return result;
-  }
-
-  if (absl::EqualsIgnoreCase(type, "#microsoft.graph.countryNamedLocation")) {
-    ca::CountryNamedLocation* country = location.mutable_country();
-    json::Path codes_path = path.Field("countriesAndRegions");
-    absl::StatusOr<std::vector<std::string>> codes = reader.StringList(
-        Member(**object, "countriesAndRegions"), codes_path, true);
-    if (!codes.ok()) return codes.status();
-    for (size_t i = 0; i < codes->size(); ++i) {
-      std::string code = absl::AsciiStrToUpper((*codes)[i]);
-      if (code.size() != 2 || !absl::ascii_isalpha(code[0]) ||
-          !absl::ascii_isalpha(code[1])) {
-        Value shown;
-        shown.set_string_value((*codes)[i]);
-        return json::InvalidField(codes_path.Index(static_cast<int>(i)), shown,
-                                  "a two-letter ISO 3166 country code");
-      }
-      country->add_countries_and_regions(std::move(code));
-    }
-    absl::StatusOr<bool> unknown = reader.OptionalBool(
-        Member(**object, "includeUnknownCountriesAndRegions"),
-        path.Field("includeUnknownCountriesAndRegions"), false);
-    if (!unknown.ok()) return unknown.status();
-    country->set_include_unknown_countries_and_regions(*unknown);
-    absl::StatusOr<std::string> method =
-        reader.OptionalString(Member(**object, "countryLookupMethod"),
-                              path.Field("countryLookupMethod"));
-    if (!method.ok()) return method.status();
-    if (absl::EqualsIgnoreCase(*method, "authenticatorAppGps")) {
-      country->set_lookup_method(
-          ca::CountryNamedLocation::LOOKUP_METHOD_AUTHENTICATOR_APP_GPS);
-      reader.Warn(path.Field("countryLookupMethod"),
-                  "GPS lookups are evaluated with the sign-in's country, as "
-                  "for lookups by address");
-    } else if (method->empty() ||
-               absl::EqualsIgnoreCase(*method, "clientIpAddress")) {
-      country->set_lookup_method(
-          ca::CountryNamedLocation::LOOKUP_METHOD_CLIENT_IP_ADDRESS);
-    } else {
-      return json::InvalidField(path.Field("countryLookupMethod"),
-                                *Member(**object, "countryLookupMethod"),
-                                "clientIpAddress or authenticatorAppGps");
-    }
-    if (*trusted) {
-      reader.Warn(path.Field("isTrusted"),
-                  "country locations cannot be trusted; the flag is ignored");
-    }
-    return result;
-  }
-
-  ca::UnsupportedNamedLocation* unsupported = location.mutable_unsupported();
-  unsupported->set_odata_type(type);
-  unsupported->set_is_trusted(*trusted);
-  reader.Warn(path.Field("@odata.type"),
-              absl::StrCat("named location type ", type,
-                           " is not evaluated; no sign-in is ever shown to be "
-                           "in this location"));
-  return result;
-}
-
 }  // namespace
 
 std::string ImportWarning::ToString() const {
@@ -1254,16 +881,9 @@ absl::StatusOr<ImportedPolicy> ImportPolicyValue(
   ca::Policy& policy = result.policy;
 
   absl::StatusOr<std::string> id =
-      reader.OptionalString(Member(**object, "id"), path.Field("id"));
+      reader.IdOrFileName(**object, path, fallback_id);
   if (!id.ok()) return id.status();
-  if (id->empty()) {
-    reader.Warn(path.Field("id"),
-                absl::StrCat("missing; the id \"", fallback_id,
-                             "\" is taken from the file name"));
-    *id = std::string(fallback_id);
-  }
   policy.set_id(*id);
-
   absl::StatusOr<std::string> name = reader.OptionalString(
       Member(**object, "displayName"), path.Field("displayName"));
   if (!name.ok()) return name.status();
@@ -1343,27 +963,6 @@ absl::StatusOr<std::vector<ImportedPolicy>> ImportPolicies(
     policies.push_back(*std::move(policy));
   }
   return policies;
-}
-
-absl::StatusOr<std::vector<ImportedNamedLocation>> ImportNamedLocations(
-    absl::string_view bytes, absl::string_view file_name) {
-  absl::StatusOr<Value> root = json::ParseJson(bytes);
-  if (!root.ok()) return root.status();
-  absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> items =
-      Items(*root);
-  if (!items.ok()) return items.status();
-
-  std::string stem = FileStem(file_name);
-  std::vector<ImportedNamedLocation> locations;
-  for (size_t i = 0; i < items->size(); ++i) {
-    std::string fallback =
-        (*items)[i].first == &*root ? stem : absl::StrCat(stem, "[", i, "]");
-    absl::StatusOr<ImportedNamedLocation> location = ImportNamedLocationValue(
-        *(*items)[i].first, (*items)[i].second, fallback);
-    if (!location.ok()) return location.status();
-    locations.push_back(*std::move(location));
-  }
-  return locations;
 }
 
 }  // namespace portcullis::access

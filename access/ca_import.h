@@ -25,7 +25,7 @@
 //     a warning. No sign-in is ever shown to be in one.
 //   - Conditions the library cannot evaluate from a sign-in (filters on
 //     custom security attributes, the deprecated device states and times)
-//     are kept or dropped as the warning says.
+//     are kept or dropped, and a warning names each one.
 //
 // What it rejects, with the JSON path and the offending value: malformed
 // JSON, values of the wrong type where no "not configured" reading exists,
@@ -49,20 +49,12 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "access/ca_import_warning.h"
 #include "google/protobuf/struct.pb.h"
 #include "json/json.h"
 #include "proto/ca.pb.h"
 
 namespace portcullis::access {
-
-// Something the importer accepted but changed or could not fully use.
-struct ImportWarning {
-  std::string path;     // JSON path, such as "conditions.locations"
-  std::string message;  // lower case, such as "expected an object, ..."
-
-  // "path: message".
-  std::string ToString() const;
-};
 
 struct ImportedPolicy {
   ca::Policy policy;

@@ -72,7 +72,7 @@ constexpr uint32_t ControlBit(ca::BuiltInControl control) {
   return uint32_t{1} << static_cast<int>(control);
 }
 
-// What the sign-in has already done or proven.
+// Controls and authentication methods the sign-in has already satisfied.
 struct SatisfiedControls {
   // Built-in grant controls, as ControlBit() bits.
   uint32_t built_in = 0;
@@ -113,7 +113,7 @@ struct SignIn {
   std::vector<std::string> group_ids;
   std::vector<std::string> role_ids;
   // The external user type, as Graph's userSignIn.externalUserType gives it;
-  // EXTERNAL_USER_TYPE_UNSPECIFIED says the user is internal (Graph's
+  // EXTERNAL_USER_TYPE_UNSPECIFIED marks an internal user (Graph's
   // `none`). When unset it follows from `user_type`: a directory guest is a
   // B2B collaboration guest, a member is internal.
   std::optional<ca::ExternalUserType> external_user_type;
@@ -153,7 +153,7 @@ struct SignIn {
 
 // The external user type of the signed-in user: EXTERNAL_USER_TYPE_UNSPECIFIED
 // for an internal user, nullopt when neither the request nor the directory
-// says. A directory guest without a stated type is taken as a B2B
+// gives it. A directory guest without a stated type is taken as a B2B
 // collaboration guest, the usual kind of invited guest.
 inline std::optional<ca::ExternalUserType> ExternalUserTypeOf(
     const SignIn& sign_in) {

@@ -10,73 +10,23 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "access/ca_controls.h"
+#include "access/internal/ca_json_reader.h"
 #include "json/json.h"
 
 namespace portcullis::access {
 namespace {
 
-using ::google::protobuf::ListValue;
-using ::google::protobuf::Struct;
-using ::google::protobuf::Value;
-
-template <typename Enum>
-struct Named {
-  absl::string_view name;
-  Enum value;
-};
-
-constexpr Named<ca::DevicePlatform> kPlatforms[] = {
-    {"all", ca::DEVICE_PLATFORM_ALL},
-    {"android", ca::DEVICE_PLATFORM_ANDROID},
-    {"iOS", ca::DEVICE_PLATFORM_IOS},
-    {"windows", ca::DEVICE_PLATFORM_WINDOWS},
-    {"windowsPhone", ca::DEVICE_PLATFORM_WINDOWS_PHONE},
-    {"macOS", ca::DEVICE_PLATFORM_MAC_OS},
-    {"linux", ca::DEVICE_PLATFORM_LINUX},
-};
-
-constexpr Named<ca::ClientAppType> kClientApps[] = {
-    {"all", ca::CLIENT_APP_TYPE_ALL},
-    {"browser", ca::CLIENT_APP_TYPE_BROWSER},
-    {"mobileAppsAndDesktopClients",
-     ca::CLIENT_APP_TYPE_MOBILE_APPS_AND_DESKTOP_CLIENTS},
-    {"exchangeActiveSync", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
-    {"easSupported", ca::CLIENT_APP_TYPE_EXCHANGE_ACTIVE_SYNC},
-    {"other", ca::CLIENT_APP_TYPE_OTHER},
-};
-
-constexpr Named<ca::RiskLevel> kRiskLevels[] = {
-    {"low", ca::RISK_LEVEL_LOW},   {"medium", ca::RISK_LEVEL_MEDIUM},
-    {"high", ca::RISK_LEVEL_HIGH}, {"hidden", ca::RISK_LEVEL_HIDDEN},
-    {"none", ca::RISK_LEVEL_NONE},
-};
-
-constexpr Named<ca::InsiderRiskLevel> kInsiderRiskLevels[] = {
-    {"none", ca::INSIDER_RISK_LEVEL_UNSPECIFIED},
-    {"minor", ca::INSIDER_RISK_LEVEL_MINOR},
-    {"moderate", ca::INSIDER_RISK_LEVEL_MODERATE},
-    {"elevated", ca::INSIDER_RISK_LEVEL_ELEVATED},
-};
-
-constexpr Named<ca::TransferMethod> kTransferMethods[] = {
-    {"none", ca::TRANSFER_METHOD_UNSPECIFIED},
-    {"deviceCodeFlow", ca::TRANSFER_METHOD_DEVICE_CODE_FLOW},
-    {"authenticationTransfer", ca::TRANSFER_METHOD_AUTHENTICATION_TRANSFER},
-};
-
-constexpr Named<ca::ExternalUserType> kExternalUserTypes[] = {
-    {"none", ca::EXTERNAL_USER_TYPE_UNSPECIFIED},
-    {"internalGuest", ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST},
-    {"b2bCollaborationGuest", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST},
-    {"b2bCollaborationMember", ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_MEMBER},
-    {"b2bDirectConnectUser", ca::EXTERNAL_USER_TYPE_B2B_DIRECT_CONNECT_USER},
-    {"otherExternalUser", ca::EXTERNAL_USER_TYPE_OTHER_EXTERNAL_USER},
-    {"serviceProvider", ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER},
-};
-
-const Value* Member(const Struct& object, absl::string_view key) {
-  return json::FindField(object, key);
-}
+using internal::EnumName;
+using internal::kClientAppTypes;
+using internal::kExternalUserTypes;
+using internal::kInsiderRiskLevels;
+using internal::kPlatforms;
+using internal::kRiskLevels;
+using internal::kTransferMethods;
+using internal::ListValue;
+using internal::Member;
+using internal::Struct;
+using internal::Value;
 
 // The `@odata.type` of `object` without the "#microsoft.graph." prefix, or
 // "" when absent.
@@ -104,7 +54,7 @@ absl::StatusOr<std::optional<std::string>> OptionalString(
 template <typename Enum, size_t N>
 absl::StatusOr<std::optional<Enum>> OptionalEnum(
     const Struct& object, absl::string_view key, const json::Path& path,
-    const Named<Enum> (&table)[N]) {
+    const EnumName<Enum> (&table)[N]) {
   absl::StatusOr<std::optional<std::string>> text =
       OptionalString(object, key, path);
   if (!text.ok()) return text.status();
@@ -112,11 +62,11 @@ absl::StatusOr<std::optional<Enum>> OptionalEnum(
       absl::EqualsIgnoreCase(**text, "unknownFutureValue")) {
     return std::optional<Enum>();
   }
-  for (const Named<Enum>& entry : table) {
+  for (const EnumName<Enum>& entry : table) {
     if (absl::EqualsIgnoreCase(entry.name, **text)) return entry.value;
   }
   std::string expected;
-  for (const Named<Enum>& entry : table) {
+  for (const EnumName<Enum>& entry : table) {
     absl::StrAppend(&expected, expected.empty() ? "" : ", ", entry.name);
   }
   return json::InvalidField(path.Field(key), *Member(object, key),
@@ -290,7 +240,7 @@ absl::Status ReadConditions(const Struct& object, const json::Path& path,
   if (platform_text->has_value() &&
       !absl::EqualsIgnoreCase(**platform_text, "unknownFutureValue")) {
     s.device_platform = ca::DEVICE_PLATFORM_UNSPECIFIED;
-    for (const Named<ca::DevicePlatform>& entry : kPlatforms) {
+    for (const EnumName<ca::DevicePlatform>& entry : kPlatforms) {
       if (absl::EqualsIgnoreCase(entry.name, **platform_text)) {
         s.device_platform = entry.value;
       }
@@ -307,7 +257,7 @@ absl::Status ReadConditions(const Struct& object, const json::Path& path,
   }
 
   absl::StatusOr<std::optional<ca::ClientAppType>> client =
-      OptionalEnum(object, "clientAppType", path, kClientApps);
+      OptionalEnum(object, "clientAppType", path, kClientAppTypes);
   if (!client.ok()) return client.status();
   s.client_app_type = *client;
   if (s.client_app_type == ca::CLIENT_APP_TYPE_ALL) s.client_app_type.reset();

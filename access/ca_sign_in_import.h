@@ -26,7 +26,7 @@
 //
 // Values Graph documents as defaults are read as "not supplied": a
 // clientAppType or devicePlatform of `all`. A country of "" or "unknown"
-// says the address maps to no country.
+// means that the address maps to no country.
 #ifndef PORTCULLIS_ACCESS_CA_SIGN_IN_IMPORT_H_
 #define PORTCULLIS_ACCESS_CA_SIGN_IN_IMPORT_H_
 

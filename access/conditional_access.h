@@ -25,9 +25,9 @@
 //     condition counts as satisfied, so the policy still applies. This is
 //     the fail-closed choice for enforcement.
 //
-// Conditions are checked in a fixed order, and the first one that keeps a
-// policy from applying is reported, as the portal's What If tool reports
-// "the first condition that wasn't satisfied": users (or workload
+// Conditions are checked in a fixed order. The first one that keeps a policy
+// from applying is reported, as the portal's What If tool reports "the first
+// condition that wasn't satisfied". The order is: users (or workload
 // identities), target resources, device platforms, devices, client apps,
 // locations, sign-in risk, user risk, service principal risk, insider risk,
 // authentication flows, and the schedule extension.
@@ -115,7 +115,7 @@ inline constexpr int kConditionCount = 12;
 WhatIfReason ReasonFor(Condition condition, const SignIn& sign_in);
 
 struct CompileOptions {
-  // How device filter rules are read (null semantics, -match extension).
+  // Options for reading device filter rules (null semantics, -match).
   DeviceFilterOptions device_filter;
   // Application ids to count as members of `Office365` besides the built-in
   // list of ca_app_groups.h.
@@ -161,7 +161,7 @@ enum class Outcome : uint8_t { kAllow, kBlock, kRequirements };
 // "allow", "block" or "requirements".
 absl::string_view OutcomeName(Outcome outcome);
 
-// A full What-If answer.
+// The result of a What-If evaluation with every policy's part.
 struct WhatIfResult {
   Outcome outcome = Outcome::kAllow;
   // The first applying enforced policy that blocks, or -1.
@@ -182,7 +182,7 @@ struct CompiledPolicies;
 // A compiled, immutable set of policies and the named locations they use.
 class ConditionalAccessPolicySet {
  public:
-  // The hot-path answer: fixed size, no allocation.
+  // The hot-path result: fixed size, no allocation.
   struct Decision {
     Outcome outcome = Outcome::kAllow;
     // The blocking policy, or the first applying enforced policy with unmet

@@ -36,7 +36,7 @@
 // is compiled under DeviceFilterOptions::regex_max_memory.
 //
 // Missing properties. An unregistered device has no properties, so every
-// comparison sees null. Microsoft documents that positive operators (-eq,
+// comparison reads null. Microsoft documents that positive operators (-eq,
 // -startsWith, -endsWith, -contains, -in) are then false and negative ones
 // (-ne, -notStartsWith, ...) true. A field report on the service saw an
 // exclude-mode rule with a positive operator leave unregistered devices out

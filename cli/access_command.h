@@ -4,9 +4,9 @@
 //       [--named-locations FILE|DIR ...] --sign-in FILE --directory FILE
 //       [--satisfied-controls LIST] [--now RFC3339] [--strict] [--json]
 //
-// Policies and named locations are read in Microsoft Graph's JSON, as
-// exported (one object, an array, or a list response; a directory gives its
-// .json files). The sign-in is the body of Graph's What-If request
+// Policies and named locations are read in Microsoft Graph's JSON as
+// exported: one object, an array, or a list response. A directory gives its
+// .json files. The sign-in is the body of Graph's What-If request
 // (`POST /identity/conditionalAccess/evaluate`); the directory file gives
 // the users' type, groups and roles; --satisfied-controls lists what the
 // sign-in has already satisfied (mfa,compliantDevice,termsOfUse:<id>,
