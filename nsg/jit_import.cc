@@ -264,6 +264,18 @@ absl::Status ReadVirtualMachines(
     for (int j = 0; j < (*port_list)->values_size(); ++j) {
       auto port = read_port((*port_list)->values(j), ports_path.Index(j));
       if (!port.ok()) return port.status();
+      // A policy names each port once: a second entry would make the
+      // protocol and allowed sources of a request ambiguous.
+      if constexpr (std::is_same_v<VirtualMachine, JitPolicyVirtualMachine>) {
+        for (int k = 0; k < vm->ports_size(); ++k) {
+          if (vm->ports(k).number() != port->number()) continue;
+          return absl::InvalidArgumentError(absl::StrCat(
+              ports_path.Index(j).Field("number").ToString(),
+              ": invalid value ", port->number(), "; expected each port once "
+              "per virtual machine, but ", ports_path.Index(k).ToString(),
+              " has it too"));
+        }
+      }
       *vm->add_ports() = *std::move(port);
     }
 

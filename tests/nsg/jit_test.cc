@@ -198,7 +198,21 @@ INSTANTIATE_TEST_SUITE_P(
                            "allowedSourceAddressPrefix": "192.0.2.7/24",
                            "maxRequestAccessDuration": "PT3H"}])",
                       "allowedSourceAddressPrefix: invalid value "
-                      "\"192.0.2.7/24\""}),
+                      "\"192.0.2.7/24\""},
+        // Which entry a request for 22 takes would depend on their order.
+        BadPolicyCase{"PortListedTwice",
+                      R"([{"number": 22, "protocol": "UDP",
+                           "allowedSourceAddressPrefix": "*",
+                           "maxRequestAccessDuration": "PT3H"},
+                          {"number": 3389, "protocol": "TCP",
+                           "allowedSourceAddressPrefix": "*",
+                           "maxRequestAccessDuration": "PT3H"},
+                          {"number": 22, "protocol": "TCP",
+                           "allowedSourceAddressPrefix": "192.0.2.0/24",
+                           "maxRequestAccessDuration": "PT3H"}])",
+                      "properties.virtualMachines[0].ports[2].number: invalid "
+                      "value 22; expected each port once per virtual machine, "
+                      "but properties.virtualMachines[0].ports[0] has it too"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(ImportJitRequest, KeepsUnknownStatusStrings) {
