@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "access/rbac_ascii.h"
 #include "access/rbac_import.h"
 #include "access/rbac_pattern.h"
 #include "access/rbac_scope.h"
@@ -22,11 +24,21 @@ namespace portcullis::rbac {
 
 namespace {
 
-// FNV-1a over ASCII-lower-cased bytes, so ids that differ only in case hash
-// alike and lookups by string_view need no lower-cased copy.
+// Hashes the ASCII-lower-cased text, so ids that differ only in case hash
+// alike. Lookups by string_view lower-case into a stack buffer instead of a
+// heap copy; longer keys (never a real object id) fall back to FNV-1a.
 struct CaseInsensitiveHash {
   using is_transparent = void;
   size_t operator()(absl::string_view text) const {
+    constexpr size_t kBuffer = 128;
+    if (text.size() <= kBuffer) {
+      char lowered[kBuffer];
+      for (size_t i = 0; i < text.size(); ++i) {
+        lowered[i] = LowerAscii(text[i]);
+      }
+      return absl::Hash<absl::string_view>()(
+          absl::string_view(lowered, text.size()));
+    }
     uint64_t hash = 14695981039346656037ull;
     for (char c : text) {
       hash ^= static_cast<unsigned char>(absl::ascii_tolower(c));
@@ -39,7 +51,7 @@ struct CaseInsensitiveHash {
 struct CaseInsensitiveEqual {
   using is_transparent = void;
   bool operator()(absl::string_view a, absl::string_view b) const {
-    return absl::EqualsIgnoreCase(a, b);
+    return EqualsAsciiIgnoringCase(a, b);
   }
 };
 
@@ -49,11 +61,13 @@ using CaseInsensitiveMap =
                         CaseInsensitiveEqual>;
 
 struct CompiledScope {
-  // The canonical text; its segments are compared without regard to case.
+  // The canonical text, in its original case, for messages.
   std::string text;
+  // Lower-case segments, compared with the request's by EqualsLowered().
   std::vector<std::string> segments;
   ScopeLevel level = ScopeLevel::kRoot;
-  // Set for a management-group scope itself (not a resource inside one).
+  // Lower case; set for a management-group scope itself (not a resource
+  // inside one).
   std::string management_group;
 };
 
@@ -108,10 +122,10 @@ absl::StatusOr<CompiledScope> CompileScope(absl::string_view text) {
   scope.text = path->ToString();
   scope.level = path->level();
   for (int i = 0; i < path->size(); ++i) {
-    scope.segments.emplace_back(path->segment(i));
+    scope.segments.push_back(absl::AsciiStrToLower(path->segment(i)));
   }
   if (path->level() == ScopeLevel::kManagementGroup && path->size() == 4) {
-    scope.management_group = std::string(path->management_group());
+    scope.management_group = absl::AsciiStrToLower(path->management_group());
   }
   return scope;
 }
@@ -313,11 +327,16 @@ struct Policy::Compiled {
   std::vector<CompiledRole> roles;  // parallel to input.role_definitions
   CaseInsensitiveMap<int> role_by_guid;
   std::vector<CompiledAssignment> assignments;  // parallel to input
-  CaseInsensitiveMap<std::vector<int>> assignments_by_principal;
+  // Role assignments and deny assignments that name each principal, each
+  // list in input order, so a check reads only those of the principal and
+  // its groups.
+  struct PrincipalEntry {
+    std::vector<int> assignments;
+    std::vector<int> denies;
+  };
+  CaseInsensitiveMap<PrincipalEntry> by_principal;
   std::vector<CompiledDeny> denies;  // parallel to input
-  // Deny assignments by the principals they name, and those naming all
-  // principals, each list in input order, so a check reads only its own.
-  CaseInsensitiveMap<std::vector<int>> denies_by_principal;
+  // Deny assignments that name all principals, in input order.
   std::vector<int> denies_for_all;
 
   // Management groups above each subscription and management group,
@@ -337,6 +356,19 @@ struct Policy::Compiled {
                    absl::Span<const std::string> groups, bool exact) const;
   bool IsWithinAssignableScopes(const RoleDefinition& role,
                                 const CompiledScope& scope) const;
+  // Records in `decision` the first deny assignment of `list` that blocks
+  // the request, unless `decision` already holds an earlier one.
+  void ConsiderDenies(const std::vector<int>& list, const Request& request,
+                      const ScopePath& path,
+                      absl::Span<const std::string> groups,
+                      Decision& decision) const;
+  // Records in `decision` (or, for grants under a condition, in
+  // `conditional`) the first assignment of `list` that grants the request,
+  // unless an earlier one is already recorded.
+  void ConsiderGrants(const std::vector<int>& list, const Request& request,
+                      const ScopePath& path,
+                      absl::Span<const std::string> groups, absl::Time now,
+                      Decision& decision, Decision& conditional) const;
   bool DenyNamesPrincipal(const CompiledDeny& deny,
                           const Request& request) const;
   bool DenyExcludesPrincipal(const CompiledDeny& deny,
@@ -539,7 +571,7 @@ absl::Status Policy::Compiled::CompileAssignments() {
       }
     }
 
-    assignments_by_principal[assignment.principal_id()].push_back(i);
+    by_principal[assignment.principal_id()].assignments.push_back(i);
     assignments.push_back(std::move(compiled));
   }
   return absl::OkStatus();
@@ -571,7 +603,7 @@ absl::Status Policy::Compiled::CompileDenies() {
       denies_for_all.push_back(i);
     } else {
       for (const std::string& principal : compiled.principals) {
-        std::vector<int>& list = denies_by_principal[principal];
+        std::vector<int>& list = by_principal[principal].denies;
         if (list.empty() || list.back() != i) list.push_back(i);
       }
     }
@@ -611,13 +643,13 @@ bool Policy::Compiled::ScopeCovers(const CompiledScope& scope,
   const int size = static_cast<int>(scope.segments.size());
   bool prefix = size <= path.size();
   for (int i = 0; prefix && i < size; ++i) {
-    prefix = absl::EqualsIgnoreCase(scope.segments[i], path.segment(i));
+    prefix = EqualsLowered(scope.segments[i], path.segment(i));
   }
   if (exact) return prefix && size == path.size();
   if (prefix) return true;
   if (scope.management_group.empty()) return false;
   for (const std::string& group : groups) {
-    if (absl::EqualsIgnoreCase(group, scope.management_group)) return true;
+    if (EqualsLowered(scope.management_group, group)) return true;
   }
   return false;
 }
@@ -640,13 +672,66 @@ bool Policy::Compiled::IsWithinAssignableScopes(
   return false;
 }
 
+void Policy::Compiled::ConsiderDenies(const std::vector<int>& list,
+                                      const Request& request,
+                                      const ScopePath& path,
+                                      absl::Span<const std::string> groups,
+                                      Decision& decision) const {
+  for (int index : list) {
+    if (decision.deny_assignment >= 0 && index > decision.deny_assignment) {
+      return;
+    }
+    const CompiledDeny& deny = denies[index];
+    if (DenyExcludesPrincipal(deny, request)) continue;
+    if (!ScopeCovers(deny.scope, path, groups, deny.exact_scope)) continue;
+    for (size_t b = 0; b < deny.blocks.size(); ++b) {
+      int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
+      if (pattern >= 0) {
+        decision.deny_assignment = index;
+        decision.deny_block = static_cast<int>(b);
+        decision.deny_pattern = pattern;
+        return;
+      }
+    }
+  }
+}
+
+void Policy::Compiled::ConsiderGrants(const std::vector<int>& list,
+                                      const Request& request,
+                                      const ScopePath& path,
+                                      absl::Span<const std::string> groups,
+                                      absl::Time now, Decision& decision,
+                                      Decision& conditional) const {
+  for (int index : list) {
+    if (decision.assignment >= 0 && index > decision.assignment) return;
+    const CompiledAssignment& assignment = assignments[index];
+    if (!assignment.usable) continue;
+    if (now < assignment.start || now >= assignment.end) continue;
+    if (!ScopeCovers(assignment.scope, path, groups, false)) continue;
+    const CompiledRole& role = roles[assignment.role];
+    for (size_t b = 0; b < role.blocks.size(); ++b) {
+      int pattern = MatchBlock(role.blocks[b], request.plane, request.action);
+      if (pattern < 0) continue;
+      bool has_condition =
+          assignment.conditional || role.blocks[b].conditional;
+      Decision& target = has_condition ? conditional : decision;
+      if (target.assignment < 0 || index < target.assignment) {
+        target.assignment = index;
+        target.role_block = static_cast<int>(b);
+        target.grant_pattern = pattern;
+      }
+      if (!has_condition) return;
+    }
+  }
+}
+
 bool Policy::Compiled::DenyNamesPrincipal(const CompiledDeny& deny,
                                           const Request& request) const {
   if (deny.all_principals) return true;
   for (const std::string& id : deny.principals) {
-    if (absl::EqualsIgnoreCase(id, request.principal_id)) return true;
+    if (EqualsAsciiIgnoringCase(id, request.principal_id)) return true;
     for (const std::string& group : request.group_ids) {
-      if (absl::EqualsIgnoreCase(id, group)) return true;
+      if (EqualsAsciiIgnoringCase(id, group)) return true;
     }
   }
   return false;
@@ -655,9 +740,9 @@ bool Policy::Compiled::DenyNamesPrincipal(const CompiledDeny& deny,
 bool Policy::Compiled::DenyExcludesPrincipal(const CompiledDeny& deny,
                                              const Request& request) const {
   for (const std::string& id : deny.excluded) {
-    if (absl::EqualsIgnoreCase(id, request.principal_id)) return true;
+    if (EqualsAsciiIgnoringCase(id, request.principal_id)) return true;
     for (const std::string& group : request.group_ids) {
-      if (absl::EqualsIgnoreCase(id, group)) return true;
+      if (EqualsAsciiIgnoringCase(id, group)) return true;
     }
   }
   return false;
@@ -703,62 +788,17 @@ Decision Policy::Check(const Request& request, absl::Time now) const {
   }
   absl::Span<const std::string> groups = c.AncestorGroups(*path);
 
-  // Deny assignments first: the first one in input order that blocks, read
-  // from the lists for all principals, the principal and its groups. Each
-  // list is in input order, so its scan stops at its first block.
-  auto consider_denies = [&](const std::vector<int>& list) {
-    for (int index : list) {
-      if (decision.deny_assignment >= 0 && index > decision.deny_assignment) {
-        return;
-      }
-      const CompiledDeny& deny = c.denies[index];
-      if (c.DenyExcludesPrincipal(deny, request)) continue;
-      if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) continue;
-      for (size_t b = 0; b < deny.blocks.size(); ++b) {
-        int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
-        if (pattern >= 0) {
-          decision.deny_assignment = index;
-          decision.deny_block = static_cast<int>(b);
-          decision.deny_pattern = pattern;
-          return;
-        }
-      }
-    }
-  };
-  consider_denies(c.denies_for_all);
-  auto named = c.denies_by_principal.find(request.principal_id);
-  if (named != c.denies_by_principal.end()) consider_denies(named->second);
-  for (const std::string& group : request.group_ids) {
-    auto found = c.denies_by_principal.find(group);
-    if (found != c.denies_by_principal.end()) consider_denies(found->second);
-  }
-
-  // Grants: the first assignment in input order that grants without a
-  // condition, else the first that grants only under one.
+  // Deny assignments and grants are read from the lists of all principals,
+  // the principal and each group. Each list is in input order, so a scan
+  // stops at its first match, and the lowest index across lists wins.
   Decision conditional;
+  c.ConsiderDenies(c.denies_for_all, request, *path, groups, decision);
   auto consider = [&](absl::string_view principal) {
-    auto found = c.assignments_by_principal.find(principal);
-    if (found == c.assignments_by_principal.end()) return;
-    for (int index : found->second) {
-      const CompiledAssignment& assignment = c.assignments[index];
-      if (!assignment.usable) continue;
-      if (now < assignment.start || now >= assignment.end) continue;
-      if (!c.ScopeCovers(assignment.scope, *path, groups, false)) continue;
-      const CompiledRole& role = c.roles[assignment.role];
-      for (size_t b = 0; b < role.blocks.size(); ++b) {
-        int pattern = MatchBlock(role.blocks[b], request.plane, request.action);
-        if (pattern < 0) continue;
-        Decision& target = (assignment.conditional || role.blocks[b].conditional)
-                               ? conditional
-                               : decision;
-        if (target.assignment < 0 || index < target.assignment) {
-          target.assignment = index;
-          target.role_block = static_cast<int>(b);
-          target.grant_pattern = pattern;
-        }
-        if (&target == &decision) break;
-      }
-    }
+    auto found = c.by_principal.find(principal);
+    if (found == c.by_principal.end()) return;
+    c.ConsiderDenies(found->second.denies, request, *path, groups, decision);
+    c.ConsiderGrants(found->second.assignments, request, *path, groups, now,
+                     decision, conditional);
   };
   consider(request.principal_id);
   for (const std::string& group : request.group_ids) consider(group);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "access/rbac_ascii.h"
 
 namespace portcullis::rbac {
 
@@ -97,14 +98,33 @@ absl::StatusOr<ActionPattern> ActionPattern::Compile(absl::string_view text) {
   std::vector<size_t> stars = InteriorWildcards(lowered);
   unsigned variants = 1u << stars.size();
   for (unsigned mask = 0; mask < variants; ++mask) {
-    pattern.globs_.push_back(Collapse(lowered, stars, mask));
+    Glob glob;
+    glob.text = Collapse(lowered, stars, mask);
+    for (size_t i = 0; i < glob.text.size(); ++i) {
+      if (glob.text[i] != '*') continue;
+      if (glob.wildcards == 0) glob.star = i;
+      ++glob.wildcards;
+    }
+    pattern.globs_.push_back(std::move(glob));
   }
   return pattern;
 }
 
+bool ActionPattern::Glob::Matches(absl::string_view action) const {
+  if (wildcards == 0) return EqualsLowered(text, action);
+  if (wildcards == 1) {
+    absl::string_view prefix = absl::string_view(text).substr(0, star);
+    absl::string_view suffix = absl::string_view(text).substr(star + 1);
+    return action.size() >= prefix.size() + suffix.size() &&
+           EqualsLowered(prefix, action.substr(0, prefix.size())) &&
+           EqualsLowered(suffix, action.substr(action.size() - suffix.size()));
+  }
+  return GlobMatchesIgnoringCase(text, action);
+}
+
 bool ActionPattern::Matches(absl::string_view action) const {
-  for (const std::string& glob : globs_) {
-    if (GlobMatchesIgnoringCase(glob, action)) return true;
+  for (const Glob& glob : globs_) {
+    if (glob.Matches(action)) return true;
   }
   return false;
 }
@@ -123,7 +143,7 @@ bool GlobMatchesIgnoringCase(absl::string_view glob, absl::string_view text) {
       resume = t;
       continue;
     }
-    if (g < glob.size() && glob[g] == absl::ascii_tolower(text[t])) {
+    if (g < glob.size() && glob[g] == LowerAscii(text[t])) {
       ++g;
       ++t;
       continue;

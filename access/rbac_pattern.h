@@ -75,11 +75,21 @@ class ActionPattern {
  private:
   ActionPattern() = default;
 
+  // One lower-case glob, with the split that the common shapes match by:
+  // no `*` (compared whole) or one `*` (prefix and suffix compared).
+  struct Glob {
+    std::string text;
+    int wildcards = 0;
+    size_t star = 0;  // position of the `*` when wildcards == 1
+
+    bool Matches(absl::string_view action) const;
+  };
+
   std::string text_;
-  // Lower-case globs whose union is the pattern: the pattern itself and,
-  // for each subset of its `/*/` wildcards, the glob with those wildcards
-  // collapsed to one `/`. At most 2^kMaxWildcards entries.
-  std::vector<std::string> globs_;
+  // Globs whose union is the pattern: the pattern itself and, for each
+  // subset of its `/*/` wildcards, the glob with those wildcards collapsed
+  // to one `/`. At most 2^kMaxWildcards entries.
+  std::vector<Glob> globs_;
 };
 
 // True when the lower-case glob `glob` (where `*` matches any run of

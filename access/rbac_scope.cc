@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "access/rbac_ascii.h"
 
 namespace portcullis::rbac {
 
@@ -26,7 +27,7 @@ constexpr absl::string_view kExpectedScope =
     "'/providers/Microsoft.Management/managementGroups/{id}'";
 
 bool Is(absl::string_view segment, absl::string_view word) {
-  return absl::EqualsIgnoreCase(segment, word);
+  return EqualsAsciiIgnoringCase(segment, word);
 }
 
 }  // namespace
@@ -195,7 +196,7 @@ std::optional<ScopePath> ScopePath::TryParse(absl::string_view text) {
 bool ScopePath::IsAtOrAbove(const ScopePath& other) const {
   if (size_ > other.size_) return false;
   for (int i = 0; i < size_; ++i) {
-    if (!absl::EqualsIgnoreCase(segments_[i], other.segments_[i])) return false;
+    if (!EqualsAsciiIgnoringCase(segments_[i], other.segments_[i])) return false;
   }
   return true;
 }

@@ -73,7 +73,9 @@ json_check "login is a data action" \
   'doc["decision"] == "deny" and doc["reason"] == "no grant" and "grantedBy" not in doc' \
   "$out"
 
-out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
+out=$("$portcullis" rbac check \
+  --roles "$examples/roles/secure-vm-operator.rest.json" \
+  --assignments "$examples/role-assignments.json" --principal "$operator" \
   --action Microsoft.Compute/virtualMachines/write --scope "$vm")
 check "vm write exits 0" 0 $?
 contains "operator may not write the vm" "deny: denied: no active role assignment" "$out"
@@ -121,7 +123,8 @@ check "unknown subcommand exits 2" 2 $?
 
 out=$("$portcullis" rbac validate --roles "$examples/roles")
 check "validate example roles exits 0" 0 $?
-contains "validate counts roles" "2 roles checked, 0 problems" "$out"
+roles_checked="$(ls "$examples"/roles/*.json | wc -l | tr -d ' ') roles checked, 0 problems"
+contains "validate counts roles" "$roles_checked" "$out"
 
 bad="$TEST_TMPDIR/bad-role.json"
 cat >"$bad" <<'JSON'
@@ -137,7 +140,7 @@ if [[ -n "${PORTCULLIS_SHARED_DIR:-}" && -d "$PORTCULLIS_SHARED_DIR/realdata/rba
   out=$("$portcullis" rbac validate --roles "$examples/roles" \
     --operations "$PORTCULLIS_SHARED_DIR/realdata/rbac/provider-operations")
   check "validate against operation lists exits 0" 0 $?
-  contains "example role names real operations" "2 roles checked, 0 problems" "$out"
+  contains "example roles name real operations" "$roles_checked" "$out"
 
   builtin="$PORTCULLIS_SHARED_DIR/realdata/rbac/builtin-roles"
   out=$("$portcullis" rbac check --roles "$builtin" "${inputs[@]}" \
