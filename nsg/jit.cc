@@ -302,10 +302,14 @@ absl::StatusOr<nsg::SecurityRule> PlanDenyRule(
           : target.private_address);
   if (!address.ok()) return address.status();
 
+  // Only allow rules need to stay ahead of the deny rule. A flow that an
+  // existing deny rule and the JIT deny rule both match is denied in either
+  // order, so counting deny rules would only push the JIT rule past a
+  // catch-all deny at 4096, where no priority is left.
   int last_covering = 0;
   for (const nsg::SecurityRule& rule : nsg.security_rules()) {
     if (rule.direction() != nsg::DIRECTION_INBOUND || !rule.has_priority() ||
-        IsJitRule(rule)) {
+        rule.access() != nsg::ACCESS_ALLOW || IsJitRule(rule)) {
       continue;
     }
     if (!ProtocolsOverlap(rule.protocol(), nsg::PROTOCOL_ANY)) continue;

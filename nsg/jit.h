@@ -14,11 +14,13 @@
 // the new rules take top priority"):
 //
 //   - The deny rule takes the first free priority after the highest
-//     priority number among the NSG's inbound rules that cover any policy
-//     port for the VM, so each such rule keeps its precedence. With no such
-//     rule, nothing else decides those ports, and the deny rule takes the
-//     first free priority from JitOptions::deny_priority_floor (1000, the
-//     value seen in real exports).
+//     priority number among the NSG's inbound allow rules that cover any
+//     policy port for the VM, so each such rule keeps its precedence. Deny
+//     rules that cover those ports are not counted: a flow that both deny
+//     rules match is denied in either order. With no covering allow rule,
+//     the deny rule takes the first free priority from
+//     JitOptions::deny_priority_floor (1000, the value seen in real
+//     exports).
 //   - Allow rules take the first free priority from
 //     JitOptions::allow_priority_start (100) upward, below the deny rule's.
 //

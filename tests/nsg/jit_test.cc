@@ -340,6 +340,24 @@ TEST(PlanDenyRule, KeepsExistingCoveringRulesFirst) {
   EXPECT_EQ(deny->priority(), 1502);
 }
 
+TEST(PlanDenyRule, IgnoresCoveringDenyRules) {
+  // A catch-all deny at 4096 is common; placing the JIT rule after it would
+  // leave no priority, and both deny the same flows anyway.
+  nsg::NetworkSecurityGroup nsg =
+      Nsg({Rule("allow-ssh-ops", 1200, nsg::ACCESS_ALLOW, "22"),
+           Rule("deny-all", 4096, nsg::ACCESS_DENY, "*")});
+  absl::StatusOr<nsg::SecurityRule> deny =
+      PlanDenyRule(nsg, BastionPolicy(), Target());
+  ASSERT_TRUE(deny.ok()) << deny.status();
+  EXPECT_EQ(deny->priority(), 1201);
+
+  absl::StatusOr<RequestDecision> decision = DecideRequest(
+      BastionPolicy(), nsg, Target(),
+      Request(22, "198.51.100.4", absl::Hours(1)), {});
+  ASSERT_TRUE(decision.ok()) << decision.status();
+  EXPECT_TRUE(decision->granted);
+}
+
 TEST(PlanDenyRule, IsStableForTheSameInputs) {
   nsg::NetworkSecurityGroup nsg = Nsg({});
   absl::StatusOr<nsg::SecurityRule> first =
