@@ -152,7 +152,10 @@ absl::StatusOr<ResolvedFlow> ResolvedFlow::FromProto(const Flow& flow) {
           absl::StrCat("flow.", endpoint.field, "_address: ",
                        address.status().message()));
     }
-    *endpoint.address_out = *address;
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is the IPv4 host on the
+    // wire. Evaluating it as IPv6 would let it slip past IPv4 rules, so it is
+    // evaluated as the IPv4 address it stands for.
+    *endpoint.address_out = address->Unmap();
 
     if (endpoint.port > 65535) {
       return absl::InvalidArgumentError(

@@ -397,11 +397,19 @@ INSTANTIATE_TEST_SUITE_P(
                    In(PROTOCOL_TCP, "2001:db8::4", 22, "2001:db8:1::9", 50000),
                    ACCESS_DENY,
                    "defaultSecurityRules/DenyAllInBound"},
-        SingleCase{"Ipv4PrefixDoesNotCoverMappedIpv6",
+        // An IPv4-mapped address is its IPv4 host, so IPv4 rules apply to
+        // it: otherwise it would slip past IPv4 deny rules.
+        SingleCase{"Ipv4PrefixCoversMappedIpv6",
                    {InboundAllow("AllowDocNet", 100, "192.0.2.0/24", "22")},
                    In(PROTOCOL_TCP, "10.0.1.4", 22, "::ffff:192.0.2.9", 50000),
+                   ACCESS_ALLOW,
+                   "securityRules/AllowDocNet"},
+        SingleCase{"Ipv4DenyStopsMappedIpv6",
+                   {InboundDeny("DenyDocNet", 100, "192.0.2.0/24", "*"),
+                    InboundAllow("AllowAll", 200, "*", "22")},
+                   In(PROTOCOL_TCP, "10.0.1.4", 22, "::ffff:192.0.2.9", 50000),
                    ACCESS_DENY,
-                   "defaultSecurityRules/DenyAllInBound"},
+                   "securityRules/DenyDocNet"},
         SingleCase{"Ipv6PrefixMatches",
                    {InboundAllow("AllowDocV6", 100, "2001:db8:1::/48", "22")},
                    In(PROTOCOL_TCP, "2001:db8::4", 22, "2001:db8:1::9", 50000),
@@ -685,7 +693,7 @@ TEST(PlatformExemptionTest, OnlyOutboundToPlatformAddresses) {
       MustFlow(Out(PROTOCOL_TCP, "10.0.1.4", 1, "169.254.169.254", 80))));
   EXPECT_FALSE(IsPlatformExempt(
       MustFlow(In(PROTOCOL_TCP, "10.0.1.4", 80, "168.63.129.16", 1))));
-  EXPECT_FALSE(IsPlatformExempt(
+  EXPECT_TRUE(IsPlatformExempt(
       MustFlow(Out(PROTOCOL_TCP, "10.0.1.4", 1, "::ffff:168.63.129.16", 80))));
   EXPECT_FALSE(IsPlatformExempt(
       MustFlow(Out(PROTOCOL_TCP, "168.63.129.16", 1, "10.0.1.4", 80))));
