@@ -1,59 +1,85 @@
 // Many threads evaluating one compiled policy set see the answers a single
-// thread sees. Runs under ThreadSanitizer with --config=tsan.
+// thread sees. Runs under ThreadSanitizer with --config=tsan. The inputs are
+// built as protos, so the test exercises evaluation and not JSON parsing.
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "access/ca_named_locations.h"
 #include "access/conditional_access.h"
 #include "gtest/gtest.h"
-#include "tests/access/ca_test_util.h"
+#include "net/ip_address.h"
 
 namespace portcullis::access {
 namespace {
 
-using ::portcullis::access::testing::MakeLocations;
-using ::portcullis::access::testing::MakePolicy;
-using ::portcullis::access::testing::MakeSignIn;
-using ::portcullis::access::testing::MustCompile;
+ca::Policy Policy(const std::string& id, const std::string& excluded_location,
+                  ca::BuiltInControl control) {
+  ca::Policy p;
+  p.set_id(id);
+  p.set_state(ca::POLICY_STATE_ENABLED);
+  p.mutable_conditions()->mutable_users()->add_include_users("All");
+  p.mutable_conditions()->mutable_applications()->add_include_applications(
+      "All");
+  if (!excluded_location.empty()) {
+    ca::LocationCondition* l = p.mutable_conditions()->mutable_locations();
+    l->add_include_locations("All");
+    l->add_exclude_locations(excluded_location);
+  }
+  p.mutable_grant_controls()->set_operator_(ca::GRANT_OPERATOR_OR);
+  p.mutable_grant_controls()->add_built_in_controls(control);
+  return p;
+}
 
 TEST(CaConcurrencyTest, SharedPolicySetGivesSameAnswers) {
-  auto locations = MakeLocations(R"({"value": [
-    {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "office",
-     "isTrusted": true, "ipRanges": [{"cidrAddress": "192.0.2.0/24"}]},
-    {"@odata.type": "#microsoft.graph.countryNamedLocation", "id": "nl",
-     "countriesAndRegions": ["NL"]}]})");
-  std::vector<ca::Policy> policies = {
-      MakePolicy("block-abroad", R"({"locations": {"includeLocations": ["All"],
-          "excludeLocations": ["nl"]}})"),
-      MakePolicy("mfa-outside", R"({"locations": {"includeLocations": ["All"],
-          "excludeLocations": ["AllTrusted"]}})",
-                 R"({"operator": "OR", "builtInControls": ["mfa"]})"),
-      MakePolicy(
-          "device", R"({"devices": {"deviceFilter": {"mode": "exclude",
-          "rule": "device.displayName -match \"^saw-\""}}})",
-          R"({"operator": "OR", "builtInControls": ["compliantDevice"]})"),
-  };
-  ConditionalAccessPolicySet set = MustCompile(policies, locations);
+  ca::NamedLocation office;
+  office.set_id("office");
+  office.mutable_ip()->set_is_trusted(true);
+  office.mutable_ip()->add_cidr_ranges("192.0.2.0/24");
+  ca::NamedLocation nl;
+  nl.set_id("nl");
+  nl.mutable_country()->add_countries_and_regions("NL");
+  absl::StatusOr<NamedLocationSet> locations =
+      NamedLocationSet::Create({office, nl});
+  ASSERT_TRUE(locations.ok()) << locations.status();
+
+  ca::Policy device =
+      Policy("device", "", ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE);
+  ca::Filter* filter =
+      device.mutable_conditions()->mutable_devices()->mutable_device_filter();
+  filter->set_mode(ca::FILTER_MODE_EXCLUDE);
+  filter->set_rule("device.displayName -match \"^saw-\"");
+  absl::StatusOr<ConditionalAccessPolicySet> compiled =
+      ConditionalAccessPolicySet::Compile(
+          {Policy("block-abroad", "nl", ca::BUILT_IN_CONTROL_BLOCK),
+           Policy("mfa-outside", "AllTrusted", ca::BUILT_IN_CONTROL_MFA),
+           device},
+          std::make_shared<const NamedLocationSet>(*std::move(locations)));
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const ConditionalAccessPolicySet& set = *compiled;
 
   std::vector<SignIn> sign_ins;
-  for (const char* ip : {"192.0.2.1", "203.0.113.1"}) {
+  for (uint32_t ip : {0xC0000201u, 0xCB007101u}) {  // 192.0.2.1, 203.0.113.1
     for (const char* country : {"NL", "US"}) {
       for (const char* name : {"saw-1", "laptop"}) {
-        sign_ins.push_back(MakeSignIn(absl::StrCat(
-            R"({"signInIdentity": {"userId": "u"}, "signInConditions": {
-                "ipAddress": ")",
-            ip, R"(", "country": ")", country,
-            R"(", "deviceInfo": {"displayName": ")", name, R"("}}})")));
+        SignIn s;
+        s.user_id = "u";
+        s.ip_address = net::IpAddress::V4(ip);
+        s.country = country;
+        s.device.emplace();
+        s.device->Set(DeviceProperty::kDisplayName, name);
+        sign_ins.push_back(std::move(s));
       }
     }
   }
   const absl::Time now = absl::FromUnixSeconds(1780000000);
   std::vector<Outcome> expected;
-  for (const SignIn& s : sign_ins)
+  for (const SignIn& s : sign_ins) {
     expected.push_back(set.Evaluate(s, now).outcome);
+  }
 
   std::atomic<int> mismatches{0};
   std::vector<std::thread> threads;
@@ -73,9 +99,9 @@ TEST(CaConcurrencyTest, SharedPolicySetGivesSameAnswers) {
   }
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(mismatches.load(), 0);
-  EXPECT_EQ(expected[0], Outcome::kAllow);
-  EXPECT_EQ(expected[1], Outcome::kRequirements);
-  EXPECT_EQ(expected[7], Outcome::kBlock);
+  EXPECT_EQ(expected[0], Outcome::kAllow);         // office, NL, SAW
+  EXPECT_EQ(expected[1], Outcome::kRequirements);  // office, NL, laptop
+  EXPECT_EQ(expected[7], Outcome::kBlock);         // abroad
 }
 
 }  // namespace
