@@ -54,10 +54,10 @@ constexpr int kInsiderSlots = 4;
 constexpr int kFlowSlots = 3;
 constexpr int kCountrySlots = 26 * 26 + 1;  // the last one: unknown country
 
-// Everything Compile() derives from the policies. Each `*_match` array holds,
-// per value of a sign-in fact, the policies whose condition that value
-// satisfies; `*_unsupplied` the policies whose condition holds whatever the
-// fact is.
+// Everything Compile() derives from the policies. Each `*_match` array
+// contains, per value of a sign-in fact, the policies whose condition that
+// value satisfies. Each `*_unsupplied` mask contains the policies whose
+// condition is true whatever the fact is.
 struct CompiledPolicies {
   size_t words = 0;
   std::vector<ca::Policy> policies;
@@ -662,9 +662,10 @@ absl::Status Compiler::CompileSchedule(int i,
   return absl::OkStatus();
 }
 
-// True when the schedule holds `now`. Outside the precomputed range this
+// True when the schedule contains `now`. Outside the precomputed range this
 // expands the eight days before `now`, which covers any window that can
-// still be open (overnight windows and recurrences last at most 7 days).
+// still be open, because overnight windows and recurrences last at most 7
+// days.
 bool InSchedule(const internal::ScheduleSpec& spec, absl::Time now) {
   if (now >= spec.from && now < spec.to) return spec.precomputed.Contains(now);
   absl::StatusOr<schedule::IntervalSet> windows =
@@ -689,10 +690,11 @@ TriMask Known(PolicyMask t, size_t words) {
   return TriMask{std::move(t), PolicyMask(words)};
 }
 
-// A condition whose fact was not supplied: true where it holds whatever the
-// fact is, unknown elsewhere.
-TriMask Unsupplied(const CompiledPolicies& d, const PolicyMask& holds) {
-  return TriMask{holds, Minus(d.valid, holds)};
+// A condition whose fact was not supplied: true for the policies in
+// `always_true`, whose condition is true whatever the fact is, and unknown
+// for the others.
+TriMask Unsupplied(const CompiledPolicies& d, const PolicyMask& always_true) {
+  return TriMask{always_true, Minus(d.valid, always_true)};
 }
 
 TriMask UserCondition(const CompiledPolicies& d, const SignIn& s) {

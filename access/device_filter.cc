@@ -400,6 +400,7 @@ class DeviceFilterParser {
       return Error(pos_, absl::StrCat("unexpected end of rule; expected an "
                                       "operator such as -eq"));
     }
+
     size_t end = pos_;
     if (text_[end] == '-') ++end;
     while (end < text_.size() &&
@@ -407,6 +408,7 @@ class DeviceFilterParser {
       ++end;
     }
     absl::string_view word = text_.substr(start, end - start);
+
     std::optional<FilterOperator> op;
     for (const OperatorSpelling& spelling : kOperators) {
       if (absl::EqualsIgnoreCase(spelling.name, word)) op = spelling.op;
@@ -415,6 +417,7 @@ class DeviceFilterParser {
       return Error(start, absl::StrCat("unknown operator ", Quote(PeekWord()),
                                        "; expected ", kSupportedOperators));
     }
+
     bool is_match =
         *op == FilterOperator::kMatch || *op == FilterOperator::kNotMatch;
     if (is_match && !options_.allow_match_operators) {

@@ -30,7 +30,7 @@ namespace {
 constexpr int kLocations = 195;
 constexpr int kRangesPerLocation = 2000;
 
-// Each location holds 2,000 random /24 to /32 IPv4 prefixes; every tenth
+// Each location contains 2,000 random /24 to /32 IPv4 prefixes; every tenth
 // range is IPv6. Locations overlap each other at random, as real ones do.
 std::vector<ca::NamedLocation> MakeLocations(int count, int ranges) {
   std::mt19937 rng(42);
