@@ -65,13 +65,13 @@ struct VmAccessTarget {
   std::vector<std::string> public_ips;
   // `.../providers/Microsoft.Network/bastionHosts/{name}`.
   std::string bastion;
-  // The virtual network that holds the Bastion host (and, peered or not, the
-  // VM's subnet).
+  // The virtual network of the Bastion host, which contains the VM's subnet
+  // or is peered with its VNet.
   std::string vnet;
   // `.../providers/Microsoft.Security/locations/{location}/
   // jitNetworkAccessPolicies/{name}`.
   std::string jit_policy;
-  // The Key Vault secret that holds the VM's local administrator password,
+  // The Key Vault secret with the VM's local administrator password,
   // `.../providers/Microsoft.KeyVault/vaults/{vault}/secrets/{name}`.
   std::string password_secret;
 };

@@ -1,11 +1,16 @@
 // Checks a role definition the way Azure checks a custom role when it is
 // created, and against the provider operation lists.
 //
-// Azure Resource Manager rejects a custom role whose name is empty or
-// longer than 512 characters, whose description is longer than 2,048, that
-// has no assignable scope or more than 2,000, that lists the root scope `/`
-// or more than one management group, that combines dataActions with a
-// management-group scope, or whose action strings carry more than one `*`.
+// Azure Resource Manager rejects a custom role in these cases:
+//
+//   - the name is empty or longer than 512 characters, or the description
+//     is longer than 2,048;
+//   - there is no assignable scope, or more than 2,000;
+//   - an assignable scope is the root `/`, or more than one is a
+//     management group, or one is a management group and the role has
+//     dataActions;
+//   - an action string carries more than one `*`.
+//
 // ValidateRoleDefinition() reports each as a Problem. Policy::Compile()
 // accepts such roles anyway (built-in roles and exports may predate a
 // rule); this is the check for roles a user writes.
