@@ -123,30 +123,25 @@ const rbac::Policy* GrantedActivation(const Snapshot& snapshot,
   return &grants[decision.pim.request];
 }
 
-void RunCheck(const rbac::Policy& policy, const rbac::Policy* activation,
-              const RbacCheck& check, int index, const access::SignIn& sign_in,
-              absl::Time now, RbacDetail& detail) {
+// Runs one check through rbac::Policy::Check(): the path for operations
+// that a deny assignment may block.
+bool CheckOne(const rbac::Policy& policy, const rbac::Policy* activation,
+              const RbacCheck& check, const access::SignIn& sign_in, absl::Time now,
+              bool* through_activation) {
   rbac::Request request;
   request.principal_id = sign_in.user_id;
   request.group_ids = absl::MakeConstSpan(sign_in.group_ids);
   request.action = check.action;
   request.plane = check.plane;
   request.scope = check.scope;
-
-  RbacCheckResult& result = detail.checks[detail.check_count++];
-  result.check = index;
-  result.decision = policy.Check(request, now);
-  if (!result.decision.allowed &&
-      result.decision.reason != rbac::Reason::kDenyAssignment && activation != nullptr) {
-    rbac::Decision through = activation->Check(request, now);
-    if (through.allowed) {
-      result.decision = through;
-      result.through_activation = true;
-    }
+  rbac::Decision decision = policy.Check(request, now);
+  *through_activation = false;
+  if (!decision.allowed && decision.reason != rbac::Reason::kDenyAssignment &&
+      activation != nullptr && activation->Check(request, now).allowed) {
+    *through_activation = true;
+    return true;
   }
-  if (!result.decision.allowed && detail.failed < 0) {
-    detail.failed = detail.check_count - 1;
-  }
+  return decision.allowed;
 }
 
 void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
@@ -162,19 +157,52 @@ void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
     return Fail(decision, kLayer, ErrorCode::kNoBastion);
   }
 
+  // The checks in order: the connection's, then the sign-in's data action.
   const CompiledVm& vm = snapshot.vms()[decision.vm];
   const std::vector<RbacCheck>& checks =
       attempt.via_bastion ? vm.bastion_checks : vm.direct_checks;
-  const rbac::Policy* activation = GrantedActivation(snapshot, decision);
+  const std::vector<int>& operations =
+      attempt.via_bastion ? vm.bastion_operations : vm.direct_operations;
   RbacDetail& detail = decision.rbac;
+  int operation_of[kMaxRbacChecks];
+  const RbacCheck* check_of[kMaxRbacChecks];
   for (size_t i = 0; i < checks.size() && detail.check_count < kMaxRbacChecks; ++i) {
-    RunCheck(*snapshot.rbac(), activation, checks[i], static_cast<int>(i), sign_in,
-             now, detail);
+    operation_of[detail.check_count] = operations[i];
+    check_of[detail.check_count] = &checks[i];
+    detail.checks[detail.check_count++].check = static_cast<int>(i);
   }
   if (attempt.login != VmLogin::kNone && detail.check_count < kMaxRbacChecks) {
     bool admin = attempt.login == VmLogin::kAdministrator;
-    RunCheck(*snapshot.rbac(), activation, admin ? vm.admin_login : vm.user_login,
-             admin ? kAdminLoginCheck : kUserLoginCheck, sign_in, now, detail);
+    operation_of[detail.check_count] =
+        admin ? vm.admin_login_operation : vm.user_login_operation;
+    check_of[detail.check_count] = admin ? &vm.admin_login : &vm.user_login;
+    detail.checks[detail.check_count++].check = admin ? kAdminLoginCheck : kUserLoginCheck;
+  }
+  uint32_t required = 0;
+  for (int i = 0; i < detail.check_count; ++i) required |= uint32_t{1} << operation_of[i];
+
+  // The precomputed masks answer unless a deny assignment may block one of
+  // the operations; then every check runs through the policy.
+  const rbac::Policy* activation = GrantedActivation(snapshot, decision);
+  uint32_t granted = 0;
+  const bool masks = vm.rbac_masks.has_value() &&
+                     (required & vm.rbac_masks->deny_relevant()) == 0 &&
+                     vm.rbac_masks->Granted(sign_in.user_id, sign_in.group_ids, now, &granted);
+  uint32_t activated = 0;
+  if (masks && activation != nullptr) activated = vm.request_masks[decision.pim.request];
+  detail.checked_each = !masks;
+
+  for (int i = 0; i < detail.check_count; ++i) {
+    RbacCheckResult& result = detail.checks[i];
+    if (masks) {
+      const uint32_t bit = uint32_t{1} << operation_of[i];
+      result.allowed = ((granted | activated) & bit) != 0;
+      result.through_activation = (granted & bit) == 0 && (activated & bit) != 0;
+    } else {
+      result.allowed = CheckOne(*snapshot.rbac(), activation, *check_of[i], sign_in, now,
+                                &result.through_activation);
+    }
+    if (!result.allowed && detail.failed < 0) detail.failed = i;
   }
   Set(decision, kLayer, detail.failed < 0 ? LayerOutcome::kAllow : LayerOutcome::kDeny);
 }

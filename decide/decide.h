@@ -188,8 +188,9 @@ struct RbacCheckResult {
   // The check: an index into the VM's bastion_checks or direct_checks, or
   // kUserLoginCheck / kAdminLoginCheck.
   int check = -1;
-  rbac::Decision decision;
-  // True when the role came from the activation the PIM layer granted now.
+  bool allowed = false;
+  // True when only the role that the PIM layer's granted activation gives
+  // allows it.
   bool through_activation = false;
 };
 
@@ -201,6 +202,10 @@ struct RbacDetail {
   int check_count = 0;
   // The first check that was not allowed, or -1.
   int failed = -1;
+  // True when the checks ran through rbac::Policy::Check() because a deny
+  // assignment may block one of them; false when the precomputed masks of
+  // internal/rbac_masks.h answered.
+  bool checked_each = false;
 };
 
 struct JitDetail {

@@ -213,6 +213,21 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     return result.through_activation ? snapshot.pim()->request_grants[decision.pim.request]
                                      : *snapshot.rbac();
   };
+  auto request_of = [&](const RbacCheckResult& result) {
+    const RbacCheck& check = check_of(result);
+    rbac::Request request;
+    request.principal_id = attempt.sign_in->user_id;
+    request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
+    request.action = check.action;
+    request.plane = check.plane;
+    request.scope = check.scope;
+    return request;
+  };
+  // Decisions hold only whether each check passed; the policy that decided
+  // it says why.
+  auto decision_of = [&](const RbacCheckResult& result) {
+    return policy_of(result).Check(request_of(result), decision.now);
+  };
 
   // One line per step (consecutive checks with the same purpose), the step
   // that failed first.
@@ -226,7 +241,7 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     int denied = 0;
     while (end < decision.rbac.check_count &&
            check_of(decision.rbac.checks[end]).purpose == purpose) {
-      if (!decision.rbac.checks[end].decision.allowed) {
+      if (!decision.rbac.checks[end].allowed) {
         if (first_denied < 0) first_denied = end;
         ++denied;
       }
@@ -236,19 +251,14 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
       const RbacCheckResult& first = decision.rbac.checks[begin];
       lines.push_back(absl::StrCat(
           purpose, ": ", end - begin, " operations allowed by ",
-          GrantText(policy_of(first), first.decision),
+          GrantText(policy_of(first), decision_of(first)),
           first.through_activation ? ", activated now through PIM" : ""));
     } else {
       const RbacCheckResult& result = decision.rbac.checks[first_denied];
       const RbacCheck& check = check_of(result);
-      rbac::Request request;
-      request.principal_id = attempt.sign_in->user_id;
-      request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
-      request.action = check.action;
-      request.plane = check.plane;
-      request.scope = check.scope;
+      const rbac::Decision denial = decision_of(result);
       std::string line =
-          absl::StrCat(purpose, ": ", snapshot.rbac()->Explain(request, result.decision));
+          absl::StrCat(purpose, ": ", snapshot.rbac()->Explain(request_of(result), denial));
       if (denied == 2) {
         absl::StrAppend(&line, " (1 more operation of this step is denied)");
       } else if (denied > 2) {
@@ -258,8 +268,7 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
         failed_line = std::move(line);
         report.facts.push_back({"action", check.action});
         report.facts.push_back({"scope", check.scope});
-        report.facts.push_back(
-            {"reason", std::string(rbac::ReasonName(result.decision.reason))});
+        report.facts.push_back({"reason", std::string(rbac::ReasonName(denial.reason))});
       } else {
         lines.push_back(std::move(line));
       }

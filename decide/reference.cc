@@ -64,6 +64,39 @@ absl::StatusOr<nsg::Verdict> Evaluate(const Snapshot& snapshot, const CompiledVm
 
 }  // namespace
 
+std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& attempt,
+                                     const Decision& decision, absl::Time now) {
+  std::vector<bool> allowed;
+  if (decision.vm < 0 || attempt.sign_in == nullptr || !snapshot.rbac().has_value()) {
+    return allowed;
+  }
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  const rbac::Policy* activation = nullptr;
+  if (decision.pim.basis == PimDetail::Basis::kRequest &&
+      decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow) {
+    activation = &snapshot.pim()->request_grants[decision.pim.request];
+  }
+  for (int i = 0; i < decision.rbac.check_count; ++i) {
+    int index = decision.rbac.checks[i].check;
+    const RbacCheck& check =
+        index == kUserLoginCheck    ? vm.user_login
+        : index == kAdminLoginCheck ? vm.admin_login
+        : attempt.via_bastion       ? vm.bastion_checks[index]
+                                    : vm.direct_checks[index];
+    rbac::Request request;
+    request.principal_id = attempt.sign_in->user_id;
+    request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
+    request.action = check.action;
+    request.plane = check.plane;
+    request.scope = check.scope;
+    rbac::Decision base = snapshot.rbac()->Check(request, now);
+    bool through = !base.allowed && base.reason != rbac::Reason::kDenyAssignment &&
+                   activation != nullptr && activation->Check(request, now).allowed;
+    allowed.push_back(base.allowed || through);
+  }
+  return allowed;
+}
+
 absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     const Snapshot& snapshot, const Attempt& attempt, absl::Time now) {
   int index = snapshot.FindVm(attempt.vm_id);

@@ -10,6 +10,7 @@
 #define PORTCULLIS_DECIDE_REFERENCE_H_
 
 #include <optional>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -29,6 +30,13 @@ struct ReferenceNetworkDecision {
   nsg::Verdict to_vm;
   std::optional<nsg::Verdict> to_bastion;
 };
+
+// Checks each RBAC operation of `decision` (which Decide() returned for
+// `attempt` at `now`) with rbac::Policy::Check(), in the order of
+// decision.rbac.checks, counting the role of a PIM activation granted now as
+// Decide() does. Returns one entry per check: whether it is allowed.
+std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& attempt,
+                                     const Decision& decision, absl::Time now);
 
 // Decides the JIT and NSG layers of `attempt` at `now`. Fails where
 // Decide() reports an error for those layers (an unknown VM, no NSG on a

@@ -158,6 +158,7 @@ class SnapshotBuilder {
             AssignmentForInstance(active[i], static_cast<int>(i));
       }
     }
+    rbac_input_ = with_pim;
     absl::StatusOr<rbac::Policy> policy = rbac::Policy::Compile(std::move(with_pim));
     if (!policy.ok()) return policy.status();
     snapshot_->rbac_ = *std::move(policy);
@@ -298,6 +299,45 @@ class SnapshotBuilder {
                       admin[0].action, admin[0].plane, admin[0].scope};
   }
 
+  // Lists the distinct operations of the VM's checks and compiles which of
+  // them each principal is granted.
+  absl::Status CompileRbacOperations(CompiledVm& vm) {
+    auto index_of = [&vm](const RbacCheck& check) {
+      for (size_t k = 0; k < vm.rbac_operations.size(); ++k) {
+        const rbac::Operation& operation = vm.rbac_operations[k];
+        if (operation.action == check.action && operation.plane == check.plane &&
+            operation.scope == check.scope) {
+          return static_cast<int>(k);
+        }
+      }
+      vm.rbac_operations.push_back({check.action, check.plane, check.scope});
+      return static_cast<int>(vm.rbac_operations.size()) - 1;
+    };
+    for (const RbacCheck& check : vm.bastion_checks) {
+      vm.bastion_operations.push_back(index_of(check));
+    }
+    for (const RbacCheck& check : vm.direct_checks) {
+      vm.direct_operations.push_back(index_of(check));
+    }
+    vm.user_login_operation = index_of(vm.user_login);
+    vm.admin_login_operation = index_of(vm.admin_login);
+    if (!rbac_input_.has_value()) return absl::OkStatus();
+
+    absl::StatusOr<internal::RbacMasks> masks =
+        internal::RbacMasks::Compile(*rbac_input_, vm.rbac_operations);
+    if (!masks.ok()) return masks.status();
+    vm.rbac_masks = *std::move(masks);
+    if (snapshot_->pim_.has_value()) {
+      const CompiledPim& pim = *snapshot_->pim_;
+      for (size_t r = 0; r < pim.request_grants.size(); ++r) {
+        vm.request_masks.push_back(internal::RbacMasks::CheckEach(
+            pim.request_grants[r], pim.request_messages[r].principal_id(),
+            vm.rbac_operations, absl::UnixEpoch()));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<CompiledVm> BuildVm(const VmInput& input) {
     CompiledVm vm;
     vm.vm_id = input.nic.virtual_machine_id();
@@ -374,6 +414,9 @@ class SnapshotBuilder {
                                                                  : vm.nic_nsg;
     }
     AddRbacChecks(vm);
+    if (absl::Status status = CompileRbacOperations(vm); !status.ok()) {
+      return Prefixed("rbac", status);
+    }
     return vm;
   }
 
@@ -404,6 +447,8 @@ class SnapshotBuilder {
   SnapshotInput input_;
   BuildOptions options_;
   std::unique_ptr<Snapshot> snapshot_;
+  // The RBAC input with the active PIM instances, when there is one.
+  std::optional<rbac::RbacInput> rbac_input_;
 };
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(

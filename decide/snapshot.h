@@ -59,7 +59,9 @@
 #include "absl/time/time.h"
 #include "access/conditional_access.h"
 #include "access/rbac.h"
+#include "access/rbac_operations.h"
 #include "decide/internal/compiled_nsg.h"
+#include "decide/internal/rbac_masks.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
 #include "nsg/classifier.h"
@@ -213,6 +215,17 @@ struct CompiledVm {
   std::vector<RbacCheck> direct_checks;
   RbacCheck user_login;
   RbacCheck admin_login;
+  // The distinct operations of those checks, and for each check the index
+  // of its operation there.
+  std::vector<rbac::Operation> rbac_operations;
+  std::vector<int> bastion_operations;
+  std::vector<int> direct_operations;
+  int user_login_operation = -1;
+  int admin_login_operation = -1;
+  // Which operations each principal is granted (set with an RBAC input),
+  // and what each PIM activation request grants once granted.
+  std::optional<internal::RbacMasks> rbac_masks;
+  std::vector<uint32_t> request_masks;
 
   // JIT: whether the policy covers the VM, and its ports and grants.
   bool jit_protected = false;

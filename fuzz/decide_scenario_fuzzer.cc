@@ -1,0 +1,96 @@
+// Fuzzes scenario files end to end: the input is written as a scenario next
+// to a link to the examples folder, so seeds name the real inputs
+// (`examples/reference-architecture.json` as a base, for instance), and a
+// scenario that loads is built into a snapshot, decided and explained.
+// Invariants: nothing crashes; an allowed decision has no layer that denied,
+// failed or is pending; a denied one names a layer that denied or failed;
+// the explanation has one report per layer.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "decide/decide.h"
+#include "decide/explain.h"
+#include "decide/scenario.h"
+#include "decide/snapshot.h"
+
+namespace {
+
+const std::string& WorkDir();
+
+void RemoveWorkDir() {
+  const std::string& dir = WorkDir();
+  std::remove((dir + "/scenario.json").c_str());
+  std::remove((dir + "/examples").c_str());
+  rmdir(dir.c_str());
+}
+
+// A folder holding `examples` (a link to the examples folder) where each
+// input is written as scenario.json; empty when the examples are missing.
+const std::string& WorkDir() {
+  static const std::string* dir = [] {
+    char cwd[4096];
+    std::string examples;
+    if (getcwd(cwd, sizeof(cwd)) != nullptr) {
+      std::string candidate = std::string(cwd) + "/examples";
+      if (std::ifstream(candidate + "/reference-architecture.json").good()) {
+        examples = candidate;
+      }
+    }
+    char work[] = "/tmp/decide_scenario_fuzzer.XXXXXX";
+    if (examples.empty() || mkdtemp(work) == nullptr) return new std::string();
+    std::string link = std::string(work) + "/examples";
+    if (symlink(examples.c_str(), link.c_str()) != 0) return new std::string();
+    std::atexit(RemoveWorkDir);
+    return new std::string(work);
+  }();
+  return *dir;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace portcullis::decide;
+  const std::string& dir = WorkDir();
+  if (dir.empty()) return 0;
+  const std::string path = dir + "/scenario.json";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  }
+
+  absl::StatusOr<Scenario> scenario = LoadScenario(path);
+  if (!scenario.ok() || !scenario->now.has_value()) return 0;
+  const absl::Time now = *scenario->now;
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  if (!snapshot.ok()) return 0;
+
+  const Attempt attempt = scenario->attempt();
+  const Decision decision = Decide(**snapshot, attempt, now);
+  for (int i = 0; i < kLayerCount; ++i) {
+    const LayerOutcome outcome = decision.layers[i].outcome;
+    if (decision.verdict == Verdict::kAllow && outcome != LayerOutcome::kAllow &&
+        outcome != LayerOutcome::kNotApplicable) {
+      std::abort();
+    }
+  }
+  if (decision.verdict == Verdict::kDeny) {
+    const LayerOutcome outcome = decision.layer(decision.denied_by).outcome;
+    if (!decision.has_denied_by ||
+        (outcome != LayerOutcome::kDeny && outcome != LayerOutcome::kError)) {
+      std::abort();
+    }
+  }
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  if (!reports.ok() || reports->size() != kLayerCount) std::abort();
+  return 0;
+}
