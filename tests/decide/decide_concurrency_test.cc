@@ -15,10 +15,9 @@
 #include "decide/explain.h"
 #include "decide/holder.h"
 #include "decide/scenario.h"
+#include "tests/decide/inline_inputs.h"
 #include "decide/snapshot.h"
 #include "gtest/gtest.h"
-#include "schedule/rfc3339.h"
-#include "tests/decide/scenario_fixture.h"
 #include "tests/testing/status_matchers.h"
 
 namespace portcullis::decide::testing {
@@ -30,23 +29,8 @@ constexpr int kReaders = 4;
 // JIT request history (the administrator gets in) and without it (the JIT
 // layer denies). Every other layer allows in both, so a decision that mixed
 // the two kinds would show a JIT outcome that disagrees with its verdict.
-struct Inputs {
-  std::unique_ptr<Scenario> scenario;
-  SnapshotInput with_grant;
-  SnapshotInput without_grant;
-};
-
-Inputs MakeInputs() {
-  Inputs inputs;
-  absl::StatusOr<Scenario> loaded = LoadScenario(kReferenceArchitecture);
-  EXPECT_OK(loaded.status());
-  inputs.scenario = std::make_unique<Scenario>(*std::move(loaded));
-  inputs.with_grant = inputs.scenario->input;
-  inputs.without_grant = inputs.scenario->input;
-  inputs.without_grant.network.jit_policy->clear_requests();
-  return inputs;
-}
-
+// The inputs are built in code because JSON cannot be parsed under TSan
+// (see inline_inputs.h).
 // True when `decision` is what one of the two kinds of snapshot decides.
 bool Consistent(const Decision& decision) {
   for (Layer layer : {Layer::kConditionalAccess, Layer::kPim, Layer::kRbac}) {
@@ -62,16 +46,20 @@ bool Consistent(const Decision& decision) {
 }
 
 TEST(DecideConcurrencyTest, ReadersSeeWholeSnapshotsWhileWriterRepublishes) {
-  Inputs inputs = MakeInputs();
-  ASSERT_NE(inputs.scenario, nullptr);
-  const absl::Time now = *schedule::ParseRfc3339("2026-03-02T09:30:00Z");
+  const InlineInputs with_grant = MakeInlineInputs(/*with_jit_grant=*/true);
+  const InlineInputs without_grant = MakeInlineInputs(/*with_jit_grant=*/false);
+  const absl::Time now = absl::FromCivil(absl::CivilSecond(2026, 3, 2, 9, 30, 0),
+                                         absl::UTCTimeZone());
   const BuildOptions options = BuildOptionsAround(now);
-  const Attempt attempt = inputs.scenario->attempt();
+  const Attempt attempt = with_grant.attempt();
 
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> allow,
-                       Snapshot::Build(inputs.with_grant, options));
+                       Snapshot::Build(with_grant.input, options));
   ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> deny,
-                       Snapshot::Build(inputs.without_grant, options));
+                       Snapshot::Build(without_grant.input, options));
+  ASSERT_TRUE(Consistent(Decide(*allow, attempt, now)));
+  ASSERT_EQ(Decide(*allow, attempt, now).verdict, Verdict::kAllow);
+  ASSERT_EQ(Decide(*deny, attempt, now).verdict, Verdict::kDeny);
 
   SnapshotHolder holder;
   holder.Publish(allow);
@@ -112,7 +100,7 @@ TEST(DecideConcurrencyTest, ReadersSeeWholeSnapshotsWhileWriterRepublishes) {
   // every publication so that replaced ones must be freed.
   for (int round = 0; round < 24; ++round) {
     absl::StatusOr<std::shared_ptr<const Snapshot>> next =
-        Snapshot::Build(round % 2 == 0 ? inputs.without_grant : inputs.with_grant, options);
+        Snapshot::Build(round % 2 == 0 ? without_grant.input : with_grant.input, options);
     ASSERT_OK(next.status());
     holder.Publish(*std::move(next));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
