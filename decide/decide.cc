@@ -181,8 +181,8 @@ void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
   uint32_t required = 0;
   for (int i = 0; i < detail.check_count; ++i) required |= uint32_t{1} << operation_of[i];
 
-  // The precomputed masks answer unless a deny assignment may block one of
-  // the operations; then every check runs through the policy.
+  // The precomputed masks decide unless a deny assignment may block one of
+  // the operations, in which case every check runs through the policy.
   const rbac::Policy* activation = GrantedActivation(snapshot, decision);
   uint32_t granted = 0;
   const bool masks = vm.rbac_masks.has_value() &&

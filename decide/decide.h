@@ -25,12 +25,13 @@
 //                      work hours); an eligible user without either is
 //                      denied. A user with no PIM eligibility, instance or
 //                      request is left to the standing role assignments.
-//   rbac               every RBAC check the connection needs (reading the VM
-//                      and its NIC; through the bastion also reading the
-//                      bastion host and the VNet and connecting through the
-//                      VNet's bastion; initiating JIT access when the VM is
-//                      JIT-protected; signing in with Entra ID when asked),
-//                      with the role that a granted activation gives.
+//   rbac               every RBAC operation the connection needs (reading
+//                      the VM and its NIC; through the bastion also the
+//                      bastion host and VNet operations; initiating JIT
+//                      access when the VM is JIT-protected; signing in with
+//                      Entra ID when asked), with the role that a granted
+//                      activation gives. Precomputed masks answer unless a
+//                      deny assignment may block one of the operations.
 //   jit                for a port the JIT policy manages: an active grant
 //                      covering the source (the bastion's address through
 //                      the bastion). A grant not yet started, expired or
@@ -166,7 +167,7 @@ struct CaDetail {
 struct PimDetail {
   enum class Basis : uint8_t {
     kNone,
-    // An active assignment instance holds `now`.
+    // An active assignment instance whose window contains `now`.
     kActiveInstance,
     // The user's latest activation request, judged at `now`.
     kRequest,
@@ -204,7 +205,7 @@ struct RbacDetail {
   int failed = -1;
   // True when the checks ran through rbac::Policy::Check() because a deny
   // assignment may block one of them; false when the precomputed masks of
-  // internal/rbac_masks.h answered.
+  // internal/rbac_masks.h decided them.
   bool checked_each = false;
 };
 

@@ -223,8 +223,8 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     request.scope = check.scope;
     return request;
   };
-  // Decisions hold only whether each check passed; the policy that decided
-  // it says why.
+  // Decisions record only whether each check passed, so the reason comes
+  // from checking again with the policy that decided it.
   auto decision_of = [&](const RbacCheckResult& result) {
     return policy_of(result).Check(request_of(result), decision.now);
   };

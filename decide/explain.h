@@ -1,4 +1,4 @@
-// Explanations of decisions: turns the enums and indexes a Decision holds
+// Explanations of decisions: turns the enums and indexes a Decision contains
 // into sentences and named facts, off the hot path.
 //
 //   Decision decision = Decide(*snapshot, attempt, now);
@@ -44,8 +44,8 @@ absl::StatusOr<std::vector<LayerReport>> Explain(const Snapshot* snapshot,
                                                  const Attempt& attempt,
                                                  const Decision& decision);
 
-// "denied by pim: <first reason>", "allowed" or "pending: <first reason of
-// the pending layer>", from the reports of `decision`.
+// Returns "allowed", "denied by <layer>: <its first reason>" or "pending in
+// <layer>: <its first reason>", from the reports of `decision`.
 std::string Summarize(const Decision& decision,
                       const std::vector<LayerReport>& reports);
 

@@ -29,9 +29,9 @@ SnapshotReader::~SnapshotReader() {
 }
 
 PinnedSnapshot SnapshotReader::Pin() const noexcept {
-  // Announce the pointer, then check that it is still current: a writer
-  // that replaced it before seeing the announcement will not free it, and
-  // one that replaced it after will see it.
+  // Announce the pointer, then check that it is still current. If it is,
+  // every writer that replaces it from now on sees the announcement and
+  // keeps it. If not, a writer may already have freed it, so try again.
   const Snapshot* snapshot = holder_->current_.load(std::memory_order_acquire);
   while (true) {
     slot_->hazard.store(snapshot, std::memory_order_seq_cst);

@@ -11,8 +11,8 @@
 namespace portcullis::decide {
 namespace {
 
-// The NSG at `index` as it stands at `now`: with the JIT rules active then
-// when it is the VM's JIT NSG.
+// The NSG at `index` as it is at `now`, which for the VM's JIT NSG includes
+// the JIT rules active then.
 absl::StatusOr<nsg::ResolvedNsg> NsgAt(const Snapshot& snapshot, const CompiledVm* vm,
                                        int index, absl::Time now) {
   const internal::CompiledNsg& compiled = snapshot.nsgs()[index];

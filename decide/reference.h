@@ -2,9 +2,9 @@
 // differential tests.
 //
 // It decides from the inputs the snapshot kept, with the reference
-// evaluators of the nsg package: jit::PortOpenState() over the VM's grants
-// for the JIT layer, and nsg::EvaluateFlow() over the NSGs as
-// jit::WithJitRules() lays out the JIT rules active at `now`, resolved
+// evaluators of the nsg package. The JIT layer uses jit::PortOpenState()
+// over the VM's grants. The NSG layer uses nsg::EvaluateFlow() over the
+// NSGs with the JIT rules that jit::WithJitRules() adds at `now`, resolved
 // afresh on every call. It allocates freely and is not for production use.
 #ifndef PORTCULLIS_DECIDE_REFERENCE_H_
 #define PORTCULLIS_DECIDE_REFERENCE_H_

@@ -21,7 +21,7 @@
 // scenario file whose sections serve as defaults (bases may chain, up to 8
 // deep). Each field of the sections `conditionalAccess`, `pim`, `rbac`,
 // `network` and `attempt` comes from the scenario when it sets the field and
-// from the base otherwise; `null` removes a base's field. The top-level
+// from the base otherwise, and `null` removes a base's field. The top-level
 // `description` and `now` follow the same rule. `expect` is never taken from
 // a base, and deciding ignores it: tests compare it with the decision.
 //

@@ -5,7 +5,7 @@
 // PIM state of the role that grants access, RBAC role and deny assignments,
 // the JIT policy with its grants and the NSGs on the path, all as of one
 // moment. Snapshot::Build() compiles them together into one immutable
-// object, so a reader never sees one part new and another old; the holder in
+// object, so a reader never reads one part new and another old. The holder in
 // holder.h swaps whole snapshots atomically.
 //
 //   SnapshotInput input;                    // typed messages, see below
@@ -29,12 +29,14 @@
 //     RBAC policy holding the assignment that it gives once granted, so an
 //     activation granted at `now` grants its role to the RBAC layer without
 //     a rebuild.
-//   - RBAC: the compiled policy (access/rbac.h), and per VM the checks a
-//     connection needs: reading the VM and its network interface, and, when
-//     going through Azure Bastion, reading the bastion host and connecting
-//     through the virtual network's bastion (the actions of Azure Bastion's
-//     documented permission list), and initiating JIT access on the JIT
-//     policy resource.
+//   - RBAC: the compiled policy (access/rbac.h), and per VM the operations
+//     a connection needs, as access/rbac_operations.h lists them: reading
+//     the VM and its network interface, through Azure Bastion also the
+//     bastion host and virtual network operations, initiating JIT access on
+//     the JIT policy resource when the policy protects the VM, and the
+//     Entra ID sign-in data actions. For each principal the snapshot stores
+//     which of those operations its assignments grant
+//     (internal/rbac_masks.h).
 //   - JIT: the grants of the JIT policy's request history
 //     (jit::GrantsFromHistory) with their effective windows: a newer grant
 //     for the same VM and port ends an older one at its start.
@@ -175,7 +177,7 @@ struct CompiledPim {
 
 // One RBAC question that a connection needs answered.
 struct RbacCheck {
-  // What the check stands for, such as "read the VM".
+  // The step the check belongs to, such as "read the VM".
   std::string purpose;
   std::string action;
   rbac::Plane plane = rbac::Plane::kControl;
@@ -222,8 +224,8 @@ struct CompiledVm {
   std::vector<int> direct_operations;
   int user_login_operation = -1;
   int admin_login_operation = -1;
-  // Which operations each principal is granted (set with an RBAC input),
-  // and what each PIM activation request grants once granted.
+  // The operations each principal is granted (set with an RBAC input),
+  // and the operations each PIM activation request grants once granted.
   std::optional<internal::RbacMasks> rbac_masks;
   std::vector<uint32_t> request_masks;
 

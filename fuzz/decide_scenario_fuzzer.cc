@@ -1,7 +1,7 @@
-// Fuzzes scenario files end to end: the input is written as a scenario next
-// to a link to the examples folder, so seeds name the real inputs
-// (`examples/reference-architecture.json` as a base, for instance), and a
-// scenario that loads is built into a snapshot, decided and explained.
+// Fuzzes scenario files end to end. Each input is written as a scenario next
+// to a link to the examples folder, so seeds can name the real inputs (such
+// as `examples/reference-architecture.json` as a base). A scenario that
+// loads is built into a snapshot, decided and explained.
 // Invariants: nothing crashes; an allowed decision has no layer that denied,
 // failed or is pending; a denied one names a layer that denied or failed;
 // the explanation has one report per layer.

@@ -5,7 +5,7 @@
 // included, compiled once. Rules valid only on a window [start, end) go to
 // overlays: the instants where any such window opens or closes cut time into
 // segments, and each segment gets a ClassifierSnapshot (nsg/snapshot.h) whose
-// overlay holds the rules valid throughout it. A lookup at `now` picks the
+// overlay contains the rules valid throughout it. A lookup at `now` picks the
 // segment by binary search and classifies there, so it allocates nothing and
 // gives the same answer as the reference evaluator over the NSG with the
 // rules valid at `now` added:

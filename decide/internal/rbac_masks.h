@@ -3,9 +3,9 @@
 // masks computed at build time.
 //
 // Grants add up across assignments, so what a user with groups is granted
-// is the OR of what the user and each group are granted on their own. Build
-// time asks rbac::Policy::Check() (the slow twin) once per principal and
-// operation, on a policy without deny assignments; a decision then ORs a
+// is the OR of what the user and each group are granted on their own. The
+// build calls rbac::Policy::Check() (the slow twin) once per principal and
+// operation, on a policy without deny assignments. A decision then ORs a
 // few masks instead of checking a dozen operations:
 //
 //   operation           0 vm/read  1 nic/read  2 bastionHosts/read ...

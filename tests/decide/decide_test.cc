@@ -91,8 +91,8 @@ TEST_F(DecideErrorTest, MissingPimDenies) {
 TEST_F(DecideErrorTest, InstantPastWorkHoursRangeDenies) {
   std::shared_ptr<const Snapshot> snapshot = Build();
   ASSERT_NE(snapshot, nullptr);
-  // Work hours were expanded up to a week after `now_`; a Monday 09:30 two
-  // weeks later is inside work hours but outside what the snapshot knows.
+  // Work hours were expanded up to a week after `now_`. A Monday 09:30 two
+  // weeks later is inside work hours but outside the expanded range.
   Decision decision =
       Decide(*snapshot, scenario_->attempt(), now_ + absl::Hours(24 * 14));
   ExpectErrorDenies(decision, Layer::kPim, ErrorCode::kOutsideValidity);

@@ -29,7 +29,7 @@ struct InlineInputs {
 // Conditional Access requiring MFA for Azure management, a PIM policy with
 // Alex's eligibility and an activation request judged at `now`, the custom
 // role, the three NSGs, the VM's NIC and its JIT policy. With
-// `with_jit_grant`, the JIT policy holds a request that opens port 22 to the
+// `with_jit_grant`, the JIT policy contains a request that opens port 22 to the
 // bastion subnet from 09:00 to 10:00 on 2 March 2026.
 InlineInputs MakeInlineInputs(bool with_jit_grant);
 

@@ -40,7 +40,7 @@ class RbacMasksTest : public ::testing::Test {
     absl::StatusOr<Scenario> loaded = LoadScenario(kReferenceArchitecture);
     ASSERT_OK(loaded.status());
     scenario_ = std::make_unique<Scenario>(*std::move(loaded));
-    // Sam holds the role through an active PIM instance from 09:00 to 11:00.
+    // Sam has the role through an active PIM instance from 09:00 to 11:00.
     pim::ScheduleInstance* active = &scenario_->input.pim->active_instances.emplace_back();
     active->set_level(pim::LEVEL_ASSIGNMENT);
     active->set_id("active-sam");

@@ -1,8 +1,8 @@
 // Compares the network layers of Decide() (compiled classifiers with JIT
 // overlays, effective grant windows) with the reference evaluators over the
-// same inputs (jit::PortOpenState, jit::WithJitRules and nsg::EvaluateFlow),
-// on a request history with superseded, revoked and overlapping grants, at
-// every window boundary and in between.
+// same inputs (jit::PortOpenState, jit::WithJitRules and nsg::EvaluateFlow).
+// The request history has superseded, revoked and overlapping grants, and
+// the instants are every window boundary and random ones in between.
 #include <memory>
 #include <random>
 #include <string>
@@ -64,9 +64,9 @@ class NetworkReferenceTest : public ::testing::Test {
     scenario_ = std::make_unique<Scenario>(*std::move(loaded));
     jit::JitPolicy& policy = *scenario_->input.network.jit_policy;
     policy.clear_requests();
-    // The bastion subnet for an hour; a single bastion address overlapping
-    // it; a newer request that supersedes the first on 22; a revoked port;
-    // and a grant that starts later the same day.
+    // Grants: the bastion subnet for an hour, a single bastion address
+    // inside it, a newer request that supersedes the first on 22, a revoked
+    // port, and a grant that starts later the same day.
     AddRequest(policy, "2026-03-02T09:00:00Z",
                {{22, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Initiated"},
                 {3389, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Revoked"}});
