@@ -1,0 +1,95 @@
+#!/bin/bash
+# Runs `portcullis decide` on the scenario files and checks its decisions,
+# JSON shape, --now override and exit codes.
+set -uo pipefail
+
+portcullis="$1"
+examples="$2"
+failures=0
+
+check() {
+  local name="$1" expected_status="$2" actual_status="$3"
+  if [[ "$expected_status" != "$actual_status" ]]; then
+    echo "FAIL $name: exit status $actual_status, expected $expected_status"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+# Evaluates a Python expression over the JSON document on standard input as
+# `doc`; fails when it is false.
+json_check() {
+  local name="$1" expression="$2" document="$3"
+  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
+    echo "FAIL $name: $expression is false for:"
+    echo "$document"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+scenes="$examples/scenarios"
+
+out=$("$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" --json)
+check "allowed attempt exits 0" 0 $?
+json_check "allowed attempt has no deniedBy" \
+  'doc["decision"] == "allow" and "deniedBy" not in doc' "$out"
+json_check "layers in evaluation order" \
+  'list(doc["layers"]) == ["conditionalAccess", "pim", "rbac", "jit", "nsg"]' "$out"
+json_check "every layer allows with reasons" \
+  'all(l["outcome"] == "allow" and l["reasons"] for l in doc["layers"].values())' "$out"
+json_check "jit grant closes at the end of its window" \
+  'doc["layers"]["jit"]["closesAt"] == "2026-03-02T10:00:00Z"' "$out"
+
+out=$("$portcullis" decide --scenario "$scenes/02-unmanaged-device.json" --json)
+check "denied attempt exits 0" 0 $?
+json_check "unmanaged device denied by conditional access" \
+  'doc["decision"] == "deny" and doc["deniedBy"] == "conditionalAccess" and doc["layers"]["conditionalAccess"]["requirements"] == "compliantDevice"' "$out"
+
+out=$("$portcullis" decide --scenario "$scenes/07-activation-awaits-approval.json" --json)
+json_check "approval keeps the attempt pending" \
+  'doc["decision"] == "pending" and "deniedBy" not in doc and doc["layers"]["pim"]["outcome"] == "pending"' "$out"
+
+out=$("$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" \
+  --now 2026-03-02T10:00:00Z --json)
+json_check "--now overrides the scenario's instant" \
+  'doc["decision"] == "deny" and doc["deniedBy"] == "jit"' "$out"
+
+out=$("$portcullis" decide --scenario "$scenes/03-outside-work-hours.json")
+check "text output exits 0" 0 $?
+if grep -q "decision: deny (denied by pim)" <<<"$out" && grep -q "next work window opens at 2026-03-03T07:00:00Z" <<<"$out"; then
+  echo "ok   text output names the layer and the next opening"
+else
+  echo "FAIL text output names the layer and the next opening:"
+  echo "$out"
+  failures=$((failures + 1))
+fi
+
+"$portcullis" decide --scenario "$examples/reference-architecture.json" >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "scenario without now exits 2" 2 $?
+if grep -q -- "--now: missing" "$TEST_TMPDIR/stderr"; then echo "ok   missing now is named"; else
+  echo "FAIL missing now is named"; failures=$((failures + 1)); fi
+
+"$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" --now yesterday \
+  >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "bad --now exits 2" 2 $?
+
+"$portcullis" decide --scenario "$TEST_TMPDIR/missing.json" >/dev/null 2>&1
+check "missing scenario exits 2" 2 $?
+
+"$portcullis" decide >/dev/null 2>&1
+check "missing --scenario exits 2" 2 $?
+
+printf '{"base": "%s/reference-architecture.json", "now": "2026-03-02T09:30:00Z", "attempt": {"prot": "tcp"}}' \
+  "$(pwd)/$examples" >"$TEST_TMPDIR/typo.json"
+"$portcullis" decide --scenario "$TEST_TMPDIR/typo.json" >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "unknown key exits 2" 2 $?
+if grep -q "attempt.prot: unknown key" "$TEST_TMPDIR/stderr"; then echo "ok   unknown key is named"; else
+  echo "FAIL unknown key is named"; cat "$TEST_TMPDIR/stderr"; failures=$((failures + 1)); fi
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures checks failed"
+  exit 1
+fi
