@@ -61,9 +61,9 @@ absl::Status PrintJitDemo(const std::string& dir,
   }
   const jit::JitPolicy& policy = policies->front();
 
-  std::string nsg_name(jit::PlacementName(jit::Placement::kNetworkInterface));
-  size_t slash = nic->network_security_group_id().rfind('/');
-  nsg_name = nic->network_security_group_id().substr(slash + 1);
+  // The NSG's name is the last segment of the NIC's NSG id.
+  const std::string& nsg_id = nic->network_security_group_id();
+  std::string nsg_name = nsg_id.substr(nsg_id.rfind('/') + 1);
   absl::StatusOr<nsg::NetworkSecurityGroup> base =
       LoadNsgFile(absl::StrCat(dir, "/", kTemplateFile), nsg_name, "");
   if (!base.ok()) return base.status();

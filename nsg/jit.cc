@@ -139,13 +139,17 @@ std::vector<std::string> AllowedSources(const JitPolicyPort& port) {
           port.allowed_source_address_prefixes().end()};
 }
 
+// True when `source` lies inside one of the port's allowed prefixes. A
+// requested "*" fits only an allowed "*".
 bool SourceAllowed(const JitPolicyPort& port, const std::string& source) {
-  absl::StatusOr<net::IpPrefix> requested =
-      source == "*" ? absl::StatusOr<net::IpPrefix>(absl::InvalidArgumentError(""))
-                    : net::IpPrefix::ParseStrict(source);
+  std::optional<net::IpPrefix> requested;
+  if (source != "*") {
+    absl::StatusOr<net::IpPrefix> parsed = net::IpPrefix::ParseStrict(source);
+    if (parsed.ok()) requested = *parsed;
+  }
   for (const std::string& allowed : AllowedSources(port)) {
     if (allowed == "*") return true;
-    if (!requested.ok()) continue;
+    if (!requested.has_value()) continue;
     absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(allowed);
     if (prefix.ok() && prefix->Contains(*requested)) return true;
   }
@@ -236,11 +240,9 @@ absl::StatusOr<VmTarget> TargetForNic(const NetworkInterface& nic,
 
   VmTarget target;
   target.vm_id = nic.virtual_machine_id();
-  std::string address = nic.private_ip_addresses(0);
-  if (address.find('/') == std::string::npos) {
-    address += address.find(':') == std::string::npos ? "/32" : "/128";
-  }
-  absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(address);
+  // ParseStrict takes a bare address as a /32 or /128 prefix.
+  absl::StatusOr<net::IpPrefix> prefix =
+      net::IpPrefix::ParseStrict(nic.private_ip_addresses(0));
   if (!prefix.ok()) return prefix.status();
   target.private_address = nic.private_ip_addresses(0);
 
@@ -293,13 +295,8 @@ absl::StatusOr<nsg::SecurityRule> PlanDenyRule(
   std::sort(ports.begin(), ports.end());
   ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
 
-  absl::StatusOr<net::IpPrefix> address = net::IpPrefix::ParseStrict(
-      target.private_address.find('/') == std::string::npos
-          ? absl::StrCat(target.private_address,
-                         target.private_address.find(':') == std::string::npos
-                             ? "/32"
-                             : "/128")
-          : target.private_address);
+  absl::StatusOr<net::IpPrefix> address =
+      net::IpPrefix::ParseStrict(target.private_address);
   if (!address.ok()) return address.status();
 
   // Only allow rules need to stay ahead of the deny rule. A flow that an

@@ -59,7 +59,7 @@ struct JitOptions {
   absl::Duration max_duration = absl::Hours(24);
 };
 
-// Where a VM's JIT rules go.
+// The NSG that receives a VM's JIT rules.
 enum class Placement { kNetworkInterface, kSubnet };
 
 // "networkInterface" or "subnet".
@@ -78,8 +78,8 @@ struct VmTarget {
 };
 
 // Works out where the rules of the NIC's VM go, given the NSG the caller
-// supplies. When the NIC has an NSG, `nsg` must be that NSG (compared by id,
-// or by name when `nsg` has no id); otherwise `nsg` is taken as the subnet's.
+// supplies. When the NIC has an NSG, `nsg` must be that NSG, compared by id
+// or, when `nsg` has no id, by name. Otherwise `nsg` is the subnet's NSG.
 absl::StatusOr<VmTarget> TargetForNic(const NetworkInterface& nic,
                                       const nsg::NetworkSecurityGroup& nsg);
 
@@ -89,7 +89,7 @@ const JitPolicyVirtualMachine* FindVirtualMachine(const JitPolicy& policy,
                                                   absl::string_view vm_id);
 
 // Returns the deny rule that enabling `policy` puts on `nsg` for `target`,
-// placed as described above. When `nsg` already holds a rule of that name,
+// placed as described above. When `nsg` already contains a rule of that name,
 // that rule is returned unchanged.
 absl::StatusOr<nsg::SecurityRule> PlanDenyRule(
     const nsg::NetworkSecurityGroup& nsg, const JitPolicy& policy,
@@ -109,7 +109,7 @@ struct AccessRequest {
   std::string justification;
 };
 
-// Why a request was rejected. Codes are stable strings for JSON output.
+// A reason a request was rejected. Codes are stable strings for JSON output.
 struct Rejection {
   std::string code;     // e.g. "PortNotInPolicy"
   std::string message;  // a sentence with the offending values

@@ -409,11 +409,18 @@ const Value* ExampleBody(const Struct& root, Path& path, bool prefer_request,
   return nullptr;
 }
 
-absl::StatusOr<const Struct*> RootObject(const Value& root) {
+// Returns the object to import from `root`: the body of a REST example file
+// (see ExampleBody), or `root` itself. Sets `path` to the object's path.
+absl::StatusOr<const Struct*> DocumentOf(
+    const Value& root, bool prefer_request,
+    std::initializer_list<absl::string_view> codes, Path& path) {
   if (!root.has_struct_value()) {
     return json::InvalidField(Path(), root, "a JSON object");
   }
-  return &root.struct_value();
+  const Value* body =
+      ExampleBody(root.struct_value(), path, prefer_request, codes);
+  if (body == nullptr) return &root.struct_value();
+  return json::GetObject(*body, path);
 }
 
 }  // namespace
@@ -430,18 +437,11 @@ absl::StatusOr<std::vector<JitPolicy>> ImportJitPolicies(
     absl::string_view bytes) {
   absl::StatusOr<Value> root = json::ParseJson(bytes);
   if (!root.ok()) return root.status();
-  absl::StatusOr<const Struct*> object = RootObject(*root);
-  if (!object.ok()) return object.status();
-
   Path path;
-  const Value* body = ExampleBody(**object, path, /*prefer_request=*/false,
-                                  {"200", "201"});
+  absl::StatusOr<const Struct*> object =
+      DocumentOf(*root, /*prefer_request=*/false, {"200", "201"}, path);
+  if (!object.ok()) return object.status();
   const Struct* document = *object;
-  if (body != nullptr) {
-    absl::StatusOr<const Struct*> body_object = json::GetObject(*body, path);
-    if (!body_object.ok()) return body_object.status();
-    document = *body_object;
-  }
 
   std::vector<JitPolicy> policies;
   const Value* list = json::FindField(*document, "value");
@@ -469,18 +469,11 @@ absl::StatusOr<std::vector<JitPolicy>> ImportJitPolicies(
 absl::StatusOr<JitRequest> ImportJitRequest(absl::string_view bytes) {
   absl::StatusOr<Value> root = json::ParseJson(bytes);
   if (!root.ok()) return root.status();
-  absl::StatusOr<const Struct*> object = RootObject(*root);
-  if (!object.ok()) return object.status();
-
   Path path;
-  const Value* body = ExampleBody(**object, path, /*prefer_request=*/true,
-                                  {"202", "200"});
+  absl::StatusOr<const Struct*> object =
+      DocumentOf(*root, /*prefer_request=*/true, {"202", "200"}, path);
+  if (!object.ok()) return object.status();
   const Struct* document = *object;
-  if (body != nullptr) {
-    absl::StatusOr<const Struct*> body_object = json::GetObject(*body, path);
-    if (!body_object.ok()) return body_object.status();
-    document = *body_object;
-  }
   return ReadRequest(*document, path);
 }
 
@@ -488,18 +481,11 @@ absl::StatusOr<NetworkInterface> ImportNetworkInterface(
     absl::string_view bytes) {
   absl::StatusOr<Value> root = json::ParseJson(bytes);
   if (!root.ok()) return root.status();
-  absl::StatusOr<const Struct*> object = RootObject(*root);
-  if (!object.ok()) return object.status();
-
   Path path;
-  const Value* body = ExampleBody(**object, path, /*prefer_request=*/false,
-                                  {"200", "201"});
+  absl::StatusOr<const Struct*> object =
+      DocumentOf(*root, /*prefer_request=*/false, {"200", "201"}, path);
+  if (!object.ok()) return object.status();
   const Struct* document = *object;
-  if (body != nullptr) {
-    absl::StatusOr<const Struct*> body_object = json::GetObject(*body, path);
-    if (!body_object.ok()) return body_object.status();
-    document = *body_object;
-  }
 
   NetworkInterface nic;
   absl::StatusOr<std::string> id = OptionalString(*document, "id", path);
