@@ -43,8 +43,6 @@ const CommandGroup kGroups[] = {
      portcullis::cli::RunDecideCommand},
     {"pim", "PIM role activation decisions and work-hour windows",
      portcullis::cli::RunPimCommand},
-    {"decide", "one connection attempt through every layer, from a scenario file",
-     portcullis::cli::RunDecideCommand},
     {nullptr, nullptr, nullptr},
 };
 
