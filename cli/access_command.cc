@@ -348,6 +348,10 @@ int RunWhatIf(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunAccessCommand(const std::vector<std::string>& args) {
+  if (HelpRequested(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;

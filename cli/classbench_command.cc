@@ -27,6 +27,10 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunClassBenchCommand(const std::vector<std::string>& args) {
+  if (HelpRequested(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   FlagParser parser;
   parser.AddValue("rules", "FILE", "the ClassBench filter set");
   parser.AddValue("trace", "FILE", "the ClassBench trace to classify");

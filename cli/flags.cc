@@ -47,6 +47,11 @@ absl::StatusOr<ParsedFlags> FlagParser::Parse(
   ParsedFlags parsed;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    // `-h` is the one short flag: the usual spelling of --help.
+    if (arg == "-h" && specs_.find("help") != specs_.end()) {
+      parsed.values_["help"].push_back("true");
+      continue;
+    }
     if (!absl::StartsWith(arg, "--") || arg == "--") {
       parsed.positional_.push_back(arg);
       continue;
@@ -110,6 +115,13 @@ std::string FlagParser::Help() const {
     absl::StrAppend(&help, left, " ", spec.help, "\n");
   }
   return help;
+}
+
+bool HelpRequested(const std::vector<std::string>& args) {
+  for (const std::string& arg : args) {
+    if (arg == "--help" || arg == "-h") return true;
+  }
+  return false;
 }
 
 std::string ResolveUserPath(const std::string& path) {

@@ -67,6 +67,10 @@ class FlagParser {
   std::map<std::string, Spec, std::less<>> specs_;
 };
 
+// Returns true when `args` contains `--help` or `-h`: print the usage to
+// standard output and exit 0.
+bool HelpRequested(const std::vector<std::string>& args);
+
 // Resolves a path the user typed: relative paths are taken from
 // BUILD_WORKING_DIRECTORY when the tool runs under `bazel run`, so users can
 // pass paths as they see them.

@@ -358,6 +358,10 @@ int RunStatus(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunJitCommand(const std::vector<std::string>& args) {
+  if (HelpRequested(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;

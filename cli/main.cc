@@ -46,27 +46,32 @@ const CommandGroup kGroups[] = {
     {nullptr, nullptr, nullptr},
 };
 
-void PrintUsage() {
-  std::cerr << "usage: portcullis COMMAND [ARGS...]\n\ncommands:\n";
+void PrintUsage(std::ostream& out) {
+  out << "usage: portcullis COMMAND [ARGS...]\n\ncommands:\n";
   for (const CommandGroup& group : kGroups) {
     if (group.name == nullptr) continue;
-    std::cerr << "  " << group.name << "  " << group.summary << "\n";
+    out << "  " << group.name << "  " << group.summary << "\n";
   }
+  out << "\nRun `portcullis COMMAND --help` for the flags of a command.\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    PrintUsage();
+    PrintUsage(std::cerr);
     return 2;
   }
   std::string command = argv[1];
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintUsage(std::cout);
+    return 0;
+  }
   std::vector<std::string> args(argv + 2, argv + argc);
   for (const CommandGroup& group : kGroups) {
     if (group.name != nullptr && command == group.name) return group.run(args);
   }
   std::cerr << "unknown command '" << command << "'\n";
-  PrintUsage();
+  PrintUsage(std::cerr);
   return 2;
 }

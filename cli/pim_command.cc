@@ -328,6 +328,10 @@ int RunWindows(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunPimCommand(const std::vector<std::string>& args) {
+  if (HelpRequested(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;

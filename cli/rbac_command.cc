@@ -361,6 +361,10 @@ int RunValidate(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunRbacCommand(const std::vector<std::string>& args) {
+  if (HelpRequested(args)) {
+    std::cout << kUsage;
+    return 0;
+  }
   if (args.empty()) {
     std::cerr << kUsage;
     return 2;
