@@ -149,8 +149,6 @@ void PrintJson(const pim::ActivationDecision& decision) {
   if (!refused) {
     fields.push_back(
         absl::StrCat("\"deactivationOpens\": ", JsonTime(decision.deactivation_opens)));
-    fields.push_back(absl::StrCat("\"extensionOpens\": ", JsonTime(decision.extension_opens)));
-    fields.push_back(absl::StrCat("\"renewalCloses\": ", JsonTime(decision.renewal_closes)));
     fields.push_back(
         absl::StrCat("\"tokensValidUntil\": ", JsonTime(decision.tokens_valid_until)));
   }
@@ -180,8 +178,6 @@ void PrintText(const pim::ActivationDecision& decision) {
             << "work window closes: " << TimeText(decision.work_window_close) << "\n"
             << "deactivation possible from: " << TimeText(decision.deactivation_opens)
             << "\n"
-            << "extension possible from: " << TimeText(decision.extension_opens) << "\n"
-            << "renewal possible until: " << TimeText(decision.renewal_closes) << "\n"
             << "tokens valid until at most: " << TimeText(decision.tokens_valid_until)
             << "\n";
 }
