@@ -314,8 +314,10 @@ int RunValidate(const std::vector<std::string>& args) {
   if (!flags.ok()) return Fail(flags.status());
   if (flags->Switch("help")) {
     std::cout << "usage: portcullis nsg validate FILE|DIR... [FLAGS]\n\n"
-              << "Exit status: 0 without problems, 1 with problems, 2 when a "
-                 "file cannot be read or contains no NSG.\n\n"
+              << "Checks every file given, and every JSON file of each folder.\n"
+                 "Exit status: 0 without problems, 1 with problems, 2 when a "
+                 "file cannot be read or contains no NSG (the other files are "
+                 "still checked).\n\n"
               << parser.Help();
     return 0;
   }
@@ -342,13 +344,30 @@ int RunValidate(const std::vector<std::string>& args) {
 
   JsonValue json_problems = JsonValue::Array();
   JsonValue json_files = JsonValue::Array();
+  JsonValue json_errors = JsonValue::Array();
   size_t problem_count = 0;
+  size_t error_count = 0;
+  // A file that cannot be read or contains no NSG is reported and the others
+  // are still checked, so one stray file in a folder hides nothing; the exit
+  // status is then 2.
+  auto report_error = [&](const std::string& file, absl::string_view message) {
+    ++error_count;
+    std::cerr << "portcullis nsg: " << file << ": " << message << "\n";
+    JsonValue entry = JsonValue::Object();
+    entry.Set("file", JsonValue::String(file));
+    entry.Set("message", JsonValue::String(std::string(message)));
+    json_errors.Append(std::move(entry));
+  };
   for (const std::string& file : files) {
     absl::StatusOr<std::string> bytes = ReadUserFile(file);
-    if (!bytes.ok()) return Fail(bytes.status());
+    if (!bytes.ok()) {
+      report_error(file, bytes.status().message());
+      continue;
+    }
     absl::StatusOr<nsg::ImportResult> result = nsg::ImportNsgs(*bytes, options);
     if (!result.ok()) {
-      return Fail(absl::StrCat(file, ": ", result.status().message()));
+      report_error(file, result.status().message());
+      continue;
     }
 
     problem_count += result->problems.size();
@@ -379,11 +398,13 @@ int RunValidate(const std::vector<std::string>& args) {
 
   if (flags->Switch("json")) {
     JsonValue out = JsonValue::Object();
-    out.Set("valid", JsonValue::Bool(problem_count == 0));
+    out.Set("valid", JsonValue::Bool(problem_count == 0 && error_count == 0));
     out.Set("files", std::move(json_files));
     out.Set("problems", std::move(json_problems));
+    out.Set("errors", std::move(json_errors));
     std::cout << out.Render() << "\n";
   }
+  if (error_count > 0) return 2;
   return problem_count == 0 ? 0 : 1;
 }
 

@@ -376,6 +376,35 @@ TEST(NsgValidateTest, ExamplesAreValid) {
   EXPECT_THAT(run.out, HasSubstr("3 NSGs, no problems"));
 }
 
+// Copies `from` into `folder` under `name`.
+void CopyInto(const std::string& from, const std::string& folder,
+              const std::string& name) {
+  std::ofstream(folder + "/" + name) << ReadFile(from);
+}
+
+TEST(NsgValidateTest, FolderChecksEveryFileDespiteErrors) {
+  std::string folder = absl::StrCat(std::getenv("TEST_TMPDIR"), "/mixed");
+  ASSERT_EQ(system(("mkdir -p " + folder).c_str()), 0);
+  // Sorted by name: the file without an NSG comes between the other two.
+  CopyInto(Example("azuredeploy.json"), folder, "a-valid.json");
+  CopyInto(Example("nic-vm-app01.json"), folder, "b-not-an-nsg.json");
+  CopyInto(Runfile("tests/cli/testdata/invalid_nsg.json"), folder,
+           "c-invalid.json");
+
+  ToolRun run = RunTool({"nsg", "validate", folder});
+  EXPECT_EQ(run.exit_code, 2) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("a-valid.json: 3 NSGs, no problems"));
+  EXPECT_THAT(run.err, HasSubstr("b-not-an-nsg.json"));
+  EXPECT_THAT(run.out, HasSubstr("c-invalid.json: "));
+  EXPECT_THAT(run.out, HasSubstr("SecurityRuleConflict"));
+
+  ToolRun json = RunTool({"nsg", "validate", "--json", folder});
+  EXPECT_EQ(json.exit_code, 2) << json.err;
+  EXPECT_THAT(json.out, HasSubstr("\"valid\": false"));
+  EXPECT_THAT(json.out, HasSubstr("\"errors\": ["));
+  EXPECT_THAT(json.out, HasSubstr("b-not-an-nsg.json"));
+}
+
 TEST(NsgEffectiveTest, WorkloadNsgMatchesGolden) {
   ToolRun run = RunTool({"nsg", "effective", "--nsg", Example("azuredeploy.json"),
                      "--nsg-name", "nsg-workload", "--vnet-prefixes",
