@@ -164,10 +164,12 @@ absl::StatusOr<bool> OptionalBool(const Struct& object, absl::string_view name,
   return json::GetBool(*value, path.Field(name));
 }
 
-// Reads a list of action strings or patterns; absent or null is empty.
-absl::Status ReadActions(const Struct& object, absl::string_view name,
-                         const json::Path& path,
-                         google::protobuf::RepeatedPtrField<std::string>* out) {
+// Reads a list of strings, each checked by `validate`; absent or null is
+// empty.
+absl::Status ReadStringList(
+    const Struct& object, absl::string_view name, const json::Path& path,
+    absl::Status (*validate)(absl::string_view),
+    google::protobuf::RepeatedPtrField<std::string>* out) {
   const Value* value = json::FindField(object, name);
   if (json::IsNullOrAbsent(value)) return absl::OkStatus();
   json::Path list_path = path.Field(name);
@@ -178,32 +180,25 @@ absl::Status ReadActions(const Struct& object, absl::string_view name,
     absl::StatusOr<std::string> text =
         json::GetString((*list)->values(i), item_path);
     if (!text.ok()) return text.status();
-    absl::Status valid = ValidateActionString(*text);
+    absl::Status valid = validate(*text);
     if (!valid.ok()) return AtPath(item_path, valid);
     out->Add(*std::move(text));
   }
   return absl::OkStatus();
 }
 
+// Reads a list of action strings or patterns; absent or null is empty.
+absl::Status ReadActions(const Struct& object, absl::string_view name,
+                         const json::Path& path,
+                         google::protobuf::RepeatedPtrField<std::string>* out) {
+  return ReadStringList(object, name, path, ValidateActionString, out);
+}
+
 // Reads a list of scopes; absent or null is empty.
 absl::Status ReadScopes(const Struct& object, absl::string_view name,
                         const json::Path& path,
                         google::protobuf::RepeatedPtrField<std::string>* out) {
-  const Value* value = json::FindField(object, name);
-  if (json::IsNullOrAbsent(value)) return absl::OkStatus();
-  json::Path list_path = path.Field(name);
-  absl::StatusOr<const ListValue*> list = json::GetArray(*value, list_path);
-  if (!list.ok()) return list.status();
-  for (int i = 0; i < (*list)->values_size(); ++i) {
-    json::Path item_path = list_path.Index(i);
-    absl::StatusOr<std::string> text =
-        json::GetString((*list)->values(i), item_path);
-    if (!text.ok()) return text.status();
-    absl::Status valid = ValidateScope(*text);
-    if (!valid.ok()) return AtPath(item_path, valid);
-    out->Add(*std::move(text));
-  }
-  return absl::OkStatus();
+  return ReadStringList(object, name, path, ValidateScope, out);
 }
 
 // Fails on a key of `object` that is not in `known` (ignoring case).
