@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -21,6 +22,7 @@
 #include "nsg/effective.h"
 #include "nsg/evaluate_rules.h"
 #include "nsg/import.h"
+#include "nsg/jit_import.h"
 #include "nsg/model.h"
 #include "nsg/validate.h"
 
@@ -64,6 +66,11 @@ void AddNsgFlags(FlagParser& parser) {
   parser.AddValue("vnet-prefixes", "CIDR,CIDR,...",
                   "address spaces of the VirtualNetwork tag (the VNet, its "
                   "peers, on-premises ranges and route prefixes)");
+  parser.AddValue("nics", "FILE|DIR",
+                  "network interfaces (Azure NIC JSON) whose IP "
+                  "configurations name their application security groups; "
+                  "a folder means every JSON file in it; repeatable",
+                  /*repeatable=*/true);
   parser.AddSwitch("json", "print one JSON object");
   parser.AddSwitch("help", "print this help");
 }
@@ -256,7 +263,8 @@ int RunVerify(const std::vector<std::string>& args) {
     return Fail("--nic and --now take effect only with --jit-policy");
   }
   absl::StatusOr<nsg::AddressResolver> resolver = MakeAddressResolver(
-      flags->Value("service-tags"), flags->Value("vnet-prefixes"));
+      flags->Value("service-tags"), flags->Value("vnet-prefixes"),
+      flags->Values("nics"));
   if (!resolver.ok()) return Fail(resolver.status());
 
   std::optional<nsg::ResolvedNsg> subnet;
@@ -347,9 +355,8 @@ int RunValidate(const std::vector<std::string>& args) {
   JsonValue json_errors = JsonValue::Array();
   size_t problem_count = 0;
   size_t error_count = 0;
-  // A file that cannot be read or contains no NSG is reported and the others
-  // are still checked, so one stray file in a folder hides nothing; the exit
-  // status is then 2.
+  // A file that cannot be read or contains no NSG is reported, and the
+  // other files are still checked. The exit status is then 2.
   auto report_error = [&](const std::string& file, absl::string_view message) {
     ++error_count;
     std::cerr << "portcullis nsg: " << file << ": " << message << "\n";
@@ -532,7 +539,8 @@ int RunEffective(const std::vector<std::string>& args) {
   absl::StatusOr<LoadedNsgs> loaded = LoadNsgs(*flags);
   if (!loaded.ok()) return Fail(loaded.status());
   absl::StatusOr<nsg::AddressResolver> resolver = MakeAddressResolver(
-      flags->Value("service-tags"), flags->Value("vnet-prefixes"));
+      flags->Value("service-tags"), flags->Value("vnet-prefixes"),
+      flags->Values("nics"));
   if (!resolver.ok()) return Fail(resolver.status());
 
   struct Attached {
@@ -614,8 +622,49 @@ absl::StatusOr<nsg::NetworkSecurityGroup> LoadNsgFile(
   return std::move(result->nsgs.front());
 }
 
+// Adds the application security group memberships of the NICs in the
+// files and folders `nic_paths` to `context`.
+absl::Status AddApplicationSecurityGroups(
+    const std::vector<std::string>& nic_paths, nsg::AddressContext& context) {
+  // Ids are compared without regard to case, as the resolver does.
+  absl::flat_hash_map<std::string, std::vector<net::IpAddress>> members;
+  for (const std::string& argument : nic_paths) {
+    absl::StatusOr<std::vector<std::string>> files = ExpandJsonPaths(argument);
+    if (!files.ok()) return files.status();
+    for (const std::string& file : *files) {
+      absl::StatusOr<std::string> bytes = ReadUserFile(file);
+      if (!bytes.ok()) return bytes.status();
+      absl::StatusOr<jit::NetworkInterface> nic =
+          jit::ImportNetworkInterface(*bytes);
+      if (!nic.ok()) {
+        return absl::Status(nic.status().code(),
+                            absl::StrCat(file, ": ", nic.status().message()));
+      }
+      for (const jit::ApplicationSecurityGroupMember& member :
+           nic->application_security_group_members()) {
+        absl::StatusOr<net::IpAddress> address =
+            net::IpAddress::Parse(member.private_ip_address());
+        if (!address.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              file, ": private address \"", member.private_ip_address(),
+              "\" of a member of application security group \"",
+              member.application_security_group_id(),
+              "\" is not a single address; members must be addresses"));
+        }
+        members[absl::AsciiStrToLower(member.application_security_group_id())]
+            .push_back(*address);
+      }
+    }
+  }
+  for (auto& [id, addresses] : members) {
+    context.application_security_groups.emplace(id, std::move(addresses));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<nsg::AddressResolver> MakeAddressResolver(
-    const std::string& service_tags_path, const std::string& vnet_prefixes) {
+    const std::string& service_tags_path, const std::string& vnet_prefixes,
+    const std::vector<std::string>& nic_paths) {
   nsg::ServiceTags tags;
   if (!service_tags_path.empty()) {
     absl::StatusOr<std::string> bytes = ReadUserFile(service_tags_path);
@@ -641,6 +690,8 @@ absl::StatusOr<nsg::AddressResolver> MakeAddressResolver(
       context.virtual_network.push_back(*prefix);
     }
   }
+  absl::Status groups = AddApplicationSecurityGroups(nic_paths, context);
+  if (!groups.ok()) return groups;
   return nsg::AddressResolver::Create(std::move(tags), std::move(context));
 }
 

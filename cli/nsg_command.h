@@ -38,10 +38,12 @@ absl::StatusOr<nsg::NetworkSecurityGroup> LoadNsgFile(
     const std::string& parameters_path);
 
 // Builds the address resolver from a service tags download (`service_tags_path`,
-// may be empty) and a comma-separated list of VirtualNetwork prefixes
-// (`vnet_prefixes`, may be empty).
+// may be empty), a comma-separated list of VirtualNetwork prefixes
+// (`vnet_prefixes`, may be empty) and NIC files or folders (`nic_paths`)
+// whose IP configurations give the members of application security groups.
 absl::StatusOr<nsg::AddressResolver> MakeAddressResolver(
-    const std::string& service_tags_path, const std::string& vnet_prefixes);
+    const std::string& service_tags_path, const std::string& vnet_prefixes,
+    const std::vector<std::string>& nic_paths = {});
 
 // Parses `IP`, `IP:PORT`, `[IPv6]` or `[IPv6]:PORT` as given to `--local`
 // and `--remote`. `flag` names the flag in messages.

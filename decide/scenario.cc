@@ -20,6 +20,7 @@
 #include "access/ca_sign_in_import.h"
 #include "access/rbac_import.h"
 #include "json/json.h"
+#include "net/ip_address.h"
 #include "net/ip_prefix.h"
 #include "nsg/import.h"
 #include "nsg/jit_import.h"
@@ -614,6 +615,24 @@ absl::Status LoadNetwork(const Section& section, Scenario& scenario) {
       Entry item{&items[i], entry->dir, absl::StrCat(entry->where, "[", i, "]")};
       absl::StatusOr<VmInput> vm = LoadVm(item);
       if (!vm.ok()) return vm.status();
+      // NSG rules that name an application security group match the
+      // private addresses of the NICs that belong to it.
+      for (const jit::ApplicationSecurityGroupMember& member :
+           vm->nic.application_security_group_members()) {
+        absl::StatusOr<net::IpAddress> address =
+            net::IpAddress::Parse(member.private_ip_address());
+        if (!address.ok()) {
+          return Error(item, absl::StrCat(
+              "nic: private address \"", member.private_ip_address(),
+              "\" of a member of application security group \"",
+              member.application_security_group_id(),
+              "\" is not a single address; members must be addresses"));
+        }
+        network.addresses
+            .application_security_groups[absl::AsciiStrToLower(
+                member.application_security_group_id())]
+            .push_back(*address);
+      }
       network.vms.push_back(*std::move(vm));
     }
   }

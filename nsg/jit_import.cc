@@ -577,6 +577,38 @@ absl::StatusOr<NetworkInterface> ImportNetworkInterface(
       if (!flag.ok()) return flag.status();
       primary = *flag;
     }
+    // Membership in application security groups: `[{"id": ...}]`.
+    const Value* groups =
+        json::FindField(*item_fields, "applicationSecurityGroups");
+    if (!json::IsNullOrAbsent(groups)) {
+      Path groups_path = fields_path.Field("applicationSecurityGroups");
+      absl::StatusOr<const ListValue*> group_list =
+          json::GetArray(*groups, groups_path);
+      if (!group_list.ok()) return group_list.status();
+      for (int g = 0; g < (*group_list)->values_size(); ++g) {
+        Path group_path = groups_path.Index(g);
+        absl::StatusOr<const Struct*> group =
+            json::GetObject((*group_list)->values(g), group_path);
+        if (!group.ok()) return group.status();
+        const Value* group_id = json::FindField(**group, "id");
+        if (json::IsNullOrAbsent(group_id)) {
+          return json::MissingField(group_path.Field("id"),
+                                    "the application security group's id");
+        }
+        absl::StatusOr<std::string> id_text =
+            json::GetString(*group_id, group_path.Field("id"));
+        if (!id_text.ok()) return id_text.status();
+        if (id_text->empty()) {
+          return json::InvalidField(group_path.Field("id"), *group_id,
+                                    "an application security group id");
+        }
+        ApplicationSecurityGroupMember* member =
+            nic.add_application_security_group_members();
+        member->set_application_security_group_id(*id_text);
+        member->set_private_ip_address(*address);
+      }
+    }
+
     const Value* subnet = json::FindField(*item_fields, "subnet");
     if (!json::IsNullOrAbsent(subnet) && subnet->has_struct_value() &&
         (primary || primary_subnet.empty())) {

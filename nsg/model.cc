@@ -35,7 +35,10 @@ SecurityRule MakeDefaultRule(absl::string_view name, int priority,
 }  // namespace
 
 std::string QuoteForMessage(absl::string_view text) {
-  constexpr size_t kLimit = 64;
+  // Long enough for a whole Azure resource id (an application security
+  // group's id runs to about 180 characters), short enough to keep a
+  // hostile megabyte out of messages.
+  constexpr size_t kLimit = 256;
   if (text.size() <= kLimit) {
     return absl::StrCat("\"", absl::CHexEscape(text), "\"");
   }

@@ -16,7 +16,7 @@
 namespace portcullis::nsg {
 
 // Returns `text` in double quotes for an error message, with control bytes
-// and quotes escaped and anything past 64 bytes cut, so that one huge value
+// and quotes escaped and anything past 256 bytes cut, so that one huge value
 // cannot flood a message.
 std::string QuoteForMessage(absl::string_view text);
 

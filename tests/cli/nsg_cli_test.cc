@@ -405,6 +405,34 @@ TEST(NsgValidateTest, FolderChecksEveryFileDespiteErrors) {
   EXPECT_THAT(json.out, HasSubstr("b-not-an-nsg.json"));
 }
 
+TEST(NsgVerifyTest, ApplicationSecurityGroupsComeFromNics) {
+  std::vector<std::string> flow = {
+      "nsg", "verify", "--nsg", Runfile("tests/cli/testdata/asg_nsg.json"),
+      "--direction", "inbound", "--protocol", "tcp", "--remote",
+      "203.0.113.7:50000", "--vnet-prefixes", "10.0.0.0/16"};
+  auto with = [&flow](std::vector<std::string> more) {
+    std::vector<std::string> args = flow;
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+  };
+  std::string nic = Runfile("tests/cli/testdata/asg_nic_web01.json");
+
+  // The NIC names the group in upper case; ids compare without case.
+  ToolRun member = RunTool(with({"--nics", nic, "--local", "10.0.3.4:443"}));
+  EXPECT_EQ(member.exit_code, 0) << member.err;
+  EXPECT_THAT(member.out,
+              HasSubstr("result: Allow (securityRules/AllowHttpsToWebServers)"));
+
+  ToolRun other = RunTool(with({"--nics", nic, "--local", "10.0.3.5:443"}));
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_THAT(other.out,
+              HasSubstr("result: Deny (defaultSecurityRules/DenyAllInBound)"));
+
+  ToolRun unknown = RunTool(with({"--local", "10.0.3.4:443"}));
+  EXPECT_EQ(unknown.exit_code, 2) << unknown.out;
+  EXPECT_THAT(unknown.err, HasSubstr("unknown application security group"));
+}
+
 TEST(NsgEffectiveTest, WorkloadNsgMatchesGolden) {
   ToolRun run = RunTool({"nsg", "effective", "--nsg", Example("azuredeploy.json"),
                      "--nsg-name", "nsg-workload", "--vnet-prefixes",

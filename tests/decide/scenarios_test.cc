@@ -1,9 +1,18 @@
 // Runs every scenario file of examples/scenarios and compares the decision
 // with the file's `expect` field, so a new scene is a new file. Then checks
 // each scene of the reference architecture layer by layer.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -162,6 +171,96 @@ TEST_F(SceneTest, ScheduledActivationDeniesWithStartTime) {
   EXPECT_EQ(scene.decision.denied_by, Layer::kPim);
   EXPECT_EQ(scene.Fact(Layer::kPim, "activation"), "scheduled");
   EXPECT_EQ(scene.Fact(Layer::kPim, "start"), "2026-03-03T07:30:00Z");
+}
+
+
+// Application security groups: the VM's NIC names the group, and the
+// workload NSG's bastion rule names the group instead of the subnet.
+class ApplicationSecurityGroupSceneTest : public ::testing::Test {
+ protected:
+  static constexpr char kGroupId[] =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+      "rg-jit-demo/providers/Microsoft.Network/applicationSecurityGroups/"
+      "asg-app-servers";
+
+  void SetUp() override {
+    char cwd[4096];
+    ASSERT_NE(getcwd(cwd, sizeof(cwd)), nullptr);
+    examples_ = absl::StrCat(cwd, "/examples");
+    folder_ = absl::StrCat(std::getenv("TEST_TMPDIR"), "/asg");
+    ASSERT_EQ(mkdir(folder_.c_str(), 0755) == 0 || errno == EEXIST, true);
+
+    std::string nsgs = ReadText(examples_ + "/azuredeploy.json");
+    const std::string subnet_target =
+        "\"destinationAddressPrefix\": \"[parameters('workloadSubnetPrefix')]\",";
+    ASSERT_EQ(absl::StrContains(nsgs, subnet_target), true);
+    absl::StrReplaceAll(
+        {{subnet_target,
+          absl::StrCat("\"destinationApplicationSecurityGroups\": [{\"id\": \"",
+                       kGroupId, "\"}],")}},
+        &nsgs);
+    WriteText("azuredeploy.json", nsgs);
+  }
+
+  // Writes a copy of the example NIC, in the group when `member` is set;
+  // the NIC spells the id in upper case, which must not matter.
+  void WriteNic(bool member) {
+    std::string nic = ReadText(examples_ + "/nic-vm-app01.json");
+    const std::string address = "\"privateIPAddress\": \"10.0.2.4\",";
+    ASSERT_EQ(absl::StrContains(nic, address), true);
+    if (member) {
+      absl::StrReplaceAll(
+          {{address, absl::StrCat("\"applicationSecurityGroups\": [{\"id\": \"",
+                                  absl::AsciiStrToUpper(kGroupId), "\"}], ",
+                                  address)}},
+          &nic);
+    }
+    WriteText("nic.json", nic);
+    WriteText("scene.json",
+              absl::StrCat(R"({"base": ")", examples_,
+                           R"(/scenarios/01-admin-through-bastion.json",
+                "network": {"vms": [{"nic": "nic.json",
+                  "subnetNsg": {"file": "azuredeploy.json", "name": "nsg-workload"},
+                  "nicNsg": {"file": "azuredeploy.json", "name": "nsg-vm-app01-nic"}}]}})"));
+  }
+
+  static std::string ReadText(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  void WriteText(const std::string& name, const std::string& text) {
+    std::ofstream(folder_ + "/" + name) << text;
+  }
+
+  std::string examples_;
+  std::string folder_;
+};
+
+TEST_F(ApplicationSecurityGroupSceneTest, MemberNicIsReachedThroughGroupRule) {
+  WriteNic(/*member=*/true);
+  ASSERT_OK_AND_ASSIGN(DecidedScenario decided,
+                       DecideScenarioFile(folder_ + "/scene.json"));
+  EXPECT_EQ(VerdictName(decided.decision.verdict), "allow")
+      << Summarize(decided.decision, decided.reports);
+  // The VM flow passes the subnet NSG by the rule that names the group,
+  // then the NIC NSG by the JIT grant.
+  EXPECT_THAT(decided.Reasons(Layer::kNsg),
+              HasSubstr("nsg-workload allows by "
+                        "securityRules/AllowSshRdpFromBastionInBound"));
+}
+
+TEST_F(ApplicationSecurityGroupSceneTest, NicOutsideGroupFailsClosed) {
+  WriteNic(/*member=*/false);
+  absl::StatusOr<DecidedScenario> decided =
+      DecideScenarioFile(folder_ + "/scene.json");
+  if (decided.ok()) {
+    EXPECT_NE(VerdictName(decided->decision.verdict), "allow")
+        << Summarize(decided->decision, decided->reports);
+  } else {
+    EXPECT_THAT(decided.status().message(),
+                HasSubstr("unknown application security group"));
+  }
 }
 
 }  // namespace

@@ -265,6 +265,45 @@ TEST(ImportNetworkInterface, ReadsFlatAzShowOutput) {
   EXPECT_THAT(nic->private_ip_addresses(), ElementsAre("192.0.2.4"));
 }
 
+TEST(ImportNetworkInterface, ReadsApplicationSecurityGroups) {
+  absl::StatusOr<NetworkInterface> nic = ImportNetworkInterface(R"({
+    "name": "vm1-nic",
+    "properties": {"ipConfigurations": [
+      {"name": "a", "properties": {"privateIPAddress": "192.0.2.4", "primary": true,
+        "applicationSecurityGroups": [{"id": "/asg/web"}, {"id": "/asg/ssh"}]}},
+      {"name": "b", "properties": {"privateIPAddress": "192.0.2.9",
+        "applicationSecurityGroups": [{"id": "/asg/web"}]}},
+      {"name": "c", "properties": {"privateIPAddress": "192.0.2.10",
+        "applicationSecurityGroups": null}}]}})");
+  ASSERT_TRUE(nic.ok()) << nic.status();
+  ASSERT_EQ(nic->application_security_group_members_size(), 3);
+  std::vector<std::string> members;
+  for (const auto& member : nic->application_security_group_members()) {
+    members.push_back(absl::StrCat(member.application_security_group_id(), " ",
+                                   member.private_ip_address()));
+  }
+  EXPECT_THAT(members, ElementsAre("/asg/web 192.0.2.4", "/asg/ssh 192.0.2.4",
+                                   "/asg/web 192.0.2.9"));
+}
+
+TEST(ImportNetworkInterface, RejectsApplicationSecurityGroupWithoutId) {
+  EXPECT_THAT(
+      ImportNetworkInterface(R"({"name": "vm1-nic", "properties": {
+        "ipConfigurations": [{"name": "a", "properties": {
+          "privateIPAddress": "192.0.2.4",
+          "applicationSecurityGroups": [{"id": "/asg/web"}, {"name": "x"}]}}]}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("properties.ipConfigurations[0].properties."
+                         "applicationSecurityGroups[1].id: missing")));
+  EXPECT_THAT(
+      ImportNetworkInterface(R"({"name": "vm1-nic", "properties": {
+        "ipConfigurations": [{"name": "a", "properties": {
+          "privateIPAddress": "192.0.2.4",
+          "applicationSecurityGroups": {"id": "/asg/web"}}}]}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("applicationSecurityGroups: invalid value")));
+}
+
 TEST(ImportJitPolicies, ReadsFlatAzShowOutput) {
   absl::StatusOr<std::vector<JitPolicy>> policies =
       ImportJitPolicies(absl::StrCat(R"({"name": "default", "kind": "Basic",
