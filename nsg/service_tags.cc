@@ -83,6 +83,9 @@ net::IpAddress AzureHostAddress() { return net::IpAddress::V4(0xA83F8110); }
 const net::PrefixSet& NonInternetSpace() {
   static const net::PrefixSet* const kSpace =
       new net::PrefixSet(net::PrefixSet::FromPrefixes({
+          // RFC 1122 "this network"; the Internet expansion Azure prints
+          // in effective rules starts at 1.0.0.0/8.
+          MustParse("0.0.0.0/8"),
           MustParse("10.0.0.0/8"),      // RFC 1918 private use
           MustParse("172.16.0.0/12"),   // RFC 1918
           MustParse("192.168.0.0/16"),  // RFC 1918

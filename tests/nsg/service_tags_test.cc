@@ -142,6 +142,8 @@ INSTANTIATE_TEST_SUITE_P(
         EntryCase{"Internet", "198.51.100.1", true},
         EntryCase{"INTERNET", "2001:db8::1", true},
         EntryCase{"Internet", "10.0.0.4", false},
+        EntryCase{"Internet", "0.0.0.1", false},
+        EntryCase{"Internet", "1.0.0.1", true},
         EntryCase{"Internet", "10.200.0.4", false},
         EntryCase{"Internet", "172.16.0.1", false},
         EntryCase{"Internet", "172.32.0.1", true},
