@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/str_cat.h"
 #include "benchmark/benchmark.h"
+#include "net/internal/ip_parse.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
 #include "net/prefix_set.h"
@@ -85,6 +87,73 @@ void BM_PrefixSet_Build(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_PrefixSet_Build)->RangeMultiplier(8)->Range(8, 1 << 18);
+
+// `count` prefix texts shaped like Conditional Access named-location ranges:
+// random IPv4 /24 to /32 prefixes, host bits included, and every tenth an
+// IPv6 /64.
+std::vector<std::string> NamedLocationTexts(int count) {
+  std::mt19937_64 random(count);
+  std::vector<std::string> texts;
+  texts.reserve(count);
+  for (int i = 0; i < count; ++i) {
+    if (i % 10 == 9) {
+      texts.push_back(absl::StrCat("2001:db8:", absl::Hex(random() & 0xffff),
+                                   ":", absl::Hex(random() & 0xffff), "::/64"));
+    } else {
+      texts.push_back(absl::StrCat(
+          IpAddress::V4(static_cast<uint32_t>(random())).ToString(), "/",
+          24 + random() % 9));
+    }
+  }
+  return texts;
+}
+
+// Runs `parse` on each of 2,000 named-location texts per iteration.
+template <typename Parse>
+void ParseMixBenchmark(benchmark::State& state, Parse parse) {
+  std::vector<std::string> texts = NamedLocationTexts(2000);
+  for (auto _ : state) {
+    for (const std::string& text : texts) {
+      benchmark::DoNotOptimize(parse(text));
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * texts.size());
+}
+
+// IpPrefix::ParseLenient, which takes the fast parser on valid text.
+void BM_IpPrefix_ParseLenientMix(benchmark::State& state) {
+  ParseMixBenchmark(state, IpPrefix::ParseLenient);
+}
+BENCHMARK(BM_IpPrefix_ParseLenientMix);
+
+// The fast parser alone, without masking or StatusOr.
+void BM_IpPrefix_ParseFastMix(benchmark::State& state) {
+  ParseMixBenchmark(state, internal::ParsePrefixFast);
+}
+BENCHMARK(BM_IpPrefix_ParseFastMix);
+
+// The reference parser. Every parse ran it before the fast parser was
+// added.
+void BM_IpPrefix_ParseReferenceMix(benchmark::State& state) {
+  ParseMixBenchmark(state, internal::ParsePrefixReference);
+}
+BENCHMARK(BM_IpPrefix_ParseReferenceMix);
+
+// PrefixSet::FromPrefixes on the prefixes of `state.range(0)`
+// named-location texts, mostly disjoint.
+void BM_PrefixSet_BuildNamedLocation(benchmark::State& state) {
+  std::vector<IpPrefix> prefixes;
+  for (const std::string& text :
+       NamedLocationTexts(static_cast<int>(state.range(0)))) {
+    prefixes.push_back(*IpPrefix::ParseLenient(text));
+  }
+  for (auto _ : state) {
+    PrefixSet set = PrefixSet::FromPrefixes(prefixes);
+    benchmark::DoNotOptimize(set.range_count());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PrefixSet_BuildNamedLocation)->Arg(100)->Arg(2000)->Arg(20000);
 
 void ParseBenchmark(benchmark::State& state, const std::string& text) {
   for (auto _ : state) {

@@ -1,202 +1,22 @@
 #include "net/ip_address.h"
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "absl/numeric/int128.h"
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "net/internal/quote.h"
+#include "net/internal/ip_parse.h"
 
 namespace portcullis::net {
 namespace {
 
-// The reasons below become "invalid IP address \"<text>\": <reason>".
-absl::Status Reason(absl::string_view reason) {
-  return absl::InvalidArgumentError(reason);
-}
-
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return c - 'A' + 10;
-}
-
-// Parses four dotted decimal fields from 0 to 255 without leading zeros.
-absl::StatusOr<uint32_t> ParseV4(absl::string_view text) {
-  uint32_t value = 0;
-  size_t i = 0;
-  for (int field = 0; field < 4; ++field) {
-    if (field > 0) {
-      if (i == text.size()) {
-        return Reason(absl::StrCat("IPv4 address has ", field,
-                                   " fields; expected 4 fields separated "
-                                   "by dots"));
-      }
-      if (text[i] != '.') {
-        return Reason(absl::StrCat("unexpected character ",
-                                   internal::Quote(text.substr(i, 1)),
-                                   " in IPv4 address; expected a digit or "
-                                   "'.'"));
-      }
-      ++i;
-    }
-
-    size_t start = i;
-    while (i < text.size() && absl::ascii_isdigit(text[i])) ++i;
-    absl::string_view digits = text.substr(start, i - start);
-    if (digits.empty() && i < text.size() && text[i] != '.') {
-      return Reason(absl::StrCat("unexpected character ",
-                                 internal::Quote(text.substr(i, 1)),
-                                 " in IPv4 address; expected a decimal "
-                                 "digit"));
-    }
-    if (digits.empty()) {
-      return Reason(absl::StrCat("IPv4 field ", field + 1,
-                                 " is empty; expected a decimal number "
-                                 "from 0 to 255"));
-    }
-    if (digits.size() > 1 && digits[0] == '0') {
-      return Reason(absl::StrCat("IPv4 field ", internal::Quote(digits),
-                                 " has a leading zero, which some parsers "
-                                 "read as octal; expected a decimal number "
-                                 "from 0 to 255"));
-    }
-    if (digits.size() > 3) {
-      return Reason(absl::StrCat("IPv4 field ", internal::Quote(digits),
-                                 " is out of range; expected a decimal "
-                                 "number from 0 to 255"));
-    }
-    uint32_t number = 0;
-    for (char c : digits) number = number * 10 + static_cast<uint32_t>(c - '0');
-    if (number > 255) {
-      return Reason(absl::StrCat("IPv4 field ", number,
-                                 " is out of range; expected a decimal "
-                                 "number from 0 to 255"));
-    }
-    value = (value << 8) | number;
-  }
-
-  if (i != text.size()) {
-    return Reason(absl::StrCat("unexpected text ",
-                               internal::Quote(text.substr(i)),
-                               " after the fourth IPv4 field"));
-  }
-  return value;
-}
-
-// Parses the RFC 4291 section 2.2 text forms of an IPv6 address.
-absl::StatusOr<absl::uint128> ParseV6(absl::string_view text) {
-  uint16_t groups[8] = {};
-  int count = 0;
-  int ellipsis = -1;  // Index in `groups` of the "::", or -1 without one.
-  size_t i = 0;
-
-  if (absl::StartsWith(text, "::")) {
-    ellipsis = 0;
-    i = 2;
-  } else if (absl::StartsWith(text, ":")) {
-    return Reason(
-        "IPv6 address starts with a single ':'; expected a group "
-        "or '::'");
-  }
-
-  while (i < text.size()) {
-    size_t start = i;
-    while (i < text.size() && absl::ascii_isxdigit(text[i])) ++i;
-    absl::string_view digits = text.substr(start, i - start);
-
-    if (i < text.size() && text[i] == '.') {
-      // An embedded IPv4 address takes the place of the last two groups.
-      if (count > 6 || (ellipsis < 0 && count != 6)) {
-        return Reason(
-            "embedded IPv4 address must take the place of the "
-            "last two groups, after 6 groups or '::'");
-      }
-      absl::StatusOr<uint32_t> v4 = ParseV4(text.substr(start));
-      if (!v4.ok()) {
-        return Reason(
-            absl::StrCat("embedded IPv4 address: ", v4.status().message()));
-      }
-      groups[count++] = static_cast<uint16_t>(*v4 >> 16);
-      groups[count++] = static_cast<uint16_t>(*v4 & 0xffff);
-      i = text.size();
-      break;
-    }
-
-    if (digits.empty()) {
-      if (i < text.size() && text[i] == ':') {
-        return Reason(
-            "IPv6 address has an empty group (':::' or a second "
-            "'::'); expected 1 to 4 hex digits per group");
-      }
-      return Reason(absl::StrCat("unexpected character ",
-                                 internal::Quote(text.substr(i, 1)),
-                                 " in IPv6 address; expected a hex digit"));
-    }
-    if (digits.size() > 4) {
-      return Reason(absl::StrCat("IPv6 group ", internal::Quote(digits),
-                                 " has more than 4 hex digits"));
-    }
-    if (count == 8) {
-      return Reason("IPv6 address has more than 8 groups");
-    }
-    uint16_t group = 0;
-    for (char c : digits) {
-      group = static_cast<uint16_t>((group << 4) | HexDigitValue(c));
-    }
-    groups[count++] = group;
-
-    if (i == text.size()) break;
-    if (text[i] != ':') {
-      return Reason(absl::StrCat("unexpected character ",
-                                 internal::Quote(text.substr(i, 1)),
-                                 " in IPv6 address; expected a hex digit, "
-                                 "':' or '.'"));
-    }
-    ++i;
-    if (i < text.size() && text[i] == ':') {
-      if (ellipsis >= 0) {
-        return Reason("IPv6 address has '::' more than once");
-      }
-      ellipsis = count;
-      ++i;
-    } else if (i == text.size()) {
-      return Reason(
-          "IPv6 address ends with a single ':'; expected a group "
-          "or '::'");
-    }
-  }
-
-  if (ellipsis < 0 && count < 8) {
-    return Reason(absl::StrCat("IPv6 address has ", count,
-                               " groups; expected 8 groups, or fewer with "
-                               "'::'"));
-  }
-  if (ellipsis >= 0 && count == 8) {
-    return Reason(
-        "IPv6 address has 8 groups and '::', which must replace "
-        "at least one zero group");
-  }
-
-  // Move the groups after "::" to the end and fill the gap with zeros.
-  uint16_t expanded[8] = {};
-  if (ellipsis < 0) {
-    for (int g = 0; g < 8; ++g) expanded[g] = groups[g];
-  } else {
-    int tail = count - ellipsis;
-    for (int g = 0; g < ellipsis; ++g) expanded[g] = groups[g];
-    for (int g = 0; g < tail; ++g)
-      expanded[8 - tail + g] = groups[ellipsis + g];
-  }
-  absl::uint128 bits = 0;
-  for (uint16_t group : expanded) bits = (bits << 16) | group;
-  return bits;
+IpAddress FromParsed(const internal::ParsedAddress& parsed) {
+  return parsed.is_v6 ? IpAddress::V6(parsed.bits)
+                      : IpAddress::V4(static_cast<uint32_t>(parsed.bits));
 }
 
 void AppendV4(uint32_t value, std::string* out) {
@@ -254,33 +74,16 @@ std::string FormatV6(absl::uint128 bits) {
 }  // namespace
 
 absl::StatusOr<IpAddress> IpAddress::Parse(absl::string_view text) {
-  auto invalid = [text](absl::string_view reason) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid IP address ", internal::Quote(text), ": ", reason));
-  };
+  std::optional<internal::ParsedAddress> parsed =
+      internal::ParseAddressFast(text);
+  if (parsed.has_value()) return FromParsed(*parsed);
 
-  if (text.empty()) {
-    return invalid("empty; expected an IPv4 or IPv6 address");
-  }
-  if (text.find('%') != absl::string_view::npos) {
-    return invalid(
-        "zones (the '%' suffix) are not supported; expected an "
-        "address without a zone");
-  }
-  if (text.find('/') != absl::string_view::npos) {
-    return invalid(
-        "a prefix length is not allowed here; expected a single "
-        "address");
-  }
-
-  if (text.find(':') != absl::string_view::npos) {
-    absl::StatusOr<absl::uint128> bits = ParseV6(text);
-    if (!bits.ok()) return invalid(bits.status().message());
-    return V6(*bits);
-  }
-  absl::StatusOr<uint32_t> bits = ParseV4(text);
-  if (!bits.ok()) return invalid(bits.status().message());
-  return V4(*bits);
+  // The fast parser rejected `text`. The reference parser explains why, and
+  // would return the value if the fast parser had wrongly rejected it.
+  absl::StatusOr<internal::ParsedAddress> checked =
+      internal::ParseAddressReference(text);
+  if (!checked.ok()) return checked.status();
+  return FromParsed(*checked);
 }
 
 bool IpAddress::is_v4_mapped() const {

@@ -1,15 +1,17 @@
 #include "net/ip_prefix.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "absl/numeric/int128.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "net/internal/ip_parse.h"
 #include "net/internal/quote.h"
 
 namespace portcullis::net {
@@ -20,65 +22,19 @@ absl::Status InvalidPrefix(absl::string_view text, absl::string_view reason) {
       absl::StrCat("invalid IP prefix ", internal::Quote(text), ": ", reason));
 }
 
-// Parses a prefix length: decimal digits, no sign, no leading zero, at most
-// `bit_length`.
-absl::StatusOr<int> ParseLength(absl::string_view whole,
-                                absl::string_view digits, int bit_length) {
-  std::string expected =
-      absl::StrCat("expected a prefix length from 0 to ", bit_length);
-  if (digits.empty()) {
-    return InvalidPrefix(whole,
-                         absl::StrCat("prefix length is empty; ", expected));
-  }
-  for (char c : digits) {
-    if (!absl::ascii_isdigit(c)) {
-      return InvalidPrefix(
-          whole, absl::StrCat("prefix length ", internal::Quote(digits),
-                              " is not a decimal number; ", expected));
-    }
-  }
-  if (digits.size() > 1 && digits[0] == '0') {
-    return InvalidPrefix(whole,
-                         absl::StrCat("prefix length ", internal::Quote(digits),
-                                      " has a leading zero; ", expected));
-  }
-  if (digits.size() > 3) {
-    return InvalidPrefix(whole,
-                         absl::StrCat("prefix length ", internal::Quote(digits),
-                                      " is out of range; ", expected));
-  }
-  int length = 0;
-  for (char c : digits) length = length * 10 + (c - '0');
-  if (length > bit_length) {
-    return InvalidPrefix(whole, absl::StrCat("prefix length ", length,
-                                             " is out of range; ", expected));
-  }
-  return length;
+IpAddress FromParsed(const internal::ParsedAddress& parsed) {
+  return parsed.is_v6 ? IpAddress::V6(parsed.bits)
+                      : IpAddress::V4(static_cast<uint32_t>(parsed.bits));
 }
 
-// The address and length of `text`, before any host-bit check.
-struct ParsedPrefix {
-  IpAddress address;
-  int length;
-};
+// Returns the address and length of `text`, before any host-bit check.
+absl::StatusOr<internal::ParsedPrefix> ParseParts(absl::string_view text) {
+  std::optional<internal::ParsedPrefix> parts = internal::ParsePrefixFast(text);
+  if (parts.has_value()) return *parts;
 
-absl::StatusOr<ParsedPrefix> ParseParts(absl::string_view text) {
-  size_t slash = text.find('/');
-  absl::string_view address_text = text.substr(0, slash);
-
-  absl::StatusOr<IpAddress> address = IpAddress::Parse(address_text);
-  if (!address.ok()) {
-    // The address error quotes only the address; name the whole input too.
-    return InvalidPrefix(text, address.status().message());
-  }
-  if (slash == absl::string_view::npos) {
-    return ParsedPrefix{*address, address->bit_length()};
-  }
-
-  absl::StatusOr<int> length =
-      ParseLength(text, text.substr(slash + 1), address->bit_length());
-  if (!length.ok()) return length.status();
-  return ParsedPrefix{*address, *length};
+  // The fast parser rejected `text`. The reference parser explains why, and
+  // would return the parts if the fast parser had wrongly rejected them.
+  return internal::ParsePrefixReference(text);
 }
 
 }  // namespace
@@ -92,11 +48,12 @@ absl::uint128 PrefixMask(int length, int bit_length) {
 }
 
 absl::StatusOr<IpPrefix> IpPrefix::ParseStrict(absl::string_view text) {
-  absl::StatusOr<ParsedPrefix> parts = ParseParts(text);
+  absl::StatusOr<internal::ParsedPrefix> parts = ParseParts(text);
   if (!parts.ok()) return parts.status();
 
-  IpPrefix masked = Masked(parts->address, parts->length);
-  if (masked.address_ != parts->address) {
+  IpAddress written = FromParsed(parts->address);
+  IpPrefix masked = Masked(written, parts->length);
+  if (masked.address_ != written) {
     return InvalidPrefix(
         text, absl::StrCat("host bits are set; expected the network address ",
                            masked.ToString()));
@@ -105,9 +62,15 @@ absl::StatusOr<IpPrefix> IpPrefix::ParseStrict(absl::string_view text) {
 }
 
 absl::StatusOr<IpPrefix> IpPrefix::ParseLenient(absl::string_view text) {
-  absl::StatusOr<ParsedPrefix> parts = ParseParts(text);
+  // Named locations parse hundreds of thousands of ranges, so the common
+  // case skips the StatusOr of ParseParts.
+  std::optional<internal::ParsedPrefix> fast = internal::ParsePrefixFast(text);
+  if (fast.has_value()) {
+    return Masked(FromParsed(fast->address), fast->length);
+  }
+  absl::StatusOr<internal::ParsedPrefix> parts = ParseParts(text);
   if (!parts.ok()) return parts.status();
-  return Masked(parts->address, parts->length);
+  return Masked(FromParsed(parts->address), parts->length);
 }
 
 absl::StatusOr<IpPrefix> IpPrefix::Create(IpAddress address, int length) {
@@ -124,16 +87,6 @@ absl::StatusOr<IpPrefix> IpPrefix::Create(IpAddress address, int length) {
                      masked.ToString()));
   }
   return masked;
-}
-
-IpPrefix IpPrefix::Masked(IpAddress address, int length) {
-  length = std::clamp(length, 0, address.bit_length());
-  absl::uint128 bits =
-      address.bits() & PrefixMask(length, address.bit_length());
-  IpAddress network = address.is_v6()
-                          ? IpAddress::V6(bits)
-                          : IpAddress::V4(static_cast<uint32_t>(bits));
-  return IpPrefix(network, length);
 }
 
 bool IpPrefix::Contains(const IpAddress& address) const {

@@ -16,11 +16,13 @@
 #ifndef PORTCULLIS_NET_IP_PREFIX_H_
 #define PORTCULLIS_NET_IP_PREFIX_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <utility>
 
+#include "absl/numeric/int128.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "net/ip_address.h"
@@ -44,8 +46,18 @@ class IpPrefix {
   static absl::StatusOr<IpPrefix> Create(IpAddress address, int length);
   // Returns address/length with the host bits of `address` cleared. `length`
   // must be between 0 and address.bit_length(); it is clamped to that range
-  // otherwise.
-  static IpPrefix Masked(IpAddress address, int length);
+  // otherwise. Defined inline because building a named location or a
+  // PrefixSet calls it once per prefix.
+  static IpPrefix Masked(IpAddress address, int length) {
+    if (address.is_v4()) {
+      length = std::clamp(length, 0, 32);
+      uint32_t mask = length == 0 ? 0 : ~uint32_t{0} << (32 - length);
+      return IpPrefix(IpAddress::V4(address.v4() & mask), length);
+    }
+    length = std::clamp(length, 0, 128);
+    absl::uint128 mask = length == 0 ? 0 : absl::Uint128Max() << (128 - length);
+    return IpPrefix(IpAddress::V6(address.v6() & mask), length);
+  }
 
   // 0.0.0.0/0, every IPv4 address.
   static IpPrefix AnyV4() { return IpPrefix(IpAddress::V4(0), 0); }

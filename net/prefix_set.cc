@@ -1,10 +1,13 @@
 #include "net/prefix_set.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/numeric/bits.h"
 #include "absl/numeric/int128.h"
 #include "absl/strings/str_join.h"
 #include "net/ip_address.h"
@@ -20,28 +23,82 @@ auto MaxValue() -> decltype(Range::first) {
   return ~Value(0);
 }
 
-// Sorts `ranges` and merges overlapping and adjacent ones, so that each
-// range starts at least two addresses after the previous one ends.
+// Below this many ranges std::sort beats the radix sort's fixed cost of
+// clearing 1,024 counters.
+constexpr size_t kRadixSortMinimum = 64;
+
+// Sorts IPv4 ranges by first address with a least-significant-digit radix
+// sort: four stable counting passes, one per byte of `first`. Passes in
+// which every range has the same byte are skipped.
+void SortByFirst(std::vector<PrefixSet::V4Range>& ranges) {
+  if (ranges.size() < kRadixSortMinimum) {
+    std::sort(ranges.begin(), ranges.end(),
+              [](const PrefixSet::V4Range& a, const PrefixSet::V4Range& b) {
+                return a.first < b.first;
+              });
+    return;
+  }
+
+  uint32_t counts[4][256] = {};
+  for (const PrefixSet::V4Range& range : ranges) {
+    for (int byte = 0; byte < 4; ++byte) {
+      ++counts[byte][(range.first >> (8 * byte)) & 0xff];
+    }
+  }
+
+  std::vector<PrefixSet::V4Range> buffer(ranges.size());
+  for (int byte = 0; byte < 4; ++byte) {
+    uint32_t* count = counts[byte];
+    int shift = 8 * byte;
+    if (count[(ranges[0].first >> shift) & 0xff] == ranges.size()) continue;
+
+    // Turn the counts into the first output index of each byte value.
+    uint32_t next = 0;
+    for (int value = 0; value < 256; ++value) {
+      uint32_t bucket_size = count[value];
+      count[value] = next;
+      next += bucket_size;
+    }
+    for (const PrefixSet::V4Range& range : ranges) {
+      buffer[count[(range.first >> shift) & 0xff]++] = range;
+    }
+    ranges.swap(buffer);
+  }
+}
+
+void SortByFirst(std::vector<PrefixSet::V6Range>& ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const PrefixSet::V6Range& a, const PrefixSet::V6Range& b) {
+              return a.first < b.first;
+            });
+}
+
+// Sorts `ranges` and merges overlapping and adjacent ones in place, so that
+// each range starts at least two addresses after the previous one ends.
 template <typename Range>
 std::vector<Range> Normalize(std::vector<Range> ranges) {
   ranges.erase(std::remove_if(ranges.begin(), ranges.end(),
                               [](const Range& r) { return r.first > r.last; }),
                ranges.end());
-  std::sort(ranges.begin(), ranges.end(),
-            [](const Range& a, const Range& b) { return a.first < b.first; });
+  if (!std::is_sorted(
+          ranges.begin(), ranges.end(),
+          [](const Range& a, const Range& b) { return a.first < b.first; })) {
+    SortByFirst(ranges);
+  }
 
-  std::vector<Range> merged;
+  size_t merged = 0;  // ranges[0, merged) is the normalized prefix.
   for (const Range& range : ranges) {
-    // range.first > merged.back().last implies range.first >= 1, so the
+    // range.first > ranges[merged - 1].last implies range.first >= 1, so the
     // subtraction cannot wrap.
-    if (!merged.empty() && (range.first <= merged.back().last ||
-                            range.first - 1 == merged.back().last)) {
-      merged.back().last = std::max(merged.back().last, range.last);
+    if (merged > 0 && (range.first <= ranges[merged - 1].last ||
+                       range.first - 1 == ranges[merged - 1].last)) {
+      ranges[merged - 1].last = std::max(ranges[merged - 1].last, range.last);
     } else {
-      merged.push_back(range);
+      ranges[merged++] = range;
     }
   }
-  return merged;
+  ranges.resize(merged);
+  return ranges;
 }
 
 template <typename Range>
@@ -108,34 +165,50 @@ const Range* FindCovering(const std::vector<Range>& ranges, Value first,
   return last <= candidate.last ? &candidate : nullptr;
 }
 
-// 2^bits - 1, for bits from 0 to 128.
-absl::uint128 LowMask(int bits) {
-  if (bits <= 0) return 0;
-  if (bits >= 128) return absl::Uint128Max();
-  return (absl::uint128(1) << bits) - 1;
+// floor(log2(value)) for value >= 1.
+int FloorLog2(absl::uint128 value) {
+  uint64_t high = absl::Uint128High64(value);
+  if (high != 0) return 127 - absl::countl_zero(high);
+  return 63 - absl::countl_zero(absl::Uint128Low64(value));
 }
 
-IpAddress MakeAddress(absl::uint128 bits, bool is_v6) {
-  return is_v6 ? IpAddress::V6(bits)
-               : IpAddress::V4(static_cast<uint32_t>(bits));
+// The number of trailing zero bits of `value`, 128 for zero.
+int CountTrailingZeros(absl::uint128 value) {
+  uint64_t low = absl::Uint128Low64(value);
+  if (low != 0) return absl::countr_zero(low);
+  return 64 + absl::countr_zero(absl::Uint128High64(value));
 }
 
 // Appends the fewest prefixes that cover exactly [first, last]: at each step
-// the largest aligned block that starts at `first` and ends by `last`.
-void AppendCoveringPrefixes(absl::uint128 first, absl::uint128 last,
-                            int bit_length, std::vector<IpPrefix>* out) {
-  bool is_v6 = bit_length == 128;
-  while (true) {
-    int host_bits = 0;
-    while (host_bits < bit_length) {
-      absl::uint128 wider = LowMask(host_bits + 1);
-      if ((first & wider) != 0 || (first | wider) > last) break;
-      ++host_bits;
-    }
-    out->push_back(
-        IpPrefix::Masked(MakeAddress(first, is_v6), bit_length - host_bits));
+// the largest aligned block that starts at `first` and ends by `last`. Its
+// size is 2^host_bits, where host_bits is the smaller of the trailing zeros
+// of `first` (the alignment) and floor(log2(last - first + 1)) (what fits).
+// The IPv4 version counts in 64 bits, so that the end of the range, last + 1,
+// cannot wrap.
+void AppendCoveringPrefixes(uint32_t first, uint32_t last,
+                            std::vector<IpPrefix>* out) {
+  uint64_t next = first;
+  uint64_t end = uint64_t{last} + 1;
+  do {
+    int alignment = std::min(absl::countr_zero(next), 32);
+    int fits = 63 - absl::countl_zero(end - next);
+    int host_bits = std::min(alignment, fits);
+    out->push_back(IpPrefix::Masked(IpAddress::V4(static_cast<uint32_t>(next)),
+                                    32 - host_bits));
+    next += uint64_t{1} << host_bits;
+  } while (next < end);
+}
 
-    absl::uint128 block_last = first | LowMask(host_bits);
+void AppendCoveringPrefixes(absl::uint128 first, absl::uint128 last,
+                            std::vector<IpPrefix>* out) {
+  while (true) {
+    absl::uint128 span = last - first;  // The block holds span + 1 addresses.
+    int fits = span == absl::Uint128Max() ? 128 : FloorLog2(span + 1);
+    int host_bits = std::min(CountTrailingZeros(first), fits);
+    out->push_back(IpPrefix::Masked(IpAddress::V6(first), 128 - host_bits));
+    if (host_bits == 128) return;
+
+    absl::uint128 block_last = first | ((absl::uint128(1) << host_bits) - 1);
     if (block_last >= last) return;
     first = block_last + 1;
   }
@@ -145,22 +218,35 @@ void AppendCoveringPrefixes(absl::uint128 first, absl::uint128 last,
 
 PrefixSet::PrefixSet(std::vector<V4Range> v4, std::vector<V6Range> v6)
     : v4_(std::move(v4)), v6_(std::move(v6)) {
+  prefixes_.reserve(v4_.size() + v6_.size());
   for (const V4Range& range : v4_) {
-    AppendCoveringPrefixes(range.first, range.last, 32, &prefixes_);
+    AppendCoveringPrefixes(range.first, range.last, &prefixes_);
   }
   for (const V6Range& range : v6_) {
-    AppendCoveringPrefixes(range.first, range.last, 128, &prefixes_);
+    AppendCoveringPrefixes(range.first, range.last, &prefixes_);
   }
 }
 
 PrefixSet PrefixSet::FromPrefixes(std::vector<IpPrefix> prefixes) {
-  std::vector<V4Range> v4;
-  std::vector<V6Range> v6;
+  size_t v4_count = static_cast<size_t>(
+      std::count_if(prefixes.begin(), prefixes.end(),
+                    [](const IpPrefix& prefix) { return prefix.is_v4(); }));
+  std::vector<V4Range> v4(v4_count);
+  std::vector<V6Range> v6(prefixes.size() - v4_count);
+  size_t v4_index = 0;
+  size_t v6_index = 0;
   for (const IpPrefix& prefix : prefixes) {
     if (prefix.is_v4()) {
-      v4.push_back(V4Range{prefix.first().v4(), prefix.last().v4()});
+      uint32_t first = prefix.address().v4();
+      uint32_t host =
+          static_cast<uint32_t>(uint64_t{0xffffffff} >> prefix.length());
+      v4[v4_index++] = V4Range{first, first | host};
     } else {
-      v6.push_back(V6Range{prefix.first().v6(), prefix.last().v6()});
+      absl::uint128 first = prefix.address().v6();
+      absl::uint128 host = prefix.length() == 128
+                               ? absl::uint128(0)
+                               : absl::Uint128Max() >> prefix.length();
+      v6[v6_index++] = V6Range{first, first | host};
     }
   }
   return FromRanges(std::move(v4), std::move(v6));

@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "absl/numeric/int128.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -28,6 +30,12 @@ PrefixSet Set(const std::vector<std::string>& texts) {
   std::vector<IpPrefix> prefixes;
   for (const std::string& text : texts) prefixes.push_back(Prefix(text));
   return PrefixSet::FromPrefixes(prefixes);
+}
+
+// The address `bits` of the given family as text.
+std::string MakeText(absl::uint128 bits, bool v6) {
+  return v6 ? IpAddress::V6(bits).ToString()
+            : IpAddress::V4(static_cast<uint32_t>(bits)).ToString();
 }
 
 std::vector<std::string> Texts(const PrefixSet& set) {
@@ -362,6 +370,127 @@ TEST(PrefixSetDifferential, RangesAreSortedDisjointAndApart) {
         ASSERT_GT(v6[i].first, v6[i - 1].last);
         ASSERT_NE(v6[i].first - 1, v6[i - 1].last);
       }
+    }
+  }
+}
+
+// "first-last" for each range.
+template <typename Range>
+std::vector<std::string> RangeTexts(const std::vector<Range>& ranges) {
+  constexpr bool v6 = std::is_same_v<Range, PrefixSet::V6Range>;
+  std::vector<std::string> texts;
+  for (const Range& range : ranges) {
+    texts.push_back(
+        absl::StrCat(MakeText(range.first, v6), "-", MakeText(range.last, v6)));
+  }
+  return texts;
+}
+
+// The slow twin of FromPrefixes' range building: each prefix's range from
+// IpPrefix::first() and last(), std::sort, and a merge into a new vector.
+template <typename Range>
+std::vector<std::string> ReferenceRanges(
+    const std::vector<IpPrefix>& prefixes) {
+  std::vector<Range> ranges;
+  for (const IpPrefix& prefix : prefixes) {
+    if constexpr (std::is_same_v<Range, PrefixSet::V6Range>) {
+      if (prefix.is_v6()) {
+        ranges.push_back(Range{prefix.first().v6(), prefix.last().v6()});
+      }
+    } else {
+      if (prefix.is_v4()) {
+        ranges.push_back(Range{prefix.first().v4(), prefix.last().v4()});
+      }
+    }
+  }
+  std::sort(ranges.begin(), ranges.end(), [](const Range& a, const Range& b) {
+    return a.first < b.first || (a.first == b.first && a.last < b.last);
+  });
+  std::vector<Range> merged;
+  for (const Range& range : ranges) {
+    // Overlapping or adjacent: the range starts at most one address after
+    // the last merged one ends.
+    bool touches = !merged.empty() &&
+                   (range.first == 0 || range.first - 1 <= merged.back().last);
+    if (touches) {
+      merged.back().last = std::max(merged.back().last, range.last);
+    } else {
+      merged.push_back(range);
+    }
+  }
+  return RangeTexts(merged);
+}
+
+// The slow twin of the cover in PrefixSet::prefixes(): from each range's
+// first address, widen a prefix one bit at a time while it still starts
+// there and ends within the range.
+std::vector<std::string> ReferenceCover(const PrefixSet& set) {
+  std::vector<std::string> texts;
+  auto cover = [&texts](IpAddress first, IpAddress last) {
+    while (true) {
+      IpPrefix block = IpPrefix::Masked(first, first.bit_length());
+      while (block.length() > 0) {
+        IpPrefix wider = IpPrefix::Masked(first, block.length() - 1);
+        if (wider.first() != first || wider.last() > last) break;
+        block = wider;
+      }
+      texts.push_back(block.ToString());
+      if (block.last() >= last) return;
+      first = block.last().is_v6() ? IpAddress::V6(block.last().v6() + 1)
+                                   : IpAddress::V4(block.last().v4() + 1);
+    }
+  };
+  for (const PrefixSet::V4Range& range : set.v4_ranges()) {
+    cover(IpAddress::V4(range.first), IpAddress::V4(range.last));
+  }
+  for (const PrefixSet::V6Range& range : set.v6_ranges()) {
+    cover(IpAddress::V6(range.first), IpAddress::V6(range.last));
+  }
+  return texts;
+}
+
+// Sets large enough for the radix sort (64 IPv4 ranges or more), including
+// sets whose first addresses share bytes, sorted input, and whole-space
+// prefixes.
+TEST(PrefixSetDifferential, LargeSetsMatchReference) {
+  std::mt19937_64 random(46);
+  for (int count : {63, 64, 65, 300, 2000, 20000}) {
+    for (int round = 0; round < 6; ++round) {
+      std::vector<IpPrefix> prefixes;
+      switch (round % 3) {
+        case 0:
+          prefixes = RandomPrefixes(random, count, /*v6=*/false);
+          break;
+        case 1:
+          // Only the last byte differs, so three radix passes are skipped.
+          for (int i = 0; i < count; ++i) {
+            prefixes.push_back(IpPrefix::Masked(
+                IpAddress::V4(0xc0000200 +
+                              static_cast<uint32_t>(random() % 256)),
+                24 + static_cast<int>(random() % 9)));
+          }
+          break;
+        default:
+          prefixes = RandomPrefixes(random, count, /*v6=*/false);
+          std::sort(prefixes.begin(), prefixes.end());
+          break;
+      }
+      std::vector<IpPrefix> v6 = RandomPrefixes(random, count / 4, true);
+      prefixes.insert(prefixes.end(), v6.begin(), v6.end());
+      if (round == 5) {
+        prefixes.push_back(IpPrefix::AnyV4());
+        prefixes.push_back(IpPrefix::AnyV6());
+      }
+      if (round % 3 != 2)
+        std::shuffle(prefixes.begin(), prefixes.end(), random);
+
+      PrefixSet set = PrefixSet::FromPrefixes(prefixes);
+      SCOPED_TRACE(absl::StrCat(count, " prefixes, round ", round));
+      ASSERT_EQ(RangeTexts(set.v4_ranges()),
+                ReferenceRanges<PrefixSet::V4Range>(prefixes));
+      ASSERT_EQ(RangeTexts(set.v6_ranges()),
+                ReferenceRanges<PrefixSet::V6Range>(prefixes));
+      ASSERT_EQ(Texts(set), ReferenceCover(set));
     }
   }
 }

@@ -1,0 +1,166 @@
+// The fast parsers: one pass over the text, no allocation, no absl::Status.
+// Every rule below mirrors a check of the reference parsers in ip_parse.cc,
+// which tests/net/ip_parse_test.cc compares them against.
+#include <cstdint>
+#include <cstring>
+#include <optional>
+
+#include "absl/numeric/int128.h"
+#include "absl/strings/string_view.h"
+#include "net/internal/ip_parse.h"
+
+namespace portcullis::net::internal {
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The value of hex digit `c` (either case), or -1 for any other byte.
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Parses [p, end) as exactly four dot-separated decimal fields from 0 to
+// 255, each "0" or one to three digits without a leading zero.
+std::optional<uint32_t> ScanV4(const char* p, const char* end) {
+  uint32_t value = 0;
+  for (int field = 0; field < 4; ++field) {
+    if (field > 0) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+    if (p == end || !IsDigit(*p)) return std::nullopt;
+
+    uint32_t number = static_cast<uint32_t>(*p - '0');
+    ++p;
+    // A field that starts with 0 ends there; otherwise it has at most two
+    // more digits.
+    int more_digits = number == 0 ? 0 : 2;
+    for (; more_digits > 0 && p != end && IsDigit(*p); --more_digits, ++p) {
+      number = number * 10 + static_cast<uint32_t>(*p - '0');
+    }
+    if (p != end && IsDigit(*p)) return std::nullopt;
+    if (number > 255) return std::nullopt;
+    value = (value << 8) | number;
+  }
+  if (p != end) return std::nullopt;
+  return value;
+}
+
+// Parses [p, end) as RFC 4291 section 2.2 text: up to eight groups of one to
+// four hex digits, with at most one "::" that replaces one or more zero
+// groups. An IPv4 address may take the place of the last two groups.
+std::optional<absl::uint128> ScanV6(const char* p, const char* end) {
+  uint16_t groups[8];
+  int count = 0;
+  int ellipsis = -1;  // Index in `groups` of the "::", or -1 without one.
+
+  if (end - p >= 2 && p[0] == ':' && p[1] == ':') {
+    ellipsis = 0;
+    p += 2;
+  } else if (p != end && *p == ':') {
+    return std::nullopt;
+  }
+
+  while (p != end) {
+    const char* start = p;
+    uint32_t group = 0;
+    for (int digit; p != end && (digit = HexValue(*p)) >= 0; ++p) {
+      group = (group << 4) | static_cast<uint32_t>(digit);
+    }
+    ptrdiff_t digits = p - start;
+
+    if (p != end && *p == '.') {
+      if (count > 6 || (ellipsis < 0 && count != 6)) return std::nullopt;
+      std::optional<uint32_t> v4 = ScanV4(start, end);
+      if (!v4.has_value()) return std::nullopt;
+      groups[count++] = static_cast<uint16_t>(*v4 >> 16);
+      groups[count++] = static_cast<uint16_t>(*v4 & 0xffff);
+      break;
+    }
+
+    if (digits == 0 || digits > 4 || count == 8) return std::nullopt;
+    groups[count++] = static_cast<uint16_t>(group);
+
+    if (p == end) break;
+    if (*p != ':') return std::nullopt;
+    ++p;
+    if (p != end && *p == ':') {
+      if (ellipsis >= 0) return std::nullopt;
+      ellipsis = count;
+      ++p;
+    } else if (p == end) {
+      return std::nullopt;
+    }
+  }
+
+  // Without "::" all eight groups are written; with it, at least one is not.
+  if (ellipsis < 0 ? count != 8 : count == 8) return std::nullopt;
+
+  int head = ellipsis < 0 ? count : ellipsis;
+  absl::uint128 bits = 0;
+  for (int g = 0; g < head; ++g) bits = (bits << 16) | groups[g];
+  // Shift in the zero groups that "::" replaces. With no group before the
+  // "::", `bits` is still zero, and a shift by all 128 bits would be
+  // undefined.
+  if (head > 0) bits <<= 16 * (8 - count);
+  for (int g = head; g < count; ++g) bits = (bits << 16) | groups[g];
+  return bits;
+}
+
+}  // namespace
+
+std::optional<ParsedAddress> ParseAddressFast(absl::string_view text) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+
+  // As in the reference parser, a colon anywhere makes the text IPv6. Each
+  // scanner rejects '%', '/' and every other byte outside its grammar.
+  if (std::memchr(begin, ':', text.size()) != nullptr) {
+    std::optional<absl::uint128> bits = ScanV6(begin, end);
+    if (!bits.has_value()) return std::nullopt;
+    return ParsedAddress{*bits, /*is_v6=*/true};
+  }
+  std::optional<uint32_t> bits = ScanV4(begin, end);
+  if (!bits.has_value()) return std::nullopt;
+  return ParsedAddress{*bits, /*is_v6=*/false};
+}
+
+std::optional<ParsedPrefix> ParsePrefixFast(absl::string_view text) {
+  // One pass finds the first '/' and whether a colon comes before it.
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const char* slash = begin;
+  bool colon = false;
+  for (; slash != end && *slash != '/'; ++slash) colon |= *slash == ':';
+
+  ParsedPrefix prefix;
+  if (colon) {
+    std::optional<absl::uint128> bits = ScanV6(begin, slash);
+    if (!bits.has_value()) return std::nullopt;
+    prefix = ParsedPrefix{ParsedAddress{*bits, /*is_v6=*/true}, 128};
+  } else {
+    std::optional<uint32_t> bits = ScanV4(begin, slash);
+    if (!bits.has_value()) return std::nullopt;
+    prefix = ParsedPrefix{ParsedAddress{*bits, /*is_v6=*/false}, 32};
+  }
+  if (slash == end) return prefix;
+
+  // The length: "0", or one to three digits without a leading zero, at most
+  // the address's bit length.
+  absl::string_view digits(slash + 1, static_cast<size_t>(end - slash - 1));
+  if (digits.empty() || digits.size() > 3) return std::nullopt;
+  if (digits.size() > 1 && digits[0] == '0') return std::nullopt;
+  int length = 0;
+  for (char c : digits) {
+    if (!IsDigit(c)) return std::nullopt;
+    length = length * 10 + (c - '0');
+  }
+  if (length > prefix.length) return std::nullopt;
+  prefix.length = length;
+  return prefix;
+}
+
+}  // namespace portcullis::net::internal
