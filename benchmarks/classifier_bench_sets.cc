@@ -12,6 +12,7 @@
 #include <random>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "benchmarks/classifier_nsg_generator.h"
 #include "nsg/classbench.h"
 
@@ -56,11 +57,40 @@ const nsg::Classifier& BenchSet::classifier() {
     const nsg::RuleTable& rules = table();
     const auto start = std::chrono::steady_clock::now();
     classifier_ = std::make_shared<const nsg::Classifier>(
-        ValueOrExit(nsg::Classifier::Compile(rules), name_));
+        ValueOrExit(nsg::Classifier::Compile(rules, BenchClassifierOptions()), name_));
     build_seconds_ =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return *classifier_;
+}
+
+nsg::ClassifierOptions& BenchClassifierOptions() {
+  static auto* options = new nsg::ClassifierOptions();
+  return *options;
+}
+
+bool TakeClassifierFlags(int* argc, char** argv) {
+  const std::string engine = TakeFlag(argc, argv, "engine");
+  if (engine == "tuple_space") {
+    BenchClassifierOptions().engine = nsg::ClassifierEngine::kTupleSpace;
+  } else if (engine == "bit_vector") {
+    BenchClassifierOptions().engine = nsg::ClassifierEngine::kBitVector;
+  } else if (!engine.empty() && engine != "auto") {
+    std::cerr << "--engine: invalid value \"" << engine
+              << "\"; expected auto, tuple_space or bit_vector\n";
+    return false;
+  }
+  const std::string max_bytes = TakeFlag(argc, argv, "bit_vector_max_bytes");
+  if (!max_bytes.empty()) {
+    size_t value = 0;
+    if (!absl::SimpleAtoi(max_bytes, &value)) {
+      std::cerr << "--bit_vector_max_bytes: invalid value \"" << max_bytes
+                << "\"; expected a byte count\n";
+      return false;
+    }
+    BenchClassifierOptions().bit_vector_max_bytes = value;
+  }
+  return true;
 }
 
 std::string TakeFlag(int* argc, char** argv, const std::string& name) {
@@ -182,7 +212,8 @@ std::vector<std::unique_ptr<BenchSet>> NsgShapedBenchSets() {
       data->flows_v6 = std::move(generated.flows_v6);
       const auto start = std::chrono::steady_clock::now();
       data->classifier = std::make_shared<const nsg::Classifier>(
-          ValueOrExit(nsg::Classifier::Compile(*data->table), "nsg_shaped"));
+          ValueOrExit(nsg::Classifier::Compile(*data->table, BenchClassifierOptions()),
+                      "nsg_shaped"));
       data->build_seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       *shared = std::move(data);

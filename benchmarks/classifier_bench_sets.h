@@ -62,6 +62,15 @@ class BenchSet {
   double build_seconds_ = 0;
 };
 
+// The options every set compiles with. Programs set them from flags before
+// the first set loads; the defaults are ClassifierOptions' own.
+nsg::ClassifierOptions& BenchClassifierOptions();
+
+// Sets BenchClassifierOptions() from `--engine=auto|tuple_space|bit_vector`
+// and `--bit_vector_max_bytes=N`, removing them from argv. Returns false,
+// after printing why to standard error, on an invalid value.
+bool TakeClassifierFlags(int* argc, char** argv);
+
 // Removes `--NAME=VALUE` or `--NAME VALUE` from argv and returns VALUE, or
 // "" when the flag is absent.
 std::string TakeFlag(int* argc, char** argv, const std::string& name);

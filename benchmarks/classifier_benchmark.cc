@@ -10,7 +10,9 @@
 // kBurst flows per call. Both cycle through the set's trace and report
 // lookups per second as items_per_second. `<set>/build` times a full
 // compile and `<set>/publish_one_rule` the publication of a one-rule change.
-// Only Google Benchmark writes to standard output; notes go to standard
+// Each result's label names the engine of the family looked up;
+// `--engine=tuple_space|bit_vector` forces one and `--bit_vector_max_bytes`
+// sets the bit-vector budget. Only Google Benchmark writes to standard output; notes go to standard
 // error.
 #include <algorithm>
 #include <chrono>
@@ -68,6 +70,11 @@ void RunBatch(benchmark::State& state, const Classifier& classifier,
 }
 
 void AddCounters(benchmark::State& state, BenchSet& set) {
+  const Classifier& classifier = set.classifier();
+  // The engine of the family whose flows the set looks up.
+  state.SetLabel(std::string("engine=") +
+                 nsg::ClassifierEngineName(set.is_v6() ? classifier.engine_v6()
+                                                       : classifier.engine_v4()));
   state.counters["snapshot_bytes"] =
       static_cast<double>(set.classifier().memory_bytes());
   state.counters["rules"] = static_cast<double>(set.table().size());
@@ -148,6 +155,7 @@ int main(int argc, char** argv) {
   using portcullis::benchmarks::BenchSet;
   const std::string dir =
       portcullis::benchmarks::TakeFlag(&argc, argv, "classbench_dir");
+  if (!portcullis::benchmarks::TakeClassifierFlags(&argc, argv)) return 1;
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
 

@@ -97,6 +97,8 @@ double ThreadCpuSeconds() {
 // Per set: CPU ns per lookup of each implementation, and memory.
 struct Summary {
   std::map<std::string, double> ns_per_lookup;
+  // The classifier's engine for the set's IPv4 flows.
+  std::string engine;
   size_t portcullis_bytes = 0;
   size_t rte_acl_bytes = 0;
 };
@@ -250,7 +252,10 @@ void RunPortcullis(benchmark::State& state, BenchSet* set, bool batch) {
              ThreadCpuSeconds() - start, items);
   state.SetItemsProcessed(items);
   state.counters["snapshot_bytes"] = static_cast<double>(classifier.memory_bytes());
+  const char* engine = nsg::ClassifierEngineName(classifier.engine_v4());
+  state.SetLabel(std::string("engine=") + engine);
   Summaries()[set->name()].portcullis_bytes = classifier.memory_bytes();
+  Summaries()[set->name()].engine = engine;
 }
 
 void RunAcl(benchmark::State& state, BenchSet* set, AclSet* acl, const Algorithm& algorithm) {
@@ -284,7 +289,7 @@ void RunAcl(benchmark::State& state, BenchSet* set, AclSet* acl, const Algorithm
 
 void PrintSummary() {
   std::fprintf(stderr,
-               "\nset: portcullis ns, portcullis_batch ns, best rte_acl (ns), "
+               "\nset (engine): portcullis ns, portcullis_batch ns, best rte_acl (ns), "
                "time ratio ours/theirs, bytes ours/theirs\n");
   for (const auto& [set, summary] : Summaries()) {
     double ours = 0;
@@ -304,8 +309,9 @@ void PrintSummary() {
       auto it = summary.ns_per_lookup.find(name);
       return it == summary.ns_per_lookup.end() ? 0.0 : it->second;
     };
-    std::fprintf(stderr, "%s: %.1f, %.1f, %s (%.1f), %.2f, %zu/%zu (%.3f)\n", set.c_str(),
-                 ns_of("portcullis"), ns_of("portcullis_batch"), best_name.c_str(), best,
+    std::fprintf(stderr, "%s (%s): %.1f, %.1f, %s (%.1f), %.2f, %zu/%zu (%.3f)\n",
+                 set.c_str(), summary.engine.c_str(), ns_of("portcullis"),
+                 ns_of("portcullis_batch"), best_name.c_str(), best,
                  best > 0 ? ours / best : 0.0, summary.portcullis_bytes,
                  summary.rte_acl_bytes,
                  summary.rte_acl_bytes > 0
@@ -337,6 +343,7 @@ bool StartEal(const std::string& memory_mb) {
 int main(int argc, char** argv) {
   namespace bench = portcullis::benchmarks;
   const std::string dir = bench::TakeFlag(&argc, argv, "classbench_dir");
+  if (!bench::TakeClassifierFlags(&argc, argv)) return 1;
   std::string memory_mb = bench::TakeFlag(&argc, argv, "dpdk_memory_mb");
   if (memory_mb.empty()) memory_mb = "4096";
   benchmark::Initialize(&argc, argv);

@@ -1,6 +1,6 @@
 // Feeds arbitrary text to the ClassBench rule and trace parsers: no crash,
-// and a parsed rule set compiles and classifies the parsed trace the same
-// way as the reference evaluator.
+// and a parsed rule set compiles on both engines and classifies the parsed
+// trace the same way as the reference evaluator.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -21,11 +21,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::vector<portcullis::nsg::FlowV4>> flows =
       portcullis::nsg::ParseClassBenchTrace(trace_text);
   if (!table.ok() || !flows.ok()) return 0;
+  portcullis::nsg::ClassifierOptions options;
+  options.engine = portcullis::nsg::ClassifierEngine::kTupleSpace;
   absl::StatusOr<portcullis::nsg::Classifier> classifier =
-      portcullis::nsg::Classifier::Compile(*table);
-  if (!classifier.ok()) std::abort();
+      portcullis::nsg::Classifier::Compile(*table, options);
+  options.engine = portcullis::nsg::ClassifierEngine::kBitVector;
+  absl::StatusOr<portcullis::nsg::Classifier> bits =
+      portcullis::nsg::Classifier::Compile(*table, options);
+  if (!classifier.ok() || !bits.ok()) std::abort();
   for (const portcullis::nsg::FlowV4& flow : *flows) {
-    if (classifier->Lookup(flow) != table->ReferenceLookup(flow)) std::abort();
+    const portcullis::nsg::RuleMatch expected = table->ReferenceLookup(flow);
+    if (classifier->Lookup(flow) != expected || bits->Lookup(flow) != expected) std::abort();
   }
   return 0;
 }

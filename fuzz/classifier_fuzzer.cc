@@ -1,6 +1,6 @@
-// Compares the compiled classifier with the reference evaluator on rule
-// tables and flows decoded from the input. Any disagreement, between single
-// and batch lookups too, aborts.
+// Compares the compiled classifier, on both engines, with the reference
+// evaluator on rule tables and flows decoded from the input. Any
+// disagreement, between single and batch lookups too, aborts.
 //
 // Input layout: one byte of options, one byte of rule count, then each rule
 // (see DecodeRule), then flows of 13 bytes (IPv4) or 37 bytes (IPv6) chosen
@@ -134,8 +134,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < rule_count && !in.empty(); ++i) rules.push_back(DecodeRule(in));
   absl::StatusOr<RuleTable> table = RuleTable::Create(rules);
   if (!table.ok()) std::abort();  // decoded rules are always valid
+  // The options byte tunes the tuple space; the bit-vector engine gets the
+  // same table, with the AVX-512 choice of the same bit.
+  options.engine = portcullis::nsg::ClassifierEngine::kTupleSpace;
   absl::StatusOr<Classifier> classifier = Classifier::Compile(*table, options);
   if (!classifier.ok()) std::abort();
+  options.engine = portcullis::nsg::ClassifierEngine::kBitVector;
+  absl::StatusOr<Classifier> bits = Classifier::Compile(*table, options);
+  if (!bits.ok() || bits->engine_v4() != portcullis::nsg::ClassifierEngine::kBitVector ||
+      bits->engine_v6() != portcullis::nsg::ClassifierEngine::kBitVector) {
+    std::abort();
+  }
 
   std::vector<FlowV4> v4;
   std::vector<FlowV6> v6;
@@ -182,5 +191,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   Check(*table, *classifier, v4);
   Check(*table, *classifier, v6);
+  Check(*table, *bits, v4);
+  Check(*table, *bits, v6);
   return 0;
 }

@@ -8,6 +8,35 @@
 
 namespace portcullis::nsg {
 
+namespace {
+
+// Returns true when `family_rules` should try the bit-vector engine.
+bool WantsBitVectors(const ClassifierOptions& options, size_t family_rules) {
+  switch (options.engine) {
+    case ClassifierEngine::kAuto:
+      return family_rules <= options.bit_vector_max_rules;
+    case ClassifierEngine::kBitVector:
+      return true;
+    case ClassifierEngine::kTupleSpace:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* ClassifierEngineName(ClassifierEngine engine) {
+  switch (engine) {
+    case ClassifierEngine::kAuto:
+      return "auto";
+    case ClassifierEngine::kTupleSpace:
+      return "tuple_space";
+    case ClassifierEngine::kBitVector:
+      return "bit_vector";
+  }
+  return "unknown";
+}
+
 absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
                                                const ClassifierOptions& options) {
   if (options.collision_limit < 1) {
@@ -19,6 +48,14 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
     return absl::InvalidArgumentError(
         absl::StrCat("max_cross_product: invalid value ",
                      options.max_cross_product, "; expected at least 1"));
+  }
+
+  if (options.engine != ClassifierEngine::kAuto &&
+      options.engine != ClassifierEngine::kTupleSpace &&
+      options.engine != ClassifierEngine::kBitVector) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("engine: invalid value ", static_cast<int>(options.engine),
+                     "; expected kAuto, kTupleSpace or kBitVector"));
   }
 
   // Rank the rules by (priority, index): the order the reference evaluator
@@ -51,8 +88,15 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
   space_options.max_cross_product = options.max_cross_product;
   space_options.interleave_min_bytes = options.interleave_min_bytes;
   space_options.allow_avx512 = options.allow_avx512;
-  classifier.v4_.Build(v4, space_options);
-  classifier.v6_.Build(v6, space_options);
+  internal::BitVectorOptions bit_options;
+  bit_options.max_bytes = options.bit_vector_max_bytes;
+  bit_options.allow_avx512 = options.allow_avx512;
+  classifier.v4_uses_bits_ =
+      WantsBitVectors(options, v4.size()) && classifier.v4_bits_.Build(v4, bit_options);
+  classifier.v6_uses_bits_ =
+      WantsBitVectors(options, v6.size()) && classifier.v6_bits_.Build(v6, bit_options);
+  if (!classifier.v4_uses_bits_) classifier.v4_.Build(v4, space_options);
+  if (!classifier.v6_uses_bits_) classifier.v6_.Build(v6, space_options);
   return classifier;
 }
 
@@ -71,16 +115,25 @@ void Classifier::Batch(const Space& space, absl::Span<const Flow> flows,
 
 void Classifier::LookupBatch(absl::Span<const FlowV4> flows,
                              absl::Span<RuleMatch> matches) const noexcept {
-  Batch(v4_, flows, matches);
+  if (v4_uses_bits_) {
+    Batch(v4_bits_, flows, matches);
+  } else {
+    Batch(v4_, flows, matches);
+  }
 }
 
 void Classifier::LookupBatch(absl::Span<const FlowV6> flows,
                              absl::Span<RuleMatch> matches) const noexcept {
-  Batch(v6_, flows, matches);
+  if (v6_uses_bits_) {
+    Batch(v6_bits_, flows, matches);
+  } else {
+    Batch(v6_, flows, matches);
+  }
 }
 
 size_t Classifier::memory_bytes() const {
   return sizeof(*this) + v4_.memory_bytes() + v6_.memory_bytes() +
+         v4_bits_.memory_bytes() + v6_bits_.memory_bytes() +
          outcomes_.capacity() * sizeof(RuleMatch);
 }
 

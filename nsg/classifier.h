@@ -14,22 +14,42 @@
 //   std::vector<RuleMatch> matches(flows.size());
 //   classifier->LookupBatch(flows, absl::MakeSpan(matches));
 //
-// Method. One tuple space per address family, built as TupleMerge builds
-// its tables (Daly, Bruschi, Linguaglossa, Pontarelli, Rossi, Tollet, Torng,
-// Yourtchenko, "TupleMerge: Fast Software Packet Processing for Online
-// Packet Classification", IEEE/ACM Transactions on Networking 27(4), 2019):
-// hash tables keyed on relaxed prefix lengths, visited in order of the best
-// rule they hold, with an early exit once no remaining table can beat the
-// match in hand. nsg/internal/tuple_space.h draws the layout and lists
-// where this implementation departs from the paper. TupleMerge was chosen
-// over decision trees and DPDK-style multibit tries because its memory stays
-// linear in the rule count (about 2 MiB at 100,000 ClassBench rules in the
-// reference code, where rte_acl takes 49 MiB to 1 GiB) and its build takes
-// milliseconds, which keeps full rebuilds cheap; over bit-vector methods
-// because their memory grows with the square of the rule count.
+// Method. Each address family gets one of two engines, chosen when the
+// classifier is compiled (ClassifierOptions::engine):
+//
+//   - Bit vectors, after Lakshman and Stiliadis, "High-speed policy-based
+//     packet forwarding using efficient multi-dimensional range matching",
+//     SIGCOMM 1998. Each field of the flow maps to an equivalence class of
+//     rules. With rules numbered best first, the first set bit of the AND
+//     of the five classes' bit vectors is the deciding rule. A lookup
+//     costs five short searches and an AND of one 512-bit block per 512
+//     rules, whatever the rules look like, so NSG rules made of service tags,
+//     `*` and virtual networks cost no more than any others. Its memory
+//     grows with rules times classes (the square of the rule count at
+//     worst), so it serves only families that fit a byte budget.
+//     nsg/internal/bit_vector_space.h draws the layout.
+//   - TupleMerge (Daly, Bruschi, Linguaglossa, Pontarelli, Rossi, Tollet,
+//     Torng, Yourtchenko, "TupleMerge: Fast Software Packet Processing for
+//     Online Packet Classification", IEEE/ACM Transactions on Networking
+//     27(4), 2019) for everything else: hash tables keyed on relaxed prefix
+//     lengths, visited in order of the best rule they hold, with an early
+//     exit once no remaining table can beat the match in hand.
+//     nsg/internal/tuple_space.h draws the layout and lists where this
+//     implementation departs from the paper. Its memory stays linear in the
+//     rule count (about 2 MiB at 100,000 ClassBench rules in the reference
+//     code, where rte_acl takes 49 MiB to 1 GiB) and its build takes
+//     milliseconds, which keeps full rebuilds of large tables cheap.
+//
+// By default (ClassifierEngine::kAuto) a family with at most
+// bit_vector_max_rules rules uses bit vectors when they fit
+// bit_vector_max_bytes, and TupleMerge otherwise. Both engines return the
+// same rule for every flow; tests force each one and compare them with the
+// reference evaluator.
 //
 // Augmented rules (many prefixes and port ranges in one rule) cost memory in
-// proportion to their prefixes and ranges, not to their product.
+// proportion to their prefixes and ranges, not to their product: TupleMerge
+// indexes one side and checks the other, and the bit-vector engine's
+// intervals grow with the prefixes while the byte budget caps its vectors.
 //
 // Thread safety: immutable after Compile; every method is const, and
 // lookups are noexcept, allocate nothing and take no locks, so any number
@@ -43,10 +63,26 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "nsg/internal/bit_vector_space.h"
 #include "nsg/internal/tuple_space.h"
 #include "nsg/rule_table.h"
 
 namespace portcullis::nsg {
+
+// The lookup engine of one address family (the method notes above compare
+// them).
+enum class ClassifierEngine : uint8_t {
+  // Bit vectors for families with at most bit_vector_max_rules rules whose
+  // engine fits bit_vector_max_bytes, TupleMerge for the others.
+  kAuto = 0,
+  kTupleSpace = 1,
+  // Bit vectors whenever they fit bit_vector_max_bytes, whatever the rule
+  // count; TupleMerge for a family that does not fit.
+  kBitVector = 2,
+};
+
+// Returns "auto", "tuple_space" or "bit_vector".
+const char* ClassifierEngineName(ClassifierEngine engine);
 
 struct ClassifierOptions {
   // Maximum entries that share one hash key in a table before an entry
@@ -68,6 +104,17 @@ struct ClassifierOptions {
   // Both paths return the same rule; tests turn it off to check the
   // portable one.
   bool allow_avx512 = true;
+
+  ClassifierEngine engine = ClassifierEngine::kAuto;
+  // kAuto uses bit vectors only for families with at most this many rules.
+  // Bit vectors were faster than TupleMerge on the 1k ClassBench sets and
+  // on the 1,000-rule NSG-shaped set (benchmarks/README.md has the
+  // figures). At 10,000 rules their rows no longer fit the default budget.
+  size_t bit_vector_max_rules = 4096;
+  // Upper bound on the bytes of one family's bit-vector engine (its
+  // interval maps and rows). A family that needs more uses TupleMerge, even
+  // under kBitVector.
+  size_t bit_vector_max_bytes = size_t{4} << 20;
 };
 
 class Classifier {
@@ -83,10 +130,10 @@ class Classifier {
   // Returns the deciding rule for `flow`, or a RuleMatch whose found() is
   // false when no rule matches.
   RuleMatch Lookup(const FlowV4& flow) const noexcept {
-    return Outcome(v4_.Lookup(flow));
+    return Outcome(v4_uses_bits_ ? v4_bits_.Lookup(flow) : v4_.Lookup(flow));
   }
   RuleMatch Lookup(const FlowV6& flow) const noexcept {
-    return Outcome(v6_.Lookup(flow));
+    return Outcome(v6_uses_bits_ ? v6_bits_.Lookup(flow) : v6_.Lookup(flow));
   }
 
   // Classifies flows[i] into matches[i]. `matches` must be at least as long
@@ -101,9 +148,17 @@ class Classifier {
   size_t memory_bytes() const;
   // Number of rules of the table compiled from.
   size_t rule_count() const { return outcomes_.size(); }
-  // Number of hash tables per family, for tuning and benchmarks.
+  // Number of hash tables per family (0 for a bit-vector family), for
+  // tuning and benchmarks.
   size_t table_count_v4() const { return v4_.table_count(); }
   size_t table_count_v6() const { return v6_.table_count(); }
+  // The engine each family uses: kTupleSpace or kBitVector, never kAuto.
+  ClassifierEngine engine_v4() const {
+    return v4_uses_bits_ ? ClassifierEngine::kBitVector : ClassifierEngine::kTupleSpace;
+  }
+  ClassifierEngine engine_v6() const {
+    return v6_uses_bits_ ? ClassifierEngine::kBitVector : ClassifierEngine::kTupleSpace;
+  }
 
  private:
   RuleMatch Outcome(uint32_t rank) const noexcept {
@@ -114,8 +169,14 @@ class Classifier {
   void Batch(const Space& space, absl::Span<const Flow> flows,
              absl::Span<RuleMatch> matches) const noexcept;
 
+  // Per family, the engine in use is the bit-vector one when *_uses_bits_
+  // is set, and the other one stays empty.
   internal::TupleSpace<internal::Ipv4Family> v4_;
   internal::TupleSpace<internal::Ipv6Family> v6_;
+  internal::BitVectorSpace<internal::Ipv4Family> v4_bits_;
+  internal::BitVectorSpace<internal::Ipv6Family> v6_bits_;
+  bool v4_uses_bits_ = false;
+  bool v6_uses_bits_ = false;
   // The rule behind each rank: rank 0 is the lowest (priority, index).
   std::vector<RuleMatch> outcomes_;
 };

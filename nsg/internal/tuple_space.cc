@@ -1,19 +1,10 @@
 #include "nsg/internal/tuple_space.h"
 
-// GCC 12 reports its own _mm512_undefined_* helpers as uninitialized when
-// they are inlined; the warning is about the header, not this file.
-// Clang, which builds the fuzzers, has no -Wmaybe-uninitialized.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-
 #include <algorithm>
 #include <type_traits>
 #include <utility>
+
+#include "nsg/internal/x86_simd.h"
 
 namespace portcullis::nsg::internal {
 

@@ -2,9 +2,9 @@
 // on every ClassBench set and trace in the shared data folder.
 //
 // The regular target checks sets of up to 20,000 rules: the classifier's
-// single and batch lookups agree on every flow of the trace, and the
-// reference evaluator checks every flow of sets up to 2,000 rules and every
-// (rules / 300)th flow of larger ones. The large target
+// single and batch lookups, on both engines, agree on every flow of the
+// trace, and the reference evaluator checks every flow of sets up to 2,000
+// rules and every (rules / 300)th flow of larger ones. The large target
 // (PORTCULLIS_CLASSBENCH_LARGE=1, tagged manual; run it with --config=opt)
 // checks every set: every flow of sets up to 20,000 rules and every 10th
 // flow of the 100k sets, whose reference scans take minutes even optimized.
@@ -152,11 +152,25 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
     interleaved_options.allow_avx512 = false;
     ASSERT_OK_AND_ASSIGN(Classifier interleaved,
                          Classifier::Compile(table, interleaved_options));
+    // The bit-vector engine, with a budget that fits every set of up to
+    // 20,000 rules, and its portable AND.
+    ClassifierOptions bit_options;
+    bit_options.engine = ClassifierEngine::kBitVector;
+    bit_options.bit_vector_max_bytes = size_t{512} << 20;
+    ASSERT_OK_AND_ASSIGN(Classifier bits, Classifier::Compile(table, bit_options));
+    bit_options.allow_avx512 = false;
+    ASSERT_OK_AND_ASSIGN(Classifier portable_bits, Classifier::Compile(table, bit_options));
+    if (table.size() <= 20000) {
+      ASSERT_EQ(bits.engine_v4(), ClassifierEngine::kBitVector);
+      ASSERT_EQ(portable_bits.engine_v4(), ClassifierEngine::kBitVector);
+    }
 
     std::vector<RuleMatch> batch(flows.size());
     classifier.LookupBatch(flows, absl::MakeSpan(batch));
     std::vector<RuleMatch> interleaved_batch(flows.size());
     interleaved.LookupBatch(flows, absl::MakeSpan(interleaved_batch));
+    std::vector<RuleMatch> bits_batch(flows.size());
+    bits.LookupBatch(flows, absl::MakeSpan(bits_batch));
     size_t stride = 1;
     if (large && table.size() > 20000) {
       stride = 10;
@@ -170,6 +184,9 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
       ASSERT_EQ(batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(interleaved_batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(interleaved.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(bits.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(bits_batch[i], single) << "trace line " << i + 1;
+      ASSERT_EQ(portable_bits.Lookup(flows[i]), single) << "trace line " << i + 1;
       if (i % stride != 0) continue;
       const RuleMatch expected = table.ReferenceLookup(flows[i]);
       ASSERT_EQ(single, expected)

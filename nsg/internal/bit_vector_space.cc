@@ -1,0 +1,471 @@
+#include "nsg/internal/bit_vector_space.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "nsg/internal/x86_simd.h"
+
+namespace portcullis::nsg::internal {
+
+namespace {
+
+constexpr uint32_t kNoClass = std::numeric_limits<uint32_t>::max();
+constexpr size_t kMaxClasses = size_t{1} << 16;
+// Caps on an interval map's root table: 256 KiB of entries for an address
+// field, 16 KiB for a port.
+constexpr size_t kMaxAddressBuckets = size_t{1} << 16;
+constexpr size_t kMaxPortBuckets = size_t{1} << 12;
+constexpr size_t kBlockWords = 8;  // 512 bits
+// Batch lookups stage the address maps from this size on (see staged_).
+constexpr size_t kStagedMinBytes = size_t{512} << 10;
+
+// A rule entering (delta +1) or leaving (delta -1) a field's value range
+// at `at`.
+template <typename Key>
+struct Event {
+  Key at;
+  uint32_t rule;
+  int32_t delta;
+};
+
+// A per-rule random word (the splitmix64 finalizer of the rule number). The
+// XOR of the words of a rule set is the set's hash, updated in O(1) as
+// rules enter and leave it.
+uint64_t RuleHash(uint32_t rule) {
+  uint64_t x = uint64_t{rule} + 0x9E3779B97F4A7C15u;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+  return x ^ (x >> 31);
+}
+
+int BitLength(uint16_t value) { return value == 0 ? 0 : 32 - __builtin_clz(value); }
+int BitLength(uint32_t value) { return value == 0 ? 0 : 32 - __builtin_clz(value); }
+int BitLength(absl::uint128 value) {
+  const uint64_t high = absl::Uint128High64(value);
+  const uint64_t low = absl::Uint128Low64(value);
+  if (high != 0) return 128 - __builtin_clzll(high);
+  return low == 0 ? 0 : 64 - __builtin_clzll(low);
+}
+
+// Returns the last key of the slice of 2^shift keys that starts at
+// `first`. The last slice of a map may reach past the largest key, so the
+// sum saturates there instead of wrapping.
+template <typename Key>
+Key SliceLast(Key first, int shift) {
+  const Key width_less_one = static_cast<Key>((Key(1) << shift) - 1);
+  const Key room = static_cast<Key>(std::numeric_limits<Key>::max() - first);
+  return room < width_less_one ? std::numeric_limits<Key>::max()
+                               : static_cast<Key>(first + width_less_one);
+}
+
+// One field's distinct rows while the engine is built.
+class RowSet {
+ public:
+  RowSet(size_t rule_count, size_t words, size_t max_words)
+      : counts_(rule_count, 0), current_(words, 0), words_(words), max_words_(max_words) {}
+
+  void Apply(uint32_t rule, int32_t delta) {
+    const uint32_t before = counts_[rule];
+    counts_[rule] = static_cast<uint32_t>(static_cast<int64_t>(before) + delta);
+    if ((before == 0) != (counts_[rule] == 0)) {
+      current_[rule / 64] ^= uint64_t{1} << (rule % 64);
+      hash_ ^= RuleHash(rule);
+    }
+  }
+
+  // Returns the class id of the current rule set, adding a row for it when
+  // it is new, or kNoClass when a new row would pass the limits.
+  uint32_t CurrentClass() {
+    auto [it, inserted] = first_with_hash_.try_emplace(hash_, kNoClass);
+    for (uint32_t id = it->second; id != kNoClass; id = next_with_hash_[id]) {
+      if (std::equal(current_.begin(), current_.end(), rows_.begin() + size_t{id} * words_)) {
+        return id;
+      }
+    }
+    const size_t id = next_with_hash_.size();
+    if (id >= kMaxClasses || (id + 1) * words_ > max_words_) return kNoClass;
+    next_with_hash_.push_back(it->second);
+    it->second = static_cast<uint32_t>(id);
+    rows_.insert(rows_.end(), current_.begin(), current_.end());
+    return static_cast<uint32_t>(id);
+  }
+
+  size_t class_count() const { return next_with_hash_.size(); }
+  const std::vector<uint64_t>& rows() const { return rows_; }
+
+ private:
+  std::vector<uint32_t> counts_;
+  std::vector<uint64_t> current_;
+  uint64_t hash_ = 0;
+  size_t words_;
+  size_t max_words_;
+  std::vector<uint64_t> rows_;
+  // Classes chained by the hash of their rule set.
+  absl::flat_hash_map<uint64_t, uint32_t> first_with_hash_;
+  std::vector<uint32_t> next_with_hash_;
+};
+
+// Cuts one field into elementary intervals and their classes by sweeping
+// the events in key order. Returns false when `rows` passes its limits.
+template <typename Key>
+bool Sweep(std::vector<Event<Key>>& events, RowSet& rows, std::vector<Key>* starts,
+           std::vector<uint16_t>* classes) {
+  std::sort(events.begin(), events.end(),
+            [](const Event<Key>& a, const Event<Key>& b) { return a.at < b.at; });
+  size_t next = 0;
+  Key at = 0;
+  for (;;) {
+    while (next < events.size() && events[next].at == at) {
+      rows.Apply(events[next].rule, events[next].delta);
+      ++next;
+    }
+    const uint32_t id = rows.CurrentClass();
+    if (id == kNoClass) return false;
+    // Neighbouring intervals with equal rule sets merge into one.
+    if (classes->empty() || classes->back() != id) {
+      starts->push_back(at);
+      classes->push_back(static_cast<uint16_t>(id));
+    }
+    if (next == events.size()) return true;
+    at = events[next].at;
+  }
+}
+
+template <typename Key>
+void AddRange(Key first, Key last, uint32_t rule, std::vector<Event<Key>>* events) {
+  events->push_back(Event<Key>{first, rule, 1});
+  if (last != std::numeric_limits<Key>::max()) {
+    events->push_back(Event<Key>{static_cast<Key>(last + 1), rule, -1});
+  }
+}
+
+// The bit of the first rule set in all five rows of `words` words (a
+// multiple of kBlockWords, rows 64-byte aligned), or -1. The AVX-512 form
+// is only called on CPUs that have AVX-512F.
+struct FirstBitAvx512 {
+  __attribute__((target("avx512f"), always_inline)) inline static __m512i Block(
+      const uint64_t* const* rows, size_t word) {
+    __m512i block = _mm512_load_si512(rows[0] + word);
+    block = _mm512_and_si512(block, _mm512_load_si512(rows[1] + word));
+    block = _mm512_and_si512(block, _mm512_load_si512(rows[2] + word));
+    block = _mm512_and_si512(block, _mm512_load_si512(rows[3] + word));
+    return _mm512_and_si512(block, _mm512_load_si512(rows[4] + word));
+  }
+
+  __attribute__((target("avx512f"), always_inline)) inline static int64_t Find(
+      const uint64_t* const* rows, size_t words) {
+    // Two blocks (1,024 rules) per step, tested together, so that the
+    // branch on where the match lies is taken once per 1,024 rules.
+    size_t word = 0;
+    unsigned nonzero = 0;
+    for (; word + 2 * kBlockWords <= words; word += 2 * kBlockWords) {
+      const __m512i low = Block(rows, word);
+      const __m512i high = Block(rows, word + kBlockWords);
+      nonzero = _mm512_test_epi64_mask(low, low) |
+                (static_cast<unsigned>(_mm512_test_epi64_mask(high, high)) << 8);
+      if (nonzero != 0) break;
+    }
+    if (nonzero == 0) {
+      if (word == words) return -1;
+      const __m512i last = Block(rows, word);
+      nonzero = _mm512_test_epi64_mask(last, last);
+      if (nonzero == 0) return -1;
+    }
+    const size_t hit = word + static_cast<size_t>(__builtin_ctz(nonzero));
+    const uint64_t bits = rows[0][hit] & rows[1][hit] & rows[2][hit] & rows[3][hit] & rows[4][hit];
+    return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+  }
+};
+
+inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
+  for (size_t word = 0; word < words; ++word) {
+    const uint64_t bits =
+        rows[0][word] & rows[1][word] & rows[2][word] & rows[3][word] & rows[4][word];
+    if (bits != 0) {
+      return static_cast<int64_t>(word * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+template <typename Key>
+bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<uint16_t>& classes,
+                             size_t max_root) {
+  const size_t count = starts.size();
+  intervals_.clear();
+  intervals_.reserve(count + 2);
+  for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{starts[i], classes[i]});
+  intervals_.push_back(Interval{std::numeric_limits<Key>::max(), 0});
+  intervals_.push_back(Interval{std::numeric_limits<Key>::max(), 0});
+  table_.clear();
+  if (count < 3) {
+    // At most one start past 0: the two range checks decide every key.
+    low_ = count == 2 ? starts[1] : std::numeric_limits<Key>::max();
+    high_ = low_;
+    shift_ = 0;
+    return true;
+  }
+
+  // The root has about four slices per interval over [low_, high_), so
+  // most slices contain no start. Slices with more than two get child
+  // nodes.
+  low_ = starts[1];
+  high_ = starts[count - 1];
+  const Key span = static_cast<Key>(high_ - low_);
+  int root_bits = 0;
+  while ((size_t{1} << root_bits) < 4 * count && (size_t{1} << root_bits) < max_root) {
+    ++root_bits;
+  }
+  shift_ = std::max(0, BitLength(span) - root_bits);
+  const size_t root_size = static_cast<size_t>(static_cast<Key>(span >> shift_)) + 1;
+  table_.assign(root_size, 0);
+
+  uint32_t interval = 1;
+  for (size_t slot = 0; slot < root_size; ++slot) {
+    const Key first_key = static_cast<Key>(low_ + static_cast<Key>(Key(slot) << shift_));
+    while (interval + 1 < count && starts[interval + 1] <= first_key) ++interval;
+    // Starts inside the slice: those up to its last key.
+    const Key last_key = SliceLast(first_key, shift_);
+    uint32_t end = interval;
+    while (end + 1 < count && starts[end + 1] <= last_key) ++end;
+    uint32_t entry;
+    if (!MakeEntry(first_key, shift_, interval, end - interval, &entry)) return false;
+    table_[slot] = entry;
+  }
+  table_.shrink_to_fit();
+  return true;
+}
+
+template <typename Key>
+bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint32_t extra,
+                                 uint32_t* entry) {
+  if (extra <= 2) {
+    *entry = first | (extra << kExtraShift);
+    return true;
+  }
+  // A slice of one key contains at most one start, so shift > 0 here.
+  int stride = 1;
+  while (stride < kMaxStride && stride < shift && (uint32_t{1} << stride) < 16 * extra) ++stride;
+  const int child_shift = shift - stride;
+  const size_t node = table_.size();
+  if (node + (size_t{1} << stride) > kNodeMask) return false;
+  table_.resize(node + (size_t{1} << stride));
+  uint32_t interval = first;
+  const uint32_t last = first + extra;
+  for (size_t slot = 0; slot < (size_t{1} << stride); ++slot) {
+    const Key slot_key = static_cast<Key>(first_key + static_cast<Key>(Key(slot) << child_shift));
+    while (interval < last && intervals_[interval + 1].start <= slot_key) ++interval;
+    const Key last_key = SliceLast(slot_key, child_shift);
+    uint32_t end = interval;
+    while (end < last && intervals_[end + 1].start <= last_key) ++end;
+    uint32_t slot_entry;
+    if (!MakeEntry(slot_key, child_shift, interval, end - interval, &slot_entry)) return false;
+    table_[node + slot] = slot_entry;
+  }
+  *entry = static_cast<uint32_t>(node) | (static_cast<uint32_t>(stride) << kStrideShift) |
+           (kChild << kExtraShift);
+  return true;
+}
+
+template <typename Family>
+bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
+                                   const BitVectorOptions& options) {
+  *this = BitVectorSpace();
+  if (rules.empty()) return true;
+
+  const size_t rule_count = rules.size();
+  const size_t words = (rule_count + 511) / 512 * kBlockWords;
+  const size_t max_words = options.max_bytes / sizeof(uint64_t);
+  std::vector<Event<Address>> source_events;
+  std::vector<Event<Address>> destination_events;
+  std::vector<Event<uint16_t>> source_port_events;
+  std::vector<Event<uint16_t>> destination_port_events;
+  std::vector<Event<uint16_t>> protocol_events;
+  for (uint32_t bit = 0; bit < rule_count; ++bit) {
+    const TableRule& rule = *rules[bit].rule;
+    for (const auto& cidr : Family::Sources(rule)) {
+      AddRange(cidr.address, Family::Last(cidr), bit, &source_events);
+    }
+    for (const auto& cidr : Family::Destinations(rule)) {
+      AddRange(cidr.address, Family::Last(cidr), bit, &destination_events);
+    }
+    for (const PortInterval& ports : rule.source_ports) {
+      AddRange(ports.first, ports.last, bit, &source_port_events);
+    }
+    for (const PortInterval& ports : rule.destination_ports) {
+      AddRange(ports.first, ports.last, bit, &destination_port_events);
+    }
+    if (rule.protocol.has_value()) {
+      AddRange<uint16_t>(*rule.protocol, *rule.protocol, bit, &protocol_events);
+    } else {
+      AddRange<uint16_t>(0, 255, bit, &protocol_events);
+    }
+  }
+
+  // Sweep each field, charging its rows to what is left of the budget.
+  std::vector<uint64_t> field_rows[kFields];
+  size_t words_left = max_words;
+  auto sweep = [&](auto& events, auto* map, int field, size_t max_buckets) {
+    RowSet rows(rule_count, words, words_left);
+    std::vector<std::remove_reference_t<decltype(events[0].at)>> starts;
+    std::vector<uint16_t> classes;
+    if (!Sweep(events, rows, &starts, &classes)) return false;
+    words_left -= rows.rows().size();
+    class_count_[field] = rows.class_count();
+    field_rows[field] = rows.rows();
+    return map->Build(starts, classes, max_buckets);
+  };
+  IntervalMap<uint16_t> protocols;
+  if (!sweep(source_events, &source_, kSource, kMaxAddressBuckets) ||
+      !sweep(destination_events, &destination_, kDestination, kMaxAddressBuckets) ||
+      !sweep(source_port_events, &source_port_, kSourcePort, kMaxPortBuckets) ||
+      !sweep(destination_port_events, &destination_port_, kDestinationPort, kMaxPortBuckets) ||
+      !sweep(protocol_events, &protocols, kProtocol, kMaxPortBuckets)) {
+    *this = BitVectorSpace();
+    return false;
+  }
+  for (int value = 0; value < 256; ++value) {
+    protocol_[value] = static_cast<uint16_t>(protocols.Find(static_cast<uint16_t>(value)));
+  }
+
+  // Lay the rows out in one pool aligned to 64 bytes, so that each block
+  // of a row is one cache line and one aligned AVX-512 load.
+  size_t total = 0;
+  for (int field = 0; field < kFields; ++field) {
+    row_begin_[field] = total;
+    total += field_rows[field].size();
+  }
+  pool_.assign(total + kBlockWords, 0);
+  const uintptr_t address = reinterpret_cast<uintptr_t>(pool_.data());
+  pool_offset_ = (64 - address % 64) % 64 / sizeof(uint64_t);
+  for (int field = 0; field < kFields; ++field) {
+    std::copy(field_rows[field].begin(), field_rows[field].end(),
+              pool_.begin() + static_cast<ptrdiff_t>(pool_offset_ + row_begin_[field]));
+  }
+  words_ = words;
+  ranks_.reserve(rule_count);
+  for (const RankedRule& ranked : rules) ranks_.push_back(ranked.rank);
+
+  if (memory_bytes() > options.max_bytes) {
+    *this = BitVectorSpace();
+    return false;
+  }
+  __builtin_cpu_init();
+  use_avx512_ = options.allow_avx512 && __builtin_cpu_supports("avx512f");
+  staged_ = source_.memory_bytes() + destination_.memory_bytes() >= kStagedMinBytes;
+  return true;
+}
+
+template <typename Family>
+__attribute__((target("avx512f"))) uint32_t BitVectorSpace<Family>::LookupAvx512(
+    const Flow& flow) const noexcept {
+  const int64_t bit = FirstBitAvx512::Find(RowsOf(flow).field, words_);
+  return bit < 0 ? kNoRank : ranks_[static_cast<size_t>(bit)];
+}
+
+template <typename Family>
+uint32_t BitVectorSpace<Family>::LookupPortable(const Flow& flow) const noexcept {
+  const int64_t bit = FirstBitPortable(RowsOf(flow).field, words_);
+  return bit < 0 ? kNoRank : ranks_[static_cast<size_t>(bit)];
+}
+
+template <typename Family>
+void BitVectorSpace<Family>::LookupBatch(const Flow* flows, size_t count,
+                                         uint32_t* ranks) const noexcept {
+  if (use_avx512_) {
+    LookupBatchAvx512(flows, count, ranks);
+  } else {
+    LookupBatchPortable(flows, count, ranks);
+  }
+}
+
+template <typename Family>
+inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
+                                             Rows* rows) const noexcept {
+  if (!staged_) {
+    for (size_t lane = 0; lane < lanes; ++lane) {
+      rows[lane] = RowsOf(flows[lane]);
+      for (const uint64_t* row : rows[lane].field) __builtin_prefetch(row);
+    }
+    return;
+  }
+  for (size_t lane = 0; lane < lanes; ++lane) {
+    __builtin_prefetch(source_.RootEntry(flows[lane].source));
+    __builtin_prefetch(destination_.RootEntry(flows[lane].destination));
+  }
+  uint32_t source_leaf[kLanes];
+  uint32_t destination_leaf[kLanes];
+  for (size_t lane = 0; lane < lanes; ++lane) {
+    source_leaf[lane] = source_.Leaf(flows[lane].source);
+    destination_leaf[lane] = destination_.Leaf(flows[lane].destination);
+    __builtin_prefetch(source_.LeafIntervals(source_leaf[lane]));
+    __builtin_prefetch(destination_.LeafIntervals(destination_leaf[lane]));
+  }
+  for (size_t lane = 0; lane < lanes; ++lane) {
+    const Flow& flow = flows[lane];
+    rows[lane] = Rows{{Row(kSource, source_.ClassOf(flow.source, source_leaf[lane])),
+                       Row(kDestination,
+                           destination_.ClassOf(flow.destination, destination_leaf[lane])),
+                       Row(kSourcePort, source_port_.Find(flow.source_port)),
+                       Row(kDestinationPort, destination_port_.Find(flow.destination_port)),
+                       Row(kProtocol, protocol_[flow.protocol])}};
+    for (const uint64_t* row : rows[lane].field) __builtin_prefetch(row);
+  }
+}
+
+// The two batch loops differ only in the AND.
+template <typename Family>
+__attribute__((target("avx512f"))) void BitVectorSpace<Family>::LookupBatchAvx512(
+    const Flow* flows, size_t count, uint32_t* ranks) const noexcept {
+  Rows rows[kLanes];
+  for (size_t base = 0; base < count; base += kLanes) {
+    const size_t lanes = std::min(kLanes, count - base);
+    FindRows(flows + base, lanes, rows);
+    for (size_t lane = 0; lane < lanes; ++lane) {
+      const int64_t bit = FirstBitAvx512::Find(rows[lane].field, words_);
+      ranks[base + lane] = bit < 0 ? kNoRank : ranks_[static_cast<size_t>(bit)];
+    }
+  }
+}
+
+template <typename Family>
+void BitVectorSpace<Family>::LookupBatchPortable(const Flow* flows, size_t count,
+                                                 uint32_t* ranks) const noexcept {
+  Rows rows[kLanes];
+  for (size_t base = 0; base < count; base += kLanes) {
+    const size_t lanes = std::min(kLanes, count - base);
+    FindRows(flows + base, lanes, rows);
+    for (size_t lane = 0; lane < lanes; ++lane) {
+      const int64_t bit = FirstBitPortable(rows[lane].field, words_);
+      ranks[base + lane] = bit < 0 ? kNoRank : ranks_[static_cast<size_t>(bit)];
+    }
+  }
+}
+
+template <typename Family>
+size_t BitVectorSpace<Family>::memory_bytes() const {
+  return source_.memory_bytes() + destination_.memory_bytes() + source_port_.memory_bytes() +
+         destination_port_.memory_bytes() + pool_.capacity() * sizeof(uint64_t) +
+         ranks_.capacity() * sizeof(uint32_t);
+}
+
+template <typename Family>
+size_t BitVectorSpace<Family>::class_count() const {
+  size_t total = 0;
+  for (size_t count : class_count_) total += count;
+  return total;
+}
+
+template class IntervalMap<uint16_t>;
+template class IntervalMap<uint32_t>;
+template class IntervalMap<absl::uint128>;
+template class BitVectorSpace<Ipv4Family>;
+template class BitVectorSpace<Ipv6Family>;
+
+}  // namespace portcullis::nsg::internal

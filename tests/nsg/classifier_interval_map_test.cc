@@ -1,0 +1,125 @@
+// The bit-vector engine's interval map against a binary search over the
+// same starts (its slow, obviously correct twin), for the three key types
+// and for starts that are spread out, packed near the top of the key
+// range, clustered, or dense.
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/numeric/int128.h"
+#include "gtest/gtest.h"
+#include "nsg/internal/bit_vector_space.h"
+#include "tests/nsg/classifier_random_rules.h"
+
+namespace portcullis::nsg::internal {
+namespace {
+
+template <typename Key>
+Key RandomKey(std::mt19937_64& rng) {
+  if constexpr (std::is_same_v<Key, absl::uint128>) {
+    return absl::MakeUint128(rng(), rng());
+  } else {
+    return static_cast<Key>(rng());
+  }
+}
+
+enum class Layout { kSpread, kNearTop, kClustered, kDense };
+
+template <typename Key>
+std::vector<Key> RandomStarts(std::mt19937_64& rng, Layout layout, int count) {
+  const Key top = ~Key(0);
+  std::vector<Key> starts = {Key(0)};
+  for (int i = 0; i < count; ++i) {
+    switch (layout) {
+      case Layout::kSpread:
+        starts.push_back(RandomKey<Key>(rng));
+        break;
+      case Layout::kNearTop:
+        starts.push_back(static_cast<Key>(top - Key(rng() % 5000)));
+        break;
+      case Layout::kClustered:
+        // A few narrow clusters, so that slices need child nodes.
+        starts.push_back(static_cast<Key>(Key(rng() % 4) * static_cast<Key>(top / Key(5)) +
+                                          Key(rng() % 300)));
+        break;
+      case Layout::kDense:
+        starts.push_back(Key(rng() % 16));
+        break;
+    }
+  }
+  std::sort(starts.begin(), starts.end());
+  starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
+  return starts;
+}
+
+// Returns the index of the interval holding `key`: the last start <= key.
+template <typename Key>
+uint32_t ReferenceFind(const std::vector<Key>& starts, Key key) {
+  return static_cast<uint32_t>(std::upper_bound(starts.begin(), starts.end(), key) -
+                               starts.begin() - 1);
+}
+
+template <typename Key>
+void CheckLayouts(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const int rounds = 600 / ::portcullis::nsg::testing::SanitizerSlowdown();
+  for (int round = 0; round < rounds; ++round) {
+    const Layout layout = static_cast<Layout>(round % 4);
+    const std::vector<Key> starts = RandomStarts<Key>(rng, layout, 1 + rng() % 400);
+    // Class ids are the interval numbers, so a wrong interval shows.
+    std::vector<uint16_t> classes(starts.size());
+    for (size_t i = 0; i < classes.size(); ++i) classes[i] = static_cast<uint16_t>(i);
+    IntervalMap<Key> map;
+    // A small root cap forces child nodes even for a few hundred starts.
+    const size_t max_root = round % 2 == 0 ? 256 : size_t{1} << 16;
+    ASSERT_TRUE(map.Build(starts, classes, max_root));
+    ASSERT_EQ(map.interval_count(), starts.size());
+
+    for (int query = 0; query < 500; ++query) {
+      Key key;
+      switch (query % 4) {
+        case 0:
+          key = RandomKey<Key>(rng);
+          break;
+        case 1:
+          key = starts[rng() % starts.size()];
+          break;
+        case 2:
+          key = static_cast<Key>(starts[rng() % starts.size()] - Key(1));
+          break;
+        default:
+          key = static_cast<Key>(~Key(0) - Key(rng() % 3));
+          break;
+      }
+      ASSERT_EQ(map.Find(key), ReferenceFind(starts, key))
+          << "round " << round << ", layout " << static_cast<int>(layout) << ", "
+          << starts.size() << " starts";
+    }
+  }
+}
+
+TEST(ClassifierIntervalMapTest, PortKeysMatchBinarySearch) { CheckLayouts<uint16_t>(1); }
+
+TEST(ClassifierIntervalMapTest, Ipv4KeysMatchBinarySearch) { CheckLayouts<uint32_t>(2); }
+
+TEST(ClassifierIntervalMapTest, Ipv6KeysMatchBinarySearch) { CheckLayouts<absl::uint128>(3); }
+
+TEST(ClassifierIntervalMapTest, SingleIntervalCoversEveryKey) {
+  IntervalMap<uint32_t> map;
+  ASSERT_TRUE(map.Build({0}, {7}, 256));
+  EXPECT_EQ(map.Find(0), 7u);
+  EXPECT_EQ(map.Find(0xC0000201), 7u);
+  EXPECT_EQ(map.Find(0xFFFFFFFF), 7u);
+}
+
+TEST(ClassifierIntervalMapTest, StartAtTopKey) {
+  IntervalMap<uint16_t> map;
+  ASSERT_TRUE(map.Build({0, 65535}, {1, 2}, 256));
+  EXPECT_EQ(map.Find(0), 1u);
+  EXPECT_EQ(map.Find(65534), 1u);
+  EXPECT_EQ(map.Find(65535), 2u);
+}
+
+}  // namespace
+}  // namespace portcullis::nsg::internal
