@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -217,14 +219,27 @@ void AppendCoveringPrefixes(absl::uint128 first, absl::uint128 last,
 }  // namespace
 
 PrefixSet::PrefixSet(std::vector<V4Range> v4, std::vector<V6Range> v6)
-    : v4_(std::move(v4)), v6_(std::move(v6)) {
-  prefixes_.reserve(v4_.size() + v6_.size());
-  for (const V4Range& range : v4_) {
-    AppendCoveringPrefixes(range.first, range.last, &prefixes_);
-  }
-  for (const V6Range& range : v6_) {
-    AppendCoveringPrefixes(range.first, range.last, &prefixes_);
-  }
+    : v4_(std::move(v4)),
+      v6_(std::move(v6)),
+      cover_(std::make_shared<Cover>()) {}
+
+const std::vector<IpPrefix>& PrefixSet::prefixes() const {
+  static const std::vector<IpPrefix> kNone;
+  if (cover_ == nullptr) return kNone;
+
+  // Copies share cover_ and have the same ranges, so whichever copy runs
+  // this first computes the list for all of them.
+  std::call_once(cover_->computed, [this] {
+    std::vector<IpPrefix>& out = cover_->prefixes;
+    out.reserve(v4_.size() + v6_.size());
+    for (const V4Range& range : v4_) {
+      AppendCoveringPrefixes(range.first, range.last, &out);
+    }
+    for (const V6Range& range : v6_) {
+      AppendCoveringPrefixes(range.first, range.last, &out);
+    }
+  });
+  return cover_->prefixes;
 }
 
 PrefixSet PrefixSet::FromPrefixes(std::vector<IpPrefix> prefixes) {
@@ -294,7 +309,7 @@ bool PrefixSet::Contains(const IpPrefix& prefix) const {
 }
 
 std::string PrefixSet::ToString() const {
-  return absl::StrJoin(prefixes_, ", ",
+  return absl::StrJoin(prefixes(), ", ",
                        [](std::string* out, const IpPrefix& prefix) {
                          out->append(prefix.ToString());
                        });

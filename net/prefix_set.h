@@ -21,6 +21,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -31,7 +33,10 @@
 namespace portcullis::net {
 
 // An immutable set of addresses. Safe to read from any number of threads at
-// once; copies are independent.
+// once. prefixes() computes the covering prefixes on its first call, under
+// std::call_once, and copies of a set share that list. Most sets, such as
+// Conditional Access named locations, only serve Contains() lookups and
+// never pay for it.
 class PrefixSet {
  public:
   // An inclusive range of IPv4 addresses, first <= last.
@@ -79,8 +84,10 @@ class PrefixSet {
   bool empty() const { return v4_.empty() && v6_.empty(); }
 
   // The minimal list of prefixes whose union is this set, sorted (IPv4
-  // first).
-  const std::vector<IpPrefix>& prefixes() const { return prefixes_; }
+  // first). The first call on a set or any of its copies computes the list,
+  // in time linear in the number of ranges, and allocates. Later calls
+  // return the same list.
+  const std::vector<IpPrefix>& prefixes() const;
   // The sorted, disjoint, non-adjacent ranges of each family.
   const std::vector<V4Range>& v4_ranges() const { return v4_; }
   const std::vector<V6Range>& v6_ranges() const { return v6_; }
@@ -100,9 +107,16 @@ class PrefixSet {
  private:
   PrefixSet(std::vector<V4Range> v4, std::vector<V6Range> v6);
 
+  // The covering prefixes, filled in by the first prefixes() call.
+  struct Cover {
+    std::once_flag computed;
+    std::vector<IpPrefix> prefixes;
+  };
+
   std::vector<V4Range> v4_;
   std::vector<V6Range> v6_;
-  std::vector<IpPrefix> prefixes_;
+  // Null for a default-constructed or moved-from set, whose cover is empty.
+  std::shared_ptr<Cover> cover_;
 };
 
 }  // namespace portcullis::net

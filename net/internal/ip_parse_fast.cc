@@ -1,6 +1,7 @@
 // The fast parsers: one pass over the text, no allocation, no absl::Status.
 // Every rule below mirrors a check of the reference parsers in ip_parse.cc,
 // which tests/net/ip_parse_test.cc compares them against.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -22,9 +23,16 @@ int HexValue(char c) {
   return -1;
 }
 
-// Parses [p, end) as exactly four dot-separated decimal fields from 0 to
-// 255, each "0" or one to three digits without a leading zero.
-std::optional<uint32_t> ScanV4(const char* p, const char* end) {
+// Four dot-separated decimal fields and the position after the last one.
+struct V4Fields {
+  uint32_t value;
+  const char* stop;
+};
+
+// Parses four dot-separated decimal fields from 0 to 255 at the start of
+// [p, end), each "0" or one to three digits without a leading zero. The
+// fourth field ends at the first byte that is not a digit.
+std::optional<V4Fields> ScanV4Fields(const char* p, const char* end) {
   uint32_t value = 0;
   for (int field = 0; field < 4; ++field) {
     if (field > 0) {
@@ -45,8 +53,14 @@ std::optional<uint32_t> ScanV4(const char* p, const char* end) {
     if (number > 255) return std::nullopt;
     value = (value << 8) | number;
   }
-  if (p != end) return std::nullopt;
-  return value;
+  return V4Fields{value, p};
+}
+
+// Parses [p, end) as exactly four fields, as ScanV4Fields() reads them.
+std::optional<uint32_t> ScanV4(const char* p, const char* end) {
+  std::optional<V4Fields> fields = ScanV4Fields(p, end);
+  if (!fields.has_value() || fields->stop != end) return std::nullopt;
+  return fields->value;
 }
 
 // Parses [p, end) as RFC 4291 section 2.2 text: up to eight groups of one to
@@ -129,22 +143,27 @@ std::optional<ParsedAddress> ParseAddressFast(absl::string_view text) {
 }
 
 std::optional<ParsedPrefix> ParsePrefixFast(absl::string_view text) {
-  // One pass finds the first '/' and whether a colon comes before it.
   const char* begin = text.data();
   const char* end = begin + text.size();
-  const char* slash = begin;
-  bool colon = false;
-  for (; slash != end && *slash != '/'; ++slash) colon |= *slash == ':';
 
+  // Most prefixes are IPv4, so try that first. When four fields end the
+  // text or stop at a '/', the address part holds only digits and dots and
+  // is IPv4 for the reference parser too.
   ParsedPrefix prefix;
-  if (colon) {
+  const char* slash;
+  std::optional<V4Fields> v4 = ScanV4Fields(begin, end);
+  if (v4.has_value() && (v4->stop == end || *v4->stop == '/')) {
+    prefix = ParsedPrefix{ParsedAddress{v4->value, /*is_v6=*/false}, 32};
+    slash = v4->stop;
+  } else {
+    // Otherwise the address part must be IPv6. IPv4 text without a colon
+    // was rejected above: ScanV4Fields() reads only digits and dots, so it
+    // reads the text up to the first '/' as it would read that part alone.
+    slash = std::find(begin, end, '/');
+    if (std::find(begin, slash, ':') == slash) return std::nullopt;
     std::optional<absl::uint128> bits = ScanV6(begin, slash);
     if (!bits.has_value()) return std::nullopt;
     prefix = ParsedPrefix{ParsedAddress{*bits, /*is_v6=*/true}, 128};
-  } else {
-    std::optional<uint32_t> bits = ScanV4(begin, slash);
-    if (!bits.has_value()) return std::nullopt;
-    prefix = ParsedPrefix{ParsedAddress{*bits, /*is_v6=*/false}, 32};
   }
   if (slash == end) return prefix;
 
