@@ -511,6 +511,13 @@ absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
          request.virtual_machines()) {
       if (!SameId(request_vm.id(), target.vm_id)) continue;
       for (const JitRequestPort& port : request_vm.ports()) {
+        // A recorded grant without a status cannot be told from a revoked
+        // one.
+        if (port.status().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              port.json_path(), ".status: missing; expected Initiated, "
+                                "Initiating or Revoked"));
+        }
         if (absl::EqualsIgnoreCase(port.status(), "Revoked")) continue;
         absl::StatusOr<absl::Time> end =
             schedule::ParseRfc3339(port.end_time_utc());

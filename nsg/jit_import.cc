@@ -207,6 +207,16 @@ absl::StatusOr<JitRequestPort> ReadRequestPort(const Value& value,
 
   absl::StatusOr<std::string> status = OptionalString(**object, "status", path);
   if (!status.ok()) return status.status();
+  // The API documents Initiated and Revoked; the live service also answers
+  // an initiation with Initiating. Any other value could hide a revocation,
+  // so it is rejected rather than read as a live grant.
+  if (!status->empty() && !absl::EqualsIgnoreCase(*status, "Initiated") &&
+      !absl::EqualsIgnoreCase(*status, "Initiating") &&
+      !absl::EqualsIgnoreCase(*status, "Revoked")) {
+    return json::InvalidField(path.Field("status"),
+                              *json::FindField(**object, "status"),
+                              "Initiated, Initiating or Revoked");
+  }
   port.set_status(*status);
   absl::StatusOr<std::string> reason =
       OptionalString(**object, "statusReason", path);

@@ -680,6 +680,49 @@ TEST(GrantsFromHistory, SkipsRevokedPorts) {
   EXPECT_EQ((*grants)[0].window.end, At("2026-03-02T10:00:00Z"));
 }
 
+TEST(ImportJitRequest, RejectsUnknownPortStatus) {
+  // A status outside the documented ones could be a revocation spelled
+  // another way, so it is an error and never a live grant.
+  for (const char* status : {"Cancelled", "Revoked ", "", "Expired"}) {
+    absl::StatusOr<JitRequest> request = ImportJitRequest(absl::StrCat(R"({
+      "virtualMachines": [{"id": ")", kVmId, R"(",
+        "ports": [{"number": 22, "endTimeUtc": "2026-03-02T10:00:00Z",
+                   "status": ")", status, R"("}]}]})"));
+    if (std::string(status).empty()) {
+      EXPECT_TRUE(request.ok()) << request.status();
+      continue;
+    }
+    EXPECT_THAT(request,
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat(
+                             "virtualMachines[0].ports[0].status: invalid "
+                             "value \"", status, "\""))))
+        << status;
+  }
+  for (const char* status : {"Initiated", "initiating", "REVOKED"}) {
+    absl::StatusOr<JitRequest> request = ImportJitRequest(absl::StrCat(R"({
+      "virtualMachines": [{"id": ")", kVmId, R"(",
+        "ports": [{"number": 22, "endTimeUtc": "2026-03-02T10:00:00Z",
+                   "status": ")", status, R"("}]}]})"));
+    EXPECT_TRUE(request.ok()) << status << ": " << request.status();
+  }
+}
+
+TEST(GrantsFromHistory, RejectsRecordedPortWithoutStatus) {
+  JitPolicy policy = BastionPolicy();
+  absl::StatusOr<JitRequest> recorded = ImportJitRequest(absl::StrCat(R"({
+    "virtualMachines": [{"id": ")", kVmId, R"(",
+      "ports": [{"number": 22, "endTimeUtc": "2026-03-02T10:00:00Z",
+                 "allowedSourceAddressPrefix": "198.51.100.4"}]}],
+    "startTimeUtc": "2026-03-02T09:00:00Z"})"));
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  *policy.add_requests() = *recorded;
+
+  EXPECT_THAT(GrantsFromHistory(policy, Nsg({}), Target()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ports[0].status: missing")));
+}
+
 TEST(RealData, EveryJitFileImports) {
   std::optional<std::string> shared = portcullis::testing::SharedDir();
   if (!shared) GTEST_SKIP() << portcullis::testing::kNoSharedDirMessage;
