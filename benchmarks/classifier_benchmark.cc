@@ -85,7 +85,8 @@ void AddCounters(benchmark::State& state, BenchSet& set) {
 
 void RunBuild(benchmark::State& state, BenchSet* set) {
   for (auto _ : state) {
-    absl::StatusOr<Classifier> classifier = Classifier::Compile(set->table());
+    absl::StatusOr<Classifier> classifier =
+        Classifier::Compile(set->table(), BenchClassifierOptions());
     benchmark::DoNotOptimize(classifier);
   }
   AddCounters(state, *set);

@@ -106,11 +106,14 @@ struct ClassifierOptions {
   bool allow_avx512 = true;
 
   ClassifierEngine engine = ClassifierEngine::kAuto;
-  // kAuto uses bit vectors only for families with at most this many rules.
-  // Bit vectors were faster than TupleMerge on the 1k ClassBench sets and
-  // on the 1,000-rule NSG-shaped set (benchmarks/README.md has the
-  // figures). At 10,000 rules their rows no longer fit the default budget.
-  size_t bit_vector_max_rules = 4096;
+  // kAuto uses bit vectors only for families with at most this many rules,
+  // which covers two NSGs of Azure's 1,000 custom rules each. Bit vectors
+  // were faster than TupleMerge on the 1k ClassBench sets and on the
+  // 1,000-rule NSG-shaped set, and 1.4 to 3.3 times slower on the 10k
+  // ClassBench sets (benchmarks/README.md has the figures).
+  // NOTE: the crossover between 1,000 and 10,000 rules was not measured
+  // with traces that match the rules, so this limit is an estimate.
+  size_t bit_vector_max_rules = 2048;
   // Upper bound on the bytes of one family's bit-vector engine (its
   // interval maps and rows). A family that needs more uses TupleMerge, even
   // under kBitVector.
