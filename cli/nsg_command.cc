@@ -342,14 +342,6 @@ int RunValidate(const std::vector<std::string>& args) {
     options.parameters_json = *std::move(parameters);
   }
 
-  std::vector<std::string> files;
-  for (const std::string& argument : flags->positional()) {
-    absl::StatusOr<std::vector<std::string>> expanded =
-        ExpandJsonPaths(argument);
-    if (!expanded.ok()) return Fail(expanded.status());
-    files.insert(files.end(), expanded->begin(), expanded->end());
-  }
-
   JsonValue json_problems = JsonValue::Array();
   JsonValue json_files = JsonValue::Array();
   JsonValue json_errors = JsonValue::Array();
@@ -365,6 +357,19 @@ int RunValidate(const std::vector<std::string>& args) {
     entry.Set("message", JsonValue::String(std::string(message)));
     json_errors.Append(std::move(entry));
   };
+  std::vector<std::string> files;
+  for (const std::string& argument : flags->positional()) {
+    absl::StatusOr<std::vector<std::string>> expanded =
+        ExpandJsonPaths(argument);
+    if (!expanded.ok()) {
+      report_error(argument, expanded.status().message());
+    } else if (expanded->empty()) {
+      report_error(argument, "the folder contains no JSON file");
+    } else {
+      files.insert(files.end(), expanded->begin(), expanded->end());
+    }
+  }
+
   for (const std::string& file : files) {
     absl::StatusOr<std::string> bytes = ReadUserFile(file);
     if (!bytes.ok()) {

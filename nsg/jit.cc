@@ -511,8 +511,8 @@ absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
          request.virtual_machines()) {
       if (!SameId(request_vm.id(), target.vm_id)) continue;
       for (const JitRequestPort& port : request_vm.ports()) {
-        // A recorded grant without a status cannot be told from a revoked
-        // one.
+        // A recorded grant without a status cannot be distinguished from a
+        // revoked one.
         if (port.status().empty()) {
           return absl::InvalidArgumentError(absl::StrCat(
               port.json_path(), ".status: missing; expected Initiated, "

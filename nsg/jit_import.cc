@@ -207,8 +207,8 @@ absl::StatusOr<JitRequestPort> ReadRequestPort(const Value& value,
 
   absl::StatusOr<std::string> status = OptionalString(**object, "status", path);
   if (!status.ok()) return status.status();
-  // The API documents Initiated and Revoked; the live service also answers
-  // an initiation with Initiating. Any other value could hide a revocation,
+  // The API documents Initiated and Revoked, and the live service returns
+  // Initiating for a new initiation. Any other value could hide a revocation,
   // so it is rejected rather than read as a live grant.
   if (!status->empty() && !absl::EqualsIgnoreCase(*status, "Initiated") &&
       !absl::EqualsIgnoreCase(*status, "Initiating") &&

@@ -398,6 +398,17 @@ TEST(NsgValidateTest, FolderChecksEveryFileDespiteErrors) {
   EXPECT_THAT(run.out, HasSubstr("c-invalid.json: "));
   EXPECT_THAT(run.out, HasSubstr("SecurityRuleConflict"));
 
+  // A missing path and an empty folder are reported, and the files after
+  // them are still checked.
+  std::string empty = absl::StrCat(std::getenv("TEST_TMPDIR"), "/empty");
+  ASSERT_EQ(system(("mkdir -p " + empty).c_str()), 0);
+  ToolRun missing = RunTool({"nsg", "validate", folder + "/no-such.json", empty,
+                             folder + "/a-valid.json"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.out << missing.err;
+  EXPECT_THAT(missing.err, HasSubstr("no-such.json"));
+  EXPECT_THAT(missing.err, HasSubstr("contains no JSON file"));
+  EXPECT_THAT(missing.out, HasSubstr("a-valid.json: 3 NSGs, no problems"));
+
   ToolRun json = RunTool({"nsg", "validate", "--json", folder});
   EXPECT_EQ(json.exit_code, 2) << json.err;
   EXPECT_THAT(json.out, HasSubstr("\"valid\": false"));
