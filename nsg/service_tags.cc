@@ -247,6 +247,13 @@ absl::StatusOr<net::PrefixSet> AddressResolver::ResolveEntry(
           absl::StrCat("invalid address prefix ", QuoteForMessage(entry),
                        ": ", prefix.status().message()));
     }
+    // Flows to and from IPv4-mapped addresses are evaluated as IPv4, so a
+    // prefix inside ::ffff:0:0/96 is read as the IPv4 prefix it maps.
+    // Otherwise a deny rule written that way would match nothing.
+    if (prefix->length() >= 96 && prefix->address().is_v4_mapped()) {
+      return net::PrefixSet::FromPrefixes({net::IpPrefix::Masked(
+          prefix->address().Unmap(), prefix->length() - 96)});
+    }
     return net::PrefixSet::FromPrefixes({*prefix});
   }
 
