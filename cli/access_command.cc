@@ -290,9 +290,10 @@ int RunWhatIf(const std::vector<std::string>& args) {
                    "evaluate as Graph's What-If API: a condition whose fact "
                    "is missing keeps the policy from applying");
   parser.AddSwitch("json", "print one JSON object");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) {
-    std::cerr << kUsage << parser.Help();
+    std::cerr << kUsage;
     return Fail(flags.status());
   }
   absl::Status required =
@@ -348,7 +349,7 @@ int RunWhatIf(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunAccessCommand(const std::vector<std::string>& args) {
-  if (HelpRequested(args)) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
   }

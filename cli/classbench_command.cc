@@ -27,13 +27,10 @@ int Fail(const absl::Status& status) {
 }  // namespace
 
 int RunClassBenchCommand(const std::vector<std::string>& args) {
-  if (HelpRequested(args)) {
-    std::cout << kUsage;
-    return 0;
-  }
   FlagParser parser;
   parser.AddValue("rules", "FILE", "the ClassBench filter set");
   parser.AddValue("trace", "FILE", "the ClassBench trace to classify");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) {
     std::cerr << "portcullis classbench: " << flags.status().message() << "\n" << kUsage;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -115,6 +116,13 @@ std::string FlagParser::Help() const {
     absl::StrAppend(&help, left, " ", spec.help, "\n");
   }
   return help;
+}
+
+bool FlagParser::PrintHelpIfRequested(const std::vector<std::string>& args,
+                                      absl::string_view usage) const {
+  if (!HelpRequested(args)) return false;
+  std::cout << usage << "\nflags:\n" << Help();
+  return true;
 }
 
 bool HelpRequested(const std::vector<std::string>& args) {

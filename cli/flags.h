@@ -58,6 +58,11 @@ class FlagParser {
   // One line per flag, for usage messages.
   std::string Help() const;
 
+  // When `args` contains --help or -h, prints `usage` and the flag list to
+  // standard output and returns true; the caller then exits 0.
+  bool PrintHelpIfRequested(const std::vector<std::string>& args,
+                            absl::string_view usage) const;
+
  private:
   struct Spec {
     std::string value_name;  // empty for a switch

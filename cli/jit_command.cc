@@ -177,6 +177,7 @@ int RunRequest(const std::vector<std::string>& args) {
   parser.AddValue("requestor", "NAME", "who asks, for the record");
   parser.AddValue("justification", "TEXT", "why, for the record");
   parser.AddSwitch("json", "print one JSON object");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) return Fail(flags.status());
   absl::Status required = FlagParser::Require(
@@ -277,6 +278,7 @@ int RunStatus(const std::vector<std::string>& args) {
   parser.AddValue("port", "N", "a port to query");
   parser.AddValue("source", "IP", "the source address to query with --port");
   parser.AddSwitch("json", "print one JSON object");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) return Fail(flags.status());
   absl::Status required =
@@ -358,7 +360,7 @@ int RunStatus(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunJitCommand(const std::vector<std::string>& args) {
-  if (HelpRequested(args)) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
   }

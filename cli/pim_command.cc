@@ -24,8 +24,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: portcullis pim activate --policy FILE --eligibility FILE "
-    "[--active FILE] --request FILE --now RFC3339 [--mfa] [--work-hours FILE] "
-    "[--json]\n"
+    "[--active FILE] --request FILE --now RFC3339 [--mfa] "
+    "[--auth-context ID]... [--work-hours FILE] [--json] [FLAGS]\n"
     "       portcullis pim windows --schedule FILE --from RFC3339 --to RFC3339\n";
 
 // Work hours are expanded this far around the request, so the window that
@@ -203,6 +203,7 @@ int RunActivate(const std::vector<std::string>& args) {
   parser.AddValue("not-specified", "reject|policy-maximum",
                   "an expiration of type notSpecified (default reject)");
   parser.AddSwitch("json", "print one JSON object");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) return Fail(flags.status());
   absl::Status required =
@@ -296,6 +297,7 @@ int RunWindows(const std::vector<std::string>& args) {
   parser.AddValue("schedule", "FILE", "a work-hours schedule (JSON)");
   parser.AddValue("from", "RFC3339", "the start of the range");
   parser.AddValue("to", "RFC3339", "the end of the range");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) return Fail(flags.status());
   absl::Status required = FlagParser::Require(*flags, {"schedule", "from", "to"});
@@ -324,7 +326,7 @@ int RunWindows(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunPimCommand(const std::vector<std::string>& args) {
-  if (HelpRequested(args)) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
   }

@@ -246,9 +246,10 @@ int RunCheck(const std::vector<std::string>& args) {
                    "action (actions)");
   parser.AddValue("scope", "SCOPE", "the resource id the operation acts on");
   parser.AddSwitch("json", "print one JSON object");
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) {
-    std::cerr << kUsage << parser.Help();
+    std::cerr << kUsage;
     return Fail(flags.status());
   }
   absl::Status required = FlagParser::Require(
@@ -319,9 +320,10 @@ int RunValidate(const std::vector<std::string>& args) {
                   "provider operation lists (az provider operation show) to "
                   "check action names and planes against",
                   /*repeatable=*/true);
+  if (parser.PrintHelpIfRequested(args, kUsage)) return 0;
   absl::StatusOr<ParsedFlags> flags = parser.Parse(args);
   if (!flags.ok()) {
-    std::cerr << kUsage << parser.Help();
+    std::cerr << kUsage;
     return Fail(flags.status());
   }
   absl::Status required = FlagParser::Require(*flags, {"roles"});
@@ -361,7 +363,7 @@ int RunValidate(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunRbacCommand(const std::vector<std::string>& args) {
-  if (HelpRequested(args)) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     std::cout << kUsage;
     return 0;
   }

@@ -44,6 +44,25 @@ for flag in --help -h; do
   expect_help rbac validate "$flag"
 done
 
+# A subcommand's help lists its flags.
+expect_flag() {
+  local flag="$1"
+  shift
+  if "$portcullis" "$@" --help 2>/dev/null | grep -q -- "$flag"; then
+    echo "ok   portcullis $* --help lists $flag"
+  else
+    echo "FAIL portcullis $* --help does not list $flag"
+    failures=$((failures + 1))
+  fi
+}
+expect_flag --over-maximum pim activate
+expect_flag --auth-context pim activate
+expect_flag --justification jit request
+expect_flag --now access what-if
+expect_flag --deny-assignments rbac check
+expect_flag --trace nsg verify
+expect_flag --rules classbench
+
 "$portcullis" no-such-command >/dev/null 2>"$TEST_TMPDIR/unknown.err"
 status=$?
 if [[ $status -ne 2 ]] || ! grep -q "usage" "$TEST_TMPDIR/unknown.err"; then
