@@ -133,7 +133,7 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   report.facts.push_back({"basis", "request"});
   report.facts.push_back({"request", message.id()});
   report.facts.push_back({"activation", std::string(pim::OutcomeName(activation.outcome))});
-  report.facts.push_back({"reasons", ReasonCodes(activation.reasons)});
+  report.facts.push_back({"reasonCodes", ReasonCodes(activation.reasons)});
   if (activation.outcome != pim::Outcome::kRefused) {
     report.facts.push_back({"start", Time(activation.window.start)});
     report.facts.push_back({"end", Time(activation.window.end)});

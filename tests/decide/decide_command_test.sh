@@ -36,6 +36,10 @@ out=$("$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" --
 check "allowed attempt exits 0" 0 $?
 json_check "allowed attempt has no deniedBy" \
   'doc["decision"] == "allow" and "deniedBy" not in doc' "$out"
+json_check "every layer lists its reasons as an array" \
+  'all(isinstance(l["reasons"], list) for l in doc["layers"].values())' "$out"
+json_check "pim reason codes have their own field" \
+  'isinstance(doc["layers"]["pim"]["reasonCodes"], str)' "$out"
 json_check "layers in evaluation order" \
   'list(doc["layers"]) == ["conditionalAccess", "pim", "rbac", "jit", "nsg"]' "$out"
 json_check "every layer allows with reasons" \

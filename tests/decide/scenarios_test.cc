@@ -101,7 +101,7 @@ TEST_F(SceneTest, OutsideWorkHoursActivationRefusedWithNextOpening) {
   EXPECT_EQ(scene.decision.verdict, Verdict::kDeny);
   EXPECT_EQ(scene.decision.denied_by, Layer::kPim);
   EXPECT_EQ(Outcome(scene, Layer::kConditionalAccess), LayerOutcome::kAllow);
-  EXPECT_THAT(scene.Fact(Layer::kPim, "reasons"), HasSubstr("OutsideWorkWindow"));
+  EXPECT_THAT(scene.Fact(Layer::kPim, "reasonCodes"), HasSubstr("OutsideWorkWindow"));
   // Monday 22:15 in Amsterdam; work opens Tuesday 08:00 CET.
   EXPECT_EQ(scene.Fact(Layer::kPim, "nextOpening"), "2026-03-03T07:00:00Z");
   EXPECT_THAT(scene.Reasons(Layer::kPim), HasSubstr("next work window opens at"));
