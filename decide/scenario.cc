@@ -223,7 +223,17 @@ absl::Status LoadLayers(const std::string& path, int depth, bool is_root, Layere
     Entry entry{base, dir, absl::StrCat(path, ": base")};
     absl::StatusOr<std::string> base_path = StringOf(entry);
     if (!base_path.ok()) return base_path.status();
-    absl::Status status = LoadLayers(Resolve(dir, *base_path), depth + 1, false, out);
+    const std::string resolved = Resolve(dir, *base_path);
+    absl::Status status = LoadLayers(resolved, depth + 1, false, out);
+    if (absl::IsNotFound(status) &&
+        absl::StartsWith(status.message(), resolved + ": ")) {
+      // Relative bases resolve from this file's folder, which is what breaks
+      // when a scenario is copied elsewhere; say so.
+      return absl::NotFoundError(absl::StrCat(
+          path, ": base: \"", *base_path, "\" resolves to ", resolved,
+          " (relative to the folder of ", path, "), which cannot be read: ",
+          status.message().substr(resolved.size() + 2)));
+    }
     if (!status.ok()) return status;
   }
 

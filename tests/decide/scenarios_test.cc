@@ -263,5 +263,20 @@ TEST_F(ApplicationSecurityGroupSceneTest, NicOutsideGroupFailsClosed) {
   }
 }
 
+
+TEST(ScenarioBaseTest, CopiedScenarioNamesUnreadableBase) {
+  const std::string copy = absl::StrCat(std::getenv("TEST_TMPDIR"), "/copied.json");
+  std::ifstream in(absl::StrCat(kScenarioDir, "/01-admin-through-bastion.json"));
+  std::ofstream(copy) << std::string(std::istreambuf_iterator<char>(in), {});
+
+  absl::StatusOr<Scenario> scenario = LoadScenario(copy);
+  ASSERT_FALSE(scenario.ok());
+  EXPECT_EQ(scenario.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(scenario.status().message(),
+              HasSubstr(absl::StrCat(copy, ": base: \"../reference-architecture.json\" "
+                                           "resolves to ")));
+  EXPECT_THAT(scenario.status().message(), HasSubstr("cannot be read"));
+}
+
 }  // namespace
 }  // namespace portcullis::decide::testing
