@@ -1,9 +1,10 @@
 #include "pim/policy.h"
 
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "absl/container/flat_hash_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -46,8 +47,8 @@ struct RuleIdParts {
   Level level = LEVEL_UNSPECIFIED;
 };
 
-// Returns the parts of a predefined rule id, or all-unspecified parts for an
-// id of another form.
+// Returns the parts of `id` when it is one of the 17 rule ids Microsoft
+// predefines, or all-unspecified parts for any other id.
 RuleIdParts ParseRuleId(absl::string_view id) {
   std::vector<absl::string_view> parts = absl::StrSplit(id, '_');
   RuleIdParts out;
@@ -61,7 +62,9 @@ RuleIdParts ParseRuleId(absl::string_view id) {
     out.kind = PolicyRule::kApproval;
   } else if (type == "AuthenticationContext" && parts.size() == 3) {
     out.kind = PolicyRule::kAuthenticationContext;
-  } else if (type == "Notification" && parts.size() == 4) {
+  } else if (type == "Notification" && parts.size() == 4 &&
+             (parts[1] == "Admin" || parts[1] == "Requestor" ||
+              parts[1] == "Approver")) {
     out.kind = PolicyRule::kNotification;
   } else {
     return RuleIdParts();
@@ -72,7 +75,15 @@ RuleIdParts ParseRuleId(absl::string_view id) {
   if (caller == "EndUser") out.caller = CALLER_END_USER;
   if (level == "Eligibility") out.level = LEVEL_ELIGIBILITY;
   if (level == "Assignment") out.level = LEVEL_ASSIGNMENT;
-  if (out.caller == CALLER_UNSPECIFIED || out.level == LEVEL_UNSPECIFIED) {
+  // The predefined pairs: Admin with either level and EndUser with
+  // Assignment; approval and authentication context rules exist for
+  // EndUser_Assignment only.
+  bool end_user_assignment =
+      out.caller == CALLER_END_USER && out.level == LEVEL_ASSIGNMENT;
+  bool admin = out.caller == CALLER_ADMIN && out.level != LEVEL_UNSPECIFIED;
+  bool only_end_user = out.kind == PolicyRule::kApproval ||
+                       out.kind == PolicyRule::kAuthenticationContext;
+  if (only_end_user ? !end_user_assignment : !(admin || end_user_assignment)) {
     return RuleIdParts();
   }
   return out;
@@ -134,15 +145,18 @@ absl::StatusOr<RolePolicy> RolePolicy::Compile(
     const RoleManagementPolicy& policy) {
   RolePolicy out;
   out.id_ = policy.id();
-  absl::flat_hash_set<std::string> seen_ids;
+  // The first rule index of each id, and of each (type, caller, level).
+  absl::flat_hash_map<std::string, int> first_with_id;
+  absl::flat_hash_map<std::tuple<int, int, int>, int> first_of_kind;
   bool has_activation_expiration = false;
 
   for (int i = 0; i < policy.rules_size(); ++i) {
     const PolicyRule& rule = policy.rules(i);
     std::string where = absl::StrCat("rules[", i, "]");
-    if (!seen_ids.insert(rule.id()).second) {
+    if (auto [it, added] = first_with_id.try_emplace(rule.id(), i); !added) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ".id: duplicate rule id \"", rule.id(), "\"; expected each id once"));
+          where, ".id: duplicate rule id \"", rule.id(), "\" (rules[", it->second,
+          "].id has it too); expected each id once"));
     }
 
     // The id, the type and the target must agree; a target without caller or
@@ -171,13 +185,32 @@ absl::StatusOr<RolePolicy> RolePolicy::Compile(
       caller = parts.caller;
       level = parts.level;
     }
-    if (rule.kind_case() == PolicyRule::kNotification) continue;
-    if (caller == CALLER_UNSPECIFIED || level == LEVEL_UNSPECIFIED) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          where, ".target: rule \"", rule.id(),
-          "\" has no caller or level; expected target.caller and target.level"));
+    // With two rules of one type for the same caller and level, the one
+    // listed last would win. So a second rule, such as an extra approval
+    // rule under an id of its own, is an error rather than an override.
+    if (rule.kind_case() != PolicyRule::kNotification &&
+        rule.kind_case() != PolicyRule::KIND_NOT_SET &&
+        caller != CALLER_UNSPECIFIED && level != LEVEL_UNSPECIFIED) {
+      auto [it, added] = first_of_kind.try_emplace(
+          std::make_tuple(static_cast<int>(rule.kind_case()), static_cast<int>(caller),
+                          static_cast<int>(level)),
+          i);
+      if (!added) {
+        const std::string& first_id = policy.rules(it->second).id();
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": rule \"", rule.id(), "\" is ", KindText(rule.kind_case()),
+            " for ", CallerText(caller), " ", LevelText(level), " like rules[",
+            it->second, "] \"", first_id,
+            "\"; expected one rule of each type per caller and level"));
+      }
     }
-
+    if (parts.kind == PolicyRule::KIND_NOT_SET) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ".id: invalid value \"", rule.id(),
+          "\"; expected one of the rule ids PIM predefines, such as "
+          "\"Expiration_EndUser_Assignment\" or \"Approval_EndUser_Assignment\""));
+    }
+    if (rule.kind_case() == PolicyRule::kNotification) continue;
     LevelRules* rules = nullptr;
     if (caller == CALLER_END_USER && level == LEVEL_ASSIGNMENT) {
       rules = &out.end_user_assignment_;

@@ -69,8 +69,11 @@ class RolePolicy {
   static constexpr absl::Duration kDefaultApprovalTimeout = absl::Hours(24);
 
   // Compiles `policy.rules` (not effective_rules). Errors name the rule by
-  // its index and id: a rule whose id says one caller, level or type and
-  // whose target or type says another; a duplicate rule id; an expiration
+  // its index and id: an id that is not one of the 17 predefined ids; a rule
+  // whose id says one caller, level or type and whose target or type says
+  // another; a duplicate rule id; a second rule of one type for the same
+  // caller and level (naming both rules), which would otherwise override
+  // the first depending on its position; an expiration
   // rule that requires expiration without a positive maximumDuration; and a
   // policy without Expiration_EndUser_Assignment, without which activations
   // would have no bound.

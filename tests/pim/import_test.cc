@@ -32,6 +32,23 @@ std::string Replace(std::string text, const std::string& from,
   return text;
 }
 
+// `json` without the rule whose "@odata.type" and "id" start with `head`.
+std::string RemoveRule(std::string json, const std::string& head) {
+  size_t at = json.find(head);
+  if (at == std::string::npos) return json;
+  size_t end = json.find("}},\n", at);
+  if (end == std::string::npos) return json;
+  json.erase(at, end + 4 - at);
+  return json;
+}
+
+// `json` with `rule` appended to its rules.
+std::string AppendRule(std::string json, const std::string& rule) {
+  size_t end = json.rfind("]}");
+  if (end != std::string::npos) json.insert(end, absl::StrCat(",\n", rule));
+  return json;
+}
+
 class BadPolicyTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadPolicyTest, IsRejectedWithPath) {
@@ -77,10 +94,39 @@ std::vector<BadInput> BadPolicies() {
                R"("isExpirationRequired": true, "maximumDuration": null)"),
        "rules[4].maximumDuration: missing"},
       {"NoActivationExpirationRule",
+       RemoveRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "id": "Expiration_EndUser_Assignment")"),
+       "missing rule \"Expiration_EndUser_Assignment\""},
+      {"RuleIdNotPredefined",
        Replace(good,
                R"("id": "Expiration_EndUser_Assignment", "isExpirationRequired": true, "maximumDuration": "PT8H", "target": {"caller": "EndUser")",
                R"("id": "Custom_Rule", "isExpirationRequired": true, "maximumDuration": "PT8H", "target": {"caller": "None")"),
-       "missing rule \"Expiration_EndUser_Assignment\""},
+       "rules[4].id: invalid value \"Custom_Rule\"; expected one of the rule ids PIM "
+       "predefines"},
+      {"NotificationRecipientNotPredefined",
+       Replace(good, "Notification_Approver_EndUser_Assignment",
+               "Notification_Owner_EndUser_Assignment"),
+       "rules[8].id: invalid value \"Notification_Owner_EndUser_Assignment\""},
+      {"ApprovalRuleForAdminNotPredefined",
+       Replace(good, R"("id": "Approval_EndUser_Assignment", "target": {"caller": "EndUser")",
+               R"("id": "Approval_Admin_Assignment", "target": {"caller": "Admin")"),
+       "rules[6].id: invalid value \"Approval_Admin_Assignment\""},
+      {"SecondApprovalRuleUnderOwnId",
+       AppendRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment_Override", "target": {"caller": "EndUser", "operations": ["all"], "level": "Assignment"}, "setting": {"isApprovalRequired": false, "approvalMode": "NoApproval", "approvalStages": []}})"),
+       "rules[9]: rule \"Approval_EndUser_Assignment_Override\" is an approval rule "
+       "for EndUser Assignment like rules[6] \"Approval_EndUser_Assignment\"; "
+       "expected one rule of each type per caller and level"},
+      {"SecondEnablementRuleUnderOwnId",
+       AppendRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment2", "enabledRules": [], "target": {"caller": "EndUser", "operations": ["all"], "level": "Assignment"}})"),
+       "rules[9]: rule \"Enablement_EndUser_Assignment2\" is an enablement rule for "
+       "EndUser Assignment like rules[5] \"Enablement_EndUser_Assignment\""},
+      {"DuplicateRuleId",
+       AppendRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment", "enabledRules": [], "target": {"caller": "EndUser", "operations": ["all"], "level": "Assignment"}})"),
+       "rules[9].id: duplicate rule id \"Enablement_EndUser_Assignment\" (rules[5].id "
+       "has it too)"},
       {"BooleanAsString",
        Replace(good, R"("isExpirationRequired": true)", R"("isExpirationRequired": "yes")"),
        "rules[4].isExpirationRequired: invalid value \"yes\"; expected true or false"},
