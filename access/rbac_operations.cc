@@ -116,6 +116,7 @@ std::string ExplainAll(const Policy& policy, absl::string_view principal_id,
   std::string explanation = policy.Explain(
       RequestFor(principal_id, group_ids, operation), result.decision);
   if (result.allowed) {
+    if (operations.size() == 1) return explanation;
     return absl::StrCat("all ", operations.size(),
                         " operations allowed; the last: ", explanation);
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -318,8 +319,11 @@ int RunDemoCommand(const std::vector<std::string>& args) {
                 53)},
   };
 
+  // Under `bazel run` the folder is inside Bazel's runfiles tree, a path
+  // that means nothing to the reader; name the repository's folder then.
+  const bool in_runfiles = absl::StrContains(*dir, ".runfiles/");
   std::cout << "Portcullis demo: Azure NSGs of the reference architecture in "
-            << *dir << "\n"
+            << (in_runfiles ? std::string("examples/") : *dir) << "\n"
             << "VM " << vm << " (NIC NSG " << nic->nsg_name << ") in subnet "
             << "snet-workload (NSG " << kWorkloadNsg << "); Azure Bastion "
             << kBastionAddress << " in AzureBastionSubnet (NSG " << kBastionNsg

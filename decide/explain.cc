@@ -250,7 +250,8 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     if (first_denied < 0) {
       const RbacCheckResult& first = decision.rbac.checks[begin];
       lines.push_back(absl::StrCat(
-          purpose, ": ", end - begin, " operations allowed by ",
+          purpose, ": ", end - begin,
+          end - begin == 1 ? " operation allowed by " : " operations allowed by ",
           GrantText(policy_of(first), decision_of(first)),
           first.through_activation ? ", activated now through PIM" : ""));
     } else {
