@@ -196,8 +196,9 @@ inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
 
 template <typename Key>
 bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<uint16_t>& classes,
-                             size_t max_root) {
+                             size_t max_root, size_t max_bytes) {
   const size_t count = starts.size();
+  if ((count + 2) * sizeof(Interval) > max_bytes) return false;
   intervals_.clear();
   intervals_.reserve(count + 2);
   for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{starts[i], classes[i]});
@@ -224,6 +225,8 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   }
   shift_ = std::max(0, BitLength(span) - root_bits);
   const size_t root_size = static_cast<size_t>(static_cast<Key>(span >> shift_)) + 1;
+  const size_t max_entries = (max_bytes - (count + 2) * sizeof(Interval)) / sizeof(uint32_t);
+  if (root_size > max_entries) return false;
   table_.assign(root_size, 0);
 
   uint32_t interval = 1;
@@ -235,7 +238,9 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
     uint32_t end = interval;
     while (end + 1 < count && starts[end + 1] <= last_key) ++end;
     uint32_t entry;
-    if (!MakeEntry(first_key, shift_, interval, end - interval, &entry)) return false;
+    if (!MakeEntry(first_key, shift_, interval, end - interval, max_entries, &entry)) {
+      return false;
+    }
     table_[slot] = entry;
   }
   table_.shrink_to_fit();
@@ -244,7 +249,7 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
 
 template <typename Key>
 bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint32_t extra,
-                                 uint32_t* entry) {
+                                 size_t max_entries, uint32_t* entry) {
   if (extra <= 2) {
     *entry = first | (extra << kExtraShift);
     return true;
@@ -254,7 +259,7 @@ bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint3
   while (stride < kMaxStride && stride < shift && (uint32_t{1} << stride) < 16 * extra) ++stride;
   const int child_shift = shift - stride;
   const size_t node = table_.size();
-  if (node + (size_t{1} << stride) > kNodeMask) return false;
+  if (node + (size_t{1} << stride) > std::min<size_t>(kNodeMask, max_entries)) return false;
   table_.resize(node + (size_t{1} << stride));
   uint32_t interval = first;
   const uint32_t last = first + extra;
@@ -265,7 +270,9 @@ bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint3
     uint32_t end = interval;
     while (end < last && intervals_[end + 1].start <= last_key) ++end;
     uint32_t slot_entry;
-    if (!MakeEntry(slot_key, child_shift, interval, end - interval, &slot_entry)) return false;
+    if (!MakeEntry(slot_key, child_shift, interval, end - interval, max_entries, &slot_entry)) {
+      return false;
+    }
     table_[node + slot] = slot_entry;
   }
   *entry = static_cast<uint32_t>(node) | (static_cast<uint32_t>(stride) << kStrideShift) |
@@ -281,7 +288,6 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
 
   const size_t rule_count = rules.size();
   const size_t words = (rule_count + 511) / 512 * kBlockWords;
-  const size_t max_words = options.max_bytes / sizeof(uint64_t);
   std::vector<Event<Address>> source_events;
   std::vector<Event<Address>> destination_events;
   std::vector<Event<uint16_t>> source_port_events;
@@ -308,18 +314,21 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
     }
   }
 
-  // Sweep each field, charging its rows to what is left of the budget.
+  // Sweep each field, charging its rows and then its interval map to what
+  // is left of the budget.
   std::vector<uint64_t> field_rows[kFields];
-  size_t words_left = max_words;
+  size_t bytes_left = options.max_bytes;
   auto sweep = [&](auto& events, auto* map, int field, size_t max_buckets) {
-    RowSet rows(rule_count, words, words_left);
+    RowSet rows(rule_count, words, bytes_left / sizeof(uint64_t));
     std::vector<std::remove_reference_t<decltype(events[0].at)>> starts;
     std::vector<uint16_t> classes;
     if (!Sweep(events, rows, &starts, &classes)) return false;
-    words_left -= rows.rows().size();
+    bytes_left -= rows.rows().size() * sizeof(uint64_t);
     class_count_[field] = rows.class_count();
     field_rows[field] = rows.rows();
-    return map->Build(starts, classes, max_buckets);
+    if (!map->Build(starts, classes, max_buckets, bytes_left)) return false;
+    bytes_left -= std::min(bytes_left, map->memory_bytes());
+    return true;
   };
   IntervalMap<uint16_t> protocols;
   if (!sweep(source_events, &source_, kSource, kMaxAddressBuckets) ||

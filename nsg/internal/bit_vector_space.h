@@ -77,10 +77,10 @@ class IntervalMap {
  public:
   // `starts` must be strictly increasing and begin with 0; interval j is
   // [starts[j], starts[j + 1]) and has class classes[j]. `max_root` (a
-  // power of two) caps the root table.
-  // Returns false when the map would need more than 2^26 table entries.
+  // power of two) caps the root table. Returns false as soon as the map
+  // would take more than `max_bytes` or need more than 2^26 table entries.
   bool Build(const std::vector<Key>& starts, const std::vector<uint16_t>& classes,
-             size_t max_root);
+             size_t max_root, size_t max_bytes);
 
   uint32_t Find(Key key) const noexcept {
     if (key < low_) return intervals_[0].class_id;
@@ -159,11 +159,12 @@ class IntervalMap {
   static constexpr uint32_t kNodeMask = (uint32_t{1} << kStrideShift) - 1;
   static constexpr int kMaxStride = 8;
 
-  // Returns the entry of the slice of width 2^shift that starts at
+  // Computes the entry of the slice of width 2^shift that starts at
   // `first_key`, whose first interval is `first` and which contains
-  // `extra` more starts, appending child nodes to table_ as needed. Returns false
-  // when table_ outgrows the node index.
-  bool MakeEntry(Key first_key, int shift, uint32_t first, uint32_t extra, uint32_t* entry);
+  // `extra` more starts, appending child nodes to table_ as needed. Returns
+  // false when table_ would pass `max_entries` or outgrow the node index.
+  bool MakeEntry(Key first_key, int shift, uint32_t first, uint32_t extra, size_t max_entries,
+                 uint32_t* entry);
 
   // Keys below low_ (the second start) are in the first interval and keys
   // from high_ (the last start) on in the last one. The root splits

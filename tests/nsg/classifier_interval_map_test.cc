@@ -1,6 +1,6 @@
-// The bit-vector engine's interval map against a binary search over the
-// same starts (its slow, obviously correct twin), for the three key types
-// and for starts that are spread out, packed near the top of the key
+// Tests the bit-vector engine's interval map against a binary search over
+// the same starts, its slow and obviously correct twin. The starts come in
+// the three key types and are spread out, packed near the top of the key
 // range, clustered, or dense.
 #include <algorithm>
 #include <random>
@@ -23,6 +23,8 @@ Key RandomKey(std::mt19937_64& rng) {
     return static_cast<Key>(rng());
   }
 }
+
+constexpr size_t kNoLimit = ~size_t{0};
 
 enum class Layout { kSpread, kNearTop, kClustered, kDense };
 
@@ -73,7 +75,7 @@ void CheckLayouts(uint64_t seed) {
     IntervalMap<Key> map;
     // A small root cap forces child nodes even for a few hundred starts.
     const size_t max_root = round % 2 == 0 ? 256 : size_t{1} << 16;
-    ASSERT_TRUE(map.Build(starts, classes, max_root));
+    ASSERT_TRUE(map.Build(starts, classes, max_root, kNoLimit));
     ASSERT_EQ(map.interval_count(), starts.size());
 
     for (int query = 0; query < 500; ++query) {
@@ -107,15 +109,36 @@ TEST(ClassifierIntervalMapTest, Ipv6KeysMatchBinarySearch) { CheckLayouts<absl::
 
 TEST(ClassifierIntervalMapTest, SingleIntervalCoversEveryKey) {
   IntervalMap<uint32_t> map;
-  ASSERT_TRUE(map.Build({0}, {7}, 256));
+  ASSERT_TRUE(map.Build({0}, {7}, 256, kNoLimit));
   EXPECT_EQ(map.Find(0), 7u);
   EXPECT_EQ(map.Find(0xC0000201), 7u);
   EXPECT_EQ(map.Find(0xFFFFFFFF), 7u);
 }
 
+// Dense IPv6 starts far down a long common prefix need a chain of child
+// nodes. A byte limit below that size makes Build fail instead of
+// allocating it.
+TEST(ClassifierIntervalMapTest, RespectsByteLimit) {
+  std::vector<absl::uint128> starts = {0};
+  for (uint64_t i = 1; i <= 1000; ++i) {
+    starts.push_back(absl::MakeUint128(0x20010DB800000000u, i * 3));
+  }
+  const std::vector<uint16_t> classes(starts.size(), 1);
+  IntervalMap<absl::uint128> unlimited;
+  ASSERT_TRUE(unlimited.Build(starts, classes, 256, kNoLimit));
+  const size_t needed = unlimited.memory_bytes();
+
+  IntervalMap<absl::uint128> limited;
+  EXPECT_FALSE(limited.Build(starts, classes, 256, needed / 2));
+  EXPECT_FALSE(limited.Build(starts, classes, 256, 100));
+  IntervalMap<absl::uint128> exact;
+  ASSERT_TRUE(exact.Build(starts, classes, 256, needed));
+  EXPECT_EQ(exact.Find(starts[500]), 1u);
+}
+
 TEST(ClassifierIntervalMapTest, StartAtTopKey) {
   IntervalMap<uint16_t> map;
-  ASSERT_TRUE(map.Build({0, 65535}, {1, 2}, 256));
+  ASSERT_TRUE(map.Build({0, 65535}, {1, 2}, 256, kNoLimit));
   EXPECT_EQ(map.Find(0), 1u);
   EXPECT_EQ(map.Find(65534), 1u);
   EXPECT_EQ(map.Find(65535), 2u);
