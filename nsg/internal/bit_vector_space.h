@@ -29,25 +29,32 @@
 //   field value --> IntervalMap --> class id --> class row (words_ words)
 //
 //   IntervalMap (one per address and port field)
-//   +---------------------------+    +---------------------------------+
-//   | buckets_: first interval  |--->| starts_:  0  a1  a2  a3 ...     |
-//   | of each slice of the key  |    | classes_: c0 c1  c0  c2 ...     |
-//   | range (up to 2^16 slices) |    +---------------------------------+
-//   +---------------------------+
+//   table_: root over [low_, high_)         intervals_ (key order)
+//   +------------------------------+        +--------------------------+
+//   | leaf: first interval --------+------->| start a1, class c1       |
+//   | child: node, stride ---+     |        | start a2, class c0       |
+//   | ...                    |     |        | ...                      |
+//   +------------------------+-----+        +--------------------------+
+//   | node: 2^stride entries <+    |
+//   +------------------------------+
 //
 //   - Equivalence classes: intervals whose rule sets are equal share one
-//     class id and one row (Gupta and McKeown's RFC makes the same
-//     reduction). On NSG rules, a service tag of thousands of prefixes
-//     makes thousands of intervals but only a few distinct rows, so the
-//     rows stay small while the interval lists grow with the prefixes.
+//     class id and one row. On NSG rules, a service tag of thousands of
+//     prefixes makes thousands of intervals but only a few distinct rows,
+//     so the rows stay small while the interval lists grow with the
+//     prefixes.
 //   - Interval search: the paper searches each field's edges with a binary
-//     search. Here a direct table over the key range between the first and
-//     last edge (2^k slices for about 2^k intervals, k <= 16) gives the
-//     first interval of the slice, and a short scan or binary search inside
-//     the slice finishes the job: about three dependent loads per field for
-//     IPv4 and IPv6 alike, because the slices follow the span of the edges
-//     and not the top bits of the address. The protocol uses a 256-entry
-//     table.
+//     search. Here a trie over the span between the second and the last
+//     edge does most of the work. The root cuts the span into about four
+//     slices per interval (at most 2^16). A slice into which more than
+//     three intervals start gets a child node of about four slices per
+//     start, and so on, so the tables grow with the edges and adapt to
+//     clustered prefixes. A leaf names the interval that contains its
+//     slice's first key, and a branch-free two-step search over the next
+//     three finishes. Because the root follows the span of the edges and
+//     not the top bits of the key, IPv6 prefixes that share a long prefix
+//     such as 2001:db8::/32 cost no extra levels. The protocol uses a
+//     256-entry table.
 //   - Rows are padded to whole 512-bit blocks and aligned to 64 bytes. On
 //     CPUs with AVX-512F the AND runs one block of 512 rules per step;
 //     a portable loop does one 64-bit word per step. Both stop at the first
@@ -84,8 +91,8 @@ class IntervalMap {
 
   uint32_t Find(Key key) const noexcept {
     if (key < low_) return intervals_[0].class_id;
-    if (key >= high_) return intervals_[intervals_.size() - 3].class_id;
-    return ClassOf(key, Walk(key));
+    if (key >= high_) return intervals_[intervals_.size() - 4].class_id;
+    return Search(key, Walk(key));
   }
 
   // Find in steps, so that a batch can prefetch between them: the root
@@ -95,42 +102,48 @@ class IntervalMap {
     return table_.data() + static_cast<uint32_t>(static_cast<Key>((key - low_) >> shift_));
   }
   uint32_t Leaf(Key key) const noexcept {
-    if (key < low_) return 0;
-    if (key >= high_) return static_cast<uint32_t>(intervals_.size() - 3);
-    return Walk(key);
+    return key < low_ || key >= high_ ? 0 : Walk(key);
   }
-  const void* LeafIntervals(uint32_t leaf) const noexcept {
-    return intervals_.data() + (leaf & kIndexMask);
+  // Prefetches the intervals ClassOf(key, leaf) reads.
+  void PrefetchLeaf(uint32_t leaf) const noexcept {
+    const Interval* first = intervals_.data() + (leaf & kIndexMask);
+    __builtin_prefetch(first);
+    __builtin_prefetch(first + 3);
   }
   uint32_t ClassOf(Key key, uint32_t leaf) const noexcept {
-    // A leaf names the interval holding its slice's first key and how many
-    // more (0 to 2) start inside the slice. Both candidate starts are
-    // loaded unconditionally (intervals_ ends with two padding elements)
-    // and only counted when the leaf's count includes them, so this step
-    // has no branch to mispredict.
-    const uint32_t first = leaf & kIndexMask;
-    const uint32_t extra = leaf >> kExtraShift;
-    const uint32_t second = static_cast<uint32_t>(extra >= 1) &
-                            static_cast<uint32_t>(intervals_[first + 1].start <= key);
-    const uint32_t third = static_cast<uint32_t>(extra >= 2) &
-                           static_cast<uint32_t>(intervals_[first + 2].start <= key);
-    return intervals_[first + second + third].class_id;
+    if (key < low_) return intervals_[0].class_id;
+    if (key >= high_) return intervals_[intervals_.size() - 4].class_id;
+    return Search(key, leaf);
   }
 
   // Elementary intervals after merging neighbours of equal class.
-  size_t interval_count() const { return intervals_.size() - 2; }
+  size_t interval_count() const { return intervals_.size() - 3; }
   size_t memory_bytes() const {
     return table_.capacity() * sizeof(uint32_t) + intervals_.capacity() * sizeof(Interval);
   }
 
  private:
+  // Returns the class of `key` in [low_, high_) from its leaf.
+  uint32_t Search(Key key, uint32_t leaf) const noexcept {
+    // A leaf names the interval holding its slice's first key, and at most
+    // three more intervals start inside the slice. A two-step binary search
+    // over those four finds the key's interval without a branch. Starts
+    // past the slice are greater than the key, so the search never takes
+    // them, and intervals_ ends with three padding elements to keep the
+    // reads in bounds.
+    uint32_t first = leaf & kIndexMask;
+    first += static_cast<uint32_t>(intervals_[first + 2].start <= key) * 2;
+    first += static_cast<uint32_t>(intervals_[first + 1].start <= key);
+    return intervals_[first].class_id;
+  }
+
   // Returns the leaf entry of a key in [low_, high_), walking child nodes
   // from the root.
   uint32_t Walk(Key key) const noexcept {
     const Key offset = static_cast<Key>(key - low_);
     uint32_t entry = table_[static_cast<uint32_t>(static_cast<Key>(offset >> shift_))];
     int shift = shift_;
-    while ((entry >> kExtraShift) == kChild) {
+    while ((entry >> kKindShift) == kChild) {
       const int stride = static_cast<int>((entry >> kStrideShift) & kStrideMask);
       shift -= stride;
       const uint32_t slot =
@@ -145,14 +158,14 @@ class IntervalMap {
     uint16_t class_id;
   };
 
-  // A table entry is a leaf or a child. A leaf stores its slice's first
-  // interval (low 30 bits) and the number of intervals starting inside the
-  // slice (top 2 bits, 0 to 2). A child (top bits kChild) stores the index
+  // A table entry is a leaf or a child. A leaf (top 2 bits 0) stores its
+  // slice's first interval in the low 30 bits; at most three more
+  // intervals start inside its slice. A child (top bits kChild) stores the index
   // in table_ of a node (low 26 bits) that splits the slice into 2^stride
   // slices (stride in bits 26 to 29, 1 to kMaxStride): about four per
   // start, so that the nodes' size follows the starts.
-  static constexpr int kExtraShift = 30;
-  static constexpr uint32_t kIndexMask = (uint32_t{1} << kExtraShift) - 1;
+  static constexpr int kKindShift = 30;
+  static constexpr uint32_t kIndexMask = (uint32_t{1} << kKindShift) - 1;
   static constexpr uint32_t kChild = 3;
   static constexpr int kStrideShift = 26;
   static constexpr uint32_t kStrideMask = 15;
@@ -174,9 +187,9 @@ class IntervalMap {
   int shift_ = 0;
   // The root's entries, then the child nodes.
   std::vector<uint32_t> table_;
-  // The intervals in key order, then two padding elements.
+  // The intervals in key order, then three padding elements.
   std::vector<Interval> intervals_ = {Interval{Key(0), 0}, Interval{Key(0), 0},
-                                      Interval{Key(0), 0}};
+                                      Interval{Key(0), 0}, Interval{Key(0), 0}};
 };
 
 struct BitVectorOptions {

@@ -97,6 +97,10 @@ void CheckLayouts(uint64_t seed) {
       ASSERT_EQ(map.Find(key), ReferenceFind(starts, key))
           << "round " << round << ", layout " << static_cast<int>(layout) << ", "
           << starts.size() << " starts";
+      // The steps a batch lookup takes one by one.
+      ASSERT_EQ(map.ClassOf(key, map.Leaf(key)), ReferenceFind(starts, key))
+          << "round " << round << ", layout " << static_cast<int>(layout) << ", "
+          << starts.size() << " starts";
     }
   }
 }
