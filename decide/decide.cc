@@ -44,20 +44,35 @@ void DecideConditionalAccess(const Snapshot& snapshot, const access::SignIn& sig
                                                               : LayerOutcome::kDeny);
 }
 
-// The outcome of the PIM layer for a judged activation request.
+// The outcome of the PIM layer at `now` for an activation request that PIM
+// judged when it processed it.
 LayerOutcome OutcomeOfRequest(const pim::ActivationDecision& activation,
                               absl::Time now) {
   switch (activation.outcome) {
     case pim::Outcome::kGranted:
+    case pim::Outcome::kScheduled:
       return activation.window.Contains(now) ? LayerOutcome::kAllow
                                              : LayerOutcome::kDeny;
     case pim::Outcome::kPending:
-      return LayerOutcome::kPending;
-    case pim::Outcome::kScheduled:
+      // PIM denies a request that no approver approved by its deadline.
+      return now < activation.approval_deadline ? LayerOutcome::kPending
+                                                : LayerOutcome::kDeny;
     case pim::Outcome::kRefused:
       return LayerOutcome::kDeny;
   }
   return LayerOutcome::kDeny;
+}
+
+// The index of a request after `activation` in `pim.requests` that
+// deactivates its role by `now`, or -1.
+int DeactivationBy(const CompiledPim& pim, int activation, absl::Time now) {
+  for (int i = activation + 1; i < static_cast<int>(pim.requests.size()); ++i) {
+    if (pim::DeactivationEnds(pim.requests[i], pim.requests[activation]) &&
+        pim.processed_at[i] <= now) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
@@ -90,14 +105,21 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
         !absl::EqualsIgnoreCase(request.principal_id, user)) {
       continue;
     }
+    // A recorded request is history: PIM judged it when it processed it,
+    // which fixes its window whatever `now` is.
     pim::RequestContext context;
-    context.now = now;
+    context.now = pim.processed_at[i];
     context.mfa_satisfied =
         (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
     decision.pim.basis = PimDetail::Basis::kRequest;
     decision.pim.request = i;
     decision.pim.activation = evaluator.Decide(request, context);
-    return Set(decision, kLayer, OutcomeOfRequest(decision.pim.activation, now));
+    LayerOutcome outcome = OutcomeOfRequest(decision.pim.activation, now);
+    if (outcome == LayerOutcome::kAllow) {
+      decision.pim.deactivation = DeactivationBy(pim, i, now);
+      if (decision.pim.deactivation >= 0) outcome = LayerOutcome::kDeny;
+    }
+    return Set(decision, kLayer, outcome);
   }
 
   const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();

@@ -18,13 +18,17 @@
 //                      device, ...) deny, naming the policy and the controls.
 //   pim                the user's role through PIM: an active assignment
 //                      instance at `now` allows; otherwise the user's latest
-//                      activation request is judged at `now` (granted:
-//                      allow; scheduled: deny until its start; awaiting
-//                      approval: pending; refused: deny with PIM's reason
-//                      codes, and the next work-window opening when outside
-//                      work hours); an eligible user without either is
-//                      denied. A user with no PIM eligibility, instance or
-//                      request is left to the standing role assignments.
+//                      activation request on record decides. PIM's
+//                      judgement of it at the time PIM processed it fixes
+//                      its window: allow while the window contains `now`, deny
+//                      before its start and after its end or a later
+//                      deactivation of the role; awaiting approval: pending
+//                      until the approval deadline, then deny; refused: deny
+//                      with PIM's reason codes, and the next work-window
+//                      opening when outside work hours. An eligible user
+//                      without either is denied. A user with no PIM
+//                      eligibility, instance or request is left to the
+//                      standing role assignments.
 //   rbac               every RBAC operation the connection needs (reading
 //                      the VM and its NIC; through the bastion also the
 //                      bastion host and VNet operations; initiating JIT
@@ -179,7 +183,13 @@ struct PimDetail {
   int instance = -1;
   // Index into CompiledPim::requests.
   int request = -1;
+  // PIM's judgement of the request at its processing time
+  // (CompiledPim::processed_at), which fixes its window.
   pim::ActivationDecision activation;
+  // Index into CompiledPim::requests of a later selfDeactivate or
+  // adminRemove request, processed by `now`, that ended the activation; -1
+  // when none did.
+  int deactivation = -1;
 };
 
 // At most this many RBAC checks per attempt.

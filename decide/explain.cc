@@ -83,41 +83,92 @@ std::string ReasonCodes(const pim::ReasonList& reasons) {
   return absl::StrJoin(codes, ",");
 }
 
+// The last segment of a request's id, or "" when it has none.
+absl::string_view RequestName(const pim::ScheduleRequest& message) {
+  absl::string_view name = message.id();
+  if (size_t slash = name.rfind('/'); slash != absl::string_view::npos) {
+    name = name.substr(slash + 1);
+  }
+  return name;
+}
+
+// The reason for a granted or scheduled activation: in force, not started
+// yet, ended, or ended early by a deactivation request.
+std::string WindowReason(const Snapshot& snapshot, const Decision& decision,
+                         const std::string& request, const std::string& role) {
+  const pim::ActivationDecision& activation = decision.pim.activation;
+  const schedule::Window& window = activation.window;
+  if (decision.pim.deactivation >= 0) {
+    const CompiledPim& pim = *snapshot.pim();
+    absl::string_view name = RequestName(pim.request_messages[decision.pim.deactivation]);
+    absl::Time processed = pim.processed_at[decision.pim.deactivation];
+    return absl::StrCat(request, " activated role ", role, " for [", Time(window.start),
+                        ", ", Time(window.end), "), but deactivation request ",
+                        name.empty() ? absl::StrCat(decision.pim.deactivation) : name,
+                        processed == absl::InfinitePast()
+                            ? std::string(" ended it")
+                            : absl::StrCat(" ended it at ", Time(processed)));
+  }
+  if (window.Contains(decision.now)) {
+    return absl::StrCat(request, " activates role ", role, " from ", Time(window.start),
+                        " until ", Time(window.end));
+  }
+  if (decision.now < window.start) {
+    return absl::StrCat(request, " is scheduled: role ", role, " becomes active at ",
+                        Time(window.start));
+  }
+  return absl::StrCat(request, " activated role ", role, " for [", Time(window.start),
+                      ", ", Time(window.end), "), which ended before ",
+                      Time(decision.now));
+}
+
+// The state of the judged activation at `now`: "granted" while its window
+// contains `now`, "scheduled" before, "ended" after it or after a
+// deactivation, and PIM's outcome ("pending", "refused") otherwise. An
+// approval deadline that has passed gives "refused".
+std::string ActivationState(const Decision& decision) {
+  const pim::ActivationDecision& activation = decision.pim.activation;
+  switch (activation.outcome) {
+    case pim::Outcome::kGranted:
+    case pim::Outcome::kScheduled:
+      if (decision.pim.deactivation >= 0) return "ended";
+      if (decision.now < activation.window.start) return "scheduled";
+      return activation.window.Contains(decision.now) ? "granted" : "ended";
+    case pim::Outcome::kPending:
+      return decision.now < activation.approval_deadline ? "pending" : "refused";
+    case pim::Outcome::kRefused:
+      break;
+  }
+  return "refused";
+}
+
 void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
                     LayerReport& report) {
   const CompiledPim& pim = *snapshot.pim();
   const pim::ActivationDecision& activation = decision.pim.activation;
   const pim::ScheduleRequest& message = pim.request_messages[decision.pim.request];
   std::string role = RoleName(snapshot, message.role_definition_id());
-  absl::string_view name = message.id();
-  if (size_t slash = name.rfind('/'); slash != absl::string_view::npos) {
-    name = name.substr(slash + 1);
-  }
+  absl::string_view name = RequestName(message);
   std::string request = name.empty()
                             ? absl::StrCat("activation request ", decision.pim.request)
                             : absl::StrCat("activation request ", name);
 
   switch (activation.outcome) {
     case pim::Outcome::kGranted:
-      if (activation.window.Contains(decision.now)) {
-        report.reasons.push_back(absl::StrCat(request, " activates role ", role,
-                                              " from ", Time(activation.window.start),
-                                              " until ", Time(activation.window.end)));
-      } else {
-        report.reasons.push_back(absl::StrCat(
-            request, " was granted for [", Time(activation.window.start), ", ",
-            Time(activation.window.end), "), which does not hold ", Time(decision.now)));
-      }
-      break;
     case pim::Outcome::kScheduled:
-      report.reasons.push_back(absl::StrCat(request, " is scheduled: role ", role,
-                                            " becomes active at ",
-                                            Time(activation.window.start)));
+      report.reasons.push_back(WindowReason(snapshot, decision, request, role));
       break;
     case pim::Outcome::kPending:
-      report.reasons.push_back(absl::StrCat(request, " for role ", role,
-                                            " awaits approval until ",
-                                            Time(activation.approval_deadline)));
+      if (decision.now < activation.approval_deadline) {
+        report.reasons.push_back(absl::StrCat(request, " for role ", role,
+                                              " awaits approval until ",
+                                              Time(activation.approval_deadline)));
+      } else {
+        report.reasons.push_back(absl::StrCat(
+            request, " for role ", role, " awaited approval until ",
+            Time(activation.approval_deadline),
+            ", and PIM denies a request that is not approved by then"));
+      }
       break;
     case pim::Outcome::kRefused:
       report.reasons.push_back(absl::StrCat(request, " for role ", role,
@@ -132,7 +183,7 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   }
   report.facts.push_back({"basis", "request"});
   report.facts.push_back({"request", message.id()});
-  report.facts.push_back({"activation", std::string(pim::OutcomeName(activation.outcome))});
+  report.facts.push_back({"activation", ActivationState(decision)});
   report.facts.push_back({"reasonCodes", ReasonCodes(activation.reasons)});
   if (activation.outcome != pim::Outcome::kRefused) {
     report.facts.push_back({"start", Time(activation.window.start)});
@@ -140,6 +191,13 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   }
   if (activation.outcome == pim::Outcome::kPending) {
     report.facts.push_back({"approvalDeadline", Time(activation.approval_deadline)});
+  }
+  if (pim.processed_at[decision.pim.request] != absl::InfinitePast()) {
+    report.facts.push_back({"processedAt", Time(pim.processed_at[decision.pim.request])});
+  }
+  if (decision.pim.deactivation >= 0) {
+    report.facts.push_back(
+        {"deactivatedBy", pim.request_messages[decision.pim.deactivation].id()});
   }
   if (activation.reasons.Contains(pim::Reason::kOutsideWorkWindow)) {
     report.facts.push_back({"nextOpening", Time(activation.next_work_window_opening)});

@@ -1,5 +1,6 @@
 #include "decide/snapshot.h"
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 
@@ -16,6 +17,9 @@ namespace portcullis::decide {
 namespace {
 
 std::atomic<uint64_t> next_snapshot_id{1};
+
+// How far back work hours are expanded for recorded PIM requests.
+constexpr absl::Duration kRequestHistoryReach = absl::Hours(24 * 366);
 
 absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, ": ", status.message()));
@@ -175,7 +179,16 @@ class SnapshotBuilder {
     }
     // A day before the range, so a window open at its start is whole, and
     // a week past it, so the next opening after any instant in it is known.
-    absl::Time from = options_.valid_from - absl::Hours(24);
+    // Recorded requests are judged at their processing time, so the range
+    // also reaches back to the earliest one, but by a year at most: an older
+    // request is judged outside work hours, which refuses it.
+    absl::Time earliest = options_.valid_from;
+    for (absl::Time processed : processed_at_) {
+      if (processed >= options_.valid_from - kRequestHistoryReach) {
+        earliest = std::min(earliest, processed);
+      }
+    }
+    absl::Time from = earliest - absl::Hours(24);
     absl::Time to = options_.valid_until + absl::Hours(24 * 8);
     absl::StatusOr<schedule::IntervalSet> windows =
         input_.pim->work_hours->Expand(from, to);
@@ -183,10 +196,38 @@ class SnapshotBuilder {
     return std::optional<schedule::IntervalSet>(*std::move(windows));
   }
 
+  // When PIM processed each recorded request: its createdDateTime, else its
+  // start. A selfActivate request without either has no fixed window, which
+  // is an error. A deactivation without either counts as done before any
+  // `now`.
+  absl::Status ProcessingTimes() {
+    const std::vector<pim::ScheduleRequest>& requests = input_.pim->requests;
+    for (size_t i = 0; i < requests.size(); ++i) {
+      const pim::ScheduleRequest& request = requests[i];
+      absl::Time processed = absl::InfinitePast();
+      if (request.has_created_time()) {
+        processed = absl::FromUnixSeconds(request.created_time().seconds()) +
+                    absl::Nanoseconds(request.created_time().nanos());
+      } else if (request.schedule_info().has_start_time()) {
+        const google::protobuf::Timestamp& start = request.schedule_info().start_time();
+        processed = absl::FromUnixSeconds(start.seconds()) + absl::Nanoseconds(start.nanos());
+      } else if (request.action() == pim::ACTION_SELF_ACTIVATE) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "requests[", i, "].createdDateTime: missing; expected createdDateTime "
+            "or scheduleInfo.startDateTime, because a recorded activation is judged "
+            "at the time PIM processed it"));
+      }
+      processed_at_.push_back(processed);
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status BuildPim() {
     if (!input_.pim.has_value()) return absl::OkStatus();
     PimInput& input = *input_.pim;
     CompiledPim compiled;
+    if (absl::Status s = ProcessingTimes(); !s.ok()) return s;
+    compiled.processed_at = processed_at_;
 
     absl::StatusOr<pim::RolePolicy> policy = pim::RolePolicy::Compile(input.policy);
     if (!policy.ok()) return Prefixed("policy", policy.status());
@@ -445,6 +486,8 @@ class SnapshotBuilder {
   }
 
   SnapshotInput input_;
+  // Filled by ProcessingTimes(), parallel to the PIM requests.
+  std::vector<absl::Time> processed_at_;
   BuildOptions options_;
   std::unique_ptr<Snapshot> snapshot_;
   // The RBAC input with the active PIM instances, when there is one.

@@ -23,8 +23,9 @@
 //     validity range.
 //   - PIM: an ActivationEvaluator for the role's policy, eligibilities,
 //     active instances and work hours (expanded over the validity range and
-//     a week past it, so the next opening is known), and the activation
-//     requests on record. Active instances become time-bound role
+//     a week past it, so the next opening is known, and back to the
+//     processing time of the requests on record, at most a year), and the
+//     requests on record with their processing times. Active instances become time-bound role
 //     assignments of the RBAC policy; each activation request also gets an
 //     RBAC policy holding the assignment that it gives once granted, so an
 //     activation granted at `now` grants its role to the RBAC layer without
@@ -99,9 +100,12 @@ struct PimInput {
   // Active assignment schedule instances: assignments activated earlier
   // and direct active assignments.
   std::vector<pim::ScheduleInstance> active_instances;
-  // Activation requests on record (roleAssignmentScheduleRequests). The
-  // latest one of a user is decided at `now` when the user has no active
-  // instance.
+  // Requests on record (roleAssignmentScheduleRequests), oldest first. They
+  // are history: when the user has no active instance, the user's latest
+  // selfActivate request is judged at its processing time (createdDateTime,
+  // else its start), which fixes its window, and a later selfDeactivate or
+  // adminRemove of the same role ends it. Each selfActivate request needs
+  // a createdDateTime or a start.
   std::vector<pim::ScheduleRequest> requests;
   // When set, activations may start only inside these work hours.
   std::optional<schedule::WorkHours> work_hours;
@@ -165,6 +169,10 @@ struct CompiledPim {
   // Parallel to PimInput::requests.
   std::vector<pim::ScheduleRequest> request_messages;
   std::vector<pim::ActivationRequest> requests;
+  // Per request: when PIM processed it, the time Decide() judges it at. It
+  // is the createdDateTime, else the start, else absl::InfinitePast() (for
+  // a deactivation, which then counts as done before any `now`).
+  std::vector<absl::Time> processed_at;
   // Per request: the RBAC policy whose only assignment is the role that the
   // activation gives (principal, role, scope), with the deny assignments,
   // role definitions and management groups of the RBAC input.

@@ -223,7 +223,20 @@ absl::StatusOr<ActivationRequest> ActivationRequest::Create(
   }
   out.has_justification = !request.justification().empty();
   out.has_ticket = !request.ticket_info().ticket_number().empty();
+  if (request.has_created_time()) {
+    out.created = internal::FromTimestamp(request.created_time());
+  }
   return out;
+}
+
+bool DeactivationEnds(const ActivationRequest& deactivation,
+                      const ActivationRequest& activation) {
+  bool ends = deactivation.action == ACTION_SELF_DEACTIVATE ||
+              deactivation.action == ACTION_ADMIN_REMOVE;
+  return ends && deactivation.level == LEVEL_ASSIGNMENT &&
+         deactivation.principal_id == activation.principal_id &&
+         deactivation.role_definition_id == activation.role_definition_id &&
+         internal::ScopeCovers(deactivation.scope, activation.scope);
 }
 
 absl::StatusOr<std::vector<CompiledInstance>> CompileInstances(

@@ -55,7 +55,10 @@ struct ActivationOptions {
 
   // A start before `now`. The service replaces it by the processing time,
   // which kMoveToNow (default) mirrors, adding StartMovedToNow; kKeep keeps
-  // the requested start, so the window may have begun in the past.
+  // the requested start, so the window may have begun in the past. Judging
+  // a recorded request at a later `now` with kMoveToNow would move its
+  // window along with `now`. So the decision layer (decide/) passes the
+  // request's processing time as RequestContext::now instead.
   enum class PastStart { kMoveToNow, kKeep };
   PastStart past_start = PastStart::kMoveToNow;
 
@@ -108,12 +111,21 @@ struct ActivationRequest {
   absl::Time end = absl::InfiniteFuture();
   bool has_justification = false;
   bool has_ticket = false;
+  // When the service recorded the request (createdDateTime or createdOn);
+  // nullopt in a request as posted.
+  std::optional<absl::Time> created;
 
   // Compiles `request`. Fails when the action, principal, role or scope is
   // missing, or when the expiration lacks the duration or end its type
   // needs.
   static absl::StatusOr<ActivationRequest> Create(const ScheduleRequest& request);
 };
+
+// True when `deactivation`, a selfDeactivate or adminRemove request at the
+// assignment level, ends the role that `activation` activates: the same
+// principal and role, at a scope that covers the activation's.
+bool DeactivationEnds(const ActivationRequest& deactivation,
+                      const ActivationRequest& activation);
 
 // One eligibility or active instance in comparison form.
 struct CompiledInstance {

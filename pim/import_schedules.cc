@@ -342,6 +342,13 @@ absl::StatusOr<ScheduleRequest> ReadRequest(const internal::Unwrapped& document)
   request.set_linked_eligibility_schedule_id(linked);
   PIM_ASSIGN_OR_RETURN(std::string status, reader.OptionalString("status"));
   request.set_status(status);
+  // Graph createdDateTime, ARM createdOn.
+  for (absl::string_view name : {"createdDateTime", "createdOn"}) {
+    PIM_ASSIGN_OR_RETURN(bool has_created,
+                         reader.OptionalTime(name, request.mutable_created_time()));
+    if (has_created) break;
+    request.clear_created_time();
+  }
   return request;
 }
 

@@ -85,6 +85,10 @@ PimInput MakePim() {
   request.set_role_definition_id(role);
   request.set_directory_scope_id(kGroup);
   request.set_justification("Patch the kernel on vm-app01");
+  // Recorded requests are judged when PIM processed them; this one has no
+  // start, so it starts then.
+  *request.mutable_created_time() = Timestamp(absl::FromCivil(
+      absl::CivilSecond(2026, 3, 2, 9, 0, 0), absl::UTCTimeZone()));
   pim::Expiration* request_expiration = request.mutable_schedule_info()->mutable_expiration();
   request_expiration->set_type(pim::EXPIRATION_TYPE_AFTER_DURATION);
   request_expiration->mutable_duration()->set_seconds(2 * 3600);

@@ -73,7 +73,9 @@ TEST_F(SceneTest, AdministratorGetsInThroughBastion) {
         << LayerName(static_cast<Layer>(i));
   }
   EXPECT_EQ(scene.Fact(Layer::kPim, "basis"), "request");
-  EXPECT_EQ(scene.Fact(Layer::kPim, "start"), "2026-03-02T09:30:00Z");
+  // The recorded request's own start, not `now`.
+  EXPECT_EQ(scene.Fact(Layer::kPim, "start"), "2026-03-02T08:55:00Z");
+  EXPECT_EQ(scene.Fact(Layer::kPim, "end"), "2026-03-02T12:55:00Z");
   EXPECT_THAT(scene.Reasons(Layer::kRbac), HasSubstr("activated now through PIM"));
   EXPECT_EQ(scene.Fact(Layer::kJit, "closesAt"), "2026-03-02T10:00:00Z");
   EXPECT_EQ(scene.Fact(Layer::kNsg, "bastionFlowRule"),
@@ -150,7 +152,8 @@ TEST_F(SceneTest, ActivationNeedingApprovalStaysPending) {
   EXPECT_FALSE(scene.decision.has_denied_by);
   EXPECT_EQ(Outcome(scene, Layer::kPim), LayerOutcome::kPending);
   EXPECT_EQ(scene.Fact(Layer::kPim, "activation"), "pending");
-  EXPECT_EQ(scene.Fact(Layer::kPim, "approvalDeadline"), "2026-03-03T09:30:00Z");
+  // A day after the request's start (09:10), when PIM processed it.
+  EXPECT_EQ(scene.Fact(Layer::kPim, "approvalDeadline"), "2026-03-03T09:10:00Z");
 }
 
 TEST_F(SceneTest, UserWithoutCustomRoleStoppedByRbac) {

@@ -98,7 +98,8 @@ std::string RequestJson(const RequestSettings& s) {
                       R"(", "directoryScopeId": ")", s.scope,
                       R"(", "justification": )", Quoted(s.justification),
                       R"(, "scheduleInfo": )", schedule, R"(, "ticketInfo": )",
-                      ticket, "}");
+                      ticket, s.extra_members.empty() ? "" : ", ", s.extra_members,
+                      "}");
 }
 
 std::string InstanceListJson(const std::vector<InstanceSettings>& instances) {

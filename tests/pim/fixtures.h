@@ -45,6 +45,8 @@ struct RequestSettings {
   std::string end;
   std::string justification = "rotate the signing keys";
   std::string ticket_number;
+  // Members appended verbatim, such as R"("status": "Denied")".
+  std::string extra_members;
 };
 std::string RequestJson(const RequestSettings& settings);
 

@@ -235,6 +235,29 @@ TEST(ImportRequestTest, ReadsEveryAction) {
   }
 }
 
+TEST(ImportRequestTest, ReadsCreatedTime) {
+  ASSERT_OK_AND_ASSIGN(
+      ScheduleRequest graph,
+      ImportScheduleRequest(testing::RequestJson(
+          {.extra_members = R"("createdDateTime": "2026-03-02T08:50:00Z")"})));
+  EXPECT_TRUE(graph.has_created_time());
+  EXPECT_EQ(graph.created_time().seconds(),
+            absl::ToUnixSeconds(testing::At("2026-03-02T08:50:00Z")));
+
+  ASSERT_OK_AND_ASSIGN(
+      ScheduleRequest arm,
+      ImportScheduleRequest(R"({"properties": {"requestType": "SelfActivate",
+          "principalId": "p", "roleDefinitionId": "r", "scope": "/subscriptions/s",
+          "createdOn": "2026-03-02T08:51:00Z"}, "name": "n",
+          "type": "Microsoft.Authorization/RoleAssignmentScheduleRequests"})"));
+  EXPECT_EQ(arm.created_time().seconds(),
+            absl::ToUnixSeconds(testing::At("2026-03-02T08:51:00Z")));
+
+  ASSERT_OK_AND_ASSIGN(ScheduleRequest posted,
+                       ImportScheduleRequest(testing::RequestJson({})));
+  EXPECT_FALSE(posted.has_created_time());
+}
+
 class BadRequestTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadRequestTest, IsRejectedWithPath) {
@@ -265,6 +288,9 @@ std::vector<BadInput> BadRequests() {
       {"NoPrincipal", Replace(testing::RequestJson({}), "\"principalId\"", "\"owner\""),
        "principalId: missing"},
       {"NoScope", testing::RequestJson({.scope = ""}), "directoryScopeId"},
+      {"CreatedNotTime",
+       testing::RequestJson({.extra_members = R"("createdDateTime": "yesterday")"}),
+       "createdDateTime: "},
   };
 }
 

@@ -1,0 +1,225 @@
+// The PIM layer reads recorded requests as history: each activation's
+// window is fixed by the request itself, so a later `now` never grants it
+// again, and a later deactivation ends it.
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "decide/decide.h"
+#include "decide/explain.h"
+#include "decide/scenario.h"
+#include "decide/snapshot.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/pim.pb.h"
+#include "schedule/rfc3339.h"
+#include "tests/decide/scenario_fixture.h"
+#include "tests/testing/status_matchers.h"
+
+namespace portcullis::decide::testing {
+namespace {
+
+using ::portcullis::testing::StatusIs;
+using ::testing::HasSubstr;
+
+absl::Time At(const std::string& text) { return *schedule::ParseRfc3339(text); }
+
+void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
+  out->set_seconds(absl::ToUnixSeconds(time));
+  out->set_nanos(0);
+}
+
+// A change to the reference architecture's PIM requests. Its one request is
+// Alex's selfActivate starting 2026-03-02T08:55:00Z for PT4H, with no
+// createdDateTime.
+struct HistoryCase {
+  std::string name;
+  std::string now;
+  // Empty: unchanged.
+  std::string start;
+  std::string created;
+  bool clear_start = false;
+  // When set, a selfDeactivate of the same role recorded after the request.
+  std::string deactivated_at;
+  std::string deactivation_role;  // empty: the activated role
+  LayerOutcome expected;
+  std::string reason;  // expected substring of the PIM layer's reasons
+  std::string state;   // expected "activation" fact
+};
+
+void PrintTo(const HistoryCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<HistoryCase> HistoryCases() {
+  return {
+      {.name = "InsideWindowAllows",
+       .now = "2026-03-02T12:00:00Z",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
+      {.name = "WindowEndDenies",
+       .now = "2026-03-02T12:55:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "for [2026-03-02T08:55:00Z, 2026-03-02T12:55:00Z), which ended before "
+                 "2026-03-02T12:55:00Z",
+       .state = "ended"},
+      {.name = "WeekLaterDenies",
+       .now = "2026-03-10T09:30:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "for [2026-03-02T08:55:00Z, 2026-03-02T12:55:00Z), which ended before "
+                 "2026-03-10T09:30:00Z",
+       .state = "ended"},
+      {.name = "CreatedAfterStartStartsWindow",
+       .now = "2026-03-02T12:58:00Z",
+       .created = "2026-03-02T09:00:00Z",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T09:00:00Z until 2026-03-02T13:00:00Z",
+       .state = "granted"},
+      {.name = "CreatedAfterStartEndsWindow",
+       .now = "2026-03-02T13:00:00Z",
+       .created = "2026-03-02T09:00:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "for [2026-03-02T09:00:00Z, 2026-03-02T13:00:00Z)",
+       .state = "ended"},
+      {.name = "NoStartUsesCreated",
+       .now = "2026-03-02T13:00:00Z",
+       .created = "2026-03-02T09:20:00Z",
+       .clear_start = true,
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T09:20:00Z until 2026-03-02T13:20:00Z",
+       .state = "granted"},
+      {.name = "ScheduledBeforeStartDenies",
+       .now = "2026-03-02T17:00:00Z",
+       .start = "2026-03-03T07:30:00Z",
+       .created = "2026-03-02T16:00:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "is scheduled: role \"Secure VM Access Operator\" becomes active at "
+                 "2026-03-03T07:30:00Z",
+       .state = "scheduled"},
+      {.name = "ScheduledInsideWindowAllows",
+       .now = "2026-03-03T09:00:00Z",
+       .start = "2026-03-03T07:30:00Z",
+       .created = "2026-03-02T16:00:00Z",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-03T07:30:00Z until 2026-03-03T11:30:00Z",
+       .state = "granted"},
+      {.name = "ScheduledAfterEndDenies",
+       .now = "2026-03-03T11:30:00Z",
+       .start = "2026-03-03T07:30:00Z",
+       .created = "2026-03-02T16:00:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "for [2026-03-03T07:30:00Z, 2026-03-03T11:30:00Z), which ended",
+       .state = "ended"},
+      {.name = "DeactivationEndsActivation",
+       .now = "2026-03-02T10:30:00Z",
+       .deactivated_at = "2026-03-02T10:00:00Z",
+       .expected = LayerOutcome::kDeny,
+       .reason = "but deactivation request deactivate-1 ended it at 2026-03-02T10:00:00Z",
+       .state = "ended"},
+      {.name = "LaterDeactivationKeepsActivation",
+       .now = "2026-03-02T09:30:00Z",
+       .deactivated_at = "2026-03-02T10:00:00Z",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
+      {.name = "DeactivationOfOtherRoleIgnored",
+       .now = "2026-03-02T10:30:00Z",
+       .deactivated_at = "2026-03-02T10:00:00Z",
+       .deactivation_role = "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+                            "Microsoft.Authorization/roleDefinitions/"
+                            "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
+  };
+}
+
+class PimHistoryTest : public ::testing::TestWithParam<HistoryCase> {};
+
+TEST_P(PimHistoryTest, DecidesRecordedRequest) {
+  const HistoryCase& c = GetParam();
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  ASSERT_TRUE(scenario->input.pim.has_value());
+  std::vector<pim::ScheduleRequest>& requests = scenario->input.pim->requests;
+  ASSERT_EQ(requests.size(), 1u);
+  pim::ScheduleRequest& request = requests[0];
+  pim::ScheduleInfo& info = *request.mutable_schedule_info();
+  if (!c.start.empty()) SetTime(At(c.start), info.mutable_start_time());
+  if (c.clear_start) info.clear_start_time();
+  if (!c.created.empty()) SetTime(At(c.created), request.mutable_created_time());
+  if (!c.deactivated_at.empty()) {
+    pim::ScheduleRequest deactivation = request;
+    deactivation.set_id("deactivate-1");
+    deactivation.set_action(pim::ACTION_SELF_DEACTIVATE);
+    deactivation.clear_schedule_info();
+    SetTime(At(c.deactivated_at), deactivation.mutable_created_time());
+    if (!c.deactivation_role.empty()) {
+      deactivation.set_role_definition_id(c.deactivation_role);
+    }
+    requests.push_back(deactivation);
+  }
+
+  absl::Time now = At(c.now);
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.pim.basis, PimDetail::Basis::kRequest);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, c.expected)
+      << LayerOutcomeName(decision.layer(Layer::kPim).outcome);
+
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  const LayerReport& pim = (*reports)[static_cast<int>(Layer::kPim)];
+  EXPECT_THAT(absl::StrJoin(pim.reasons, "\n"), HasSubstr(c.reason));
+  std::string state;
+  for (const auto& [name, value] : pim.facts) {
+    if (name == "activation") state = value;
+  }
+  EXPECT_EQ(state, c.state);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Requests, PimHistoryTest, ::testing::ValuesIn(HistoryCases()),
+    [](const ::testing::TestParamInfo<HistoryCase>& info) { return info.param.name; });
+
+TEST(PimHistoryBuildTest, ActivationWithoutCreatedOrStartIsError) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  scenario->input.pim->requests[0].mutable_schedule_info()->clear_start_time();
+  EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptionsAround(At("2026-03-02T09:30:00Z")))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pim: requests[0].createdDateTime: missing")));
+}
+
+TEST(PimHistoryBuildTest, ApprovalDeadlinePassedDenies) {
+  absl::StatusOr<DecidedScenario> pending =
+      DecideScenarioFile(std::string(kScenarioDir) + "/07-activation-awaits-approval.json");
+  ASSERT_OK(pending.status());
+  EXPECT_EQ(pending->decision.layer(Layer::kPim).outcome, LayerOutcome::kPending);
+
+  // The same request a day later, when no approver approved it in time.
+  absl::Time later = At("2026-03-03T09:10:00Z");
+  absl::StatusOr<Scenario> scenario =
+      LoadScenario(std::string(kScenarioDir) + "/07-activation-awaits-approval.json");
+  ASSERT_OK(scenario.status());
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(later));
+  ASSERT_OK(snapshot.status());
+  Decision decision = Decide(**snapshot, scenario->attempt(), later);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kDeny);
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), scenario->attempt(), decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr("awaited approval until 2026-03-03T09:10:00Z"));
+}
+
+}  // namespace
+}  // namespace portcullis::decide::testing
