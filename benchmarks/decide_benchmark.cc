@@ -225,7 +225,8 @@ void RunDecisions(benchmark::State& state, const std::string& file, bool large_n
     memory += nsg.memory_bytes();
   }
   state.counters["classifier_bytes"] = static_cast<double>(memory);
-  state.SetLabel(absl::StrCat(file, raw_flow ? " (raw flow)" : "", ": ", VerdictName(verdict)));
+  state.SetLabel(absl::StrCat(file, raw_flow ? " with scene 05's raw SSH flow" : "", ": ",
+                              VerdictName(verdict)));
 }
 
 // Every layer runs and allows: the longest path.
