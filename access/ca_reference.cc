@@ -75,8 +75,12 @@ Tri UsersSide(const ca::UserCondition& users, const SignIn& s, bool exclude) {
     if (!s.directory_known) {
       result = Or(result, Tri::kUnknown);
     } else {
-      result = Or(result, ToTri(AnyListed(groups, s.group_ids) ||
-                                AnyListed(roles, s.role_ids)));
+      result = Or(result, ToTri(AnyListed(roles, s.role_ids)));
+      if (!groups.empty()) {
+        result = Or(result, GroupMembershipKnown(s)
+                                ? ToTri(AnyListed(groups, s.group_ids))
+                                : Tri::kUnknown);
+      }
     }
   }
   bool has_guests = exclude ? users.has_exclude_guests_or_external_users()
@@ -218,7 +222,8 @@ Tri InLocation(const NamedLocationSet& locations, int index, const SignIn& s) {
   switch (l.kind) {
     case NamedLocationSet::Location::Kind::kIp:
       if (!s.ip_address.has_value()) return Tri::kUnknown;
-      return ToTri(locations.IpLocationContains(index, *s.ip_address));
+      // An IPv4-mapped address is the IPv4 host it stands for.
+      return ToTri(locations.IpLocationContains(index, s.ip_address->Unmap()));
     case NamedLocationSet::Location::Kind::kCountry: {
       if (!s.country.has_value()) return Tri::kUnknown;
       bool letters =

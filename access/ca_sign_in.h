@@ -108,6 +108,10 @@ struct SignIn {
   // True when the directory supplied the user's type, groups and roles. When
   // false, group and role conditions are not supplied facts.
   bool directory_known = false;
+  // False when the directory lists the user without a `groups` member, so
+  // group conditions are not supplied facts although the type and roles
+  // are. GroupMembershipKnown() combines both flags.
+  bool groups_known = true;
   UserType user_type = UserType::kUnknown;
   // Transitive group ids and active directory role template ids.
   std::vector<std::string> group_ids;
@@ -150,6 +154,12 @@ struct SignIn {
 
   SatisfiedControls satisfied;
 };
+
+// True when `group_ids` is the user's full list of groups: the directory
+// lists the user and the entry has `groups` (an empty array means none).
+inline bool GroupMembershipKnown(const SignIn& sign_in) {
+  return sign_in.directory_known && sign_in.groups_known;
+}
 
 // The external user type of the signed-in user: EXTERNAL_USER_TYPE_UNSPECIFIED
 // for an internal user, nullopt when neither the request nor the directory

@@ -136,6 +136,14 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
   }
   s.directory_known = true;
   s.user_type = it->second.user_type;
+  s.groups_known = it->second.groups_known;
+  if (!s.groups_known) {
+    out.warnings.push_back(ImportWarning{
+        path.Field("userId").ToString(),
+        absl::StrCat("the directory entry of user \"", s.user_id,
+                     "\" has no \"groups\" member, so group membership is "
+                     "unknown; write \"groups\": [] for a user in no group")});
+  }
   s.group_ids = it->second.groups;
   s.role_ids = it->second.roles;
   return absl::OkStatus();
@@ -377,6 +385,7 @@ absl::StatusOr<Directory> ParseDirectory(absl::string_view bytes) {
                                   "member or guest");
       }
     }
+    user.groups_known = !json::IsNullOrAbsent(Member(**item, "groups"));
     absl::StatusOr<std::vector<std::string>> groups =
         StringArray(Member(**item, "groups"), item_path.Field("groups"));
     if (!groups.ok()) return groups.status();

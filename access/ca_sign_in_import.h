@@ -45,6 +45,9 @@ struct DirectoryUser {
   std::string id;
   SignIn::UserType user_type = SignIn::UserType::kMember;
   std::vector<std::string> groups;
+  // False when the entry has no `groups` member (or null): membership is
+  // then unknown, while `"groups": []` means no groups.
+  bool groups_known = false;
   std::vector<std::string> roles;
 };
 

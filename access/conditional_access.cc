@@ -69,6 +69,9 @@ struct CompiledPolicies {
 
   // Users.
   PolicyMask user_targeted, user_all, group_role_include, group_role_exclude;
+  // Policies that include (exclude) groups, whose user condition is unknown
+  // when the user's groups are.
+  PolicyMask group_include, group_exclude;
   IdTable<IdMasks> users, groups, roles;
   std::vector<GuestSpec> guests;
 
@@ -197,6 +200,8 @@ absl::Status Compiler::Run() {
                            &d_.user_all,
                            &d_.group_role_include,
                            &d_.group_role_exclude,
+                           &d_.group_include,
+                           &d_.group_exclude,
                            &d_.sp_targeted,
                            &d_.sp_all,
                            &d_.sp_filter,
@@ -321,6 +326,8 @@ void Compiler::CompileUsers(int i, const ca::UserCondition& users) {
   if (!users.include_groups().empty() || !users.include_roles().empty()) {
     d_.group_role_include.Set(i);
   }
+  if (!users.include_groups().empty()) d_.group_include.Set(i);
+  if (!users.exclude_groups().empty()) d_.group_exclude.Set(i);
   if (!users.exclude_groups().empty() || !users.exclude_roles().empty()) {
     d_.group_role_exclude.Set(i);
   }
@@ -709,11 +716,16 @@ TriMask UserCondition(const CompiledPolicies& d, const SignIn& s) {
   };
   if (!s.user_id.empty()) add(d.users, s.user_id);
   if (s.directory_known) {
-    for (const std::string& group : s.group_ids) add(d.groups, group);
     for (const std::string& role : s.role_ids) add(d.roles, role);
   } else {
     include.u |= d.group_role_include;
     exclude.u |= d.group_role_exclude;
+  }
+  if (GroupMembershipKnown(s)) {
+    for (const std::string& group : s.group_ids) add(d.groups, group);
+  } else {
+    include.u |= d.group_include;
+    exclude.u |= d.group_exclude;
   }
 
   std::optional<ca::ExternalUserType> type = ExternalUserTypeOf(s);
@@ -794,9 +806,11 @@ TriMask LocationCondition(const CompiledPolicies& d, const SignIn& s) {
   TriMask include{d.location_include_all, d.location_include_unknown};
   TriMask exclude{d.location_exclude_all, d.location_exclude_unknown};
   if (s.ip_address.has_value()) {
+    // An IPv4-mapped address (::ffff:a.b.c.d) is the IPv4 host on the
+    // wire, so it matches IPv4 ranges; as IPv6 it would slip past them.
     uint32_t set = d.locations == nullptr
                        ? 0
-                       : d.locations->ip_index().Lookup(*s.ip_address);
+                       : d.locations->ip_index().Lookup(s.ip_address->Unmap());
     include.t |= d.by_ip_set[set].include;
     exclude.t |= d.by_ip_set[set].exclude;
   } else {

@@ -94,6 +94,9 @@ struct CompiledAssignment {
   std::string unusable_reason;
   absl::Time start = absl::InfinitePast();
   absl::Time end = absl::InfiniteFuture();
+  // True when the principal may be a group (principalType Group or not
+  // given), which matters when the requester's groups are unknown.
+  bool may_be_group = true;
 };
 
 struct CompiledDeny {
@@ -103,7 +106,18 @@ struct CompiledDeny {
   bool all_principals = false;
   std::vector<std::string> principals;
   std::vector<std::string> excluded;
+  // The ids of `principals` and `excluded` whose type is Group or not given.
+  std::vector<std::string> group_principals;
+  std::vector<std::string> group_excluded;
 };
+
+// True unless `type` (a principalType) names a kind of principal that is
+// not a group. An empty or unfamiliar type may be a group.
+bool MayBeGroup(absl::string_view type) {
+  return !(absl::EqualsIgnoreCase(type, "User") ||
+           absl::EqualsIgnoreCase(type, "ServicePrincipal") ||
+           absl::EqualsIgnoreCase(type, "Device"));
+}
 
 std::string SourceOr(const std::string& source, absl::string_view fallback) {
   return source.empty() ? std::string(fallback) : source;
@@ -316,6 +330,8 @@ absl::string_view ReasonName(Reason reason) {
       return "condition not evaluated";
     case Reason::kInvalidRequest:
       return "invalid request";
+    case Reason::kGroupMembershipUnknown:
+      return "group membership unknown";
   }
   return "unknown";
 }
@@ -373,6 +389,10 @@ struct Policy::Compiled {
                           const Request& request) const;
   bool DenyExcludesPrincipal(const CompiledDeny& deny,
                              const Request& request) const;
+  // Check() for a request whose group membership is unknown.
+  Decision CheckWithUnknownGroups(const Request& request, const ScopePath& path,
+                                  absl::Span<const std::string> groups,
+                                  absl::Time now) const;
 };
 
 absl::Status Policy::Compiled::CompileRoles() {
@@ -571,6 +591,7 @@ absl::Status Policy::Compiled::CompileAssignments() {
       }
     }
 
+    compiled.may_be_group = MayBeGroup(assignment.principal_type());
     by_principal[assignment.principal_id()].assignments.push_back(i);
     assignments.push_back(std::move(compiled));
   }
@@ -597,6 +618,9 @@ absl::Status Policy::Compiled::CompileDenies() {
         compiled.all_principals = true;
       } else {
         compiled.principals.push_back(principal.id());
+        if (MayBeGroup(principal.type())) {
+          compiled.group_principals.push_back(principal.id());
+        }
       }
     }
     if (compiled.all_principals) {
@@ -616,6 +640,9 @@ absl::Status Policy::Compiled::CompileDenies() {
                          "'; all principals may appear in principals only"));
       }
       compiled.excluded.push_back(principal.id());
+      if (MayBeGroup(principal.type())) {
+        compiled.group_excluded.push_back(principal.id());
+      }
     }
     denies.push_back(std::move(compiled));
   }
@@ -748,6 +775,116 @@ bool Policy::Compiled::DenyExcludesPrincipal(const CompiledDeny& deny,
   return false;
 }
 
+// Without the requester's groups, any principal that may be a group may
+// include the requester. A deny assignment that names such a principal, or
+// that applies to the requester unless such a principal is excluded, then
+// denies with kGroupMembershipUnknown, because the requester may be in its
+// reach. A grant through such a principal does not count, and a denial
+// that it could have prevented gives kGroupMembershipUnknown too. Scans every deny assignment and
+// assignment, which is slower than Check()'s lookup by principal but
+// allocates nothing either.
+Decision Policy::Compiled::CheckWithUnknownGroups(
+    const Request& request, const ScopePath& path,
+    absl::Span<const std::string> groups, absl::Time now) const {
+  auto is_requester = [&](const std::string& id) {
+    return EqualsAsciiIgnoringCase(id, request.principal_id);
+  };
+  auto lists_other = [&](const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) {
+      if (!is_requester(id)) return true;
+    }
+    return false;
+  };
+
+  Decision decision;
+  Decision uncertain;
+  for (size_t i = 0; i < denies.size(); ++i) {
+    const CompiledDeny& deny = denies[i];
+    bool names_requester = deny.all_principals;
+    for (const std::string& id : deny.principals) {
+      names_requester = names_requester || is_requester(id);
+    }
+    bool excludes_requester = false;
+    for (const std::string& id : deny.excluded) {
+      excludes_requester = excludes_requester || is_requester(id);
+    }
+    if (excludes_requester) continue;
+    if (!names_requester && !lists_other(deny.group_principals)) continue;
+    if (!ScopeCovers(deny.scope, path, groups, deny.exact_scope)) continue;
+    int block = -1;
+    int pattern = -1;
+    for (size_t b = 0; b < deny.blocks.size(); ++b) {
+      pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
+      if (pattern >= 0) {
+        block = static_cast<int>(b);
+        break;
+      }
+    }
+    if (pattern < 0) continue;
+    const bool certain = names_requester && !lists_other(deny.group_excluded);
+    Decision& target = certain ? decision : uncertain;
+    if (target.deny_assignment >= 0) continue;
+    target.deny_assignment = static_cast<int>(i);
+    target.deny_block = block;
+    target.deny_pattern = pattern;
+    if (certain) break;
+  }
+  if (decision.deny_assignment >= 0) {
+    decision.reason = Reason::kDenyAssignment;
+    return decision;
+  }
+  if (uncertain.deny_assignment >= 0) {
+    uncertain.reason = Reason::kGroupMembershipUnknown;
+    return uncertain;
+  }
+
+  // Grants to the requester itself.
+  Decision conditional;
+  auto found = by_principal.find(request.principal_id);
+  if (found != by_principal.end()) {
+    ConsiderGrants(found->second.assignments, request, path, groups, now,
+                   decision, conditional);
+  }
+  if (decision.assignment >= 0) {
+    decision.allowed = true;
+    decision.reason = Reason::kGranted;
+    return decision;
+  }
+
+  // An unconditional grant through a principal that may be a group of the
+  // requester.
+  for (size_t i = 0; i < assignments.size(); ++i) {
+    const CompiledAssignment& assignment = assignments[i];
+    if (!assignment.may_be_group || !assignment.usable || assignment.conditional) {
+      continue;
+    }
+    if (is_requester(input.role_assignments(static_cast<int>(i)).principal_id())) continue;
+    if (now < assignment.start || now >= assignment.end) continue;
+    if (!ScopeCovers(assignment.scope, path, groups, false)) continue;
+    const CompiledRole& role = roles[assignment.role];
+    for (size_t b = 0; b < role.blocks.size(); ++b) {
+      if (role.blocks[b].conditional) continue;
+      int pattern = MatchBlock(role.blocks[b], request.plane, request.action);
+      if (pattern < 0) continue;
+      Decision through_group;
+      through_group.reason = Reason::kGroupMembershipUnknown;
+      through_group.assignment = static_cast<int>(i);
+      through_group.role_block = static_cast<int>(b);
+      through_group.grant_pattern = pattern;
+      return through_group;
+    }
+  }
+  if (conditional.assignment >= 0) {
+    decision.reason = Reason::kConditionNotEvaluated;
+    decision.assignment = conditional.assignment;
+    decision.role_block = conditional.role_block;
+    decision.grant_pattern = conditional.grant_pattern;
+    return decision;
+  }
+  decision.reason = Reason::kNoGrant;
+  return decision;
+}
+
 Policy::Policy(std::unique_ptr<Compiled> compiled)
     : compiled_(std::move(compiled)) {}
 Policy::Policy(Policy&&) noexcept = default;
@@ -787,6 +924,9 @@ Decision Policy::Check(const Request& request, absl::Time now) const {
     return decision;
   }
   absl::Span<const std::string> groups = c.AncestorGroups(*path);
+  if (!request.groups_known) {
+    return c.CheckWithUnknownGroups(request, *path, groups, now);
+  }
 
   // Deny assignments and grants are read from the lists of all principals,
   // the principal and each group. Each list is in input order, so a scan
@@ -897,6 +1037,37 @@ std::string Policy::Explain(const Request& request,
         absl::StrAppend(&text,
                         " (data actions are granted only through dataActions)");
       }
+      return text;
+    }
+    case Reason::kGroupMembershipUnknown: {
+      std::string text = absl::StrCat(
+          "denied: the group membership of principal '", request.principal_id,
+          "' is unknown, and ");
+      if (decision.deny_assignment >= 0) {
+        const DenyAssignment& deny =
+            c.input.deny_assignments(decision.deny_assignment);
+        const CompiledDeny& compiled = c.denies[decision.deny_assignment];
+        bool names_requester = compiled.all_principals;
+        for (const std::string& id : compiled.principals) {
+          names_requester = names_requester ||
+                            EqualsAsciiIgnoringCase(id, request.principal_id);
+        }
+        absl::StrAppend(
+            &text, DenyLabel(deny, decision.deny_assignment), " at '",
+            compiled.scope.text, "' blocks '", request.action,
+            "' through its ", AllowListName(request.plane), " entry '",
+            DenyPatternText(deny, decision.deny_block, decision.deny_pattern,
+                            request.plane),
+            names_requester
+                ? "' unless the principal is in a group it excludes"
+                : "' if the principal is in a group it names");
+      } else {
+        absl::StrAppend(&text, "only a group may grant '", request.action,
+                        "': ", grant);
+      }
+      absl::StrAppend(&text,
+                      "; list the user's groups in the directory (\"groups\": "
+                      "[] for none)");
       return text;
     }
     case Reason::kInvalidRequest: {

@@ -73,6 +73,12 @@ struct Request {
   // Object ids of every group the principal belongs to, transitively (as
   // the ARM token lists them). Portcullis does not resolve group nesting.
   absl::Span<const std::string> group_ids;
+  // False when the principal's groups are unknown (a user the directory
+  // does not list, or lists without groups). `group_ids` is then ignored,
+  // and any principal that may be a group may include the requester, so
+  // a deny assignment or a grant that depends on membership gives
+  // kGroupMembershipUnknown.
+  bool groups_known = true;
   // The operation, e.g. `Microsoft.Compute/virtualMachines/read`, without
   // wildcards.
   absl::string_view action;
@@ -94,10 +100,14 @@ enum class Reason {
   kConditionNotEvaluated,
   // Denied: the request's scope or action is malformed.
   kInvalidRequest,
+  // Denied: the principal's groups are unknown, and a deny assignment that
+  // names a group (or excludes one) may block the operation, or only an
+  // assignment to a group grants it.
+  kGroupMembershipUnknown,
 };
 
 // Returns "granted", "deny assignment", "no grant", "condition not
-// evaluated" or "invalid request".
+// evaluated", "invalid request" or "group membership unknown".
 absl::string_view ReasonName(Reason reason);
 
 // The outcome of Check(): a small value that points into the policy's input.
@@ -109,15 +119,17 @@ struct Decision {
   // The granting assignment: an index into input().role_assignments(), its
   // role's permission block, and the pattern in that block's actions (or
   // data_actions) that matched. Set when allowed, when a deny assignment
-  // blocked what this assignment grants, and for kConditionNotEvaluated (the
-  // conditional grant).
+  // blocked what this assignment grants, for kConditionNotEvaluated (the
+  // conditional grant), and for kGroupMembershipUnknown when a grant to a
+  // group is what membership would decide.
   int assignment = -1;
   int role_block = -1;
   int grant_pattern = -1;
 
   // The blocking deny assignment: an index into input().deny_assignments(),
   // its permission block and the pattern in that block's actions (or
-  // data_actions) that matched. Set for kDenyAssignment.
+  // data_actions) that matched. Set for kDenyAssignment, and for
+  // kGroupMembershipUnknown when such a deny assignment may apply.
   int deny_assignment = -1;
   int deny_block = -1;
   int deny_pattern = -1;

@@ -49,7 +49,10 @@ absl::Status ReadPolicies(const std::vector<std::string>& paths,
                           Inputs& inputs) {
   for (const std::string& path : paths) {
     absl::StatusOr<std::vector<std::string>> files = ExpandJsonPaths(path);
-    if (!files.ok()) return files.status();
+    if (!files.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--policies: ", files.status().message()));
+    }
     for (const std::string& file : *files) {
       absl::StatusOr<std::string> bytes = ReadUserFile(file);
       if (!bytes.ok()) return bytes.status();
@@ -74,7 +77,10 @@ absl::Status ReadLocations(const std::vector<std::string>& paths,
                            Inputs& inputs) {
   for (const std::string& path : paths) {
     absl::StatusOr<std::vector<std::string>> files = ExpandJsonPaths(path);
-    if (!files.ok()) return files.status();
+    if (!files.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--named-locations: ", files.status().message()));
+    }
     for (const std::string& file : *files) {
       absl::StatusOr<std::string> bytes = ReadUserFile(file);
       if (!bytes.ok()) return bytes.status();

@@ -93,6 +93,9 @@ int RunDecideCommand(const std::vector<std::string>& args) {
   absl::StatusOr<decide::Scenario> scenario =
       decide::LoadScenario(ResolveUserPath(flags->Value("scenario")));
   if (!scenario.ok()) return Fail(scenario.status());
+  for (const std::string& warning : scenario->warnings) {
+    std::cerr << "warning: " << warning << "\n";
+  }
   std::optional<absl::Time> now = scenario->now;
   if (flags->Has("now")) {
     absl::StatusOr<absl::Time> parsed = schedule::ParseRfc3339(flags->Value("now"));

@@ -1,9 +1,7 @@
 #include "cli/flags.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "decide/json_files.h"
 
 namespace portcullis::cli {
 
@@ -177,21 +176,8 @@ absl::StatusOr<std::vector<std::string>> ExpandJsonPaths(
     return absl::NotFoundError(absl::StrCat("cannot read ", resolved));
   }
   if (!S_ISDIR(info.st_mode)) return std::vector<std::string>{resolved};
-
-  std::vector<std::string> files;
-  DIR* dir = opendir(resolved.c_str());
-  if (dir == nullptr) {
-    return absl::NotFoundError(absl::StrCat("cannot list ", resolved));
-  }
-  while (dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (absl::EndsWithIgnoreCase(name, ".json")) {
-      files.push_back(absl::StrCat(resolved, "/", name));
-    }
-  }
-  closedir(dir);
-  std::sort(files.begin(), files.end());
-  return files;
+  // The same rule as the folders that scenario files name.
+  return decide::ListJsonFiles(resolved);
 }
 
 }  // namespace portcullis::cli

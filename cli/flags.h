@@ -84,8 +84,10 @@ std::string ResolveUserPath(const std::string& path);
 // Reads a whole file named by the user (through ResolveUserPath).
 absl::StatusOr<std::string> ReadUserFile(const std::string& path);
 
-// Lists the `.json` files of a directory, sorted, or returns {path} when
-// `path` is a file. Paths are returned as resolved by ResolveUserPath.
+// Lists the JSON files of a directory as decide::ListJsonFiles() does
+// (`.json` in any case, sorted; a directory without one is an error naming
+// it), or returns {path} when `path` is a file. Paths are returned as
+// resolved by ResolveUserPath.
 absl::StatusOr<std::vector<std::string>> ExpandJsonPaths(
     const std::string& path);
 

@@ -153,12 +153,15 @@ bool CheckOne(const rbac::Policy& policy, const rbac::Policy* activation,
   rbac::Request request;
   request.principal_id = sign_in.user_id;
   request.group_ids = absl::MakeConstSpan(sign_in.group_ids);
+  request.groups_known = access::GroupMembershipKnown(sign_in);
   request.action = check.action;
   request.plane = check.plane;
   request.scope = check.scope;
   rbac::Decision decision = policy.Check(request, now);
   *through_activation = false;
-  if (!decision.allowed && decision.reason != rbac::Reason::kDenyAssignment &&
+  // An activation never overrides a deny assignment, including one that
+  // may apply through a group of unknown membership.
+  if (!decision.allowed && decision.deny_assignment < 0 &&
       activation != nullptr && activation->Check(request, now).allowed) {
     *through_activation = true;
     return true;
@@ -204,10 +207,11 @@ void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
   for (int i = 0; i < detail.check_count; ++i) required |= uint32_t{1} << operation_of[i];
 
   // The precomputed masks decide unless a deny assignment may block one of
-  // the operations, in which case every check runs through the policy.
+  // the operations or the user's groups are unknown, in which case every
+  // check runs through the policy.
   const rbac::Policy* activation = GrantedActivation(snapshot, decision);
   uint32_t granted = 0;
-  const bool masks = vm.rbac_masks.has_value() &&
+  const bool masks = vm.rbac_masks.has_value() && access::GroupMembershipKnown(sign_in) &&
                      (required & vm.rbac_masks->deny_relevant()) == 0 &&
                      vm.rbac_masks->Granted(sign_in.user_id, sign_in.group_ids, now, &granted);
   uint32_t activated = 0;
@@ -498,6 +502,11 @@ Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
     DecideConditionalAccess(snapshot, *attempt.sign_in, now, decision);
     DecidePim(snapshot, *attempt.sign_in, now, decision);
     DecideRbac(snapshot, attempt, now, decision);
+  } else if (attempt.via_bastion) {
+    // Azure Bastion opens a session only for a user signed in to Microsoft
+    // Entra ID, so a flow through it without one is denied rather than left
+    // to the network layers.
+    Set(decision, Layer::kConditionalAccess, LayerOutcome::kDeny);
   }
   DecideJit(snapshot, attempt, now, decision);
   DecideNsg(snapshot, attempt, now, decision);

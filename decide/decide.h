@@ -47,7 +47,9 @@
 //
 // An attempt without a signed-in user (a raw flow, such as a scan from the
 // Internet) skips the three identity layers (kNotApplicable) and is decided
-// by the network layers alone, as Azure decides it.
+// by the network layers alone, as Azure decides it. The exception is a raw
+// flow through the bastion: Azure Bastion opens sessions only for signed-in
+// users, so the conditionalAccess layer denies it.
 //
 // The verdict comes from the first layer, in the order above, whose outcome
 // is neither allow nor not-applicable: deny or an error gives kDeny with

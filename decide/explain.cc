@@ -276,6 +276,7 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     rbac::Request request;
     request.principal_id = attempt.sign_in->user_id;
     request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
+    request.groups_known = access::GroupMembershipKnown(*attempt.sign_in);
     request.action = check.action;
     request.plane = check.plane;
     request.scope = check.scope;
@@ -462,9 +463,19 @@ absl::StatusOr<std::vector<LayerReport>> Explain(const Snapshot* snapshot,
     report.outcome = decision.layers[i].outcome;
     const LayerResult& result = decision.layers[i];
     if (result.outcome == LayerOutcome::kError) {
-      report.reasons.emplace_back(ErrorMessage(result.error));
+      if (result.error == ErrorCode::kUnknownVm) {
+        report.reasons.push_back(
+            absl::StrCat(ErrorMessage(result.error), " \"", attempt.vm_id, "\""));
+      } else {
+        report.reasons.emplace_back(ErrorMessage(result.error));
+      }
     } else if (snapshot == nullptr) {
       report.reasons.push_back("no snapshot");
+    } else if (report.layer == Layer::kConditionalAccess && attempt.sign_in == nullptr &&
+               attempt.via_bastion) {
+      report.reasons.push_back(
+          "no signed-in user: Azure Bastion opens a session only for a user signed in "
+          "to Microsoft Entra ID");
     } else if (result.outcome == LayerOutcome::kNotApplicable &&
                attempt.sign_in == nullptr &&
                (report.layer == Layer::kConditionalAccess || report.layer == Layer::kPim ||

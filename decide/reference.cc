@@ -86,11 +86,12 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
     rbac::Request request;
     request.principal_id = attempt.sign_in->user_id;
     request.group_ids = absl::MakeConstSpan(attempt.sign_in->group_ids);
+    request.groups_known = access::GroupMembershipKnown(*attempt.sign_in);
     request.action = check.action;
     request.plane = check.plane;
     request.scope = check.scope;
     rbac::Decision base = snapshot.rbac()->Check(request, now);
-    bool through = !base.allowed && base.reason != rbac::Reason::kDenyAssignment &&
+    bool through = !base.allowed && base.deny_assignment < 0 &&
                    activation != nullptr && activation->Check(request, now).allowed;
     allowed.push_back(base.allowed || through);
   }

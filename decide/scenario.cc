@@ -1,6 +1,5 @@
 #include "decide/scenario.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -16,9 +15,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "access/ca_import.h"
 #include "access/ca_sign_in_import.h"
 #include "access/rbac_import.h"
+#include "decide/json_files.h"
 #include "json/json.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
@@ -94,7 +95,15 @@ std::string Resolve(const std::string& dir, const std::string& path) {
   return Normalize(absl::StrCat(dir, "/", path));
 }
 
+bool IsDirectory(const std::string& path);
+
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  // A folder opens as a stream and reads as an empty document, so name the
+  // mistake instead.
+  if (IsDirectory(path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": is a folder; expected a file"));
+  }
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(absl::StrCat(path, ": failed to open the file"));
   std::ostringstream bytes;
@@ -107,21 +116,10 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
 }
 
-// The `.json` files of a folder, sorted, or {path} for a file.
+// The JSON files of a folder (ListJsonFiles()), or {path} for a file.
 absl::StatusOr<std::vector<std::string>> JsonFiles(const std::string& path) {
   if (!IsDirectory(path)) return std::vector<std::string>{path};
-  DIR* dir = opendir(path.c_str());
-  if (dir == nullptr) {
-    return absl::NotFoundError(absl::StrCat(path, ": failed to read the folder"));
-  }
-  std::vector<std::string> files;
-  while (dirent* entry = readdir(dir)) {
-    std::string name = entry->d_name;
-    if (absl::EndsWith(name, ".json")) files.push_back(absl::StrCat(path, "/", name));
-  }
-  closedir(dir);
-  std::sort(files.begin(), files.end());
-  return files;
+  return ListJsonFiles(path);
 }
 
 absl::Status Error(const Entry& entry, absl::string_view message) {
@@ -188,10 +186,10 @@ absl::Status ForEachNamedFile(const Entry& entry, bool folders, Read read) {
   for (const std::string& path : *paths) {
     absl::StatusOr<std::vector<std::string>> files =
         folders ? JsonFiles(path) : std::vector<std::string>{path};
-    if (!files.ok()) return files.status();
+    if (!files.ok()) return Error(entry, files.status().message());
     for (const std::string& file : *files) {
       absl::StatusOr<std::string> bytes = ReadFile(file);
-      if (!bytes.ok()) return bytes.status();
+      if (!bytes.ok()) return Error(entry, bytes.status().message());
       absl::Status status = read(file, *bytes);
       if (!status.ok()) return status;
     }
@@ -400,15 +398,19 @@ absl::Status LoadPim(const Section& section, Scenario& scenario) {
 
 // RBAC.
 
+// Reads the files (or folders of JSON files) that the field `key` names.
+// Errors name the scenario field and the file.
 template <typename T, typename Parse>
 absl::Status LoadRbacList(const Section& section, const std::string& key, Parse parse,
                           google::protobuf::RepeatedPtrField<T>* out) {
   const Entry* entry = Find(section, key);
   if (entry == nullptr) return absl::OkStatus();
   return ForEachNamedFile(
-      *entry, /*folders=*/false, [&](const std::string& file, const std::string& bytes) {
+      *entry, /*folders=*/true, [&](const std::string& file, const std::string& bytes) {
         absl::StatusOr<std::vector<T>> items = parse(bytes, file);
-        if (!items.ok()) return items.status();
+        if (!items.ok()) {
+          return Error(*entry, absl::StrCat(file, ": ", items.status().message()));
+        }
         for (T& item : *items) *out->Add() = std::move(item);
         return absl::OkStatus();
       });
@@ -599,7 +601,8 @@ absl::Status LoadNetwork(const Section& section, Scenario& scenario) {
   }
   if (const Entry* entry = Find(section, "virtualNetworkPrefixes")) {
     if (entry->value->kind_case() != google::protobuf::Value::kListValue) {
-      return Error(*entry, "invalid value; expected an array of CIDR prefixes");
+      return Error(*entry, absl::StrCat("invalid value ", json::Describe(*entry->value),
+                                        "; expected an array of CIDR prefixes"));
     }
     for (const google::protobuf::Value& item : entry->value->list_value().values()) {
       if (item.kind_case() != google::protobuf::Value::kStringValue) {
@@ -618,7 +621,8 @@ absl::Status LoadNetwork(const Section& section, Scenario& scenario) {
   }
   if (const Entry* entry = Find(section, "vms")) {
     if (entry->value->kind_case() != google::protobuf::Value::kListValue) {
-      return Error(*entry, "invalid value; expected an array of VMs");
+      return Error(*entry, absl::StrCat("invalid value ", json::Describe(*entry->value),
+                                        "; expected an array of VMs"));
     }
     const auto& items = entry->value->list_value().values();
     for (int i = 0; i < items.size(); ++i) {
@@ -665,6 +669,27 @@ absl::StatusOr<int64_t> IntegerOf(const Entry& entry, int64_t min, int64_t max) 
   return value;
 }
 
+// Rejects an attempt on a VM that the scenario's network does not list, which
+// would otherwise only show as an unknown-VM error in the decision. Ids match
+// as Snapshot::FindVm() matches them: ignoring case and trailing slashes.
+absl::Status CheckVmKnown(const Entry& entry, const std::string& vm_id,
+                          const std::vector<VmInput>& vms) {
+  auto trimmed = [](absl::string_view id) {
+    while (absl::ConsumeSuffix(&id, "/")) {
+    }
+    return id;
+  };
+  std::vector<std::string> ids;
+  for (const VmInput& vm : vms) {
+    const std::string& id = vm.nic.virtual_machine_id();
+    if (absl::EqualsIgnoreCase(trimmed(id), trimmed(vm_id))) return absl::OkStatus();
+    ids.push_back(absl::StrCat("\"", id, "\""));
+  }
+  return Error(entry, absl::StrCat("invalid value \"", vm_id, "\"; expected the id of a VM in "
+                                   "network.vms (",
+                                   ids.empty() ? "none listed" : absl::StrJoin(ids, ", "), ")"));
+}
+
 absl::Status LoadAttempt(const Section& section,
                          const std::optional<access::Directory>& directory,
                          Scenario& scenario) {
@@ -692,6 +717,8 @@ absl::Status LoadAttempt(const Section& section,
   if (const Entry* entry = Find(section, "vm")) {
     absl::StatusOr<std::string> vm = StringOf(*entry);
     if (!vm.ok()) return vm.status();
+    absl::Status known = CheckVmKnown(*entry, *vm, scenario.input.network.vms);
+    if (!known.ok()) return known;
     scenario.vm_id = *vm;
   } else if (scenario.input.network.vms.size() == 1) {
     scenario.vm_id = scenario.input.network.vms[0].nic.virtual_machine_id();

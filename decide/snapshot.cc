@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "access/ca_named_locations.h"
 #include "access/rbac_operations.h"
 #include "pim/policy.h"
@@ -500,8 +501,16 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> Snapshot::Build(
 }
 
 int Snapshot::FindVm(absl::string_view vm_id) const {
+  // Trailing slashes do not change a resource id, as in the JIT layer.
+  auto trimmed = [](absl::string_view id) {
+    while (absl::ConsumeSuffix(&id, "/")) {
+    }
+    return id;
+  };
   for (size_t i = 0; i < vms_.size(); ++i) {
-    if (absl::EqualsIgnoreCase(vms_[i].vm_id, vm_id)) return static_cast<int>(i);
+    if (absl::EqualsIgnoreCase(trimmed(vms_[i].vm_id), trimmed(vm_id))) {
+      return static_cast<int>(i);
+    }
   }
   return -1;
 }

@@ -129,6 +129,32 @@ TEST_F(CaEvaluateTest, UnknownUserGroupsDependOnMode) {
             std::vector<std::string>{"users"});
 }
 
+TEST_F(CaEvaluateTest, DirectoryEntryWithoutGroupsIsUnknown) {
+  ASSERT_OK_AND_ASSIGN(directory_, ParseDirectory(absl::StrCat(
+      R"({"users": [{"id": ")", kUser, R"(", "userType": "member", "roles": [")",
+      kGlobalAdminRole, R"("]}, {"id": ")", kGuest,
+      R"(", "userType": "member", "groups": []}]})")));
+  ca::Policy include = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeGroups": [")", kStaffGroup, R"("]}})"));
+  ca::Policy exclude = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeUsers": ["All"], "excludeGroups": [")",
+                        kExcludedGroup, R"("]}})"));
+  ca::Policy role = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeRoles": [")", kGlobalAdminRole,
+                        R"("], "includeGroups": [")", kStaffGroup, R"("]}})"));
+  // No `groups` member: group conditions are missing facts.
+  EXPECT_EQ(Reasons(include, Request(kUser, kFull), EvaluationMode::kStrict), kNotEnough);
+  EXPECT_EQ(Reasons(include, Request(kUser, kFull), EvaluationMode::kLenient), kApplies);
+  EXPECT_EQ(Reasons(exclude, Request(kUser, kFull), EvaluationMode::kStrict), kNotEnough);
+  EXPECT_EQ(Reasons(exclude, Request(kUser, kFull), EvaluationMode::kLenient), kApplies);
+  // The roles are still known, and a known role decides.
+  EXPECT_EQ(Reasons(role, Request(kUser, kFull), EvaluationMode::kStrict), kApplies);
+  // `"groups": []` is no groups.
+  EXPECT_EQ(Reasons(include, Request(kGuest, kFull), EvaluationMode::kStrict),
+            std::vector<std::string>{"users"});
+  EXPECT_EQ(Reasons(exclude, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);
+}
+
 TEST_F(CaEvaluateTest, RolesAndNone) {
   ca::Policy roles =
       MakePolicy("p", absl::StrCat(R"({"users": {"includeRoles": [")",
@@ -447,8 +473,11 @@ TEST_F(CaEvaluateTest, AllTrustedIncludesMfaTrustedIps) {
   EXPECT_EQ(Reasons(untrusted, At("203.0.113.9", "NL"), EvaluationMode::kStrict,
                     locations),
             kApplies);
-  // The IPv4-mapped form is not the IPv4 address.
+  // The IPv4-mapped form is the IPv4 address.
   EXPECT_EQ(Reasons(untrusted, At("::ffff:192.0.2.5", "NL"),
+                    EvaluationMode::kStrict, locations),
+            std::vector<std::string>{"location"});
+  EXPECT_EQ(Reasons(untrusted, At("::ffff:203.0.113.9", "NL"),
                     EvaluationMode::kStrict, locations),
             kApplies);
   // AllTrusted with an unknown country: the address alone decides.
@@ -458,6 +487,26 @@ TEST_F(CaEvaluateTest, AllTrustedIncludesMfaTrustedIps) {
   EXPECT_EQ(
       Reasons(untrusted, At("", "NL"), EvaluationMode::kStrict, locations),
       kNotEnough);
+}
+
+TEST_F(CaEvaluateTest, MappedAddressMatchesIpv4Location) {
+  auto locations = MakeLocations(kLocations);
+  ca::Policy block_wifi = MakePolicy("p", R"({"locations": {
+      "includeLocations": ["guest-wifi"]}})");
+  for (EvaluationMode mode : {EvaluationMode::kStrict, EvaluationMode::kLenient}) {
+    EXPECT_EQ(Reasons(block_wifi, At("203.0.113.50", "NL"), mode, locations),
+              kApplies);
+    EXPECT_EQ(Reasons(block_wifi, At("::ffff:203.0.113.50", "NL"), mode, locations),
+              kApplies);
+    EXPECT_EQ(Reasons(block_wifi, At("::FFFF:CB00:7132", "NL"), mode, locations),
+              kApplies);
+    EXPECT_EQ(Reasons(block_wifi, At("::ffff:198.51.100.9", "NL"), mode, locations),
+              std::vector<std::string>{"location"});
+  }
+  WhatIfResult blocked =
+      Explain({block_wifi}, At("::ffff:203.0.113.50", "NL"), EvaluationMode::kLenient,
+              locations);
+  EXPECT_EQ(blocked.outcome, Outcome::kBlock);
 }
 
 TEST_F(CaEvaluateTest, UnsupportedAndMissingLocationsAreUnknown) {

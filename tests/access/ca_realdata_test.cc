@@ -135,7 +135,7 @@ class CaRealDataTest : public ::testing::Test {
             kService, R"(", "userType": "member", "groups": [")",
             kServiceAccounts, R"("]},
               {"id": ")",
-            kGuest, R"(", "userType": "guest"}]})")));
+            kGuest, R"(", "userType": "guest", "groups": []}]})")));
   }
 
   // Evaluates a What-If request for `user` reaching `app` under

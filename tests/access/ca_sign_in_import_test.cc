@@ -81,6 +81,37 @@ TEST(CaSignInImportTest, UnknownUserAndPlatformWarn) {
   EXPECT_EQ(parsed.warnings[1].path, "signInConditions.devicePlatform");
 }
 
+TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
+  ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
+      {"id": "missing", "userType": "member", "roles": ["r1"]},
+      {"id": "null", "userType": "member", "groups": null},
+      {"id": "none", "userType": "member", "groups": []}]})"));
+  EXPECT_FALSE(directory.users.at("missing").groups_known);
+  EXPECT_FALSE(directory.users.at("null").groups_known);
+  EXPECT_TRUE(directory.users.at("none").groups_known);
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn missing, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "missing"}})", &directory));
+  EXPECT_TRUE(missing.sign_in.directory_known);
+  EXPECT_FALSE(missing.sign_in.groups_known);
+  EXPECT_FALSE(GroupMembershipKnown(missing.sign_in));
+  EXPECT_THAT(missing.sign_in.role_ids, ElementsAre("r1"));
+  ASSERT_EQ(missing.warnings.size(), 1u);
+  EXPECT_EQ(missing.warnings[0].path, "signInIdentity.userId");
+  EXPECT_THAT(missing.warnings[0].message,
+              HasSubstr("has no \"groups\" member, so group membership is unknown"));
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn none, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "none"}})", &directory));
+  EXPECT_TRUE(GroupMembershipKnown(none.sign_in));
+  EXPECT_TRUE(none.sign_in.group_ids.empty());
+  EXPECT_TRUE(none.warnings.empty());
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn absent, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "absent"}})", &directory));
+  EXPECT_FALSE(GroupMembershipKnown(absent.sign_in));
+}
+
 TEST(CaSignInImportTest, ServicePrincipalAndContexts) {
   ASSERT_OK_AND_ASSIGN(ParsedSignIn sp, ParseWhatIfRequest(R"({
     "signInIdentity": {"@odata.type": "#microsoft.graph.servicePrincipalSignIn",

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "access/rbac_import.h"
 #include "gmock/gmock.h"
@@ -877,6 +878,104 @@ TEST_F(RbacTest, DenyNamesAndExcludesGroups) {
   EXPECT_TRUE(Compiled().Check(network, kNow).allowed);
 }
 
+TEST_F(RbacTest, UnknownGroupsDenyThroughGroupDeny) {
+  RequireBuiltIns();
+  Assign(kOwner, kUser, kSubscription);
+  AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "group deny",
+      "permissions": [{"actions": ["Microsoft.Compute/*"]}], "scope": ")",
+                         kSubscription, R"(", "principals": [{"id": ")",
+                         kOperatorsGroup, R"(", "type": "Group"}]}})"),
+            input_);
+  AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "all but",
+      "permissions": [{"actions": ["Microsoft.Network/*"]}], "scope": ")",
+                         kSubscription, R"(", "principals": [
+      {"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}],
+      "excludePrincipals": [{"id": ")",
+                         kOperatorsGroup, R"(", "type": "Group"}]}})"),
+            input_);
+  AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "other user",
+      "permissions": [{"actions": ["Microsoft.KeyVault/*"]}], "scope": ")",
+                         kSubscription, R"(", "principals": [{"id": ")",
+                         kAuditor, R"(", "type": "User"}]}})"),
+            input_);
+  Request compute = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  Request network = Ask(kUser, "Microsoft.Network/networkInterfaces/read", kNic);
+  Request vault = Ask(kUser, "Microsoft.KeyVault/vaults/read", kVault);
+  compute.groups_known = false;
+  network.groups_known = false;
+  vault.groups_known = false;
+
+  // The user may be in the denied group.
+  Decision decision = Compiled().Check(compute, kNow);
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.reason, Reason::kGroupMembershipUnknown);
+  EXPECT_EQ(decision.deny_assignment, 0);
+  EXPECT_THAT(Compiled().Explain(compute, decision),
+              AllOf(HasSubstr("group membership of principal"),
+                    HasSubstr("is unknown"),
+                    HasSubstr("if the principal is in a group it names")));
+
+  // The user may be in the excluded group, which a deny for everyone
+  // spares, but the deny applies otherwise.
+  decision = Compiled().Check(network, kNow);
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.reason, Reason::kGroupMembershipUnknown);
+  EXPECT_EQ(decision.deny_assignment, 1);
+  EXPECT_THAT(Compiled().Explain(network, decision),
+              HasSubstr("unless the principal is in a group it excludes"));
+
+  // A deny on another user does not depend on groups.
+  EXPECT_TRUE(Compiled().Check(vault, kNow).allowed);
+
+  // An empty list of known groups is "no groups", as before.
+  compute.groups_known = true;
+  network.groups_known = true;
+  EXPECT_TRUE(Compiled().Check(compute, kNow).allowed);
+  EXPECT_EQ(Compiled().Check(network, kNow).reason, Reason::kDenyAssignment);
+}
+
+TEST_F(RbacTest, UnknownGroupsDenyAppliesToUserDirectly) {
+  RequireBuiltIns();
+  Assign(kOwner, kUser, kSubscription);
+  AddDenies(absl::StrCat(R"({"properties": {"denyAssignmentName": "user deny",
+      "permissions": [{"actions": ["Microsoft.Compute/*"]}], "scope": ")",
+                         kSubscription, R"(", "principals": [{"id": ")", kUser,
+                         R"(", "type": "User"}]}})"),
+            input_);
+  Request compute = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  compute.groups_known = false;
+  EXPECT_EQ(Compiled().Check(compute, kNow).reason, Reason::kDenyAssignment);
+}
+
+TEST_F(RbacTest, UnknownGroupsGrantNothingThroughGroups) {
+  RequireBuiltIns();
+  AddAssignments(
+      absl::StrReplaceAll(AssignmentJson("g", kReader, kOperatorsGroup, kGroup),
+                          {{R"("principalType": "User")", R"("principalType": "Group")"}}),
+      input_);
+  Assign(kReader, kAuditor, kGroup);
+  Request request = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  request.groups_known = false;
+  Decision decision = Compiled().Check(request, kNow);
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.reason, Reason::kGroupMembershipUnknown);
+  EXPECT_EQ(decision.assignment, 0);
+  EXPECT_THAT(Compiled().Explain(request, decision),
+              AllOf(HasSubstr("only a group may grant"), HasSubstr(kOperatorsGroup)));
+
+  // A grant to another user (principalType User) is not a group's.
+  Request auditor_only = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  auditor_only.groups_known = false;
+  input_.mutable_role_assignments()->DeleteSubrange(0, 1);
+  policy_.reset();
+  EXPECT_EQ(Compiled().Check(auditor_only, kNow).reason, Reason::kNoGrant);
+
+  // The user's own grant allows whatever the groups are.
+  Assign(kReader, kUser, kGroup);
+  policy_.reset();
+  EXPECT_TRUE(Compiled().Check(auditor_only, kNow).allowed);
+}
+
 TEST_F(RbacTest, DataPlaneDenyIsSeparate) {
   RequireBuiltIns();
   Assign(kKeyVaultAdministrator, kUser, kGroup);
@@ -1147,6 +1246,7 @@ TEST(ReasonName, NamesEveryReason) {
   EXPECT_EQ(ReasonName(Reason::kConditionNotEvaluated),
             "condition not evaluated");
   EXPECT_EQ(ReasonName(Reason::kInvalidRequest), "invalid request");
+  EXPECT_EQ(ReasonName(Reason::kGroupMembershipUnknown), "group membership unknown");
 }
 
 }  // namespace

@@ -142,6 +142,53 @@ check "unknown satisfied control" 2 $?
 run --sign-in "$dir/home.json" --now yesterday >/dev/null 2>&1
 check "invalid --now" 2 $?
 
+# Folder listing: `.json` in any case, and a folder without one is an error.
+mkdir -p "$dir/upper" "$dir/empty"
+cp "$dir/policies/block-abroad.json" "$dir/upper/BLOCK.JSON"
+cp "$dir/policies/mfa.json" "$dir/upper/mfa.Json"
+out=$("$portcullis" access what-if --policies "$dir/upper" \
+  --named-locations "$dir/locations.json" --directory "$dir/directory.json" \
+  --sign-in "$dir/abroad.json" --json 2>/dev/null)
+check "upper-case extensions evaluate" 0 $?
+json_check "upper-case extensions load both policies" \
+  'len(doc["policies"]) == 2 and doc["decision"] == "block"' "$out"
+err=$("$portcullis" access what-if --policies "$dir/empty" \
+  --named-locations "$dir/locations.json" --directory "$dir/directory.json" \
+  --sign-in "$dir/abroad.json" 2>&1 >/dev/null)
+check "policy folder without JSON" 2 $?
+if grep -q -- "--policies: .*/empty: the folder contains no JSON file" <<<"$err"; then
+  echo "ok   empty policy folder is named"
+else
+  echo "FAIL empty policy folder message: $err"
+  failures=$((failures + 1))
+fi
+run --named-locations "$dir/empty" --sign-in "$dir/abroad.json" >/dev/null 2>&1
+check "named-location folder without JSON" 2 $?
+
+# An IPv4-mapped address is its IPv4 address: the office is trusted.
+sign_in office-mapped u-1 ::ffff:192.0.2.9 NL
+sign_in abroad-mapped u-1 ::ffff:203.0.113.9 US
+out=$(run --sign-in "$dir/office-mapped.json" --json 2>/dev/null)
+json_check "mapped office address is trusted" \
+  'doc["decision"] == "allow" and doc["policies"][1]["applies"] is False' "$out"
+
+# A directory entry without `groups` leaves membership unknown: the
+# break-glass exclusion may hold, which lenient mode ignores and strict mode
+# reports as notEnoughInformation.
+cat >"$dir/directory-no-groups.json" <<'JSON'
+{"users": [{"id": "u-2", "userType": "member"}]}
+JSON
+out=$("$portcullis" access what-if --policies "$dir/policies" \
+  --named-locations "$dir/locations.json" --directory "$dir/directory-no-groups.json" \
+  --sign-in "$dir/break-glass.json" --json 2>/dev/null)
+json_check "unknown groups apply the policy in lenient mode" \
+  'doc["decision"] == "block" and any("group membership is unknown" in w for w in doc["warnings"])' "$out"
+out=$("$portcullis" access what-if --policies "$dir/policies" \
+  --named-locations "$dir/locations.json" --directory "$dir/directory-no-groups.json" \
+  --sign-in "$dir/break-glass.json" --strict --json 2>/dev/null)
+json_check "unknown groups lack information in strict mode" \
+  'doc["policies"][0]["reasons"] == ["notEnoughInformation"]' "$out"
+
 if [[ $failures -ne 0 ]]; then
   echo "$failures check(s) failed"
   exit 1

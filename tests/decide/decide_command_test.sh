@@ -93,6 +93,26 @@ check "unknown key exits 2" 2 $?
 if grep -q "attempt.prot: unknown key" "$TEST_TMPDIR/stderr"; then echo "ok   unknown key is named"; else
   echo "FAIL unknown key is named"; cat "$TEST_TMPDIR/stderr"; failures=$((failures + 1)); fi
 
+# A user the directory does not list: the warning reaches stderr, and the
+# decision still comes out as JSON on stdout.
+printf '{"users": [{"id": "someone-else", "groups": []}]}' >"$TEST_TMPDIR/directory.json"
+printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "conditionalAccess": {"directory": "%s"}}' \
+  "$(pwd)/$examples" "$TEST_TMPDIR/directory.json" >"$TEST_TMPDIR/no-user.json"
+out=$("$portcullis" decide --scenario "$TEST_TMPDIR/no-user.json" --json 2>"$TEST_TMPDIR/stderr")
+check "user missing from the directory exits 0" 0 $?
+if grep -q "warning: .*is not in the directory; group and role membership are unknown" \
+  "$TEST_TMPDIR/stderr"; then echo "ok   membership warning is printed"; else
+  echo "FAIL membership warning is printed"; cat "$TEST_TMPDIR/stderr"; failures=$((failures + 1)); fi
+json_check "decision is still JSON" 'doc["decision"] in ("allow", "deny", "pending")' "$out"
+
+# A raw flow through the bastion has no signed-in user.
+printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "attempt": {"signIn": null, "satisfiedControls": null}}' \
+  "$(pwd)/$examples" >"$TEST_TMPDIR/raw-bastion.json"
+out=$("$portcullis" decide --scenario "$TEST_TMPDIR/raw-bastion.json" --json)
+check "raw flow through the bastion exits 0" 0 $?
+json_check "raw flow through the bastion is denied by conditionalAccess" \
+  'doc["decision"] == "deny" and doc["deniedBy"] == "conditionalAccess"' "$out"
+
 if [[ $failures -gt 0 ]]; then
   echo "$failures checks failed"
   exit 1

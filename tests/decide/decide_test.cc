@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "access/rbac_import.h"
 #include "decide/decide.h"
 #include "decide/explain.h"
 #include "decide/holder.h"
@@ -130,6 +131,84 @@ TEST_F(DecideErrorTest, UnknownVmDeniesSignedInAttemptAtRbac) {
                   "providers/Microsoft.Compute/virtualMachines/vm-missing";
   Decision decision = Decide(*snapshot, attempt, now_);
   ExpectErrorDenies(decision, Layer::kRbac, ErrorCode::kUnknownVm);
+}
+
+TEST_F(DecideErrorTest, RawFlowThroughBastionDenies) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  ASSERT_TRUE(attempt.via_bastion);
+  attempt.sign_in = nullptr;
+  Decision decision = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_TRUE(decision.has_denied_by);
+  EXPECT_EQ(decision.denied_by, Layer::kConditionalAccess) << LayerName(decision.denied_by);
+  EXPECT_EQ(decision.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kDeny);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kNotApplicable);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kNotApplicable);
+  ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                       Explain(snapshot.get(), attempt, decision));
+  EXPECT_THAT(Summarize(decision, reports),
+              HasSubstr("denied by conditionalAccess: no signed-in user: Azure Bastion "
+                        "opens a session only for a user signed in"));
+
+  // The same flow straight to the VM is left to the network layers.
+  attempt.via_bastion = false;
+  Decision direct = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(direct.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kNotApplicable);
+}
+
+// A deny assignment on reading VMs for a group the administrator is not in.
+constexpr char kGroupDeny[] = R"({"value": [{"properties": {
+    "denyAssignmentName": "operators may not read VMs",
+    "permissions": [{"actions": ["Microsoft.Compute/virtualMachines/read"]}],
+    "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo",
+    "principals": [{"id": "7e1f3a5c-0000-4000-8000-00000000000a", "type": "Group"}]},
+  "name": "6f3b8d2e-0a4c-5e7f-9b1d-3c5e7a9f1b2d"}]})";
+
+TEST_F(DecideErrorTest, UnknownGroupMembershipDeniesAtRbac) {
+  ASSERT_OK_AND_ASSIGN(std::vector<rbac::DenyAssignment> denies,
+                       rbac::ParseDenyAssignments(kGroupDeny, "group-deny.json"));
+  ASSERT_TRUE(scenario_->input.rbac.has_value());
+  for (rbac::DenyAssignment& deny : denies) {
+    *scenario_->input.rbac->add_deny_assignments() = std::move(deny);
+  }
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  ASSERT_TRUE(scenario_->sign_in.has_value());
+  ASSERT_TRUE(access::GroupMembershipKnown(*scenario_->sign_in));
+  EXPECT_EQ(Decide(*snapshot, scenario_->attempt(), now_).verdict, Verdict::kAllow);
+
+  struct Case {
+    const char* name;
+    bool directory_known;
+    bool groups_known;
+  };
+  for (const Case& c : {Case{"entry without groups", true, false},
+                        Case{"user not in the directory", false, true}}) {
+    SCOPED_TRACE(c.name);
+    access::SignIn sign_in = *scenario_->sign_in;
+    sign_in.directory_known = c.directory_known;
+    sign_in.groups_known = c.groups_known;
+    Attempt attempt = scenario_->attempt();
+    attempt.sign_in = &sign_in;
+    Decision decision = Decide(*snapshot, attempt, now_);
+    EXPECT_EQ(decision.verdict, Verdict::kDeny);
+    EXPECT_EQ(decision.denied_by, Layer::kRbac) << LayerName(decision.denied_by);
+    EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kDeny);
+    EXPECT_TRUE(decision.rbac.checked_each);
+    ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                         Explain(snapshot.get(), attempt, decision));
+    EXPECT_THAT(Summarize(decision, reports), HasSubstr("group membership of principal"));
+    bool reason_fact = false;
+    for (const auto& fact : reports[static_cast<int>(Layer::kRbac)].facts) {
+      if (fact.first == "reason") {
+        EXPECT_EQ(fact.second, "group membership unknown");
+        reason_fact = true;
+      }
+    }
+    EXPECT_TRUE(reason_fact);
+  }
 }
 
 TEST_F(DecideErrorTest, VmWithoutNsgDeniesAtNsg) {
