@@ -77,6 +77,25 @@ TEST_P(DecideAllocationTest, SceneDecidesWithoutAllocating) {
   EXPECT_EQ(verdicts[0], scene.decision.verdict);
 }
 
+// Unknown group membership sends every RBAC check through the slow scan of
+// rbac::Policy, which must not allocate either.
+TEST_P(DecideAllocationTest, UnknownGroupsDecideWithoutAllocating) {
+  ASSERT_OK_AND_ASSIGN(DecidedScenario scene,
+                       DecideScenarioFile(std::string(kScenarioDir) + "/" + GetParam()));
+  if (!scene.scenario->sign_in.has_value()) GTEST_SKIP() << "a raw flow has no groups";
+  access::SignIn sign_in = *scene.scenario->sign_in;
+  sign_in.groups_known = false;
+  Attempt attempt = scene.scenario->attempt();
+  attempt.sign_in = &sign_in;
+  allocations.store(0);
+  counting.store(true);
+  Decision decision = Decide(*scene.snapshot, attempt, scene.now);
+  counting.store(false);
+  EXPECT_EQ(allocations.load(), 0);
+  EXPECT_TRUE(decision.layer(Layer::kRbac).outcome == LayerOutcome::kNotApplicable ||
+              decision.rbac.checked_each);
+}
+
 INSTANTIATE_TEST_SUITE_P(Examples, DecideAllocationTest,
                          ::testing::ValuesIn(ScenarioFiles()));
 
