@@ -3,6 +3,8 @@
 #include "absl/strings/match.h"
 #include "absl/types/span.h"
 #include "pim/activation.h"
+#include "pim/policy.h"
+#include "pim/request_status.h"
 #include "proto/ca.pb.h"
 
 namespace portcullis::decide {
@@ -63,11 +65,26 @@ LayerOutcome OutcomeOfRequest(const pim::ActivationDecision& activation,
   return LayerOutcome::kDeny;
 }
 
+// Makes a judged activation pending because its recorded status shows that
+// an approver has yet to decide, even where the policy requires no approval.
+void AwaitApproval(const pim::RolePolicy& policy, absl::Time processed,
+                   pim::ActivationDecision& activation) {
+  if (activation.outcome != pim::Outcome::kGranted &&
+      activation.outcome != pim::Outcome::kScheduled) {
+    return;
+  }
+  activation.outcome = pim::Outcome::kPending;
+  activation.reasons.Add(pim::Reason::kApprovalRequired);
+  activation.approval_deadline = processed + policy.approval_timeout();
+}
+
 // The index of a request after `activation` in `pim.requests` that
 // deactivates its role by `now`, or -1.
 int DeactivationBy(const CompiledPim& pim, int activation, absl::Time now) {
   for (int i = activation + 1; i < static_cast<int>(pim.requests.size()); ++i) {
+    // A deactivation that was denied or failed ends nothing.
     if (pim::DeactivationEnds(pim.requests[i], pim.requests[activation]) &&
+        pim.requests[i].status != pim::RequestStatus::kNoActivation &&
         pim.processed_at[i] <= now) {
       return i;
     }
@@ -113,7 +130,15 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
         (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
     decision.pim.basis = PimDetail::Basis::kRequest;
     decision.pim.request = i;
+    // A request recorded as denied, canceled, revoked or failed activates
+    // nothing, whatever PIM's rules would decide for it.
+    if (request.status == pim::RequestStatus::kNoActivation) {
+      return Set(decision, kLayer, LayerOutcome::kDeny);
+    }
     decision.pim.activation = evaluator.Decide(request, context);
+    if (request.status == pim::RequestStatus::kAwaitingApproval) {
+      AwaitApproval(evaluator.policy(), context.now, decision.pim.activation);
+    }
     LayerOutcome outcome = OutcomeOfRequest(decision.pim.activation, now);
     if (outcome == LayerOutcome::kAllow) {
       decision.pim.deactivation = DeactivationBy(pim, i, now);

@@ -11,6 +11,7 @@
 #include "access/ca_controls.h"
 #include "nsg/model.h"
 #include "pim/decision.h"
+#include "pim/request_status.h"
 #include "schedule/rfc3339.h"
 
 namespace portcullis::decide {
@@ -152,6 +153,15 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   std::string request = name.empty()
                             ? absl::StrCat("activation request ", decision.pim.request)
                             : absl::StrCat("activation request ", name);
+  report.facts.push_back({"basis", "request"});
+  report.facts.push_back({"request", message.id()});
+  if (pim.requests[decision.pim.request].status == pim::RequestStatus::kNoActivation) {
+    report.reasons.push_back(absl::StrCat(request, " for role ", role, " has status ",
+                                          message.status(), ", so it activates nothing"));
+    report.facts.push_back({"activation", "refused"});
+    report.facts.push_back({"status", message.status()});
+    return;
+  }
 
   switch (activation.outcome) {
     case pim::Outcome::kGranted:
@@ -181,9 +191,8 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
       }
       break;
   }
-  report.facts.push_back({"basis", "request"});
-  report.facts.push_back({"request", message.id()});
   report.facts.push_back({"activation", ActivationState(decision)});
+  if (!message.status().empty()) report.facts.push_back({"status", message.status()});
   report.facts.push_back({"reasonCodes", ReasonCodes(activation.reasons)});
   if (activation.outcome != pim::Outcome::kRefused) {
     report.facts.push_back({"start", Time(activation.window.start)});

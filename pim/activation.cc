@@ -226,6 +226,13 @@ absl::StatusOr<ActivationRequest> ActivationRequest::Create(
   if (request.has_created_time()) {
     out.created = internal::FromTimestamp(request.created_time());
   }
+  std::optional<RequestStatus> status = ParseRequestStatus(request.status());
+  if (!status.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("status: invalid value \"",
+                                                   request.status(), "\"; expected one of ",
+                                                   KnownRequestStatuses()));
+  }
+  out.status = *status;
   return out;
 }
 

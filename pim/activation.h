@@ -31,6 +31,7 @@
 #include "absl/types/span.h"
 #include "pim/decision.h"
 #include "pim/policy.h"
+#include "pim/request_status.h"
 #include "proto/pim.pb.h"
 #include "schedule/interval.h"
 
@@ -114,10 +115,12 @@ struct ActivationRequest {
   // When the service recorded the request (createdDateTime or createdOn);
   // nullopt in a request as posted.
   std::optional<absl::Time> created;
+  // What the recorded `status` means; kOpen when there is none.
+  RequestStatus status = RequestStatus::kOpen;
 
   // Compiles `request`. Fails when the action, principal, role or scope is
-  // missing, or when the expiration lacks the duration or end its type
-  // needs.
+  // missing, when the expiration lacks the duration or end its type needs,
+  // or when the status is not a value Graph or ARM defines.
   static absl::StatusOr<ActivationRequest> Create(const ScheduleRequest& request);
 };
 

@@ -13,6 +13,7 @@
 #include "pim/import.h"
 #include "pim/internal/json_reader.h"
 #include "pim/internal/status_macros.h"
+#include "pim/request_status.h"
 #include "proto/pim.pb.h"
 
 namespace portcullis::pim {
@@ -341,6 +342,10 @@ absl::StatusOr<ScheduleRequest> ReadRequest(const internal::Unwrapped& document)
                        reader.OptionalString("linkedRoleEligibilityScheduleId"));
   request.set_linked_eligibility_schedule_id(linked);
   PIM_ASSIGN_OR_RETURN(std::string status, reader.OptionalString("status"));
+  if (!ParseRequestStatus(status).has_value()) {
+    return json::InvalidField(reader.FieldPath("status"), *reader.Find("status"),
+                              absl::StrCat("one of ", KnownRequestStatuses()));
+  }
   request.set_status(status);
   // Graph createdDateTime, ARM createdOn.
   for (absl::string_view name : {"createdDateTime", "createdOn"}) {

@@ -45,6 +45,9 @@ struct HistoryCase {
   // When set, a selfDeactivate of the same role recorded after the request.
   std::string deactivated_at;
   std::string deactivation_role;  // empty: the activated role
+  std::string deactivation_status;
+  // The request's recorded status; empty: none.
+  std::string status;
   LayerOutcome expected;
   std::string reason;  // expected substring of the PIM layer's reasons
   std::string state;   // expected "activation" fact
@@ -133,6 +136,43 @@ std::vector<HistoryCase> HistoryCases() {
        .expected = LayerOutcome::kAllow,
        .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
        .state = "granted"},
+      {.name = "StatusDeniedDenies",
+       .now = "2026-03-02T09:30:00Z",
+       .status = "Denied",
+       .expected = LayerOutcome::kDeny,
+       .reason = "has status Denied, so it activates nothing",
+       .state = "refused"},
+      {.name = "StatusCanceledDenies",
+       .now = "2026-03-02T09:30:00Z",
+       .status = "Canceled",
+       .expected = LayerOutcome::kDeny,
+       .reason = "has status Canceled, so it activates nothing",
+       .state = "refused"},
+      {.name = "StatusRevokedDenies",
+       .now = "2026-03-02T09:30:00Z",
+       .status = "revoked",
+       .expected = LayerOutcome::kDeny,
+       .reason = "has status revoked",
+       .state = "refused"},
+      {.name = "StatusProvisionedAllows",
+       .now = "2026-03-02T09:30:00Z",
+       .status = "Provisioned",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
+      {.name = "StatusPendingApprovalPends",
+       .now = "2026-03-02T09:30:00Z",
+       .status = "PendingApproval",
+       .expected = LayerOutcome::kPending,
+       .reason = "awaits approval until 2026-03-03T08:55:00Z",
+       .state = "pending"},
+      {.name = "FailedDeactivationEndsNothing",
+       .now = "2026-03-02T10:30:00Z",
+       .deactivated_at = "2026-03-02T10:00:00Z",
+       .deactivation_status = "Failed",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
   };
 }
 
@@ -150,6 +190,7 @@ TEST_P(PimHistoryTest, DecidesRecordedRequest) {
   if (!c.start.empty()) SetTime(At(c.start), info.mutable_start_time());
   if (c.clear_start) info.clear_start_time();
   if (!c.created.empty()) SetTime(At(c.created), request.mutable_created_time());
+  request.set_status(c.status);
   if (!c.deactivated_at.empty()) {
     pim::ScheduleRequest deactivation = request;
     deactivation.set_id("deactivate-1");
@@ -159,6 +200,7 @@ TEST_P(PimHistoryTest, DecidesRecordedRequest) {
     if (!c.deactivation_role.empty()) {
       deactivation.set_role_definition_id(c.deactivation_role);
     }
+    deactivation.set_status(c.deactivation_status);
     requests.push_back(deactivation);
   }
 
@@ -196,6 +238,16 @@ TEST(PimHistoryBuildTest, ActivationWithoutCreatedOrStartIsError) {
                   .status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("pim: requests[0].createdDateTime: missing")));
+}
+
+TEST(PimHistoryBuildTest, UnknownStatusIsError) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  scenario->input.pim->requests[0].set_status("Cancelled");
+  EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptionsAround(At("2026-03-02T09:30:00Z")))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pim: requests[0]: status: invalid value \"Cancelled\"")));
 }
 
 TEST(PimHistoryBuildTest, ApprovalDeadlinePassedDenies) {

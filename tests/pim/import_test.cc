@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "pim/activation.h"
 #include "pim/policy.h"
+#include "pim/request_status.h"
 #include "tests/pim/fixtures.h"
 #include "tests/testing/status_matchers.h"
 
@@ -258,6 +260,42 @@ TEST(ImportRequestTest, ReadsCreatedTime) {
   EXPECT_FALSE(posted.has_created_time());
 }
 
+TEST(ImportRequestTest, ReadsKnownStatuses) {
+  const std::vector<std::pair<std::string, RequestStatus>> statuses = {
+      {"Provisioned", RequestStatus::kOpen},
+      {"granted", RequestStatus::kOpen},
+      {"PendingApproval", RequestStatus::kAwaitingApproval},
+      {"PendingAdminDecision", RequestStatus::kAwaitingApproval},
+      {"Denied", RequestStatus::kNoActivation},
+      {"Canceled", RequestStatus::kNoActivation},
+      {"Failed", RequestStatus::kNoActivation},
+      {"Revoked", RequestStatus::kNoActivation},
+      {"TimedOut", RequestStatus::kNoActivation},
+  };
+  for (const auto& [text, meaning] : statuses) {
+    ASSERT_OK_AND_ASSIGN(
+        ScheduleRequest request,
+        ImportScheduleRequest(testing::RequestJson(
+            {.extra_members = absl::StrCat(R"("status": ")", text, "\"")})));
+    EXPECT_EQ(request.status(), text);
+    ASSERT_OK_AND_ASSIGN(ActivationRequest compiled, ActivationRequest::Create(request));
+    EXPECT_EQ(compiled.status, meaning) << text;
+  }
+  ASSERT_OK_AND_ASSIGN(ScheduleRequest without,
+                       ImportScheduleRequest(testing::RequestJson({})));
+  ASSERT_OK_AND_ASSIGN(ActivationRequest compiled, ActivationRequest::Create(without));
+  EXPECT_EQ(compiled.status, RequestStatus::kOpen);
+}
+
+TEST(ActivationRequestTest, RejectsUnknownStatus) {
+  ASSERT_OK_AND_ASSIGN(ScheduleRequest request,
+                       ImportScheduleRequest(testing::RequestJson({})));
+  request.set_status("Cancelled");
+  EXPECT_THAT(ActivationRequest::Create(request),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("status: invalid value \"Cancelled\"")));
+}
+
 class BadRequestTest : public ::testing::TestWithParam<BadInput> {};
 
 TEST_P(BadRequestTest, IsRejectedWithPath) {
@@ -288,6 +326,14 @@ std::vector<BadInput> BadRequests() {
       {"NoPrincipal", Replace(testing::RequestJson({}), "\"principalId\"", "\"owner\""),
        "principalId: missing"},
       {"NoScope", testing::RequestJson({.scope = ""}), "directoryScopeId"},
+      {"UnknownStatus",
+       testing::RequestJson({.extra_members = R"("status": "Cancelled")"}),
+       "status: invalid value \"Cancelled\"; expected one of \"Accepted\""},
+      {"StatusWithTrailingSpace",
+       testing::RequestJson({.extra_members = R"("status": "Revoked ")"}),
+       "status: invalid value \"Revoked \""},
+      {"StatusNotString", testing::RequestJson({.extra_members = R"("status": 3)"}),
+       "status: invalid value 3"},
       {"CreatedNotTime",
        testing::RequestJson({.extra_members = R"("createdDateTime": "yesterday")"}),
        "createdDateTime: "},
