@@ -163,6 +163,27 @@ bool IsPrincipal(absl::string_view id, const Request& request) {
   return false;
 }
 
+// Whether a principal of a deny assignment or role assignment covers the
+// requester when the requester's groups are unknown.
+enum class Membership { kNo, kMaybe, kYes };
+
+Membership MembershipOf(absl::string_view id, absl::string_view type,
+                        const Request& request) {
+  if (Lower(id) == Lower(request.principal_id)) return Membership::kYes;
+  std::string kind = Lower(type);
+  bool not_a_group = kind == "user" || kind == "serviceprincipal" || kind == "device";
+  return not_a_group ? Membership::kNo : Membership::kMaybe;
+}
+
+bool Unconditional(const RoleAssignment& assignment, const Permission& block) {
+  return assignment.condition().empty() && block.condition().empty();
+}
+
+// ReferenceCheck() for a request without known groups, as rbac.h describes
+// for Request::groups_known.
+Decision CheckWithoutGroups(const RbacInput& input, const Request& request,
+                            absl::Time now);
+
 const RoleDefinition* FindRole(const RbacInput& input, absl::string_view id) {
   std::string guid = Lower(LastSegment(id));
   for (const RoleDefinition& role : input.role_definitions()) {
@@ -208,6 +229,7 @@ Decision ReferenceCheck(const RbacInput& input, const Request& request,
     decision.reason = Reason::kInvalidRequest;
     return decision;
   }
+  if (!request.groups_known) return CheckWithoutGroups(input, request, now);
 
   // Step 1: the first deny assignment that blocks.
   for (int d = 0; d < input.deny_assignments_size(); ++d) {
@@ -282,5 +304,103 @@ Decision ReferenceCheck(const RbacInput& input, const Request& request,
   }
   return decision;
 }
+
+namespace {
+
+Decision CheckWithoutGroups(const RbacInput& input, const Request& request,
+                            absl::Time now) {
+  // Step 1: a deny assignment that certainly applies wins; otherwise the
+  // first one that may apply through a group.
+  Decision certain;
+  Decision maybe;
+  for (int d = 0; d < input.deny_assignments_size(); ++d) {
+    const DenyAssignment& deny = input.deny_assignments(d);
+    Membership named = Membership::kNo;
+    for (const Principal& principal : deny.principals()) {
+      Membership m = Lower(principal.id()) == kAllPrincipalsId
+                         ? Membership::kYes
+                         : MembershipOf(principal.id(), principal.type(), request);
+      if (m > named) named = m;
+    }
+    Membership excluded = Membership::kNo;
+    for (const Principal& principal : deny.exclude_principals()) {
+      Membership m = MembershipOf(principal.id(), principal.type(), request);
+      if (m > excluded) excluded = m;
+    }
+    if (named == Membership::kNo || excluded == Membership::kYes) continue;
+    if (!Covers(input, deny.scope(), request.scope,
+                deny.do_not_apply_to_child_scopes())) {
+      continue;
+    }
+    bool sure = named == Membership::kYes && excluded == Membership::kNo;
+    Decision& target = sure ? certain : maybe;
+    if (target.deny_assignment >= 0) continue;
+    for (int b = 0; b < deny.permissions_size(); ++b) {
+      int pattern = BlockMatch(deny.permissions(b), request.plane, request.action);
+      if (pattern >= 0) {
+        target.deny_assignment = d;
+        target.deny_block = b;
+        target.deny_pattern = pattern;
+        break;
+      }
+    }
+    if (certain.deny_assignment >= 0) break;
+  }
+  if (certain.deny_assignment >= 0) {
+    certain.reason = Reason::kDenyAssignment;
+    return certain;
+  }
+  if (maybe.deny_assignment >= 0) {
+    maybe.reason = Reason::kGroupMembershipUnknown;
+    return maybe;
+  }
+
+  // Step 2: grants to the requester itself, then unconditional grants to a
+  // principal that may be one of its groups.
+  Decision granted;
+  Decision conditional;
+  Decision through_group;
+  for (int a = 0; a < input.role_assignments_size(); ++a) {
+    const RoleAssignment& assignment = input.role_assignments(a);
+    Membership member =
+        MembershipOf(assignment.principal_id(), assignment.principal_type(), request);
+    if (member == Membership::kNo) continue;
+    if (now < StartOf(assignment) || now >= EndOf(assignment)) continue;
+    const RoleDefinition* role = FindRole(input, assignment.role_definition_id());
+    if (role == nullptr) continue;
+    if (!Assignable(input, *role, assignment.scope())) continue;
+    if (!Covers(input, assignment.scope(), request.scope, false)) continue;
+    for (int b = 0; b < role->permissions_size(); ++b) {
+      const Permission& block = role->permissions(b);
+      int pattern = BlockMatch(block, request.plane, request.action);
+      if (pattern < 0) continue;
+      Decision* target = nullptr;
+      if (member == Membership::kYes) {
+        target = Unconditional(assignment, block) ? &granted : &conditional;
+      } else if (Unconditional(assignment, block)) {
+        target = &through_group;
+      }
+      if (target != nullptr && target->assignment < 0) {
+        target->assignment = a;
+        target->role_block = b;
+        target->grant_pattern = pattern;
+      }
+    }
+  }
+  if (granted.assignment >= 0) {
+    granted.allowed = true;
+    granted.reason = Reason::kGranted;
+    return granted;
+  }
+  if (through_group.assignment >= 0) {
+    through_group.reason = Reason::kGroupMembershipUnknown;
+    return through_group;
+  }
+  conditional.reason = conditional.assignment >= 0 ? Reason::kConditionNotEvaluated
+                                                   : Reason::kNoGrant;
+  return conditional;
+}
+
+}  // namespace
 
 }  // namespace portcullis::rbac

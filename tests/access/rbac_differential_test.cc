@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "access/rbac.h"
@@ -243,6 +244,7 @@ class RandomInputs {
     RoleAssignment* assignment = input.add_role_assignments();
     assignment->set_name(absl::StrCat("assignment-", index));
     assignment->set_principal_id(Pick(Principals()));
+    assignment->set_principal_type(TypeOf(assignment->principal_id(), index));
     assignment->set_scope(Vary(Pick(AssignmentScopes())));
     int role = Uniform(0, input.role_definitions_size());
     assignment->set_role_definition_id(
@@ -277,9 +279,23 @@ class RandomInputs {
     if (Uniform(0, 2) == 0) {
       deny->add_principals()->set_id(std::string(kAllPrincipalsId));
     } else {
-      deny->add_principals()->set_id(Pick(Principals()));
+      Principal* principal = deny->add_principals();
+      principal->set_id(Pick(Principals()));
+      principal->set_type(TypeOf(principal->id(), index));
     }
-    if (Uniform(0, 2) == 0) deny->add_exclude_principals()->set_id("g2");
+    if (Uniform(0, 2) == 0) {
+      Principal* excluded = deny->add_exclude_principals();
+      excluded->set_id("g2");
+      excluded->set_type(TypeOf("g2", index));
+    }
+  }
+
+  // A principalType for `id`, which matters when the requester's groups are
+  // unknown: groups are "Group" or untyped, users "User" or untyped. It
+  // draws no random numbers, so the rest of the input stays as it was.
+  static std::string TypeOf(absl::string_view id, int index) {
+    if (index % 2 == 0) return "";
+    return absl::StartsWithIgnoreCase(id, "g") ? "Group" : "User";
   }
 
   std::mt19937 random_;
@@ -301,6 +317,8 @@ TEST(RbacDifferential, CompiledMatchesReference) {
   int allowed = 0;
   int denied_by_deny = 0;
   int conditional = 0;
+  int unknown_deny = 0;
+  int unknown_grant = 0;
   for (uint32_t seed = 1; seed <= 40; ++seed) {
     RandomInputs inputs(seed);
     RbacInput input = inputs.MakeInput();
@@ -310,6 +328,8 @@ TEST(RbacDifferential, CompiledMatchesReference) {
       std::vector<std::string> storage;
       inputs.ClearGroups();
       Request request = inputs.MakeRequest(storage);
+      // Every fourth request has unknown groups.
+      request.groups_known = i % 4 != 0;
       absl::Time now = inputs.MakeTime();
       Decision fast = policy->Check(request, now);
       Decision slow = ReferenceCheck(input, request, now);
@@ -317,12 +337,16 @@ TEST(RbacDifferential, CompiledMatchesReference) {
           << "seed " << seed << " request " << i << ": principal '"
           << request.principal_id << "' action '" << request.action
           << "' scope '" << request.scope << "' plane "
-          << (request.plane == Plane::kData ? "data" : "control") << "\n"
+          << (request.plane == Plane::kData ? "data" : "control")
+          << (request.groups_known ? "" : " groups unknown") << "\n"
           << input.DebugString();
       ++compared;
       if (fast.allowed) ++allowed;
       if (fast.reason == Reason::kDenyAssignment) ++denied_by_deny;
       if (fast.reason == Reason::kConditionNotEvaluated) ++conditional;
+      if (fast.reason == Reason::kGroupMembershipUnknown) {
+        ++(fast.deny_assignment >= 0 ? unknown_deny : unknown_grant);
+      }
     }
   }
   EXPECT_EQ(compared, 4000);
@@ -330,6 +354,8 @@ TEST(RbacDifferential, CompiledMatchesReference) {
   EXPECT_GT(allowed, 100);
   EXPECT_GT(denied_by_deny, 25);
   EXPECT_GT(conditional, 5);
+  EXPECT_GT(unknown_deny, 5) << "deny assignments that may apply through a group";
+  EXPECT_GT(unknown_grant, 5) << "grants only through a possible group";
 }
 
 }  // namespace
