@@ -533,8 +533,13 @@ Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
     // to the network layers.
     Set(decision, Layer::kConditionalAccess, LayerOutcome::kDeny);
   }
-  DecideJit(snapshot, attempt, now, decision);
-  DecideNsg(snapshot, attempt, now, decision);
+  // An IPv4-mapped source (::ffff:a.b.c.d) is the IPv4 host on the wire,
+  // and the NSG evaluator reads it so. Read as IPv6, it would miss IPv4
+  // grants and rules.
+  Attempt network = attempt;
+  network.source = attempt.source.Unmap();
+  DecideJit(snapshot, network, now, decision);
+  DecideNsg(snapshot, network, now, decision);
   Conclude(decision);
   return decision;
 }

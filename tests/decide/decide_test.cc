@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "access/rbac_import.h"
 #include "decide/decide.h"
@@ -13,6 +14,7 @@
 #include "decide/snapshot.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "net/ip_address.h"
 #include "schedule/rfc3339.h"
 #include "tests/decide/scenario_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -209,6 +211,32 @@ TEST_F(DecideErrorTest, UnknownGroupMembershipDeniesAtRbac) {
     }
     EXPECT_TRUE(reason_fact);
   }
+}
+
+TEST_F(DecideErrorTest, MappedSourceIsItsIpv4Address) {
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+  ASSERT_FALSE(attempt.source.is_v6());
+  const net::IpAddress v4 = attempt.source;
+  attempt.source = *net::IpAddress::Parse(absl::StrCat("::ffff:", v4.ToString()));
+  ASSERT_TRUE(attempt.source.is_v4_mapped());
+  Decision decision = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(decision.verdict, Verdict::kAllow);
+  EXPECT_EQ(decision.layer(Layer::kNsg).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision.nsg.to_bastion.v4.source, v4.v4());
+
+  // A raw flow from the same mapped address meets the same JIT and NSG
+  // verdicts as its IPv4 form.
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  Decision mapped = Decide(*snapshot, attempt, now_);
+  attempt.source = v4;
+  Decision plain = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(mapped.verdict, plain.verdict);
+  EXPECT_EQ(mapped.layer(Layer::kJit).outcome, plain.layer(Layer::kJit).outcome);
+  EXPECT_EQ(mapped.layer(Layer::kNsg).outcome, plain.layer(Layer::kNsg).outcome);
+  EXPECT_EQ(mapped.layer(Layer::kNsg).error, ErrorCode::kNone);
 }
 
 TEST_F(DecideErrorTest, VmWithoutNsgDeniesAtNsg) {
