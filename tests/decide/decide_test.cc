@@ -123,6 +123,12 @@ TEST_F(DecideErrorTest, UnknownVmDeniesRawFlowAtJit) {
   Decision decision = Decide(*snapshot, attempt, now_);
   ExpectErrorDenies(decision, Layer::kJit, ErrorCode::kUnknownVm);
   EXPECT_EQ(decision.layer(Layer::kNsg).error, ErrorCode::kUnknownVm);
+  ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                       Explain(snapshot.get(), attempt, decision));
+  EXPECT_THAT(Summarize(decision, reports),
+              HasSubstr("the snapshot has no VM with the attempt's VM id \"/subscriptions/"
+                        "00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/"
+                        "providers/Microsoft.Compute/virtualMachines/vm-missing\""));
 }
 
 TEST_F(DecideErrorTest, UnknownVmDeniesSignedInAttemptAtRbac) {
