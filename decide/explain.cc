@@ -276,6 +276,12 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     if (result.check == kAdminLoginCheck) return vm.admin_login;
     return checks[result.check];
   };
+  // The role of the activation the PIM layer granted, or nullptr.
+  const rbac::Policy* activation =
+      decision.pim.basis == PimDetail::Basis::kRequest &&
+              decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow
+          ? &snapshot.pim()->request_grants[decision.pim.request]
+          : nullptr;
   auto policy_of = [&](const RbacCheckResult& result) -> const rbac::Policy& {
     return result.through_activation ? snapshot.pim()->request_grants[decision.pim.request]
                                      : *snapshot.rbac();
@@ -325,9 +331,19 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     } else {
       const RbacCheckResult& result = decision.rbac.checks[first_denied];
       const RbacCheck& check = check_of(result);
-      const rbac::Decision denial = decision_of(result);
+      rbac::Decision denial = decision_of(result);
+      const rbac::Policy* explaining = &*snapshot.rbac();
+      // Where no standing grant exists, the role of a granted activation
+      // may still explain the denial, such as a condition on the request.
+      if (denial.reason == rbac::Reason::kNoGrant && activation != nullptr) {
+        rbac::Decision activated = activation->Check(request_of(result), decision.now);
+        if (activated.reason != rbac::Reason::kNoGrant) {
+          denial = activated;
+          explaining = activation;
+        }
+      }
       std::string line =
-          absl::StrCat(purpose, ": ", snapshot.rbac()->Explain(request_of(result), denial));
+          absl::StrCat(purpose, ": ", explaining->Explain(request_of(result), denial));
       if (denied == 2) {
         absl::StrAppend(&line, " (1 more operation of this step is denied)");
       } else if (denied > 2) {

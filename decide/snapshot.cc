@@ -38,6 +38,10 @@ rbac::RoleAssignment AssignmentForInstance(const pim::ScheduleInstance& instance
   assignment.set_principal_id(instance.principal_id());
   assignment.set_principal_type("User");
   assignment.set_description("active PIM assignment schedule instance");
+  // The RBAC layer does not evaluate conditions, so a conditioned instance
+  // grants nothing that depends on it, as a standing assignment would not.
+  assignment.set_condition(instance.condition());
+  assignment.set_condition_version(instance.condition_version());
   if (instance.has_start_time()) *assignment.mutable_start_time() = instance.start_time();
   if (instance.has_end_time()) *assignment.mutable_end_time() = instance.end_time();
   assignment.set_source(absl::StrCat("pim.activeInstances[", index, "]"));
@@ -55,6 +59,8 @@ rbac::RoleAssignment AssignmentForRequest(const pim::ScheduleRequest& request,
   assignment.set_principal_id(request.principal_id());
   assignment.set_principal_type("User");
   assignment.set_description("role activated by a PIM request");
+  assignment.set_condition(request.condition());
+  assignment.set_condition_version(request.condition_version());
   assignment.set_source(absl::StrCat("pim.requests[", index, "]"));
   return assignment;
 }

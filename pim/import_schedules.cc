@@ -131,6 +131,15 @@ absl::Status ReadScope(const Body& body, absl::string_view fallback_scope,
   return absl::OkStatus();
 }
 
+// Reads the ABAC condition (`condition`, `conditionVersion`) of an instance
+// or a request, in either shape.
+absl::Status ReadCondition(const ObjectReader& reader, std::string& condition,
+                           std::string& version) {
+  PIM_ASSIGN_OR_RETURN(condition, reader.OptionalString("condition"));
+  PIM_ASSIGN_OR_RETURN(version, reader.OptionalString("conditionVersion"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ScheduleInstance> ReadInstance(const Value& value,
                                               const json::Path& path,
                                               Level level) {
@@ -199,6 +208,8 @@ absl::StatusOr<ScheduleInstance> ReadInstance(const Value& value,
   }
   PIM_ASSIGN_OR_RETURN(std::string status, reader.OptionalString("status"));
   instance.set_status(status);
+  PIM_RETURN_IF_ERROR(ReadCondition(reader, *instance.mutable_condition(),
+                                    *instance.mutable_condition_version()));
   return instance;
 }
 
@@ -347,6 +358,8 @@ absl::StatusOr<ScheduleRequest> ReadRequest(const internal::Unwrapped& document)
                               absl::StrCat("one of ", KnownRequestStatuses()));
   }
   request.set_status(status);
+  PIM_RETURN_IF_ERROR(ReadCondition(reader, *request.mutable_condition(),
+                                    *request.mutable_condition_version()));
   // Graph createdDateTime, ARM createdOn.
   for (absl::string_view name : {"createdDateTime", "createdOn"}) {
     PIM_ASSIGN_OR_RETURN(bool has_created,

@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/pim.pb.h"
+#include "proto/rbac.pb.h"
 #include "schedule/rfc3339.h"
 #include "tests/decide/scenario_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -239,6 +240,107 @@ TEST(PimHistoryBuildTest, ActivationWithoutCreatedOrStartIsError) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("pim: requests[0].createdDateTime: missing")));
 }
+
+// An ABAC condition on the role's assignment, however it was given: RBAC
+// does not evaluate conditions, so none of them grants the role.
+enum class ConditionOn { kNothing, kStandingAssignment, kActiveInstance, kRequest };
+
+struct ConditionCase {
+  std::string name;
+  ConditionOn on;
+  bool conditioned;
+};
+
+void PrintTo(const ConditionCase& c, std::ostream* os) { *os << c.name; }
+
+class PimConditionTest : public ::testing::TestWithParam<ConditionCase> {};
+
+constexpr char kCondition[] =
+    "((!(ActionMatches{'Microsoft.Compute/virtualMachines/read'})) OR "
+    "(@Resource[Microsoft.Compute/virtualMachines:name] StringEquals 'vm-other'))";
+
+TEST_P(PimConditionTest, ConditionedRoleGrantsNothing) {
+  const ConditionCase& c = GetParam();
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  PimInput& pim = *scenario->input.pim;
+  const pim::ScheduleRequest activation = pim.requests[0];
+  const std::string condition = c.conditioned ? kCondition : "";
+  const std::string version = c.conditioned ? "2.0" : "";
+  switch (c.on) {
+    case ConditionOn::kNothing:
+      break;
+    case ConditionOn::kStandingAssignment: {
+      pim.requests.clear();
+      pim.eligibilities.clear();
+      rbac::RoleAssignment* standing = scenario->input.rbac->add_role_assignments();
+      standing->set_id("standing-1");
+      standing->set_name("standing-1");
+      standing->set_scope(activation.directory_scope_id());
+      standing->set_role_definition_id(activation.role_definition_id());
+      standing->set_principal_id(activation.principal_id());
+      standing->set_principal_type("User");
+      standing->set_condition(condition);
+      standing->set_condition_version(version);
+      break;
+    }
+    case ConditionOn::kActiveInstance: {
+      pim.requests.clear();
+      pim::ScheduleInstance& instance = pim.active_instances.emplace_back();
+      instance.set_level(pim::LEVEL_ASSIGNMENT);
+      instance.set_id("instance-1");
+      instance.set_principal_id(activation.principal_id());
+      instance.set_role_definition_id(activation.role_definition_id());
+      instance.set_directory_scope_id(activation.directory_scope_id());
+      SetTime(At("2026-03-02T09:00:00Z"), instance.mutable_start_time());
+      SetTime(At("2026-03-02T12:00:00Z"), instance.mutable_end_time());
+      instance.set_condition(condition);
+      instance.set_condition_version(version);
+      break;
+    }
+    case ConditionOn::kRequest:
+      pim.requests[0].set_condition(condition);
+      pim.requests[0].set_condition_version(version);
+      break;
+  }
+
+  absl::Time now = At("2026-03-02T09:30:00Z");
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  const LayerReport& rbac = (*reports)[static_cast<int>(Layer::kRbac)];
+  if (!c.conditioned) {
+    EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kAllow);
+    return;
+  }
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision.denied_by, Layer::kRbac) << LayerName(decision.denied_by);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kDeny);
+  EXPECT_THAT(absl::StrJoin(rbac.reasons, "\n"),
+              HasSubstr("only a grant under an ABAC condition covers"));
+  std::string reason;
+  for (const auto& [name, value] : rbac.facts) {
+    if (name == "reason") reason = value;
+  }
+  EXPECT_EQ(reason, "condition not evaluated");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Conditions, PimConditionTest,
+    ::testing::ValuesIn(std::vector<ConditionCase>{
+        {"StandingAssignmentWithout", ConditionOn::kStandingAssignment, false},
+        {"StandingAssignmentWith", ConditionOn::kStandingAssignment, true},
+        {"ActiveInstanceWithout", ConditionOn::kActiveInstance, false},
+        {"ActiveInstanceWith", ConditionOn::kActiveInstance, true},
+        {"RequestWithout", ConditionOn::kRequest, false},
+        {"RequestWith", ConditionOn::kRequest, true},
+    }),
+    [](const ::testing::TestParamInfo<ConditionCase>& info) { return info.param.name; });
 
 TEST(PimHistoryBuildTest, UnknownStatusIsError) {
   absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);

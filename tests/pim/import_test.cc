@@ -359,6 +359,38 @@ TEST(ImportInstancesTest, ReadsGraphList) {
   EXPECT_EQ(instances[1].level(), LEVEL_ELIGIBILITY);
 }
 
+TEST(ImportInstancesTest, ReadsArmCondition) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<ScheduleInstance> instances,
+      ImportScheduleInstances(
+          R"({"value": [{"properties": {"scope": "/subscriptions/s", "roleDefinitionId": "r",
+              "principalId": "p", "startDateTime": "2026-03-02T09:00:00Z",
+              "condition": "@Resource[Microsoft.Compute/virtualMachines:name] StringEquals 'vm1'",
+              "conditionVersion": "2.0"}, "name": "i1"},
+            {"properties": {"scope": "/subscriptions/s", "roleDefinitionId": "r",
+              "principalId": "p", "startDateTime": "2026-03-02T09:00:00Z",
+              "condition": null, "conditionVersion": null}, "name": "i2"}]})",
+          LEVEL_ASSIGNMENT));
+  ASSERT_EQ(instances.size(), 2u);
+  EXPECT_EQ(instances[0].condition(),
+            "@Resource[Microsoft.Compute/virtualMachines:name] StringEquals 'vm1'");
+  EXPECT_EQ(instances[0].condition_version(), "2.0");
+  EXPECT_EQ(instances[1].condition(), "");
+  EXPECT_EQ(instances[1].condition_version(), "");
+}
+
+TEST(ImportRequestTest, ReadsCondition) {
+  ASSERT_OK_AND_ASSIGN(
+      ScheduleRequest request,
+      ImportScheduleRequest(testing::RequestJson(
+          {.extra_members = R"("condition": "@Request[x] StringEquals 'y'", "conditionVersion": "2.0")"})));
+  EXPECT_EQ(request.condition(), "@Request[x] StringEquals 'y'");
+  EXPECT_EQ(request.condition_version(), "2.0");
+  EXPECT_THAT(ImportScheduleRequest(
+                  testing::RequestJson({.extra_members = R"("condition": 7)"})),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("condition: invalid value 7")));
+}
+
 TEST(ImportInstancesTest, RejectsOtherLevel) {
   std::string json = R"({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#roleManagement/directory/roleAssignmentScheduleInstances", "value": []})";
   EXPECT_THAT(ImportScheduleInstances(json, LEVEL_ELIGIBILITY),
