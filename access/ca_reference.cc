@@ -75,7 +75,11 @@ Tri UsersSide(const ca::UserCondition& users, const SignIn& s, bool exclude) {
     if (!s.directory_known) {
       result = Or(result, Tri::kUnknown);
     } else {
-      result = Or(result, ToTri(AnyListed(roles, s.role_ids)));
+      if (!roles.empty()) {
+        result = Or(result, RoleMembershipKnown(s)
+                                ? ToTri(AnyListed(roles, s.role_ids))
+                                : Tri::kUnknown);
+      }
       if (!groups.empty()) {
         result = Or(result, GroupMembershipKnown(s)
                                 ? ToTri(AnyListed(groups, s.group_ids))

@@ -112,6 +112,9 @@ struct SignIn {
   // group conditions are not supplied facts although the type and roles
   // are. GroupMembershipKnown() combines both flags.
   bool groups_known = true;
+  // The same for the `roles` member; RoleMembershipKnown() combines it with
+  // directory_known.
+  bool roles_known = true;
   UserType user_type = UserType::kUnknown;
   // Transitive group ids and active directory role template ids.
   std::vector<std::string> group_ids;
@@ -159,6 +162,13 @@ struct SignIn {
 // lists the user and the entry has `groups` (an empty array means none).
 inline bool GroupMembershipKnown(const SignIn& sign_in) {
   return sign_in.directory_known && sign_in.groups_known;
+}
+
+// True when `role_ids` is the user's full list of directory roles: the
+// directory lists the user and the entry has `roles` (an empty array means
+// none).
+inline bool RoleMembershipKnown(const SignIn& sign_in) {
+  return sign_in.directory_known && sign_in.roles_known;
 }
 
 // The external user type of the signed-in user: EXTERNAL_USER_TYPE_UNSPECIFIED

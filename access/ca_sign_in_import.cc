@@ -144,6 +144,14 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
                      "\" has no \"groups\" member, so group membership is "
                      "unknown; write \"groups\": [] for a user in no group")});
   }
+  s.roles_known = it->second.roles_known;
+  if (!s.roles_known) {
+    out.warnings.push_back(ImportWarning{
+        path.Field("userId").ToString(),
+        absl::StrCat("the directory entry of user \"", s.user_id,
+                     "\" has no \"roles\" member, so role membership is "
+                     "unknown; write \"roles\": [] for a user in no role")});
+  }
   s.group_ids = it->second.groups;
   s.role_ids = it->second.roles;
   return absl::OkStatus();
@@ -386,6 +394,7 @@ absl::StatusOr<Directory> ParseDirectory(absl::string_view bytes) {
       }
     }
     user.groups_known = !json::IsNullOrAbsent(Member(**item, "groups"));
+    user.roles_known = !json::IsNullOrAbsent(Member(**item, "roles"));
     absl::StatusOr<std::vector<std::string>> groups =
         StringArray(Member(**item, "groups"), item_path.Field("groups"));
     if (!groups.ok()) return groups.status();

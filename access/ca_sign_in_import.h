@@ -49,6 +49,8 @@ struct DirectoryUser {
   // then unknown, while `"groups": []` means no groups.
   bool groups_known = false;
   std::vector<std::string> roles;
+  // The same for `roles`.
+  bool roles_known = false;
 };
 
 // Users by lower-case id.

@@ -68,10 +68,12 @@ struct CompiledPolicies {
   PolicyMask valid, enabled, enforced, blocking;
 
   // Users.
-  PolicyMask user_targeted, user_all, group_role_include, group_role_exclude;
+  PolicyMask user_targeted, user_all;
   // Policies that include (exclude) groups, whose user condition is unknown
   // when the user's groups are.
   PolicyMask group_include, group_exclude;
+  // The same for roles, when the user's roles are unknown.
+  PolicyMask role_include, role_exclude;
   IdTable<IdMasks> users, groups, roles;
   std::vector<GuestSpec> guests;
 
@@ -198,10 +200,10 @@ absl::Status Compiler::Run() {
                            &d_.blocking,
                            &d_.user_targeted,
                            &d_.user_all,
-                           &d_.group_role_include,
-                           &d_.group_role_exclude,
                            &d_.group_include,
                            &d_.group_exclude,
+                           &d_.role_include,
+                           &d_.role_exclude,
                            &d_.sp_targeted,
                            &d_.sp_all,
                            &d_.sp_filter,
@@ -323,14 +325,10 @@ void Compiler::CompileUsers(int i, const ca::UserCondition& users) {
   for (const std::string& id : users.exclude_roles()) {
     Entry(d_.roles, id).exclude.Set(i);
   }
-  if (!users.include_groups().empty() || !users.include_roles().empty()) {
-    d_.group_role_include.Set(i);
-  }
   if (!users.include_groups().empty()) d_.group_include.Set(i);
   if (!users.exclude_groups().empty()) d_.group_exclude.Set(i);
-  if (!users.exclude_groups().empty() || !users.exclude_roles().empty()) {
-    d_.group_role_exclude.Set(i);
-  }
+  if (!users.include_roles().empty()) d_.role_include.Set(i);
+  if (!users.exclude_roles().empty()) d_.role_exclude.Set(i);
   if (users.has_include_guests_or_external_users()) {
     CompileGuests(i, users.include_guests_or_external_users(), false);
   }
@@ -715,11 +713,11 @@ TriMask UserCondition(const CompiledPolicies& d, const SignIn& s) {
     exclude.t |= it->second.exclude;
   };
   if (!s.user_id.empty()) add(d.users, s.user_id);
-  if (s.directory_known) {
+  if (RoleMembershipKnown(s)) {
     for (const std::string& role : s.role_ids) add(d.roles, role);
   } else {
-    include.u |= d.group_role_include;
-    exclude.u |= d.group_role_exclude;
+    include.u |= d.role_include;
+    exclude.u |= d.role_exclude;
   }
   if (GroupMembershipKnown(s)) {
     for (const std::string& group : s.group_ids) add(d.groups, group);

@@ -243,6 +243,9 @@ class Generator {
         if (Coin()) s.group_ids.push_back(Pick(kGroups));
         if (Coin(30)) s.group_ids.push_back(Pick(kGroups));
         if (Coin(20)) s.role_ids.push_back(Pick(kRoles));
+        // A directory entry may lack `groups` or `roles`: unknown, not none.
+        s.groups_known = Coin(85);
+        s.roles_known = Coin(85);
       }
       if (Coin(20)) {
         s.external_user_type = static_cast<ca::ExternalUserType>(Int(7));

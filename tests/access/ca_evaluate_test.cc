@@ -37,9 +37,9 @@ const absl::Time kNow = absl::FromUnixSeconds(1780000000);  // 2026-05-28
 Directory TestDirectory() {
   absl::StatusOr<Directory> directory = ParseDirectory(absl::StrCat(
       R"({"users": [)", R"({"id": ")", kUser, R"(", "userType": "member",
-      "groups": [")",
+      "roles": [], "groups": [")",
       kStaffGroup, R"("]},)", R"({"id": ")", kGuest,
-      R"(", "userType": "guest", "groups": []},)", R"({"id": ")", kAdmin,
+      R"(", "userType": "guest", "groups": [], "roles": []},)", R"({"id": ")", kAdmin,
       R"(", "userType": "member", "groups": [")", kExcludedGroup, R"(", ")",
       kStaffGroup, R"("], "roles": [")", kGlobalAdminRole, R"("]}]})"));
   EXPECT_TRUE(directory.ok()) << directory.status();
@@ -150,6 +150,33 @@ TEST_F(CaEvaluateTest, DirectoryEntryWithoutGroupsIsUnknown) {
   // The roles are still known, and a known role decides.
   EXPECT_EQ(Reasons(role, Request(kUser, kFull), EvaluationMode::kStrict), kApplies);
   // `"groups": []` is no groups.
+  EXPECT_EQ(Reasons(include, Request(kGuest, kFull), EvaluationMode::kStrict),
+            std::vector<std::string>{"users"});
+  EXPECT_EQ(Reasons(exclude, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);
+}
+
+TEST_F(CaEvaluateTest, DirectoryEntryWithoutRolesIsUnknown) {
+  ASSERT_OK_AND_ASSIGN(directory_, ParseDirectory(absl::StrCat(
+      R"({"users": [{"id": ")", kUser, R"(", "userType": "member", "groups": [")",
+      kStaffGroup, R"("]}, {"id": ")", kGuest,
+      R"(", "userType": "member", "groups": [], "roles": []}]})")));
+  ca::Policy include = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeRoles": [")", kGlobalAdminRole, R"("]}})"));
+  ca::Policy exclude = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeUsers": ["All"], "excludeRoles": [")",
+                        kGlobalAdminRole, R"("]}})"));
+  ca::Policy group = MakePolicy(
+      "p", absl::StrCat(R"({"users": {"includeRoles": [")", kGlobalAdminRole,
+                        R"("], "includeGroups": [")", kStaffGroup, R"("]}})"));
+  // No `roles` member: role conditions are missing facts, so a policy that
+  // targets a role applies in lenient mode instead of being skipped.
+  EXPECT_EQ(Reasons(include, Request(kUser, kFull), EvaluationMode::kStrict), kNotEnough);
+  EXPECT_EQ(Reasons(include, Request(kUser, kFull), EvaluationMode::kLenient), kApplies);
+  EXPECT_EQ(Reasons(exclude, Request(kUser, kFull), EvaluationMode::kStrict), kNotEnough);
+  EXPECT_EQ(Reasons(exclude, Request(kUser, kFull), EvaluationMode::kLenient), kApplies);
+  // The groups are still known, and a known group decides.
+  EXPECT_EQ(Reasons(group, Request(kUser, kFull), EvaluationMode::kStrict), kApplies);
+  // `"roles": []` is no roles.
   EXPECT_EQ(Reasons(include, Request(kGuest, kFull), EvaluationMode::kStrict),
             std::vector<std::string>{"users"});
   EXPECT_EQ(Reasons(exclude, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);

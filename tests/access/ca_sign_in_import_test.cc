@@ -84,8 +84,8 @@ TEST(CaSignInImportTest, UnknownUserAndPlatformWarn) {
 TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
   ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
       {"id": "missing", "userType": "member", "roles": ["r1"]},
-      {"id": "null", "userType": "member", "groups": null},
-      {"id": "none", "userType": "member", "groups": []}]})"));
+      {"id": "null", "userType": "member", "groups": null, "roles": []},
+      {"id": "none", "userType": "member", "groups": [], "roles": []}]})"));
   EXPECT_FALSE(directory.users.at("missing").groups_known);
   EXPECT_FALSE(directory.users.at("null").groups_known);
   EXPECT_TRUE(directory.users.at("none").groups_known);
