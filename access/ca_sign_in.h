@@ -109,8 +109,8 @@ struct SignIn {
   // false, group and role conditions are not supplied facts.
   bool directory_known = false;
   // False when the directory lists the user without a `groups` member, so
-  // group conditions are not supplied facts although the type and roles
-  // are. GroupMembershipKnown() combines both flags.
+  // group conditions are not supplied facts although the user type is.
+  // GroupMembershipKnown() combines both flags.
   bool groups_known = true;
   // The same for the `roles` member; RoleMembershipKnown() combines it with
   // directory_known.

@@ -173,7 +173,8 @@ absl::StatusOr<std::vector<std::string>> ExpandJsonPaths(
   std::string resolved = ResolveUserPath(path);
   struct stat info;
   if (stat(resolved.c_str(), &info) != 0) {
-    return absl::NotFoundError(absl::StrCat("cannot read ", resolved));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ", resolved, ": ", std::strerror(errno)));
   }
   if (!S_ISDIR(info.st_mode)) return std::vector<std::string>{resolved};
   // The same rule as the folders that scenario files name.

@@ -349,9 +349,11 @@ int RunValidate(const std::vector<std::string>& args) {
   size_t error_count = 0;
   // A file that cannot be read or contains no NSG is reported, and the
   // other files are still checked. The exit status is then 2.
-  auto report_error = [&](const std::string& file, absl::string_view message) {
+  auto report_error = [&](const std::string& file, absl::string_view message,
+                          bool message_names_file = false) {
     ++error_count;
-    std::cerr << "portcullis nsg: " << file << ": " << message << "\n";
+    std::cerr << "portcullis nsg: " << (message_names_file ? "" : file + ": ")
+              << message << "\n";
     JsonValue entry = JsonValue::Object();
     entry.Set("file", JsonValue::String(file));
     entry.Set("message", JsonValue::String(std::string(message)));
@@ -362,7 +364,9 @@ int RunValidate(const std::vector<std::string>& args) {
     absl::StatusOr<std::vector<std::string>> expanded =
         ExpandJsonPaths(argument);
     if (!expanded.ok()) {
-      report_error(argument, expanded.status().message());
+      // The message already names the path.
+      report_error(argument, expanded.status().message(),
+                   /*message_names_file=*/true);
     } else if (expanded->empty()) {
       report_error(argument, "the folder contains no JSON file");
     } else {
