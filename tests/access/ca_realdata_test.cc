@@ -123,19 +123,19 @@ class CaRealDataTest : public ::testing::Test {
         ParseDirectory(absl::StrCat(
             R"({"users": [
               {"id": ")",
-            kAlice, R"(", "userType": "member", "groups": [")", kInternals,
+            kAlice, R"(", "userType": "member", "roles": [], "groups": [")", kInternals,
             R"("]},
               {"id": ")",
             kBob, R"(", "userType": "member", "groups": [")", kInternals,
             R"("], "roles": [")", kGlobalAdmin, R"("]},
               {"id": ")",
-            kBreakGlassUser, R"(", "userType": "member", "groups": [")",
+            kBreakGlassUser, R"(", "userType": "member", "roles": [], "groups": [")",
             kBreakGlass, R"("]},
               {"id": ")",
-            kService, R"(", "userType": "member", "groups": [")",
+            kService, R"(", "userType": "member", "roles": [], "groups": [")",
             kServiceAccounts, R"("]},
               {"id": ")",
-            kGuest, R"(", "userType": "guest", "groups": []}]})")));
+            kGuest, R"(", "userType": "guest", "groups": [], "roles": []}]})")));
   }
 
   // Evaluates a What-If request for `user` reaching `app` under
