@@ -1,5 +1,8 @@
 #include "access/internal/ca_json_reader.h"
 
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
 namespace portcullis::access::internal {
 
 absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> Items(
@@ -13,6 +16,16 @@ absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> Items(
     const Value* value = Member(root.struct_value(), "value");
     if (value != nullptr && value->has_list_value() &&
         Member(root.struct_value(), "conditions") == nullptr) {
+      // Graph pages long lists. Evaluating one page would silently drop the
+      // policies on the others, and a missing block policy is an allow.
+      if (const Value* next = Member(root.struct_value(), "@odata.nextLink");
+          next != nullptr && !json::IsNullOrAbsent(next)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            json::Path().Field("@odata.nextLink").ToString(),
+            ": the file is one page of a paged Graph list, so the items on "
+            "later pages are missing; follow @odata.nextLink and merge every "
+            "page's value array into one file"));
+      }
       list = &value->list_value();
       base = base.Field("value");
     }

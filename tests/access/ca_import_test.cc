@@ -266,6 +266,11 @@ INSTANTIATE_TEST_SUITE_P(
     Policies, CaImportErrorTest,
     ::testing::Values(
         ErrorCase{"MalformedJson", "{\"id\": ", ""},
+        ErrorCase{
+            "PagedList",
+            R"json({"@odata.context": "x", "@odata.nextLink": "https://graph.microsoft.com/v1.0/identity/conditionalAccess/policies?$skiptoken=x",
+              "value": [{"id": "p", "state": "enabled"}]})json",
+            "@odata.nextLink: the file is one page of a paged Graph list"},
         ErrorCase{"MissingState", R"json({"id": "p"})json",
                   "state: missing; expected enabled, disabled or "
                   "enabledForReportingButNotEnforced"},
@@ -361,6 +366,13 @@ TEST(CaImportTest, NamedLocationKinds) {
 }
 
 TEST(CaImportTest, NamedLocationErrors) {
+  EXPECT_THAT(ImportNamedLocations(
+                  R"json({"@odata.nextLink": "https://graph.microsoft.com/v1.0/x",
+        "value": [{"@odata.type": "#microsoft.graph.ipNamedLocation",
+        "id": "a", "ipRanges": [{"cidrAddress": "192.0.2.0/24"}]}]})json",
+                  "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("one page of a paged Graph list")));
   EXPECT_THAT(ImportNamedLocations(
                   R"json({"@odata.type": "#microsoft.graph.ipNamedLocation",
         "id": "a", "ipRanges": [{"cidrAddress": "192.0.2.300/24"}]})json",
