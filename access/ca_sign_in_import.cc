@@ -136,22 +136,19 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
   }
   s.directory_known = true;
   s.user_type = it->second.user_type;
+  // A missing member leaves that membership unknown, not empty.
+  auto warn_unknown = [&](absl::string_view member, absl::string_view kind) {
+    out.warnings.push_back(ImportWarning{
+        path.Field("userId").ToString(),
+        absl::StrCat("the directory entry of user \"", s.user_id,
+                     "\" has no \"", member, "\" member, so ", kind,
+                     " membership is unknown; write \"", member,
+                     "\": [] for a user in no ", kind)});
+  };
   s.groups_known = it->second.groups_known;
-  if (!s.groups_known) {
-    out.warnings.push_back(ImportWarning{
-        path.Field("userId").ToString(),
-        absl::StrCat("the directory entry of user \"", s.user_id,
-                     "\" has no \"groups\" member, so group membership is "
-                     "unknown; write \"groups\": [] for a user in no group")});
-  }
+  if (!s.groups_known) warn_unknown("groups", "group");
   s.roles_known = it->second.roles_known;
-  if (!s.roles_known) {
-    out.warnings.push_back(ImportWarning{
-        path.Field("userId").ToString(),
-        absl::StrCat("the directory entry of user \"", s.user_id,
-                     "\" has no \"roles\" member, so role membership is "
-                     "unknown; write \"roles\": [] for a user in no role")});
-  }
+  if (!s.roles_known) warn_unknown("roles", "role");
   s.group_ids = it->second.groups;
   s.role_ids = it->second.roles;
   return absl::OkStatus();
