@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -635,8 +634,6 @@ absl::StatusOr<nsg::NetworkSecurityGroup> LoadNsgFile(
 // files and folders `nic_paths` to `context`.
 absl::Status AddApplicationSecurityGroups(
     const std::vector<std::string>& nic_paths, nsg::AddressContext& context) {
-  // Ids are compared without regard to case, as the resolver does.
-  absl::flat_hash_map<std::string, std::vector<net::IpAddress>> members;
   for (const std::string& argument : nic_paths) {
     absl::StatusOr<std::vector<std::string>> files = ExpandJsonPaths(argument);
     if (!files.ok()) return files.status();
@@ -645,28 +642,14 @@ absl::Status AddApplicationSecurityGroups(
       if (!bytes.ok()) return bytes.status();
       absl::StatusOr<jit::NetworkInterface> nic =
           jit::ImportNetworkInterface(*bytes);
-      if (!nic.ok()) {
-        return absl::Status(nic.status().code(),
-                            absl::StrCat(file, ": ", nic.status().message()));
-      }
-      for (const jit::ApplicationSecurityGroupMember& member :
-           nic->application_security_group_members()) {
-        absl::StatusOr<net::IpAddress> address =
-            net::IpAddress::Parse(member.private_ip_address());
-        if (!address.ok()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              file, ": private address \"", member.private_ip_address(),
-              "\" of a member of application security group \"",
-              member.application_security_group_id(),
-              "\" is not a single address; members must be addresses"));
-        }
-        members[absl::AsciiStrToLower(member.application_security_group_id())]
-            .push_back(*address);
+      absl::Status added =
+          nic.ok() ? jit::AddApplicationSecurityGroupMembers(*nic, context)
+                   : nic.status();
+      if (!added.ok()) {
+        return absl::Status(added.code(),
+                            absl::StrCat(file, ": ", added.message()));
       }
     }
-  }
-  for (auto& [id, addresses] : members) {
-    context.application_security_groups.emplace(id, std::move(addresses));
   }
   return absl::OkStatus();
 }

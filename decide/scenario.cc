@@ -631,21 +631,10 @@ absl::Status LoadNetwork(const Section& section, Scenario& scenario) {
       if (!vm.ok()) return vm.status();
       // NSG rules that name an application security group match the
       // private addresses of the NICs that belong to it.
-      for (const jit::ApplicationSecurityGroupMember& member :
-           vm->nic.application_security_group_members()) {
-        absl::StatusOr<net::IpAddress> address =
-            net::IpAddress::Parse(member.private_ip_address());
-        if (!address.ok()) {
-          return Error(item, absl::StrCat(
-              "nic: private address \"", member.private_ip_address(),
-              "\" of a member of application security group \"",
-              member.application_security_group_id(),
-              "\" is not a single address; members must be addresses"));
-        }
-        network.addresses
-            .application_security_groups[absl::AsciiStrToLower(
-                member.application_security_group_id())]
-            .push_back(*address);
+      absl::Status members =
+          jit::AddApplicationSecurityGroupMembers(vm->nic, network.addresses);
+      if (!members.ok()) {
+        return Error(item, absl::StrCat("nic: ", members.message()));
       }
       network.vms.push_back(*std::move(vm));
     }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "json/json.h"
+#include "net/ip_address.h"
 #include "net/ip_prefix.h"
 #include "schedule/duration.h"
 #include "schedule/rfc3339.h"
@@ -643,6 +644,27 @@ absl::StatusOr<NetworkInterface> ImportNetworkInterface(
   }
   nic.set_subnet_id(primary_subnet);
   return nic;
+}
+
+absl::Status AddApplicationSecurityGroupMembers(const NetworkInterface& nic,
+                                                nsg::AddressContext& context) {
+  for (const ApplicationSecurityGroupMember& member :
+       nic.application_security_group_members()) {
+    absl::StatusOr<net::IpAddress> address =
+        net::IpAddress::Parse(member.private_ip_address());
+    if (!address.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "private address \"", member.private_ip_address(),
+          "\" of a member of application security group \"",
+          member.application_security_group_id(),
+          "\" is not a single address; members must be addresses"));
+    }
+    context
+        .application_security_groups[absl::AsciiStrToLower(
+            member.application_security_group_id())]
+        .push_back(*address);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace portcullis::jit

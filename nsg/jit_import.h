@@ -20,8 +20,10 @@
 
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nsg/service_tags.h"
 #include "proto/jit.pb.h"
 
 namespace portcullis::jit {
@@ -47,6 +49,13 @@ absl::StatusOr<JitRequest> ImportJitRequest(absl::string_view bytes);
 // or the REST API's response, example envelopes included).
 absl::StatusOr<NetworkInterface> ImportNetworkInterface(
     absl::string_view bytes);
+
+// Adds the private address of each application security group membership
+// of `nic` to `context`, keyed by the group id in lower case because the
+// resolver compares ids without regard to case. Fails when an address is a
+// prefix, since group members must be single addresses.
+absl::Status AddApplicationSecurityGroupMembers(const NetworkInterface& nic,
+                                                nsg::AddressContext& context);
 
 // Parses `TCP`, `UDP` or `*`, without regard to case.
 absl::StatusOr<JitProtocol> ParseJitProtocol(absl::string_view text);

@@ -286,6 +286,30 @@ TEST(ImportNetworkInterface, ReadsApplicationSecurityGroups) {
                                    "/asg/web 192.0.2.9"));
 }
 
+TEST(AddApplicationSecurityGroupMembers, KeysGroupsInLowerCase) {
+  NetworkInterface nic;
+  for (const auto& [group, address] :
+       {std::pair{"/ASG/Web", "192.0.2.4"}, std::pair{"/asg/web", "192.0.2.9"}}) {
+    ApplicationSecurityGroupMember* member =
+        nic.add_application_security_group_members();
+    member->set_application_security_group_id(group);
+    member->set_private_ip_address(address);
+  }
+  nsg::AddressContext context;
+  ASSERT_TRUE(AddApplicationSecurityGroupMembers(nic, context).ok());
+  ASSERT_EQ(context.application_security_groups.size(), 1u);
+  EXPECT_EQ(context.application_security_groups.at("/asg/web").size(), 2u);
+
+  nic.mutable_application_security_group_members(0)->set_private_ip_address(
+      "192.0.2.16/28");
+  nsg::AddressContext other;
+  EXPECT_THAT(AddApplicationSecurityGroupMembers(nic, other),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("\"192.0.2.16/28\" of a member of application "
+                                 "security group \"/ASG/Web\" is not a single "
+                                 "address")));
+}
+
 TEST(ImportNetworkInterface, RejectsApplicationSecurityGroupWithoutId) {
   EXPECT_THAT(
       ImportNetworkInterface(R"({"name": "vm1-nic", "properties": {
