@@ -225,8 +225,8 @@ absl::Status LoadLayers(const std::string& path, int depth, bool is_root, Layere
     absl::Status status = LoadLayers(resolved, depth + 1, false, out);
     if (absl::IsNotFound(status) &&
         absl::StartsWith(status.message(), resolved + ": ")) {
-      // Relative bases resolve from this file's folder, which is what breaks
-      // when a scenario is copied elsewhere; say so.
+      // Relative bases resolve from this file's folder, so a scenario copied
+      // elsewhere loses its base. The message names both paths.
       return absl::NotFoundError(absl::StrCat(
           path, ": base: \"", *base_path, "\" resolves to ", resolved,
           " (relative to the folder of ", path, "), which cannot be read: ",

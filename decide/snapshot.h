@@ -101,9 +101,9 @@ struct PimInput {
   // and direct active assignments.
   std::vector<pim::ScheduleInstance> active_instances;
   // Requests on record (roleAssignmentScheduleRequests), oldest first. They
-  // are history: when the user has no active instance, the user's latest
+  // are history. When the user has no active instance, the user's latest
   // selfActivate request is judged at its processing time (createdDateTime,
-  // else its start), which fixes its window, and a later selfDeactivate or
+  // else its start), which fixes its window. A later selfDeactivate or
   // adminRemove of the same role ends it. Each selfActivate request needs
   // a createdDateTime or a start.
   std::vector<pim::ScheduleRequest> requests;

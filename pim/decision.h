@@ -148,9 +148,9 @@ struct ActivationDecision {
   // issued inside the window can still be valid (end + the maximum token
   // lifetime, 90 minutes by default).
   absl::Time deactivation_opens = absl::InfiniteFuture();
-  // NOTE: PIM extends and renews assignments, not activations, so the two
-  // times below mean something only for an assignment's window; the
-  // `pim activate` command does not print them.
+  // NOTE: PIM extends and renews assignments, not activations. The two times
+  // below apply only to an assignment's window, so `pim activate` does not
+  // print them.
   absl::Time extension_opens = absl::InfiniteFuture();
   absl::Time renewal_closes = absl::InfiniteFuture();
   absl::Time tokens_valid_until = absl::InfiniteFuture();

@@ -70,8 +70,8 @@ class RolePolicy {
 
   // Compiles `policy.rules` (not effective_rules). Errors name the rule by
   // its index and id: an id that is not one of the 17 predefined ids; a rule
-  // whose id says one caller, level or type and whose target or type says
-  // another; a duplicate rule id; a second rule of one type for the same
+  // whose id names one caller, level or type and whose target or type
+  // names another; a duplicate rule id; a second rule of one type for the same
   // caller and level (naming both rules), which would otherwise override
   // the first depending on its position; an expiration
   // rule that requires expiration without a positive maximumDuration; and a

@@ -5,7 +5,7 @@
 //     and explain every rejection in an InvalidArgument status;
 //   - the fast parsers, one pass over the text with no allocation and no
 //     absl::Status. They accept exactly the texts that the reference parsers
-//     accept, with the same values, and only say whether the text is valid.
+//     accept, with the same values, and only report whether the text is valid.
 //
 // The public entry points run the fast parser and fall back on the reference
 // parser when it rejects the text, so a rejected text gets the reference

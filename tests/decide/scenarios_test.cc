@@ -205,8 +205,8 @@ class ApplicationSecurityGroupSceneTest : public ::testing::Test {
     WriteText("azuredeploy.json", nsgs);
   }
 
-  // Writes a copy of the example NIC, in the group when `member` is set;
-  // the NIC spells the id in upper case, which must not matter.
+  // Writes a copy of the example NIC, in the group when `member` is set.
+  // The NIC spells the id in upper case, which must not matter.
   void WriteNic(bool member) {
     std::string nic = ReadText(examples_ + "/nic-vm-app01.json");
     const std::string address = "\"privateIPAddress\": \"10.0.2.4\",";
