@@ -355,7 +355,7 @@ int RunWhatIf(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunAccessCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+  if (GroupHelpRequested(args)) {
     std::cout << kUsage;
     return 0;
   }

@@ -124,9 +124,15 @@ bool FlagParser::PrintHelpIfRequested(const std::vector<std::string>& args,
   return true;
 }
 
+bool IsHelpFlag(absl::string_view arg) { return arg == "--help" || arg == "-h"; }
+
+bool GroupHelpRequested(const std::vector<std::string>& args) {
+  return !args.empty() && IsHelpFlag(args[0]);
+}
+
 bool HelpRequested(const std::vector<std::string>& args) {
   for (const std::string& arg : args) {
-    if (arg == "--help" || arg == "-h") return true;
+    if (IsHelpFlag(arg)) return true;
   }
   return false;
 }

@@ -72,9 +72,16 @@ class FlagParser {
   std::map<std::string, Spec, std::less<>> specs_;
 };
 
+// Returns true for `--help` and `-h`, the two spellings of a help request.
+bool IsHelpFlag(absl::string_view arg);
+
 // Returns true when `args` contains `--help` or `-h`: print the usage to
 // standard output and exit 0.
 bool HelpRequested(const std::vector<std::string>& args);
+
+// Returns true when the first argument of a command group is a help request,
+// which then prints the group's usage rather than a subcommand's.
+bool GroupHelpRequested(const std::vector<std::string>& args);
 
 // Resolves a path the user typed: relative paths are taken from
 // BUILD_WORKING_DIRECTORY when the tool runs under `bazel run`, so users can

@@ -360,7 +360,7 @@ int RunStatus(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunJitCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+  if (GroupHelpRequested(args)) {
     std::cout << kUsage;
     return 0;
   }

@@ -12,6 +12,7 @@
 #include "cli/classbench_command.h"
 #include "cli/decide_command.h"
 #include "cli/demo_command.h"
+#include "cli/flags.h"
 #include "cli/jit_command.h"
 #include "cli/nsg_command.h"
 #include "cli/pim_command.h"
@@ -63,7 +64,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::string command = argv[1];
-  if (command == "--help" || command == "-h" || command == "help") {
+  if (portcullis::cli::IsHelpFlag(command) || command == "help") {
     PrintUsage(std::cout);
     return 0;
   }

@@ -850,7 +850,7 @@ int RunNsgCommand(const std::vector<std::string>& args) {
     std::cerr << kUsage;
     return 2;
   }
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+  if (IsHelpFlag(args[0]) || args[0] == "help") {
     std::cout << kUsage;
     return 0;
   }

@@ -326,7 +326,7 @@ int RunWindows(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunPimCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+  if (GroupHelpRequested(args)) {
     std::cout << kUsage;
     return 0;
   }

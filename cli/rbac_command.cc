@@ -363,7 +363,7 @@ int RunValidate(const std::vector<std::string>& args) {
 }  // namespace
 
 int RunRbacCommand(const std::vector<std::string>& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+  if (GroupHelpRequested(args)) {
     std::cout << kUsage;
     return 0;
   }
