@@ -109,7 +109,7 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
   const std::vector<pim::CompiledInstance>& active = evaluator.active_instances();
   for (size_t i = 0; i < active.size(); ++i) {
     if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
-        active[i].window.Contains(now)) {
+        active[i].window.start <= now && now < pim.active_until[i]) {
       decision.pim.basis = PimDetail::Basis::kActiveInstance;
       decision.pim.instance = static_cast<int>(i);
       return Set(decision, kLayer, LayerOutcome::kAllow);
@@ -149,7 +149,7 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
 
   const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();
   for (size_t i = 0; i < eligible.size(); ++i) {
-    if (absl::EqualsIgnoreCase(eligible[i].principal_id, user)) {
+    if (eligible[i].in_force() && absl::EqualsIgnoreCase(eligible[i].principal_id, user)) {
       decision.pim.basis = PimDetail::Basis::kEligibleOnly;
       decision.pim.instance = static_cast<int>(i);
       return Set(decision, kLayer, LayerOutcome::kDeny);

@@ -220,13 +220,15 @@ void ExplainPim(const Snapshot& snapshot, const Decision& decision,
     case PimDetail::Basis::kActiveInstance: {
       const pim::CompiledInstance& instance =
           evaluator.active_instances()[decision.pim.instance];
+      // Earlier than the instance's end when a deactivation ends it.
+      const absl::Time until = snapshot.pim()->active_until[decision.pim.instance];
       report.reasons.push_back(absl::StrCat(
           "an active assignment of role ", RoleName(snapshot, instance.role_definition_id),
           " at ", instance.scope, " holds from ", Time(instance.window.start), " until ",
-          Time(instance.window.end)));
+          Time(until)));
       report.facts.push_back({"basis", "activeInstance"});
       report.facts.push_back({"start", Time(instance.window.start)});
-      report.facts.push_back({"end", Time(instance.window.end)});
+      report.facts.push_back({"end", Time(until)});
       return;
     }
     case PimDetail::Basis::kRequest:

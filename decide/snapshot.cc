@@ -26,6 +26,15 @@ absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, ": ", status.message()));
 }
 
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp out;
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  out.set_seconds(seconds);
+  out.set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  return out;
+}
+
 // The role assignment that an active PIM instance stands for, valid on the
 // instance's window.
 rbac::RoleAssignment AssignmentForInstance(const pim::ScheduleInstance& instance,
@@ -128,8 +137,9 @@ class SnapshotBuilder {
     if (absl::Status s = BuildConditionalAccess(); !s.ok()) {
       return Prefixed("conditionalAccess", s);
     }
-    if (absl::Status s = BuildRbac(); !s.ok()) return Prefixed("rbac", s);
+    // PIM first: the RBAC layer takes the active instances as PIM left them.
     if (absl::Status s = BuildPim(); !s.ok()) return Prefixed("pim", s);
+    if (absl::Status s = BuildRbac(); !s.ok()) return Prefixed("rbac", s);
     if (absl::Status s = BuildNetwork(); !s.ok()) return s;
     return std::shared_ptr<const Snapshot>(std::move(snapshot_));
   }
@@ -158,15 +168,23 @@ class SnapshotBuilder {
   }
 
   // The RBAC input with the active PIM instances added as time-bound
-  // assignments.
+  // assignments, each until CompiledPim::active_until.
   absl::Status BuildRbac() {
     if (!input_.rbac.has_value()) return absl::OkStatus();
     rbac::RbacInput with_pim = *input_.rbac;
     if (input_.pim.has_value()) {
       const std::vector<pim::ScheduleInstance>& active = input_.pim->active_instances;
+      const std::vector<pim::CompiledInstance>& compiled =
+          snapshot_->pim_->evaluator->active_instances();
+      const std::vector<absl::Time>& until = snapshot_->pim_->active_until;
       for (size_t i = 0; i < active.size(); ++i) {
-        *with_pim.add_role_assignments() =
+        if (until[i] <= compiled[i].window.start) continue;
+        rbac::RoleAssignment assignment =
             AssignmentForInstance(active[i], static_cast<int>(i));
+        if (until[i] < compiled[i].window.end) {
+          *assignment.mutable_end_time() = ToTimestamp(until[i]);
+        }
+        *with_pim.add_role_assignments() = std::move(assignment);
       }
     }
     rbac_input_ = with_pim;
@@ -269,8 +287,34 @@ class SnapshotBuilder {
       if (!grant_policy.ok()) return Prefixed(where, grant_policy.status());
       compiled.request_grants.push_back(*std::move(grant_policy));
     }
+    compiled.active_until = ActiveUntil(compiled);
     snapshot_->pim_ = std::move(compiled);
     return absl::OkStatus();
+  }
+
+  // Fills CompiledPim::active_until.
+  static std::vector<absl::Time> ActiveUntil(const CompiledPim& pim) {
+    const std::vector<pim::CompiledInstance>& active = pim.evaluator->active_instances();
+    std::vector<absl::Time> until;
+    until.reserve(active.size());
+    for (const pim::CompiledInstance& instance : active) {
+      absl::Time end = instance.in_force() ? instance.window.end : instance.window.start;
+      for (size_t j = 0; j < pim.requests.size(); ++j) {
+        const pim::ActivationRequest& request = pim.requests[j];
+        // A deactivation that was denied or failed ends nothing.
+        if (request.status == pim::RequestStatus::kNoActivation ||
+            !pim::DeactivationEnds(request, instance)) {
+          continue;
+        }
+        // A deactivation recorded before the instance started belongs to an
+        // earlier activation. One with no recorded time counts as done.
+        absl::Time at = pim.processed_at[j] == absl::InfinitePast() ? instance.window.start
+                                                                    : pim.processed_at[j];
+        if (at >= instance.window.start) end = std::min(end, at);
+      }
+      until.push_back(end);
+    }
+    return until;
   }
 
   // Compiles `group` into Snapshot::nsgs() and returns its index.

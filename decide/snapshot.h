@@ -177,6 +177,13 @@ struct CompiledPim {
   // activation gives (principal, role, scope), with the deny assignments,
   // role definitions and management groups of the RBAC input.
   std::vector<rbac::Policy> request_grants;
+  // Parallel to the evaluator's active_instances(): when each stops giving
+  // its role. That is its end, or the processing time of the first recorded
+  // selfDeactivate or adminRemove request that ends it, taken from those
+  // processed at or after its start (one with no recorded time counts as
+  // processed at its start). An instance that is not in force (a revoked or
+  // pending status) gives nothing: its entry is its start.
+  std::vector<absl::Time> active_until;
   // Work hours are known on [work_hours_from, work_hours_until).
   bool has_work_hours = false;
   absl::Time work_hours_from = absl::InfinitePast();

@@ -16,9 +16,11 @@ namespace {
 
 using schedule::Window;
 
+// True when `instance` is in force and gives the request's principal its
+// role at a scope that covers the request's.
 bool SameHolder(const CompiledInstance& instance,
                 const ActivationRequest& request) {
-  return instance.principal_id == request.principal_id &&
+  return instance.in_force() && instance.principal_id == request.principal_id &&
          instance.role_definition_id == request.role_definition_id &&
          internal::ScopeCovers(instance.scope, request.scope);
 }
@@ -236,14 +238,30 @@ absl::StatusOr<ActivationRequest> ActivationRequest::Create(
   return out;
 }
 
-bool DeactivationEnds(const ActivationRequest& deactivation,
-                      const ActivationRequest& activation) {
+namespace {
+
+// `Target` is an ActivationRequest or a CompiledInstance: both name a
+// principal, a role and a scope.
+template <typename Target>
+bool EndsRoleOf(const ActivationRequest& deactivation, const Target& target) {
   bool ends = deactivation.action == ACTION_SELF_DEACTIVATE ||
               deactivation.action == ACTION_ADMIN_REMOVE;
   return ends && deactivation.level == LEVEL_ASSIGNMENT &&
-         deactivation.principal_id == activation.principal_id &&
-         deactivation.role_definition_id == activation.role_definition_id &&
-         internal::ScopeCovers(deactivation.scope, activation.scope);
+         deactivation.principal_id == target.principal_id &&
+         deactivation.role_definition_id == target.role_definition_id &&
+         internal::ScopeCovers(deactivation.scope, target.scope);
+}
+
+}  // namespace
+
+bool DeactivationEnds(const ActivationRequest& deactivation,
+                      const ActivationRequest& activation) {
+  return EndsRoleOf(deactivation, activation);
+}
+
+bool DeactivationEnds(const ActivationRequest& deactivation,
+                      const CompiledInstance& instance) {
+  return EndsRoleOf(deactivation, instance);
 }
 
 absl::StatusOr<std::vector<CompiledInstance>> CompileInstances(
@@ -289,6 +307,13 @@ absl::StatusOr<std::vector<CompiledInstance>> CompileInstances(
       return absl::InvalidArgumentError(
           absl::StrCat(where, ": endDateTime is before startDateTime"));
     }
+    std::optional<RequestStatus> status = ParseRequestStatus(instance.status());
+    if (!status.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": status: invalid value \"", instance.status(), "\"; expected one of ",
+          KnownRequestStatuses()));
+    }
+    compiled.status = *status;
     out.push_back(std::move(compiled));
   }
   return out;

@@ -141,10 +141,24 @@ struct CompiledInstance {
   std::string schedule_id;
   std::string linked_eligibility_id;
   schedule::Window window;
+  // What the recorded `status` (ARM's RoleManagementScheduleStatus) means;
+  // kOpen when there is none. A revoked, canceled or failed instance, or
+  // one still waiting for approval, grants nothing.
+  RequestStatus status = RequestStatus::kOpen;
+
+  bool in_force() const { return status == RequestStatus::kOpen; }
 };
 
+// True when `deactivation`, a selfDeactivate or adminRemove request at the
+// assignment level, targets `instance`: the same principal and role, at a
+// scope that covers the instance's. The caller checks when the
+// deactivation took effect.
+bool DeactivationEnds(const ActivationRequest& deactivation,
+                      const CompiledInstance& instance);
+
 // Compiles instances for an evaluator. Fails on a missing principal, role,
-// scope or start, naming the instance by index.
+// scope or start, or a status that neither Graph nor ARM defines, naming the
+// instance by index.
 absl::StatusOr<std::vector<CompiledInstance>> CompileInstances(
     absl::Span<const ScheduleInstance> instances);
 

@@ -207,6 +207,10 @@ absl::StatusOr<ScheduleInstance> ReadInstance(const Value& value,
     if (!schedule_id.empty()) instance.set_schedule_id(schedule_id);
   }
   PIM_ASSIGN_OR_RETURN(std::string status, reader.OptionalString("status"));
+  if (!ParseRequestStatus(status).has_value()) {
+    return json::InvalidField(reader.FieldPath("status"), *reader.Find("status"),
+                              absl::StrCat("one of ", KnownRequestStatuses()));
+  }
   instance.set_status(status);
   PIM_RETURN_IF_ERROR(ReadCondition(reader, *instance.mutable_condition(),
                                     *instance.mutable_condition_version()));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "pim/internal/ids.h"
 #include "pim/internal/proto_time.h"
+#include "pim/request_status.h"
 
 namespace portcullis::pim {
 namespace {
@@ -37,8 +38,11 @@ std::string ScopeOf(const std::string& directory_scope,
              : internal::NormalizeScope(directory_scope);
 }
 
+// An instance whose status is not a granted or provisioned one (or empty)
+// gives nothing.
 bool SameHolder(const ScheduleInstance& instance, const ScheduleRequest& request) {
-  return internal::NormalizeId(instance.principal_id()) ==
+  return ParseRequestStatus(instance.status()) == RequestStatus::kOpen &&
+         internal::NormalizeId(instance.principal_id()) ==
              internal::NormalizeId(request.principal_id()) &&
          internal::NormalizeId(instance.role_definition_id()) ==
              internal::NormalizeId(request.role_definition_id()) &&

@@ -342,6 +342,143 @@ INSTANTIATE_TEST_SUITE_P(
     }),
     [](const ::testing::TestParamInfo<ConditionCase>& info) { return info.param.name; });
 
+// An active assignment instance of the activated role, 09:00 to 12:00,
+// instead of the activation request, with its recorded status and an
+// optional selfDeactivate request.
+struct InstanceCase {
+  std::string name;
+  std::string now;
+  std::string status;
+  // When set, a selfDeactivate of the role recorded at this time.
+  std::string deactivated_at;
+  std::string deactivation_status;
+  LayerOutcome pim;
+  LayerOutcome rbac;
+  std::string reason;  // expected substring of the PIM layer's reasons
+};
+
+void PrintTo(const InstanceCase& c, std::ostream* os) { *os << c.name; }
+
+class PimInstanceTest : public ::testing::TestWithParam<InstanceCase> {};
+
+absl::StatusOr<Scenario> WithActiveInstance(const std::string& status) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  if (!scenario.ok()) return scenario;
+  PimInput& pim = *scenario->input.pim;
+  const pim::ScheduleRequest activation = pim.requests[0];
+  pim.requests.clear();
+  pim::ScheduleInstance& instance = pim.active_instances.emplace_back();
+  instance.set_level(pim::LEVEL_ASSIGNMENT);
+  instance.set_id("instance-1");
+  instance.set_principal_id(activation.principal_id());
+  instance.set_role_definition_id(activation.role_definition_id());
+  instance.set_directory_scope_id(activation.directory_scope_id());
+  SetTime(At("2026-03-02T09:00:00Z"), instance.mutable_start_time());
+  SetTime(At("2026-03-02T12:00:00Z"), instance.mutable_end_time());
+  instance.set_status(status);
+  return scenario;
+}
+
+TEST_P(PimInstanceTest, DecidesActiveInstance) {
+  const InstanceCase& c = GetParam();
+  absl::StatusOr<Scenario> scenario = WithActiveInstance(c.status);
+  ASSERT_OK(scenario.status());
+  if (!c.deactivated_at.empty()) {
+    const pim::ScheduleInstance& instance = scenario->input.pim->active_instances[0];
+    pim::ScheduleRequest& deactivation = scenario->input.pim->requests.emplace_back();
+    deactivation.set_id("deactivate-1");
+    deactivation.set_action(pim::ACTION_SELF_DEACTIVATE);
+    deactivation.set_principal_id(instance.principal_id());
+    deactivation.set_role_definition_id(instance.role_definition_id());
+    deactivation.set_directory_scope_id(instance.directory_scope_id());
+    SetTime(At(c.deactivated_at), deactivation.mutable_created_time());
+    deactivation.set_status(c.deactivation_status);
+  }
+  absl::Time now = At(c.now);
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, c.pim)
+      << LayerOutcomeName(decision.layer(Layer::kPim).outcome);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, c.rbac)
+      << LayerOutcomeName(decision.layer(Layer::kRbac).outcome);
+  if (c.pim != LayerOutcome::kAllow) {
+    EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  }
+
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr(c.reason));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Instances, PimInstanceTest,
+    ::testing::ValuesIn(std::vector<InstanceCase>{
+        {.name = "NoStatusAllows",
+         .now = "2026-03-02T09:30:00Z",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .reason = "holds from 2026-03-02T09:00:00Z until 2026-03-02T12:00:00Z"},
+        {.name = "ProvisionedAllows",
+         .now = "2026-03-02T09:30:00Z",
+         .status = "Provisioned",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .reason = "until 2026-03-02T12:00:00Z"},
+        {.name = "RevokedGivesNothing",
+         .now = "2026-03-02T09:30:00Z",
+         .status = "Revoked",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .reason = "is eligible for role"},
+        {.name = "PendingApprovalGivesNothing",
+         .now = "2026-03-02T09:30:00Z",
+         .status = "pendingApproval",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .reason = "is eligible for role"},
+        {.name = "DeactivationEndsInstance",
+         .now = "2026-03-02T10:30:00Z",
+         .deactivated_at = "2026-03-02T10:00:00Z",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .reason = "is eligible for role"},
+        {.name = "LaterDeactivationShortensInstance",
+         .now = "2026-03-02T09:30:00Z",
+         .deactivated_at = "2026-03-02T10:00:00Z",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .reason = "holds from 2026-03-02T09:00:00Z until 2026-03-02T10:00:00Z"},
+        {.name = "EarlierDeactivationBelongsToEarlierActivation",
+         .now = "2026-03-02T10:30:00Z",
+         .deactivated_at = "2026-03-02T08:00:00Z",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .reason = "until 2026-03-02T12:00:00Z"},
+        {.name = "FailedDeactivationEndsNothing",
+         .now = "2026-03-02T10:30:00Z",
+         .deactivated_at = "2026-03-02T10:00:00Z",
+         .deactivation_status = "Failed",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .reason = "until 2026-03-02T12:00:00Z"},
+    }),
+    [](const ::testing::TestParamInfo<InstanceCase>& info) { return info.param.name; });
+
+TEST(PimHistoryBuildTest, UnknownInstanceStatusIsError) {
+  absl::StatusOr<Scenario> scenario = WithActiveInstance("Revokd");
+  ASSERT_OK(scenario.status());
+  EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptionsAround(At("2026-03-02T09:30:00Z")))
+                  .status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("instance 0: status: invalid value \"Revokd\"")));
+}
+
 TEST(PimHistoryBuildTest, UnknownStatusIsError) {
   absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
   ASSERT_OK(scenario.status());

@@ -111,6 +111,11 @@ std::vector<Case> Cases() {
   { Case c = base; c.name = "EligibilityEndedExactlyNow";
     c.eligibilities[0].end = kNow;
     c.outcome = "refused"; c.reasons = {"EligibilityRule"}; add(c); }
+  { Case c = base; c.name = "ProvisionedEligibility";
+    c.eligibilities[0].status = "Provisioned"; add(c); }
+  { Case c = base; c.name = "RevokedEligibilityGivesNothing";
+    c.eligibilities[0].status = "Revoked";
+    c.outcome = "refused"; c.reasons = {"EligibilityRule"}; add(c); }
   { Case c = base; c.name = "PermanentEligibility";
     c.eligibilities[0].end = ""; add(c); }
   // A request over the maximum is rejected, not clipped, by the service.
@@ -282,6 +287,11 @@ std::vector<Case> Cases() {
     c.request.action = "selfDeactivate";
     c.active = {{.start = "2026-03-02T08:55:00Z", .end = "2026-03-02T12:00:00Z"}};
     c.start = "2026-03-02T08:55:00Z"; c.end = kNow; add(c); }
+  { Case c = base; c.name = "DeactivateRevokedInstance";
+    c.request.action = "selfDeactivate";
+    c.active = {{.start = "2026-03-02T08:55:00Z", .end = "2026-03-02T12:00:00Z",
+                 .status = "Revoked"}};
+    c.outcome = "refused"; c.reasons = {"RoleAssignmentDoesNotExist"}; add(c); }
   { Case c = base; c.name = "DeactivateWithoutActivation";
     c.request.action = "selfDeactivate"; c.outcome = "refused";
     c.reasons = {"RoleAssignmentDoesNotExist"}; add(c); }

@@ -111,7 +111,8 @@ std::string InstanceListJson(const std::vector<InstanceSettings>& instances) {
         R"(", "roleDefinitionId": ")", s.role, R"(", "directoryScopeId": ")",
         s.scope, R"(", "appScopeId": null, "startDateTime": ")", s.start,
         R"(", "endDateTime": )", Quoted(s.end),
-        R"(, "memberType": "Direct", "assignmentType": "Activated"})"));
+        R"(, "memberType": "Direct", "assignmentType": "Activated")",
+        s.status.empty() ? "" : absl::StrCat(R"(, "status": ")", s.status, "\""), "}"));
   }
   return absl::StrCat(R"({"value": [)", absl::StrJoin(items, ", "), "]}");
 }

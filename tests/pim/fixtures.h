@@ -57,6 +57,7 @@ struct InstanceSettings {
   std::string scope = "/";
   std::string start;
   std::string end;  // empty: permanent
+  std::string status;  // empty: none
 };
 std::string InstanceListJson(const std::vector<InstanceSettings>& instances);
 

@@ -344,6 +344,22 @@ INSTANTIATE_TEST_SUITE_P(
     Requests, BadRequestTest, ::testing::ValuesIn(BadRequests()),
     [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
 
+TEST(ImportInstancesTest, ChecksStatus) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<ScheduleInstance> instances,
+      ImportScheduleInstances(testing::InstanceListJson({{.start = "2026-03-01T00:00:00Z",
+                                                          .status = "Revoked"}}),
+                              LEVEL_ASSIGNMENT));
+  ASSERT_EQ(instances.size(), 1u);
+  EXPECT_EQ(instances[0].status(), "Revoked");
+  EXPECT_THAT(ImportScheduleInstances(
+                  testing::InstanceListJson({{.start = "2026-03-01T00:00:00Z",
+                                              .status = "Revokd"}}),
+                  LEVEL_ASSIGNMENT),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("value[0].status: invalid value \"Revokd\"")));
+}
+
 TEST(ImportInstancesTest, ReadsGraphList) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<ScheduleInstance> instances,

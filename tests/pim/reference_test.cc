@@ -63,6 +63,10 @@ TEST(ReferenceTest, AgreesOnRandomActivations) {
     absl::Time start = base + minutes(600);
     *instance.mutable_start_time() = Stamp(start);
     if (pick(4) != 0) *instance.mutable_end_time() = Stamp(start + absl::Minutes(pick(900)));
+    // Most instances have no status, the others one in force or not in force.
+    static const char* const kStatuses[] = {"Provisioned", "granted", "Revoked",
+                                            "PendingApproval", "Canceled"};
+    if (pick(3) == 0) instance.set_status(kStatuses[pick(5)]);
     return instance;
   };
 
