@@ -82,7 +82,16 @@ absl::Status ReadIds(Reader& reader, const Struct& object,
       reader.StringList(Member(object, key), path, graph_always_writes);
   if (!ids.ok()) return ids.status();
   for (size_t i = 0; i < ids->size(); ++i) {
-    std::string id = CanonicalToken((*ids)[i], tokens);
+    // Spaces around an entry are a typing slip. Kept, they would make
+    // "All " match no user, so a block policy would block no one.
+    const absl::string_view raw = (*ids)[i];
+    const absl::string_view trimmed = absl::StripAsciiWhitespace(raw);
+    if (trimmed.size() != raw.size()) {
+      reader.Warn(path.Index(static_cast<int>(i)),
+                  absl::StrCat("\"", raw, "\" has spaces around it and is read as \"", trimmed,
+                               "\""));
+    }
+    std::string id = CanonicalToken(trimmed, tokens);
     bool is_token = false;
     for (absl::string_view token : tokens) is_token = is_token || id == token;
     if (!is_token && !IsGuid(id)) {

@@ -129,6 +129,23 @@ TEST(CaImportTest, WrongContainerIsNotConfiguredWithWarning) {
                         "not configured"));
 }
 
+TEST(CaImportTest, SpacedIdsAreTrimmed) {
+  std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All "], "excludeUsers": [],
+                "includeGroups": [" 8d3f6a1c-2b4e-4f1a-9c7d-5e6f7a8b9c0d"],
+                "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
+      "applications": {"includeApplications": ["All"], "excludeApplications": []},
+      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": []}})json";
+  ca::Policy p = ImportOne(json);
+  EXPECT_THAT(p.conditions().users().include_users(), ElementsAre("All"));
+  EXPECT_THAT(p.conditions().users().include_groups(),
+              ElementsAre("8d3f6a1c-2b4e-4f1a-9c7d-5e6f7a8b9c0d"));
+  std::vector<ImportWarning> warnings = WarningsOf(json);
+  ASSERT_THAT(WarningPaths(warnings), ElementsAre("conditions.users.includeUsers[0]",
+                                                  "conditions.users.includeGroups[0]"));
+  EXPECT_THAT(warnings[0].message, HasSubstr("\"All \" has spaces around it and is read as \"All\""));
+}
+
 TEST(CaImportTest, MissingKeysWarn) {
   std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
       "users": {"includeUsers": ["All"]},
