@@ -6,29 +6,7 @@ set -uo pipefail
 portcullis="$1"
 dir="${TEST_TMPDIR:-/tmp}/access_command_test"
 mkdir -p "$dir/policies"
-failures=0
-
-check() {
-  local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-# Evaluates a Python expression over the JSON document as `doc`.
-json_check() {
-  local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source tests/testing/checks.sh
 
 cat >"$dir/policies/block-abroad.json" <<'JSON'
 {"id": "block-abroad", "displayName": "Block outside the allowed countries",
@@ -189,7 +167,4 @@ out=$("$portcullis" access what-if --policies "$dir/policies" \
 json_check "unknown groups lack information in strict mode" \
   'doc["policies"][0]["reasons"] == ["notEnoughInformation"]' "$out"
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
+finish

@@ -5,34 +5,11 @@ set -uo pipefail
 
 portcullis="$1"
 examples="$2"
-failures=0
+source tests/testing/checks.sh
 
 vm="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/providers/Microsoft.Compute/virtualMachines/vm-app01"
 common=(--nsg "$examples/azuredeploy.json" --nsg-name nsg-vm-app01-nic
         --nic "$examples/nic-vm-app01.json")
-
-check() {
-  local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-# Reads a JSON document from standard input and evaluates a Python
-# expression over it as `doc`; fails when the expression is false.
-json_check() {
-  local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
 
 out=$("$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
   --vm "$vm" --port 22 --source 10.0.1.0/26 --duration PT1H \
@@ -134,7 +111,4 @@ json_check "verify: JIT deny rule at the end" \
   --nic "$examples/nic-vm-app01.json" --now 2026-03-02T09:30:00Z >/dev/null 2>&1
 check "verify: JIT needs the NIC's NSG when the NIC has one" 2 $?
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures checks failed"
-  exit 1
-fi
+finish

@@ -5,29 +5,7 @@ set -uo pipefail
 
 portcullis="$1"
 examples="$2/pim"
-failures=0
-
-check() {
-  local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-# Evaluates a Python expression over the JSON document in $3 as `doc`.
-json_check() {
-  local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source tests/testing/checks.sh
 
 common=(--policy "$examples/policy-secure-vm-operator.json"
         --eligibility "$examples/eligibility.json"
@@ -66,7 +44,4 @@ if [[ "$out" == "2026-03-02T07:00:00Z 2026-03-02T17:00:00Z" ]]; then
   echo "ok   windows prints Monday's UTC window"; else
   echo "FAIL windows prints Monday's UTC window: $out"; failures=$((failures + 1)); fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures checks failed"
-  exit 1
-fi
+finish

@@ -5,7 +5,7 @@ set -uo pipefail
 
 portcullis="$1"
 examples="$2/rbac"
-failures=0
+source tests/testing/checks.sh
 
 group="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo"
 vm="$group/providers/Microsoft.Compute/virtualMachines/vm-app01"
@@ -14,40 +14,6 @@ operator="5d9a3c1e-2b47-4f86-a0d3-8e1f6c2b9a74"
 inputs=(--roles "$examples/roles" --assignments "$examples/role-assignments.json"
         --deny-assignments "$examples/deny-assignments.json"
         --management-groups "$examples/management-groups.json")
-
-check() {
-  local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-# Evaluates a Python expression over the JSON document as `doc`; fails when
-# the expression is false.
-json_check() {
-  local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-contains() {
-  local name="$1" needle="$2" haystack="$3"
-  if [[ "$haystack" != *"$needle"* ]]; then
-    echo "FAIL $name: output lacks '$needle':"
-    echo "$haystack"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
 
 out=$("$portcullis" rbac check "${inputs[@]}" --principal "$operator" \
   --action Microsoft.Security/locations/jitNetworkAccessPolicies/initiate/action \
@@ -154,8 +120,4 @@ else
   echo "skip built-in role checks: PORTCULLIS_SHARED_DIR is not set"
 fi
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures check(s) failed"
-  exit 1
-fi
-echo "all checks passed"
+finish

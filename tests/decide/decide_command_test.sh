@@ -5,30 +5,7 @@ set -uo pipefail
 
 portcullis="$1"
 examples="$2"
-failures=0
-
-check() {
-  local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
-
-# Evaluates a Python expression over the JSON document on standard input as
-# `doc`; fails when it is false.
-json_check() {
-  local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name"
-  fi
-}
+source tests/testing/checks.sh
 
 scenes="$examples/scenarios"
 
@@ -113,7 +90,4 @@ check "raw flow through the bastion exits 0" 0 $?
 json_check "raw flow through the bastion is denied by conditionalAccess" \
   'doc["decision"] == "deny" and doc["deniedBy"] == "conditionalAccess"' "$out"
 
-if [[ $failures -gt 0 ]]; then
-  echo "$failures checks failed"
-  exit 1
-fi
+finish
