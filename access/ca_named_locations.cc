@@ -11,8 +11,14 @@ namespace portcullis::access {
 
 absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
     const std::vector<ca::NamedLocation>& locations) {
+  if (locations.size() > internal::LocationIndexBuilder::kMaxLocations) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "too many named locations: ", locations.size(), "; at most ",
+        internal::LocationIndexBuilder::kMaxLocations, " are supported"));
+  }
   NamedLocationSet set;
   set.locations_.reserve(locations.size());
+  internal::LocationIndexBuilder ip_ranges(locations.size());
   for (const ca::NamedLocation& proto : locations) {
     Location location;
     location.id = proto.id();
@@ -35,8 +41,7 @@ absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
         location.kind = Location::Kind::kIp;
         location.trusted =
             proto.ip().is_trusted() || key == kMfaTrustedIpsLocationId;
-        std::vector<net::IpPrefix> prefixes;
-        prefixes.reserve(proto.ip().cidr_ranges_size());
+        int number = static_cast<int>(set.locations_.size());
         for (int i = 0; i < proto.ip().cidr_ranges_size(); ++i) {
           absl::StatusOr<net::IpPrefix> prefix =
               net::IpPrefix::ParseLenient(proto.ip().cidr_ranges(i));
@@ -44,9 +49,8 @@ absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
             return absl::InvalidArgumentError(absl::StrCat(
                 where, ": ipRanges[", i, "]: ", prefix.status().message()));
           }
-          prefixes.push_back(*prefix);
+          ip_ranges.Add(number, *prefix);
         }
-        location.prefixes = net::PrefixSet::FromPrefixes(std::move(prefixes));
         break;
       }
       case ca::NamedLocation::kCountry:
@@ -72,13 +76,13 @@ absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
     set.locations_.push_back(std::move(location));
   }
 
-  std::vector<const net::PrefixSet*> ip_sets(set.locations_.size(), nullptr);
+  // Each IP location's PrefixSet comes out of the index build, which sorts
+  // the prefixes of all locations together.
+  internal::LocationIndexBuilder::Result built = std::move(ip_ranges).Build();
   for (size_t i = 0; i < set.locations_.size(); ++i) {
-    if (set.locations_[i].kind == Location::Kind::kIp) {
-      ip_sets[i] = &set.locations_[i].prefixes;
-    }
+    set.locations_[i].prefixes = std::move(built.sets[i]);
   }
-  set.ip_index_ = internal::LocationIndex::Build(ip_sets);
+  set.ip_index_ = std::move(built.index);
   return set;
 }
 

@@ -47,7 +47,7 @@ class NamedLocationSet {
 
   // Validates and indexes `locations`. Fails on duplicate ids (ignoring
   // case), invalid CIDR ranges and invalid country codes, naming the
-  // location.
+  // location, and on more than 2^26 locations.
   static absl::StatusOr<NamedLocationSet> Create(
       const std::vector<ca::NamedLocation>& locations);
 
