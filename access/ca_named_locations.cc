@@ -19,6 +19,11 @@ absl::StatusOr<NamedLocationSet> NamedLocationSet::Create(
   NamedLocationSet set;
   set.locations_.reserve(locations.size());
   internal::LocationIndexBuilder ip_ranges(locations.size());
+  size_t range_count = 0;
+  for (const ca::NamedLocation& proto : locations) {
+    range_count += static_cast<size_t>(proto.ip().cidr_ranges_size());
+  }
+  ip_ranges.Reserve(range_count);
   for (const ca::NamedLocation& proto : locations) {
     Location location;
     location.id = proto.id();

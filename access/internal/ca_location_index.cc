@@ -258,6 +258,13 @@ LocationIndexBuilder::LocationIndexBuilder(size_t location_count)
       v4_counts_(location_count, 0),
       v6_counts_(location_count, 0) {}
 
+void LocationIndexBuilder::Reserve(size_t count) {
+  // On Linux the pages of a large allocation that are never written take no
+  // physical memory, so sizing both families for every prefix is cheap.
+  v4_.reserve(count);
+  v6_.reserve(count);
+}
+
 void LocationIndexBuilder::Add(int location, const net::IpPrefix& prefix) {
   if (prefix.is_v4()) {
     v4_.push_back((uint64_t{prefix.address().v4()} << 32) |

@@ -72,6 +72,10 @@ class LocationIndexBuilder {
   // `location_count` must be at most kMaxLocations.
   explicit LocationIndexBuilder(size_t location_count);
 
+  // Makes room for `count` prefixes of either family, so that Add() does
+  // not reallocate.
+  void Reserve(size_t count);
+
   // Adds `prefix` to location `location`. The prefix's host bits must be
   // clear, as IpPrefix keeps them.
   void Add(int location, const net::IpPrefix& prefix);
