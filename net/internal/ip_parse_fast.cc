@@ -124,6 +124,88 @@ std::optional<absl::uint128> ScanV6(const char* p, const char* end) {
   return bits;
 }
 
+// IPv4 prefix text of kMinSize to kMaxSize bytes, the common case: named
+// locations and service tags list hundreds of thousands of prefixes. The
+// text is copied into a zero-padded buffer first, so that the scan reads
+// ahead without comparing each position with the end. A zero byte is not a
+// digit, so it stops any field.
+class PaddedV4Prefix {
+ public:
+  // The shortest text read here is "0.0.0.0/" plus a digit (shorter ones,
+  // such as a bare "0.0.0.0", go to the general scanners), the longest
+  // "255.255.255.255/32".
+  static constexpr size_t kMinSize = 8;
+  static constexpr size_t kMaxSize = 18;
+
+  // Copies `text`, kMinSize <= size <= kMaxSize, in fixed copies of eight
+  // bytes: the first eight, the second eight when the text is longer than
+  // 16, and the last eight.
+  explicit PaddedV4Prefix(absl::string_view text) : size_(text.size()) {
+    std::memcpy(bytes_, text.data(), 8);
+    if (size_ > 16) std::memcpy(bytes_ + 8, text.data() + 8, 8);
+    std::memcpy(bytes_ + size_ - 8, text.data() + size_ - 8, 8);
+  }
+
+  // The prefix, or std::nullopt unless the text is "a.b.c.d" or
+  // "a.b.c.d/length" as ScanV4Fields() and the length rules read them.
+  std::optional<ParsedPrefix> Parse() const {
+    const unsigned char* p = bytes_;
+    uint32_t address = 0;
+    for (int field = 0; field < 4; ++field) {
+      if (field > 0 && *p++ != '.') return std::nullopt;
+      int value = Number(p, 255);
+      if (value < 0) return std::nullopt;
+      address = (address << 8) | static_cast<uint32_t>(value);
+    }
+
+    int length = 32;
+    if (Position(p) != size_) {
+      if (*p++ != '/') return std::nullopt;
+      length = Number(p, 32);
+      if (length < 0 || Position(p) != size_) return std::nullopt;
+    }
+    return ParsedPrefix{ParsedAddress{address, /*is_v6=*/false}, length};
+  }
+
+ private:
+  static unsigned Digit(unsigned char c) { return c - unsigned{'0'}; }
+
+  // Reads "0" or one to three digits without a leading zero at `p`, at most
+  // `max`, and advances `p` past them. Returns -1 for anything else.
+  static int Number(const unsigned char*& p, int max) {
+    unsigned first = Digit(p[0]);
+    if (first > 9) return -1;
+    unsigned second = Digit(p[1]);
+    if (second > 9) {
+      p += 1;
+      return static_cast<int>(first);
+    }
+    if (first == 0) return -1;
+    unsigned third = Digit(p[2]);
+    unsigned value;
+    if (third > 9) {
+      value = first * 10 + second;
+      p += 2;
+    } else {
+      // A fourth digit needs no check here: the separator or end of text
+      // that every caller expects next rejects it.
+      value = first * 100 + second * 10 + third;
+      p += 3;
+    }
+    return value > static_cast<unsigned>(max) ? -1 : static_cast<int>(value);
+  }
+
+  size_t Position(const unsigned char* p) const {
+    return static_cast<size_t>(p - bytes_);
+  }
+
+  size_t size_;
+  // The text, then zeros. A scan reads at most the first 19 bytes: four
+  // fields of up to three digits with their separators, a '/', and three
+  // bytes for the length.
+  unsigned char bytes_[24] = {};
+};
+
 }  // namespace
 
 std::optional<ParsedAddress> ParseAddressFast(absl::string_view text) {
@@ -143,6 +225,14 @@ std::optional<ParsedAddress> ParseAddressFast(absl::string_view text) {
 }
 
 std::optional<ParsedPrefix> ParsePrefixFast(absl::string_view text) {
+  // Text that PaddedV4Prefix rejects may still be valid in a form it does
+  // not read, so the scanners below decide.
+  if (text.size() >= PaddedV4Prefix::kMinSize &&
+      text.size() <= PaddedV4Prefix::kMaxSize) {
+    std::optional<ParsedPrefix> v4 = PaddedV4Prefix(text).Parse();
+    if (v4.has_value()) return v4;
+  }
+
   const char* begin = text.data();
   const char* end = begin + text.size();
 

@@ -287,6 +287,49 @@ TEST(IpParseDifferential, MutatedAddresses) {
   }
 }
 
+// IPv4 prefixes assembled from fields of every width, valid or not, with
+// every separator and length suffix that the padded IPv4 reader of the fast
+// parser checks, at every text size it reads (8 to 18 bytes) and around it.
+TEST(IpParseDifferential, IpV4FieldCombinations) {
+  const std::vector<std::string> fields = {"",    "0",   "7",   "00",  "01",
+                                           "10",  "99",  "100", "199", "255",
+                                           "256", "300", "999", "012", "1000"};
+  const std::vector<std::string> separators = {".", "/", ":", "a",
+                                               std::string(1, '\0')};
+  const std::vector<std::string> suffixes = {
+      "",    "/",   "/0",   "/9",   "/10", "/32", "/33", "/99",
+      "/03", "/00", "/100", "/032", "/x",  "/3/", "/1.", std::string("/1\0", 3),
+      ".",   ".5",  "a",    " "};
+  int accepted = 0;
+  for (const std::string& a : fields) {
+    for (const std::string& b : fields) {
+      for (const std::string& c : fields) {
+        for (const std::string& d : fields) {
+          std::string address = absl::StrCat(a, ".", b, ".", c, ".", d);
+          for (const std::string& suffix : suffixes) {
+            if (PrefixParsersAgree(address + suffix)) ++accepted;
+          }
+          if (::testing::Test::HasFailure()) return;
+        }
+      }
+    }
+  }
+  // A wrong separator in each position.
+  for (const std::string& separator : separators) {
+    for (int position = 0; position < 3; ++position) {
+      std::vector<std::string> chosen = {".", ".", "."};
+      chosen[position] = separator;
+      for (const std::string& suffix : suffixes) {
+        PrefixParsersAgree(absl::StrCat("192", chosen[0], "0", chosen[1], "2",
+                                        chosen[2], "123", suffix));
+        PrefixParsersAgree(absl::StrCat("1", chosen[0], "2", chosen[1], "3",
+                                        chosen[2], "4", suffix));
+      }
+    }
+  }
+  EXPECT_GT(accepted, 10000);
+}
+
 // The public parsers take their messages from the reference parsers.
 TEST(IpParseDifferential, PublicErrorsComeFromReference) {
   for (absl::string_view text :
