@@ -5,10 +5,8 @@
 // activation, a JIT grant). Publish() swaps the current snapshot with one
 // atomic pointer store, so every decision reads one snapshot, never parts of
 // two. A replaced snapshot is freed only when no reader still holds it:
-// readers announce the snapshot they use in hazard pointers (M. M. Michael,
-// "Hazard Pointers: Safe Memory Reclamation for Lock-Free Objects", IEEE
-// TPDS 15(6), 2004), the scheme nsg/publisher.h uses for classifier
-// snapshots, here over whole decision snapshots.
+// readers announce the snapshot they use in the hazard pointers of
+// sync/hazard_slots.h, as nsg/publisher.h does for classifier snapshots.
 //
 //   SnapshotHolder holder;
 //   holder.Publish(*Snapshot::Build(input, options));
@@ -41,17 +39,12 @@
 #include "absl/time/time.h"
 #include "decide/decide.h"
 #include "decide/snapshot.h"
+#include "sync/hazard_slots.h"
 
 namespace portcullis::decide {
 
 namespace internal {
-
-// One reader's hazard pointer, alone on its cache line.
-struct alignas(64) SnapshotSlot {
-  std::atomic<const Snapshot*> hazard{nullptr};
-  std::atomic<bool> in_use{false};
-};
-
+using ReaderSlot = sync::HazardSlot<Snapshot>;
 }  // namespace internal
 
 // A snapshot pinned by a reader: valid until the PinnedSnapshot is
@@ -65,7 +58,7 @@ class PinnedSnapshot {
   PinnedSnapshot& operator=(PinnedSnapshot&&) = delete;
   PinnedSnapshot(const PinnedSnapshot&) = delete;
   ~PinnedSnapshot() {
-    if (slot_ != nullptr) slot_->hazard.store(nullptr, std::memory_order_release);
+    if (slot_ != nullptr) slot_->Clear();
   }
 
   explicit operator bool() const { return snapshot_ != nullptr; }
@@ -75,11 +68,11 @@ class PinnedSnapshot {
 
  private:
   friend class SnapshotReader;
-  PinnedSnapshot(const Snapshot* snapshot, internal::SnapshotSlot* slot)
+  PinnedSnapshot(const Snapshot* snapshot, internal::ReaderSlot* slot)
       : snapshot_(snapshot), slot_(slot) {}
 
   const Snapshot* snapshot_;
-  internal::SnapshotSlot* slot_;
+  internal::ReaderSlot* slot_;
 };
 
 class SnapshotHolder;
@@ -103,11 +96,11 @@ class SnapshotReader {
 
  private:
   friend class SnapshotHolder;
-  SnapshotReader(const SnapshotHolder* holder, internal::SnapshotSlot* slot)
+  SnapshotReader(const SnapshotHolder* holder, internal::ReaderSlot* slot)
       : holder_(holder), slot_(slot) {}
 
   const SnapshotHolder* holder_;
-  internal::SnapshotSlot* slot_;
+  internal::ReaderSlot* slot_;
 };
 
 class SnapshotHolder {
@@ -141,11 +134,8 @@ class SnapshotHolder {
  private:
   friend class SnapshotReader;
 
-  // Requires mutex_.
-  void Reclaim();
-
   std::atomic<const Snapshot*> current_{nullptr};
-  mutable internal::SnapshotSlot slots_[kMaxReaders];
+  mutable sync::HazardSlots<Snapshot, kMaxReaders> slots_;
 
   mutable std::mutex mutex_;
   std::shared_ptr<const Snapshot> current_owner_;

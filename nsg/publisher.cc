@@ -15,7 +15,7 @@ SnapshotReader::SnapshotReader(SnapshotReader&& other) noexcept
 
 SnapshotReader& SnapshotReader::operator=(SnapshotReader&& other) noexcept {
   if (this != &other) {
-    if (slot_ != nullptr) slot_->in_use.store(false, std::memory_order_release);
+    if (slot_ != nullptr) slot_->Release();
     publisher_ = other.publisher_;
     slot_ = other.slot_;
     other.slot_ = nullptr;
@@ -24,24 +24,11 @@ SnapshotReader& SnapshotReader::operator=(SnapshotReader&& other) noexcept {
 }
 
 SnapshotReader::~SnapshotReader() {
-  if (slot_ != nullptr) slot_->in_use.store(false, std::memory_order_release);
+  if (slot_ != nullptr) slot_->Release();
 }
 
 SnapshotGuard SnapshotReader::Pin() const noexcept {
-  // Announce the snapshot, then check that it is still current. If the
-  // writer exchanged it in between, its scan may have missed the
-  // announcement, so retry with the new one. Both steps are sequentially
-  // consistent, so the writer's exchange and scan cannot both miss it.
-  const ClassifierSnapshot* snapshot =
-      publisher_->current_.load(std::memory_order_acquire);
-  for (;;) {
-    slot_->hazard.store(snapshot, std::memory_order_seq_cst);
-    const ClassifierSnapshot* again =
-        publisher_->current_.load(std::memory_order_seq_cst);
-    if (again == snapshot) break;
-    snapshot = again;
-  }
-  return SnapshotGuard(snapshot, slot_);
+  return SnapshotGuard(slot_->Protect(publisher_->current_), slot_);
 }
 
 absl::StatusOr<std::unique_ptr<ClassifierPublisher>> ClassifierPublisher::Create(
@@ -76,12 +63,8 @@ ClassifierPublisher::~ClassifierPublisher() {
 }
 
 absl::StatusOr<SnapshotReader> ClassifierPublisher::NewReader() const {
-  for (internal::HazardSlot& slot : slots_) {
-    bool expected = false;
-    if (slot.in_use.compare_exchange_strong(expected, true,
-                                            std::memory_order_acq_rel)) {
-      return SnapshotReader(this, &slot);
-    }
+  if (internal::ReaderSlot* slot = slots_.Acquire(); slot != nullptr) {
+    return SnapshotReader(this, slot);
   }
   return absl::ResourceExhaustedError(
       absl::StrCat("readers: all ", kMaxReaders,
@@ -182,27 +165,12 @@ void ClassifierPublisher::Install(std::unique_ptr<const ClassifierSnapshot> next
   const ClassifierSnapshot* previous =
       current_.exchange(next.release(), std::memory_order_seq_cst);
   if (previous != nullptr) retired_.emplace_back(previous);
-  Reclaim();
-}
-
-void ClassifierPublisher::Reclaim() {
-  std::vector<const ClassifierSnapshot*> pinned;
-  for (const internal::HazardSlot& slot : slots_) {
-    const ClassifierSnapshot* hazard = slot.hazard.load(std::memory_order_seq_cst);
-    if (hazard != nullptr) pinned.push_back(hazard);
-  }
-  retired_.erase(
-      std::remove_if(retired_.begin(), retired_.end(),
-                     [&](const std::unique_ptr<const ClassifierSnapshot>& snapshot) {
-                       return std::find(pinned.begin(), pinned.end(), snapshot.get()) ==
-                              pinned.end();
-                     }),
-      retired_.end());
+  slots_.Reclaim(retired_);
 }
 
 void ClassifierPublisher::CollectRetired() {
   std::lock_guard<std::mutex> lock(mutex_);
-  Reclaim();
+  slots_.Reclaim(retired_);
 }
 
 size_t ClassifierPublisher::retired_count() const {

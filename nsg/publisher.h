@@ -2,9 +2,8 @@
 //
 // Readers keep classifying from one snapshot while a writer prepares the
 // next and publishes it with one atomic pointer exchange. A retired
-// snapshot is freed only once no reader can still hold it. Reclamation uses
-// hazard pointers (M. M. Michael, "Hazard Pointers: Safe Memory Reclamation
-// for Lock-Free Objects", IEEE TPDS 15(6), 2004): each reader owns a slot in
+// snapshot is freed only once no reader can still hold it. The hazard
+// pointers of sync/hazard_slots.h track this. Each reader owns a slot in
 // which it announces the snapshot it is about to use, and the writer frees
 // only retired snapshots that no slot names.
 //
@@ -54,6 +53,7 @@
 #include "nsg/classifier.h"
 #include "nsg/rule_table.h"
 #include "nsg/snapshot.h"
+#include "sync/hazard_slots.h"
 
 namespace portcullis::nsg {
 
@@ -64,13 +64,7 @@ struct PublisherOptions {
 };
 
 namespace internal {
-
-// One reader's hazard pointer, alone on its cache line.
-struct alignas(64) HazardSlot {
-  std::atomic<const ClassifierSnapshot*> hazard{nullptr};
-  std::atomic<bool> in_use{false};
-};
-
+using ReaderSlot = sync::HazardSlot<ClassifierSnapshot>;
 }  // namespace internal
 
 // A pinned snapshot: valid until the guard is destroyed. Move-only.
@@ -83,7 +77,7 @@ class SnapshotGuard {
   SnapshotGuard& operator=(SnapshotGuard&&) = delete;
   SnapshotGuard(const SnapshotGuard&) = delete;
   ~SnapshotGuard() {
-    if (slot_ != nullptr) slot_->hazard.store(nullptr, std::memory_order_release);
+    if (slot_ != nullptr) slot_->Clear();
   }
 
   const ClassifierSnapshot& operator*() const { return *snapshot_; }
@@ -91,11 +85,11 @@ class SnapshotGuard {
 
  private:
   friend class SnapshotReader;
-  SnapshotGuard(const ClassifierSnapshot* snapshot, internal::HazardSlot* slot)
+  SnapshotGuard(const ClassifierSnapshot* snapshot, internal::ReaderSlot* slot)
       : snapshot_(snapshot), slot_(slot) {}
 
   const ClassifierSnapshot* snapshot_;
-  internal::HazardSlot* slot_;
+  internal::ReaderSlot* slot_;
 };
 
 class ClassifierPublisher;
@@ -119,11 +113,11 @@ class SnapshotReader {
 
  private:
   friend class ClassifierPublisher;
-  SnapshotReader(const ClassifierPublisher* publisher, internal::HazardSlot* slot)
+  SnapshotReader(const ClassifierPublisher* publisher, internal::ReaderSlot* slot)
       : publisher_(publisher), slot_(slot) {}
 
   const ClassifierPublisher* publisher_;
-  internal::HazardSlot* slot_;
+  internal::ReaderSlot* slot_;
 };
 
 class ClassifierPublisher {
@@ -190,13 +184,12 @@ class ClassifierPublisher {
   void Install(std::unique_ptr<const ClassifierSnapshot> next);
   absl::Status PublishCompiled(std::shared_ptr<const RuleTable> table,
                                std::shared_ptr<const Classifier> compiled);
-  void Reclaim();
   absl::Status PublishOverlay(std::vector<TableRule> rules, std::vector<uint64_t> ids);
   absl::Status RebuildLocked(std::vector<TableRule> extra_rules);
 
   const PublisherOptions options_;
   std::atomic<const ClassifierSnapshot*> current_{nullptr};
-  mutable internal::HazardSlot slots_[kMaxReaders];
+  mutable sync::HazardSlots<ClassifierSnapshot, kMaxReaders> slots_;
 
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<const ClassifierSnapshot>> retired_;
