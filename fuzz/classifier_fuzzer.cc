@@ -128,6 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_cross_product = 1 + ((option_bits >> 2) & 7);
   if (option_bits & 0x20) options.interleave_min_bytes = 0;
   if (option_bits & 0x40) options.allow_avx512 = false;
+  if (option_bits & 0x80) options.allow_avx2 = false;
 
   std::vector<TableRule> rules;
   const int rule_count = in.Byte() % 24;
@@ -135,7 +136,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<RuleTable> table = RuleTable::Create(rules);
   if (!table.ok()) std::abort();  // decoded rules are always valid
   // The options byte tunes the tuple space; the bit-vector engine gets the
-  // same table, with the AVX-512 choice of the same bit.
+  // same table, with the SIMD choices of the same bits, and once more with
+  // its portable AND.
   options.engine = portcullis::nsg::ClassifierEngine::kTupleSpace;
   absl::StatusOr<Classifier> classifier = Classifier::Compile(*table, options);
   if (!classifier.ok()) std::abort();
@@ -145,6 +147,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       bits->engine_v6() != portcullis::nsg::ClassifierEngine::kBitVector) {
     std::abort();
   }
+  options.allow_avx512 = false;
+  options.allow_avx2 = false;
+  absl::StatusOr<Classifier> portable_bits = Classifier::Compile(*table, options);
+  if (!portable_bits.ok()) std::abort();
 
   std::vector<FlowV4> v4;
   std::vector<FlowV6> v6;
@@ -193,5 +199,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(*table, *classifier, v6);
   Check(*table, *bits, v4);
   Check(*table, *bits, v6);
+  Check(*table, *portable_bits, v4);
+  Check(*table, *portable_bits, v6);
   return 0;
 }

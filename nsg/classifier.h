@@ -100,10 +100,15 @@ struct ClassifierOptions {
   // 10-50% slower on the 1k and 10k ClassBench sets; on the 100k sets
   // (8-12 MiB) interleaving was 1.3-1.6 times faster (Zen 4, 1 MiB L2).
   size_t interleave_min_bytes = size_t{2} << 20;
-  // Lets IPv4 lookups use AVX-512 when the CPU has AVX-512F and AVX-512DQ.
-  // Both paths return the same rule; tests turn it off to check the
-  // portable one.
+  // Lets lookups use AVX-512 when the CPU has it: TupleMerge's IPv4
+  // lookups with AVX-512F and AVX-512DQ, the bit-vector engine with
+  // AVX-512F. Every path returns the same rule; tests turn it off to check
+  // the others.
   bool allow_avx512 = true;
+  // Lets the bit-vector engine AND its rows with AVX2 when the CPU has AVX2
+  // and AVX-512F is not used. With allow_avx512 and allow_avx2 off, it runs
+  // its portable loop.
+  bool allow_avx2 = true;
 
   ClassifierEngine engine = ClassifierEngine::kAuto;
   // kAuto uses bit vectors only for families with at most this many rules,

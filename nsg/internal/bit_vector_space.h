@@ -32,10 +32,11 @@
 //   table_: root over [low_, high_)         intervals_ (key order)
 //   +------------------------------+        +--------------------------+
 //   | leaf: first interval --------+------->| start a1, class c1       |
-//   | child: node, stride ---+     |        | start a2, class c0       |
+//   | child: node -----------+     |        | start a2, class c0       |
 //   | ...                    |     |        | ...                      |
 //   +------------------------+-----+        +--------------------------+
-//   | node: 2^stride entries <+    |
+//   | node: first, last, shift <+  |
+//   |       slots (entries)        |
 //   +------------------------------+
 //
 //   - Equivalence classes: intervals whose rule sets are equal share one
@@ -45,23 +46,35 @@
 //     prefixes.
 //   - Interval search: the paper searches each field's edges with a binary
 //     search. Here a trie over the span between the second and the last
-//     edge does most of the work. The root cuts the span into about four
-//     slices per interval (at most 2^16). A slice into which more than
-//     three intervals start gets a child node of about four slices per
-//     start, and so on, so the tables grow with the edges and adapt to
-//     clustered prefixes. A leaf names the interval that contains its
-//     slice's first key, and a branch-free two-step search over the next
-//     three finishes. Because the root follows the span of the edges and
-//     not the top bits of the key, IPv6 prefixes that share a long prefix
-//     such as 2001:db8::/32 cost no extra levels. The protocol uses a
-//     256-entry table.
+//     edge does most of the work. The root cuts the span into about one
+//     slice per interval (at most 2^16). A leaf names the interval that
+//     contains its slice's first key, and a branch-free four-step binary
+//     search over that interval and the next 15 finishes. A slice into
+//     which 16 or more intervals start gets a child node instead. The node
+//     covers only the keys from just before the slice's first start to its
+//     last start, clamping the others into that range (they share an
+//     interval with its ends), and cuts it into about one slot per start.
+//     So a cluster of /32 hosts deep inside a wide slice costs one level,
+//     not one level per few bits of the slice. Because the root follows
+//     the span of the edges and not the top bits of the key, IPv6 prefixes
+//     that share a long prefix such as 2001:db8::/32 cost no extra levels.
+//     The protocol uses a 256-entry table.
 //   - Rows are padded to whole 512-bit blocks and aligned to 64 bytes. On
-//     CPUs with AVX-512F the AND runs one block of 512 rules per step;
-//     a portable loop does one 64-bit word per step. Both stop at the first
-//     non-zero block or word.
-//   - Aggregated bit vectors (Baboescu and Varghese, SIGCOMM 2001) are not
-//     used: at the sizes this engine accepts a row is one to a few blocks,
-//     so a summary level would save little.
+//     CPUs with AVX-512F the AND runs two blocks of 512 rules per step. On
+//     CPUs with AVX2 but not AVX-512F it runs one block per step as two
+//     256-bit ANDs, whose zero 64-bit words a compare turns into one mask,
+//     so one branch per block decides where the match lies. The portable
+//     loop does one 64-bit word per step. All stop at the first non-zero
+//     step.
+//   - Aggregated bit vectors (F. Baboescu and G. Varghese, "Scalable
+//     packet classification", SIGCOMM 2001) are not used. A version with
+//     one summary bit per 64-bit word, kept beside each interval's class,
+//     was tried on a 2 GHz AMD EPYC without AVX-512. Its batch lookups
+//     took 75, 71 and 77 ns on ipc1_1k, fw1_1k and the NSG-shaped set.
+//     The AVX2 AND of whole rows took 65, 60 and 57 ns, and the two tied on
+//     acl1_1k. Rows of broad rules such as `*` or service tags set most
+//     summary bits, so the AND of the summaries often points at words
+//     whose AND is zero.
 //
 // Lookups are noexcept, allocate nothing and only read.
 #ifndef PORTCULLIS_NSG_INTERNAL_BIT_VECTOR_SPACE_H_
@@ -69,6 +82,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "absl/numeric/int128.h"
@@ -91,7 +106,7 @@ class IntervalMap {
 
   uint32_t Find(Key key) const noexcept {
     if (key < low_) return intervals_[0].class_id;
-    if (key >= high_) return intervals_[intervals_.size() - 4].class_id;
+    if (key >= high_) return intervals_[intervals_.size() - 1 - kPadding].class_id;
     return Search(key, Walk(key));
   }
 
@@ -108,16 +123,17 @@ class IntervalMap {
   void PrefetchLeaf(uint32_t leaf) const noexcept {
     const Interval* first = intervals_.data() + (leaf & kIndexMask);
     __builtin_prefetch(first);
-    __builtin_prefetch(first + 3);
+    __builtin_prefetch(first + leaf_width_ / 2);
+    __builtin_prefetch(first + leaf_width_ - 1);
   }
   uint32_t ClassOf(Key key, uint32_t leaf) const noexcept {
     if (key < low_) return intervals_[0].class_id;
-    if (key >= high_) return intervals_[intervals_.size() - 4].class_id;
+    if (key >= high_) return intervals_[intervals_.size() - 1 - kPadding].class_id;
     return Search(key, leaf);
   }
 
   // Elementary intervals after merging neighbours of equal class.
-  size_t interval_count() const { return intervals_.size() - 3; }
+  size_t interval_count() const { return intervals_.size() - kPadding; }
   size_t memory_bytes() const {
     return table_.capacity() * sizeof(uint32_t) + intervals_.capacity() * sizeof(Interval);
   }
@@ -125,13 +141,17 @@ class IntervalMap {
  private:
   // Returns the class of `key` in [low_, high_) from its leaf.
   uint32_t Search(Key key, uint32_t leaf) const noexcept {
-    // A leaf names the interval holding its slice's first key, and at most
-    // three more intervals start inside the slice. A two-step binary search
-    // over those four finds the key's interval without a branch. Starts
-    // past the slice are greater than the key, so the search never takes
-    // them, and intervals_ ends with three padding elements to keep the
-    // reads in bounds.
+    // A leaf names the interval holding its slice's first key, and fewer
+    // than leaf_width_ more intervals start inside the slice. A binary
+    // search of two or four steps over those leaf_width_ finds the key's
+    // interval without a branch. Starts past the slice are greater than
+    // the key, so the search never takes them, and intervals_ ends with
+    // kPadding padding elements to keep the reads in bounds.
     uint32_t first = leaf & kIndexMask;
+    if (leaf_width_ == kWideLeaf) {
+      first += static_cast<uint32_t>(intervals_[first + 8].start <= key) * 8;
+      first += static_cast<uint32_t>(intervals_[first + 4].start <= key) * 4;
+    }
     first += static_cast<uint32_t>(intervals_[first + 2].start <= key) * 2;
     first += static_cast<uint32_t>(intervals_[first + 1].start <= key);
     return intervals_[first].class_id;
@@ -140,17 +160,50 @@ class IntervalMap {
   // Returns the leaf entry of a key in [low_, high_), walking child nodes
   // from the root.
   uint32_t Walk(Key key) const noexcept {
-    const Key offset = static_cast<Key>(key - low_);
-    uint32_t entry = table_[static_cast<uint32_t>(static_cast<Key>(offset >> shift_))];
-    int shift = shift_;
+    uint32_t entry =
+        table_[static_cast<uint32_t>(static_cast<Key>(static_cast<Key>(key - low_) >> shift_))];
+    // NOTE: single IPv6 lookups of the NSG-shaped benchmark set took 63 to
+    // 70 ns after these nodes and wide leaves came in, against 52 to 57 ns
+    // before (2 GHz AMD EPYC). IPv4 lookups got faster. The cause is not
+    // known yet.
     while ((entry >> kKindShift) == kChild) {
-      const int stride = static_cast<int>((entry >> kStrideShift) & kStrideMask);
-      shift -= stride;
-      const uint32_t slot =
-          static_cast<uint32_t>(static_cast<Key>(offset >> shift)) & ((uint32_t{1} << stride) - 1);
-      entry = table_[(entry & kNodeMask) + slot];
+      // Keys of the parent slice below the node's first key or above its
+      // last key lie in the same interval as that key, so clamping them
+      // into [first, last] keeps their interval.
+      const uint32_t* node = table_.data() + (entry & kIndexMask);
+      const Key first = LoadKey(node);
+      const Key last = LoadKey(node + kKeyEntries);
+      const Key clamped = key < first ? first : (key > last ? last : key);
+      const int shift = static_cast<int>(node[2 * kKeyEntries]);
+      entry = node[2 * kKeyEntries + 1 +
+                   static_cast<uint32_t>(static_cast<Key>(clamped - first) >> shift)];
     }
     return entry;
+  }
+
+  // A key stored in kKeyEntries table entries, low bytes first.
+  static Key LoadKey(const uint32_t* entries) noexcept {
+    if constexpr (std::is_same_v<Key, absl::uint128>) {
+      uint64_t low;
+      uint64_t high;
+      std::memcpy(&low, entries, sizeof(low));
+      std::memcpy(&high, entries + 2, sizeof(high));
+      return absl::MakeUint128(high, low);
+    } else {
+      Key key;
+      std::memcpy(&key, entries, sizeof(Key));
+      return key;
+    }
+  }
+  static void StoreKey(Key key, uint32_t* entries) noexcept {
+    if constexpr (std::is_same_v<Key, absl::uint128>) {
+      const uint64_t low = absl::Uint128Low64(key);
+      const uint64_t high = absl::Uint128High64(key);
+      std::memcpy(entries, &low, sizeof(low));
+      std::memcpy(entries + 2, &high, sizeof(high));
+    } else {
+      std::memcpy(entries, &key, sizeof(Key));
+    }
   }
 
   struct Interval {
@@ -159,18 +212,28 @@ class IntervalMap {
   };
 
   // A table entry is a leaf or a child. A leaf (top 2 bits 0) stores its
-  // slice's first interval in the low 30 bits; at most three more
-  // intervals start inside its slice. A child (top bits kChild) stores the index
-  // in table_ of a node (low 26 bits) that splits the slice into 2^stride
-  // slices (stride in bits 26 to 29, 1 to kMaxStride): about four per
-  // start, so that the nodes' size follows the starts.
+  // slice's first interval in the low 30 bits, and fewer than leaf_width_
+  // more intervals start inside its slice. A child (top bits kChild)
+  // stores the index in table_ of a node (low 30 bits). The node covers
+  // only the keys from just before the slice's first start to its last
+  // start, so that a cluster of starts deep inside a wide slice costs one
+  // level. It holds its first key and its last key (kKeyEntries entries
+  // each), the shift from a key's offset to a slot, then the slots: about
+  // one per start, and at most 2^kMaxStride.
   static constexpr int kKindShift = 30;
   static constexpr uint32_t kIndexMask = (uint32_t{1} << kKindShift) - 1;
   static constexpr uint32_t kChild = 3;
-  static constexpr int kStrideShift = 26;
-  static constexpr uint32_t kStrideMask = 15;
-  static constexpr uint32_t kNodeMask = (uint32_t{1} << kStrideShift) - 1;
-  static constexpr int kMaxStride = 8;
+  static constexpr int kMaxStride = 10;
+  static constexpr size_t kKeyEntries = (sizeof(Key) + sizeof(uint32_t) - 1) / sizeof(uint32_t);
+  // Intervals a leaf's search covers: the slice's first and up to 3 or 15
+  // more. Maps whose intervals fit kWideLeafMaxBytes use wide leaves and
+  // need about a quarter of the table entries. Larger maps live in the
+  // L2 cache or beyond, where the search's extra cache lines cost more
+  // than the entries save (IPv6 intervals take 32 bytes each).
+  static constexpr uint32_t kNarrowLeaf = 4;
+  static constexpr uint32_t kWideLeaf = 16;
+  static constexpr size_t kWideLeafMaxBytes = size_t{32} << 10;
+  static constexpr size_t kPadding = kWideLeaf - 1;
 
   // Computes the entry of the slice of width 2^shift that starts at
   // `first_key`, whose first interval is `first` and which contains
@@ -187,9 +250,9 @@ class IntervalMap {
   int shift_ = 0;
   // The root's entries, then the child nodes.
   std::vector<uint32_t> table_;
-  // The intervals in key order, then three padding elements.
-  std::vector<Interval> intervals_ = {Interval{Key(0), 0}, Interval{Key(0), 0},
-                                      Interval{Key(0), 0}, Interval{Key(0), 0}};
+  uint32_t leaf_width_ = kNarrowLeaf;
+  // The intervals in key order, then kPadding padding elements.
+  std::vector<Interval> intervals_ = std::vector<Interval>(1 + kPadding, Interval{Key(0), 0});
 };
 
 struct BitVectorOptions {
@@ -197,7 +260,13 @@ struct BitVectorOptions {
   size_t max_bytes = size_t{8} << 20;
   // Lets lookups AND the rows with AVX-512F when the CPU has it.
   bool allow_avx512 = true;
+  // Lets lookups AND the rows with AVX2 when the CPU has it and AVX-512F is
+  // not used. With both off, lookups run the portable 64-bit loop.
+  bool allow_avx2 = true;
 };
+
+// The instructions a BitVectorSpace ANDs its rows with.
+enum class BitVectorAnd : uint8_t { kPortable, kAvx2, kAvx512 };
 
 template <typename Family>
 class BitVectorSpace {
@@ -221,7 +290,15 @@ class BitVectorSpace {
 
   // Returns the best (lowest) rank matching `flow`, or kNoRank.
   uint32_t Lookup(const Flow& flow) const noexcept {
-    return use_avx512_ ? LookupAvx512(flow) : LookupPortable(flow);
+    switch (and_) {
+      case BitVectorAnd::kAvx512:
+        return LookupAvx512(flow);
+      case BitVectorAnd::kAvx2:
+        return LookupAvx2(flow);
+      case BitVectorAnd::kPortable:
+        break;
+    }
+    return LookupPortable(flow);
   }
 
   // Writes the best rank of flows[i] to ranks[i] for i < count. Finds the
@@ -232,9 +309,11 @@ class BitVectorSpace {
   static constexpr size_t kLanes = 16;
 
   size_t memory_bytes() const;
-  size_t rule_count() const { return ranks_.size(); }
+  size_t rule_count() const { return rule_count_; }
   // Distinct rows over the five fields.
   size_t class_count() const;
+  // The AND in use, chosen by Build from the options and the CPU.
+  BitVectorAnd and_path() const { return and_; }
 
  private:
   enum Field { kSource, kDestination, kSourcePort, kDestinationPort, kProtocol, kFields };
@@ -244,9 +323,13 @@ class BitVectorSpace {
   };
 
   const uint64_t* Row(int field, uint32_t class_id) const {
-    return pool_.data() + pool_offset_ + row_begin_[field] + size_t{class_id} * words_;
+    return row_base_[field] + size_t{class_id} * words_;
   }
-  Rows RowsOf(const Flow& flow) const noexcept {
+  uint32_t RankOf(int64_t bit) const noexcept {
+    if (bit < 0) return kNoRank;
+    return ranks_.empty() ? static_cast<uint32_t>(bit) : ranks_[static_cast<size_t>(bit)];
+  }
+  __attribute__((always_inline)) Rows RowsOf(const Flow& flow) const noexcept {
     return Rows{{Row(kSource, source_.Find(flow.source)),
                  Row(kDestination, destination_.Find(flow.destination)),
                  Row(kSourcePort, source_port_.Find(flow.source_port)),
@@ -258,14 +341,21 @@ class BitVectorSpace {
   // level, prefetching each lane's next level before using any.
   void FindRows(const Flow* flows, size_t lanes, Rows* rows) const noexcept;
 
-  // The lookups with the AND in AVX-512 and in portable code. Each is one
-  // function with the interval searches inlined into it, because a call
-  // per step cost more than the AND of a 1,000-rule row.
+  // The lookups with the AND in AVX-512, AVX2 and portable code. Each is
+  // one function with the interval searches inlined into it, because a
+  // call per step cost more than the AND of a 1,000-rule row.
   __attribute__((target("avx512f"))) uint32_t LookupAvx512(const Flow& flow) const noexcept;
+  __attribute__((target("avx2"))) uint32_t LookupAvx2(const Flow& flow) const noexcept;
   uint32_t LookupPortable(const Flow& flow) const noexcept;
-  __attribute__((target("avx512f"))) void LookupBatchAvx512(const Flow* flows, size_t count,
-                                                            uint32_t* ranks) const noexcept;
-  void LookupBatchPortable(const Flow* flows, size_t count, uint32_t* ranks) const noexcept;
+
+  // Writes the rank of the first bit of rows[i]'s AND to ranks[i] for
+  // i < lanes, with each AND.
+  __attribute__((target("avx512f"))) void RanksAvx512(const Rows* rows, size_t lanes,
+                                                      uint32_t* ranks) const noexcept;
+  __attribute__((target("avx2"))) void RanksAvx2(const Rows* rows, size_t lanes,
+                                                 uint32_t* ranks) const noexcept;
+  void RanksPortable(const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept;
+
 
   IntervalMap<Address> source_;
   IntervalMap<Address> destination_;
@@ -276,15 +366,19 @@ class BitVectorSpace {
   // Words per row: the rule count rounded up to whole 512-bit blocks, or 0
   // when the engine has no rules.
   size_t words_ = 0;
+  size_t rule_count_ = 0;
   // Every row of every field. Rows start at pool_offset_, which aligns them
   // to 64 bytes, and a field's rows at row_begin_[field] words after it.
   std::vector<uint64_t> pool_;
   size_t pool_offset_ = 0;
   size_t row_begin_[kFields] = {};
   size_t class_count_[kFields] = {};
+  // The first row of each field in pool_.
+  const uint64_t* row_base_[kFields] = {};
   // The rank of each bit: ranks_[i] is rule i's position in priority order.
+  // Empty when every rule's rank is its bit.
   std::vector<uint32_t> ranks_;
-  bool use_avx512_ = false;
+  BitVectorAnd and_ = BitVectorAnd::kPortable;
   // Set when the address maps are too large to stay in the L2 cache, where
   // staging the batch lookup pays for its bookkeeping.
   bool staged_ = false;

@@ -153,17 +153,21 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
     ASSERT_OK_AND_ASSIGN(Classifier interleaved,
                          Classifier::Compile(table, interleaved_options));
     // The bit-vector engine, with a budget that fits every set of up to
-    // 20,000 rules, and its portable AND. Larger sets keep the default
+    // 20,000 rules, with each of its ANDs. Larger sets keep the default
     // budget, so they fall back to TupleMerge instead of building rows of
     // hundreds of megabytes.
     ClassifierOptions bit_options;
     bit_options.engine = ClassifierEngine::kBitVector;
     if (table.size() <= 20000) bit_options.bit_vector_max_bytes = size_t{512} << 20;
     ASSERT_OK_AND_ASSIGN(Classifier bits, Classifier::Compile(table, bit_options));
+    // Its AVX2 AND where the CPU has AVX2 (on CPUs with AVX-512 too).
     bit_options.allow_avx512 = false;
+    ASSERT_OK_AND_ASSIGN(Classifier avx2_bits, Classifier::Compile(table, bit_options));
+    bit_options.allow_avx2 = false;
     ASSERT_OK_AND_ASSIGN(Classifier portable_bits, Classifier::Compile(table, bit_options));
     if (table.size() <= 20000) {
       ASSERT_EQ(bits.engine_v4(), ClassifierEngine::kBitVector);
+      ASSERT_EQ(avx2_bits.engine_v4(), ClassifierEngine::kBitVector);
       ASSERT_EQ(portable_bits.engine_v4(), ClassifierEngine::kBitVector);
     }
 
@@ -173,6 +177,10 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
     interleaved.LookupBatch(flows, absl::MakeSpan(interleaved_batch));
     std::vector<RuleMatch> bits_batch(flows.size());
     bits.LookupBatch(flows, absl::MakeSpan(bits_batch));
+    std::vector<RuleMatch> avx2_bits_batch(flows.size());
+    avx2_bits.LookupBatch(flows, absl::MakeSpan(avx2_bits_batch));
+    std::vector<RuleMatch> portable_bits_batch(flows.size());
+    portable_bits.LookupBatch(flows, absl::MakeSpan(portable_bits_batch));
     size_t stride = 1;
     if (large && table.size() > 20000) {
       stride = 10;
@@ -188,7 +196,10 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
       ASSERT_EQ(interleaved.Lookup(flows[i]), single) << "trace line " << i + 1;
       ASSERT_EQ(bits.Lookup(flows[i]), single) << "trace line " << i + 1;
       ASSERT_EQ(bits_batch[i], single) << "trace line " << i + 1;
+      ASSERT_EQ(avx2_bits.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(avx2_bits_batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(portable_bits.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(portable_bits_batch[i], single) << "trace line " << i + 1;
       if (i % stride != 0) continue;
       const RuleMatch expected = table.ReferenceLookup(flows[i]);
       ASSERT_EQ(single, expected)

@@ -488,10 +488,26 @@ std::vector<DifferentialCase> DifferentialCases() {
   add("CollisionLimitOne", 5, 200, 4, 1000, 1, 16, 100000);
   add("NoCrossProduct", 6, 200, 8, 1000, 4, 1, 100000);
   add("Thousand", 7, 1000, 4, 100000, 8, 16, 50000);
+  // Without SIMD: the portable paths of both engines.
   add("PortableNsgSized", 8, 300, 6, 4000, 8, 16, 60000);
   cases.back().options.allow_avx512 = false;
+  cases.back().options.allow_avx2 = false;
   add("PortableThousand", 9, 1000, 4, 100000, 12, 16, 30000);
   cases.back().options.allow_avx512 = false;
+  cases.back().options.allow_avx2 = false;
+  // The bit-vector engine's AVX2 path where the CPU has AVX2, even where it
+  // has AVX-512 too.
+  add("Avx2NsgSized", 10, 300, 6, 4000, 8, 16, 60000);
+  cases.back().options.allow_avx512 = false;
+  add("Avx2Thousand", 11, 1000, 4, 100000, 12, 16, 30000);
+  cases.back().options.allow_avx512 = false;
+  // Rows of three 512-bit blocks.
+  add("ThreeBlocks", 12, 1500, 4, 100000, 12, 16, 20000);
+  add("Avx2ThreeBlocks", 13, 1500, 4, 100000, 12, 16, 20000);
+  cases.back().options.allow_avx512 = false;
+  add("PortableThreeBlocks", 14, 1500, 4, 100000, 12, 16, 20000);
+  cases.back().options.allow_avx512 = false;
+  cases.back().options.allow_avx2 = false;
 
   // Every case again on the bit-vector engine.
   const size_t tuple_space_cases = cases.size();
