@@ -46,18 +46,23 @@
 //     prefixes.
 //   - Interval search: the paper searches each field's edges with a binary
 //     search. Here a trie over the span between the second and the last
-//     edge does most of the work. The root cuts the span into about one
-//     slice per interval (at most 2^16). A leaf names the interval that
-//     contains its slice's first key, and a branch-free four-step binary
-//     search over that interval and the next 15 finishes. A slice into
-//     which 16 or more intervals start gets a child node instead. The node
-//     covers only the keys from just before the slice's first start to its
-//     last start, clamping the others into that range (they share an
-//     interval with its ends), and cuts it into about one slot per start.
-//     So a cluster of /32 hosts deep inside a wide slice costs one level,
-//     not one level per few bits of the slice. Because the root follows
-//     the span of the edges and not the top bits of the key, IPv6 prefixes
-//     that share a long prefix such as 2001:db8::/32 cost no extra levels.
+//     edge does most of the work. A leaf names the interval that contains
+//     its slice's first key, and a branch-free binary search over that
+//     interval and the next few finishes. Maps whose intervals fit 32 KiB
+//     search 16 intervals in four steps, and their root cuts the span into
+//     about one slice per interval. Larger maps search 4 intervals in two
+//     steps, which touches fewer cache lines, and their root has about four
+//     slices per interval. Address roots have at most 2^16 slices and port
+//     roots 2^12. A slice into which more intervals start than its leaf
+//     searches gets a child node instead. The node covers only the keys
+//     from just before the slice's first start to its last start. Other
+//     keys of the slice share an interval with one of those two, so they
+//     are clamped into that range. The node cuts it into about one slot per
+//     start, or four with narrow leaves. So a cluster of /32 hosts deep
+//     inside a wide slice costs one level, not one level per few bits of
+//     the slice. Because the root follows the span of the edges and not
+//     the top bits of the key, IPv6 prefixes that share a long prefix such
+//     as 2001:db8::/32 cost no extra levels.
 //     The protocol uses a 256-entry table.
 //   - Rows are padded to whole 512-bit blocks and aligned to 64 bytes. On
 //     CPUs with AVX-512F the AND runs two blocks of 512 rules per step. On
