@@ -1,20 +1,25 @@
-// Fuzzes IpPrefix::ParseStrict and IpPrefix::ParseLenient. Properties:
-//   - both parsers reject the same inputs, except that the strict one also
-//     rejects set host bits and names the network address. Where both
-//     succeed, they give the same prefix;
+// Fuzzes IpPrefix::ParseStrict, IpPrefix::ParseLenient and the fast prefix
+// parser behind them. Properties:
+//   - the strict and lenient parsers reject the same inputs, except that
+//     the strict one also rejects set host bits and names the network
+//     address. Where both succeed, they give the same prefix;
 //   - a parsed prefix formats to text that parses strictly back to the same
 //     prefix, and the prefix contains its first and last address;
-//   - errors are InvalidArgument and quote the input.
+//   - errors are InvalidArgument and quote the input;
+//   - the fast prefix parser accepts exactly what the reference parser
+//     accepts, with the same address and length.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "net/internal/ip_parse.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
 
@@ -49,10 +54,25 @@ void CheckRoundTrip(const IpPrefix& prefix, absl::string_view input) {
   Require(prefix.first() <= prefix.last(), "first <= last", input);
 }
 
+void CheckFastParser(absl::string_view input) {
+  using ::portcullis::net::internal::ParsedPrefix;
+  std::optional<ParsedPrefix> fast =
+      ::portcullis::net::internal::ParsePrefixFast(input);
+  absl::StatusOr<ParsedPrefix> reference =
+      ::portcullis::net::internal::ParsePrefixReference(input);
+  Require(fast.has_value() == reference.ok(),
+          "fast and reference parsers accept the same texts", input);
+  if (fast.has_value() && reference.ok()) {
+    Require(*fast == *reference,
+            "fast and reference parsers give the same prefix", input);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view input(reinterpret_cast<const char*>(data), size);
+  CheckFastParser(input);
   absl::StatusOr<IpPrefix> strict = IpPrefix::ParseStrict(input);
   absl::StatusOr<IpPrefix> lenient = IpPrefix::ParseLenient(input);
 
