@@ -202,7 +202,7 @@ void Sweep(size_t count, RangeAt range_at, Visit visit, size_t location_count,
   size_t i = 0;
   Range<Address> range = range_at(0);
   while (true) {
-    close_before(range.first);
+    if (!open.empty()) close_before(range.first);
     bool has_next = i + 1 < count;
     Range<Address> next = has_next ? range_at(i + 1) : range;
     if (open.empty() && (!has_next || next.first > range.last)) {
