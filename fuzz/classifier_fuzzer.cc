@@ -126,7 +126,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ClassifierOptions options;
   options.collision_limit = 1 + (option_bits & 3);
   options.max_cross_product = 1 + ((option_bits >> 2) & 7);
-  if (option_bits & 0x20) options.interleave_min_bytes = 0;
+  if (option_bits & 0x20) {
+    // The layout of large tables: interleaved batches and dense hash slots.
+    options.interleave_min_bytes = 0;
+    options.dense_slots_min_bytes = 0;
+  }
   if (option_bits & 0x40) options.allow_avx512 = false;
   if (option_bits & 0x80) options.allow_avx2 = false;
 

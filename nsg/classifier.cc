@@ -87,6 +87,7 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
   space_options.collision_limit = options.collision_limit;
   space_options.max_cross_product = options.max_cross_product;
   space_options.interleave_min_bytes = options.interleave_min_bytes;
+  space_options.dense_min_bytes = options.dense_slots_min_bytes;
   space_options.allow_avx512 = options.allow_avx512;
   internal::BitVectorOptions bit_options;
   bit_options.max_bytes = options.bit_vector_max_bytes;

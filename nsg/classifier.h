@@ -100,6 +100,12 @@ struct ClassifierOptions {
   // 10-50% slower on the 1k and 10k ClassBench sets; on the 100k sets
   // (8-12 MiB) interleaving was 1.3-1.6 times faster (Zen 4, 1 MiB L2).
   size_t interleave_min_bytes = size_t{2} << 20;
+  // TupleMerge fills its hash tables to a load factor of 0.8 when their
+  // slots would take at least this many bytes at load 0.5, and to 0.5
+  // otherwise. Dense tables cost longer probes but less memory, which pays
+  // off once the slots outgrow the caches (nsg/internal/tuple_space.cc has
+  // the measurements). 0 makes every table dense.
+  size_t dense_slots_min_bytes = size_t{2} << 20;
   // Lets lookups use AVX-512 when the CPU has it: TupleMerge's IPv4
   // lookups with AVX-512F and AVX-512DQ, the bit-vector engine with
   // AVX-512F. Every path returns the same rule; tests turn it off to check

@@ -31,12 +31,19 @@
 // Departures from the paper, each for the NSG use:
 //   - A group's best entry is stored inline in its hash slot, so a probe that
 //     decides costs one cache line per table.
+//   - Tables use linear probing at a load factor of 0.5, or 0.8 once the
+//     slots would take megabytes (ClassifierOptions::dense_slots_min_bytes),
+//     so large rule sets need about half the memory of power-of-two tables.
 //   - Each table has a filter of 16 bits per group, tested before the slots:
 //     most tables hold no candidate for a given flow, and the filter turns
 //     their probes into loads from a few kilobytes of cache. On CPUs with
 //     AVX-512, IPv4 lookups hash the flow for 8 tables at once and gather
 //     their filter words in one instruction, then probe only the tables
 //     whose filter passed.
+//     An AVX2 version of that step (4 tables, 64-bit multiplies built from
+//     32-bit ones) was 1.4 to 2 times slower than the scalar loop on a
+//     2 GHz AMD EPYC in one run under load, so CPUs without AVX-512 test
+//     one table at a time.
 //   - Port ranges are never expanded into prefixes: a range joins the key
 //     only through the leading bits all its ports share, and is checked on
 //     the entry in full.
@@ -162,6 +169,8 @@ struct TupleSpaceOptions {
   int max_cross_product = 16;
   // See ClassifierOptions::interleave_min_bytes.
   size_t interleave_min_bytes = size_t{2} << 20;
+  // See ClassifierOptions::dense_slots_min_bytes.
+  size_t dense_min_bytes = size_t{2} << 20;
   // See ClassifierOptions::allow_avx512.
   bool allow_avx512 = true;
 };
@@ -227,9 +236,10 @@ class TupleSpace {
     uint64_t extra_mask;
     uint32_t best_rank;
     uint32_t slot_begin;
-    uint32_t slot_mask;
+    // Slots of the table: any count, not only a power of two, so that the
+    // load factor can be chosen (see HomeSlot).
+    uint32_t slot_count;
     uint32_t filter_begin;  // first word of the table's filter in filters_
-    uint8_t shift;          // hash >> shift is the home slot
     uint8_t filter_shift;   // hash >> filter_shift is the filter bit
   };
 
@@ -267,6 +277,12 @@ class TupleSpace {
   const Entry* FindGroup(const Tuple& tuple, const Flow& flow,
                          size_t slot) const;
   static uint64_t HashOf(const Tuple& tuple, const Flow& flow);
+  // Maps the top 32 bits of `hash` onto [0, slot_count): their product
+  // with slot_count, shifted right by 32. Unlike a mask, this works for
+  // any table size.
+  static size_t HomeSlot(const Tuple& tuple, uint64_t hash) {
+    return static_cast<size_t>(((hash >> 32) * tuple.slot_count) >> 32);
+  }
   // False when no group of the table can have the key behind `hash`.
   bool FilterPasses(const Tuple& tuple, uint64_t hash) const {
     const uint64_t bit = hash >> tuple.filter_shift;
@@ -292,6 +308,7 @@ class TupleSpace {
   std::vector<PortInterval> ports_;
   size_t entry_count_ = 0;
   size_t interleave_min_bytes_ = 0;
+  double dense_min_bytes_ = 0;
 
   // The tables' hash parameters as arrays of 64-bit lanes, padded to a
   // multiple of 8, for LookupAvx512. Filled for IPv4 on CPUs with

@@ -152,6 +152,12 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
     interleaved_options.allow_avx512 = false;
     ASSERT_OK_AND_ASSIGN(Classifier interleaved,
                          Classifier::Compile(table, interleaved_options));
+    // TupleMerge with the dense tables of large rule sets, interleaved.
+    ClassifierOptions dense_options;
+    dense_options.engine = ClassifierEngine::kTupleSpace;
+    dense_options.dense_slots_min_bytes = 0;
+    dense_options.interleave_min_bytes = 0;
+    ASSERT_OK_AND_ASSIGN(Classifier dense, Classifier::Compile(table, dense_options));
     // The bit-vector engine, with a budget that fits every set of up to
     // 20,000 rules, with each of its ANDs. Larger sets keep the default
     // budget, so they fall back to TupleMerge instead of building rows of
@@ -175,6 +181,8 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
     classifier.LookupBatch(flows, absl::MakeSpan(batch));
     std::vector<RuleMatch> interleaved_batch(flows.size());
     interleaved.LookupBatch(flows, absl::MakeSpan(interleaved_batch));
+    std::vector<RuleMatch> dense_batch(flows.size());
+    dense.LookupBatch(flows, absl::MakeSpan(dense_batch));
     std::vector<RuleMatch> bits_batch(flows.size());
     bits.LookupBatch(flows, absl::MakeSpan(bits_batch));
     std::vector<RuleMatch> avx2_bits_batch(flows.size());
@@ -194,6 +202,8 @@ TEST(ClassBenchSetsTest, ClassifierAgreesWithReference) {
       ASSERT_EQ(batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(interleaved_batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(interleaved.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(dense.Lookup(flows[i]), single) << "trace line " << i + 1;
+      ASSERT_EQ(dense_batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(bits.Lookup(flows[i]), single) << "trace line " << i + 1;
       ASSERT_EQ(bits_batch[i], single) << "trace line " << i + 1;
       ASSERT_EQ(avx2_bits.Lookup(flows[i]), single) << "trace line " << i + 1;

@@ -1,11 +1,13 @@
 #include "nsg/classifier.h"
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nsg/rule_table.h"
@@ -98,6 +100,13 @@ std::vector<LookupCase> LookupCases() {
 // Both engines, forced, for the parameterized suites below.
 constexpr ClassifierEngine kEngines[] = {ClassifierEngine::kTupleSpace,
                                          ClassifierEngine::kBitVector};
+
+// Returns a table of `rule_count` random rules drawn from `rng`.
+absl::StatusOr<RuleTable> RandomTable(std::mt19937_64& rng, int rule_count) {
+  testing::RandomRuleOptions rule_options;
+  rule_options.rule_count = rule_count;
+  return RuleTable::Create(testing::RandomRules(rng, rule_options));
+}
 
 ClassifierOptions ForEngine(ClassifierEngine engine) {
   ClassifierOptions options;
@@ -402,10 +411,7 @@ TEST_P(ClassifierEngineTest, RuleWithManyPrefixes) {
 
 TEST(ClassifierTest, BitVectorsOverBudgetFallBack) {
   std::mt19937_64 rng(11);
-  testing::RandomRuleOptions rule_options;
-  rule_options.rule_count = 400;
-  ASSERT_OK_AND_ASSIGN(RuleTable table,
-                       RuleTable::Create(testing::RandomRules(rng, rule_options)));
+  ASSERT_OK_AND_ASSIGN(RuleTable table, RandomTable(rng, 400));
   ClassifierOptions options = ForEngine(ClassifierEngine::kBitVector);
   ASSERT_OK_AND_ASSIGN(Classifier fits, Classifier::Compile(table, options));
   EXPECT_EQ(fits.engine_v4(), ClassifierEngine::kBitVector);
@@ -452,6 +458,18 @@ TEST(ClassifierTest, RejectsUnknownEngine) {
   EXPECT_THAT(Classifier::Compile(table, options),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("engine: invalid value 7")));
+}
+
+TEST(ClassifierTest, DenseTablesTakeLessMemory) {
+  std::mt19937_64 rng(13);
+  ASSERT_OK_AND_ASSIGN(RuleTable table, RandomTable(rng, 3000));
+  ClassifierOptions options = ForEngine(ClassifierEngine::kTupleSpace);
+  options.dense_slots_min_bytes = std::numeric_limits<size_t>::max();
+  ASSERT_OK_AND_ASSIGN(Classifier sparse, Classifier::Compile(table, options));
+  options.dense_slots_min_bytes = 0;
+  ASSERT_OK_AND_ASSIGN(Classifier dense, Classifier::Compile(table, options));
+  // Load 0.8 against 0.5: the slots shrink by about 3/8.
+  EXPECT_LT(dense.memory_bytes(), sparse.memory_bytes());
 }
 
 struct DifferentialCase {
@@ -506,6 +524,16 @@ std::vector<DifferentialCase> DifferentialCases() {
   add("Avx2ThreeBlocks", 13, 1500, 4, 100000, 12, 16, 20000);
   cases.back().options.allow_avx512 = false;
   add("PortableThreeBlocks", 14, 1500, 4, 100000, 12, 16, 20000);
+  cases.back().options.allow_avx512 = false;
+  cases.back().options.allow_avx2 = false;
+  // Tables at the dense load factor that large rule sets get, with the
+  // vector filter where the CPU has one and without it.
+  add("DenseNsgSized", 15, 300, 6, 4000, 8, 16, 60000);
+  cases.back().options.dense_slots_min_bytes = 0;
+  add("DenseCollisionLimitOne", 16, 200, 4, 1000, 1, 16, 60000);
+  cases.back().options.dense_slots_min_bytes = 0;
+  add("PortableDenseThousand", 17, 1000, 4, 100000, 12, 16, 30000);
+  cases.back().options.dense_slots_min_bytes = 0;
   cases.back().options.allow_avx512 = false;
   cases.back().options.allow_avx2 = false;
 
