@@ -87,8 +87,10 @@ const char* ClassifierEngineName(ClassifierEngine engine);
 struct ClassifierOptions {
   // Maximum entries that share one hash key in a table before an entry
   // moves to a more specific table. Larger values mean fewer tables but
-  // longer groups to scan.
-  int collision_limit = 12;
+  // longer groups to scan. Raising it from 12 to 24 cut ipc1_10k from 41
+  // tables to 18 and made lookups on acl1_10k and ipc1_10k 8 to 15% faster
+  // (2 GHz AMD EPYC without AVX-512); 40 was no faster than 24.
+  int collision_limit = 24;
   // A rule whose source and destination sets multiply to at most this many
   // pairs (or to at most their sum) gets one entry per pair; larger rules are
   // indexed on one side and checked on the other.

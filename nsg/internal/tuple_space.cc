@@ -30,16 +30,18 @@ size_t NextPowerOfTwo(size_t n) {
   return power;
 }
 
-// How full each table's slots are, by the size of the whole tuple space.
-// By the standard estimate for linear probing, a hit reads
-// (1 + 1 / (1 - load)) / 2 slots on average: 1.5 at load 0.5, 3 at load 0.8 (the filter keeps most
-// misses away from the slots). Small tuple spaces sit in the L2 or L3 cache,
-// where the longer probes cost more than the smaller arrays save: load 0.8
-// made lookups on the 10k-rule ClassBench sets about 6% slower than 0.5.
-// Large ones are bound by cache and TLB misses, and at load 0.8 their slots
-// take 3.9 to 4.0 MB on the 100k-rule sets instead of 7 to 11 MB with
-// power-of-two tables, with single lookups about 10% faster (2 GHz AMD EPYC,
-// 512 KiB L2, 8 MiB L3).
+// Load factors of the tables' slots, chosen by the size of the whole tuple
+// space. By the standard estimate for linear probing, a hit reads
+// (1 + 1 / (1 - load)) / 2 slots on average: 1.5 at load 0.5 and 3 at load
+// 0.8 (the filter keeps most misses away from the slots). Small tuple
+// spaces sit in the L2 or L3 cache, where the longer probes cost more than
+// the smaller arrays save: load 0.8 made lookups on the 10k-rule ClassBench
+// sets 6 to 8% slower than 0.5. Large ones wait on cache and TLB misses. At
+// load 0.8 their slots take 3.7 to 4.0 MB on the 100k-rule sets, against 7
+// to 11 MB with power-of-two tables. On a 2 GHz AMD EPYC (512 KiB L2, 8 MiB
+// L3), single lookups on acl1_100k were about 10% faster than with those
+// tables and ipc1_100k's were no faster. Interleaved batches were 5 to 15%
+// slower, because their probes walk further.
 constexpr double kSparseLoad = 0.5;
 constexpr double kDenseLoad = 0.8;
 

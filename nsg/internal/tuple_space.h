@@ -42,8 +42,8 @@
 //     whose filter passed.
 //     An AVX2 version of that step (4 tables, 64-bit multiplies built from
 //     32-bit ones) was 1.4 to 2 times slower than the scalar loop on a
-//     2 GHz AMD EPYC in one run under load, so CPUs without AVX-512 test
-//     one table at a time.
+//     2 GHz AMD EPYC, in one run under load. CPUs without AVX-512 therefore
+//     test one table at a time.
 //   - Port ranges are never expanded into prefixes: a range joins the key
 //     only through the leading bits all its ports share, and is checked on
 //     the entry in full.
@@ -163,7 +163,7 @@ struct SetRecord {
 
 struct TupleSpaceOptions {
   // Maximum entries sharing one hash key in a relaxed table.
-  int collision_limit = 12;
+  int collision_limit = 24;
   // A rule with source and destination sets whose product is at most this
   // (or at most their sum) is expanded into one entry per pair.
   int max_cross_product = 16;
