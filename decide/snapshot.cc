@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "access/ca_named_locations.h"
 #include "access/rbac_operations.h"
+#include "pim/internal/proto_time.h"
 #include "pim/policy.h"
 
 namespace portcullis::decide {
@@ -24,15 +25,6 @@ constexpr absl::Duration kRequestHistoryReach = absl::Hours(24 * 366);
 
 absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, ": ", status.message()));
-}
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  google::protobuf::Timestamp out;
-  const int64_t seconds = absl::ToUnixSeconds(time);
-  out.set_seconds(seconds);
-  out.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
-  return out;
 }
 
 // The role assignment that an active PIM instance stands for, valid on the
@@ -182,7 +174,7 @@ class SnapshotBuilder {
         rbac::RoleAssignment assignment =
             AssignmentForInstance(active[i], static_cast<int>(i));
         if (until[i] < compiled[i].window.end) {
-          *assignment.mutable_end_time() = ToTimestamp(until[i]);
+          *assignment.mutable_end_time() = pim::internal::ToTimestamp(until[i]);
         }
         *with_pim.add_role_assignments() = std::move(assignment);
       }
@@ -231,11 +223,9 @@ class SnapshotBuilder {
       const pim::ScheduleRequest& request = requests[i];
       absl::Time processed = absl::InfinitePast();
       if (request.has_created_time()) {
-        processed = absl::FromUnixSeconds(request.created_time().seconds()) +
-                    absl::Nanoseconds(request.created_time().nanos());
+        processed = pim::internal::FromTimestamp(request.created_time());
       } else if (request.schedule_info().has_start_time()) {
-        const google::protobuf::Timestamp& start = request.schedule_info().start_time();
-        processed = absl::FromUnixSeconds(start.seconds()) + absl::Nanoseconds(start.nanos());
+        processed = pim::internal::FromTimestamp(request.schedule_info().start_time());
       } else if (request.action() == pim::ACTION_SELF_ACTIVATE) {
         return absl::InvalidArgumentError(absl::StrCat(
             "requests[", i, "].createdDateTime: missing; expected createdDateTime "
