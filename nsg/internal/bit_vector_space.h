@@ -222,7 +222,7 @@ class IntervalMap {
   // stores the index in table_ of a node (low 30 bits). The node covers
   // only the keys from just before the slice's first start to its last
   // start, so that a cluster of starts deep inside a wide slice costs one
-  // level. It holds its first key and its last key (kKeyEntries entries
+  // level. It stores its first key and its last key (kKeyEntries entries
   // each), the shift from a key's offset to a slot, then the slots: about
   // one per start, and at most 2^kMaxStride.
   static constexpr int kKindShift = 30;

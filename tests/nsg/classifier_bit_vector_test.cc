@@ -1,6 +1,6 @@
 // Tests the bit-vector engine's ways of finding the first set bit of the
 // AND of five rows (AVX-512, AVX2 and the portable loop) against each other
-// and against the known answer, with the deciding rule at every bit
+// and against the expected rank, with the deciding rule at every bit
 // position of rows one to three 512-bit blocks wide, so that a path that
 // skips or misreads any word, 256-bit half or block returns a wrong rank.
 #include <cstddef>
