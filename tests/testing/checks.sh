@@ -5,14 +5,28 @@
 
 failures=0
 
+# Records check $1 as passed.
+pass() {
+  echo "ok   $1"
+}
+
+# Records check $1 as failed, printing the message $2 and, when given, the
+# text $3 that the check looked at.
+fail() {
+  echo "FAIL $1: $2"
+  if [[ $# -ge 3 ]]; then
+    echo "$3"
+  fi
+  failures=$((failures + 1))
+}
+
 # Passes when a command's exit status ($3) equals the expected one ($2).
 check() {
   local name="$1" expected_status="$2" actual_status="$3"
-  if [[ "$expected_status" != "$actual_status" ]]; then
-    echo "FAIL $name: exit status $actual_status, expected $expected_status"
-    failures=$((failures + 1))
+  if [[ "$expected_status" == "$actual_status" ]]; then
+    pass "$name"
   else
-    echo "ok   $name"
+    fail "$name" "exit status $actual_status, expected $expected_status"
   fi
 }
 
@@ -20,24 +34,20 @@ check() {
 # which it reads as `doc`.
 json_check() {
   local name="$1" expression="$2" document="$3"
-  if ! python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
-    echo "FAIL $name: $expression is false for:"
-    echo "$document"
-    failures=$((failures + 1))
+  if python3 -c "import json,sys; doc=json.load(sys.stdin); sys.exit(0 if ($expression) else 1)" <<<"$document"; then
+    pass "$name"
   else
-    echo "ok   $name"
+    fail "$name" "$expression is false for:" "$document"
   fi
 }
 
 # Passes when the text $3 contains $2.
 contains() {
   local name="$1" needle="$2" haystack="$3"
-  if [[ "$haystack" != *"$needle"* ]]; then
-    echo "FAIL $name: output lacks '$needle':"
-    echo "$haystack"
-    failures=$((failures + 1))
+  if [[ "$haystack" == *"$needle"* ]]; then
+    pass "$name"
   else
-    echo "ok   $name"
+    fail "$name" "output lacks '$needle':" "$haystack"
   fi
 }
 
