@@ -856,6 +856,15 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
   std::optional<access::Directory> directory;
   if (auto found = layered.sections.find("conditionalAccess");
       found != layered.sections.end()) {
+    // Without its policies the layer would allow every sign-in, so a
+    // section that lost them (a typo, or a null in a derived scenario) is
+    // an error. A tenant without policies is a file of {"value": []}.
+    if (Find(found->second, "policies") == nullptr) {
+      return InFile(path, absl::InvalidArgumentError(
+                              "conditionalAccess.policies: missing; expected the policy "
+                              "files or folders (a tenant without policies is a file of "
+                              "{\"value\": []})"));
+    }
     status = LoadConditionalAccess(found->second, scenario, directory);
     if (!status.ok()) return status;
   }
