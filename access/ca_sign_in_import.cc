@@ -247,27 +247,14 @@ void SatisfyDeviceControls(const DeviceInfo& device,
 absl::Status ReadConditions(const Struct& object, const json::Path& path,
                             ParsedSignIn& out) {
   SignIn& s = out.sign_in;
-  absl::StatusOr<std::optional<std::string>> platform_text =
-      OptionalString(object, "devicePlatform", path);
-  if (!platform_text.ok()) return platform_text.status();
-  if (platform_text->has_value() &&
-      !absl::EqualsIgnoreCase(**platform_text, "unknownFutureValue")) {
-    s.device_platform = ca::DEVICE_PLATFORM_UNSPECIFIED;
-    for (const EnumName<ca::DevicePlatform>& entry : kPlatforms) {
-      if (absl::EqualsIgnoreCase(entry.name, **platform_text)) {
-        s.device_platform = entry.value;
-      }
-    }
-    if (*s.device_platform == ca::DEVICE_PLATFORM_UNSPECIFIED) {
-      out.warnings.push_back(ImportWarning{
-          path.Field("devicePlatform").ToString(),
-          absl::StrCat("\"", **platform_text,
-                       "\" is not a platform Conditional Access names; only "
-                       "policies that include all platforms match it")});
-    }
-    if (*s.device_platform == ca::DEVICE_PLATFORM_ALL)
-      s.device_platform.reset();
-  }
+  // Graph's What-If request accepts only the platforms it names, so any
+  // other value is an error, as for the other enumerations. A warning
+  // would let a misspelt platform skip every policy that blocks it.
+  absl::StatusOr<std::optional<ca::DevicePlatform>> platform =
+      OptionalEnum(object, "devicePlatform", path, kPlatforms);
+  if (!platform.ok()) return platform.status();
+  s.device_platform = *platform;
+  if (s.device_platform == ca::DEVICE_PLATFORM_ALL) s.device_platform.reset();
 
   absl::StatusOr<std::optional<ca::ClientAppType>> client =
       OptionalEnum(object, "clientAppType", path, kClientAppTypes);

@@ -420,17 +420,30 @@ TEST_F(CaEvaluateTest, UnknownPlatformsPolicy) {
   };
   EXPECT_EQ(Reasons(policy, with_platform("linux"), EvaluationMode::kStrict),
             kApplies);
-  EXPECT_EQ(Reasons(policy, with_platform("chromeOS"), EvaluationMode::kStrict),
-            kApplies);
   EXPECT_EQ(Reasons(policy, with_platform("windows"), EvaluationMode::kStrict),
             std::vector<std::string>{"devicePlatform"});
   EXPECT_EQ(Reasons(policy, Request(kUser, "{}"), EvaluationMode::kStrict),
             kNotEnough);
+}
+
+// A platform that Conditional Access does not name (the evaluator's
+// DEVICE_PLATFORM_UNSPECIFIED) matches only policies that include all
+// platforms. A What-If request cannot carry one, because the importer
+// rejects unknown platforms, so the test sets it on the parsed sign-in.
+TEST_F(CaEvaluateTest, UnnamedPlatformMatchesOnlyAllPlatforms) {
+  ca::Policy all_but = MakePolicy("p", R"({"platforms": {
+      "includePlatforms": ["all"], "excludePlatforms": ["android", "iOS", "windows", "macOS"]}})");
   ca::Policy windows_only =
       MakePolicy("w", R"({"platforms": {"includePlatforms": ["windows"]}})");
-  EXPECT_EQ(
-      Reasons(windows_only, with_platform("chromeOS"), EvaluationMode::kStrict),
-      std::vector<std::string>{"devicePlatform"});
+  SignIn sign_in =
+      MakeSignIn(Request(kUser, R"({"devicePlatform": "windows"})"), &directory_);
+  sign_in.device_platform = ca::DEVICE_PLATFORM_UNSPECIFIED;
+  for (EvaluationMode mode : {EvaluationMode::kStrict, EvaluationMode::kLenient}) {
+    ConditionalAccessPolicySet set = MustCompile({all_but, windows_only}, nullptr);
+    WhatIfResult result = set.Explain(sign_in, kNow, mode);
+    EXPECT_EQ(result.policies.at(0).ReasonNames(), kApplies);
+    EXPECT_EQ(result.policies.at(1).ReasonNames(), std::vector<std::string>{"devicePlatform"});
+  }
 }
 
 constexpr char kLocations[] = R"({"value": [

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -69,16 +70,33 @@ TEST(CaSignInImportTest, DefaultsAreNotSupplied) {
   EXPECT_FALSE(parsed.sign_in.directory_known);
 }
 
-TEST(CaSignInImportTest, UnknownUserAndPlatformWarn) {
+TEST(CaSignInImportTest, UnknownUserWarns) {
   Directory empty;
   ASSERT_OK_AND_ASSIGN(ParsedSignIn parsed, ParseWhatIfRequest(R"({
     "signInIdentity": {"userId": "u"},
-    "signInConditions": {"devicePlatform": "chromeOS"}})",
+    "signInConditions": {"devicePlatform": "iOS"}})",
                                                                &empty));
-  EXPECT_EQ(parsed.sign_in.device_platform, ca::DEVICE_PLATFORM_UNSPECIFIED);
-  ASSERT_EQ(parsed.warnings.size(), 2u);
+  EXPECT_EQ(parsed.sign_in.device_platform, ca::DEVICE_PLATFORM_IOS);
+  ASSERT_EQ(parsed.warnings.size(), 1u);
   EXPECT_EQ(parsed.warnings[0].path, "signInIdentity.userId");
-  EXPECT_EQ(parsed.warnings[1].path, "signInConditions.devicePlatform");
+}
+
+// Graph's What-If request accepts only the platforms it names. A misspelt
+// platform taken as "some other platform" would skip every policy that
+// blocks the intended one, so it is an error naming the field and value.
+TEST(CaSignInImportTest, UnknownPlatformIsError) {
+  for (const char* platform : {"chromeOS", "andriod", " android"}) {
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(
+        absl::StrCat(R"({"signInIdentity": {"userId": "u"},
+                         "signInConditions": {"devicePlatform": ")",
+                     platform, R"("}})"),
+        nullptr);
+    ASSERT_FALSE(parsed.ok()) << platform;
+    EXPECT_THAT(parsed.status().message(),
+                HasSubstr(absl::StrCat("signInConditions.devicePlatform: invalid value \"",
+                                       platform, "\"")));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("android, iOS, windows"));
+  }
 }
 
 TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
