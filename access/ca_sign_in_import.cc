@@ -145,6 +145,15 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
                      " membership is unknown; write \"", member,
                      "\": [] for a user in no ", kind)});
   };
+  // Taking a missing userType as member would let a guest skip every
+  // policy aimed at guests, so the user's kind stays unknown.
+  if (s.user_type == SignIn::UserType::kUnknown && !s.external_user_type.has_value()) {
+    out.warnings.push_back(ImportWarning{
+        path.Field("userId").ToString(),
+        absl::StrCat("the directory entry of user \"", s.user_id,
+                     "\" has no \"userType\" member, so whether the user is a guest "
+                     "is unknown; write \"userType\": \"member\" or \"guest\"")});
+  }
   s.groups_known = it->second.groups_known;
   if (!s.groups_known) warn_unknown("groups", "group");
   s.roles_known = it->second.roles_known;
@@ -371,7 +380,9 @@ absl::StatusOr<Directory> ParseDirectory(absl::string_view bytes) {
     if (type->has_value()) {
       if (absl::EqualsIgnoreCase(**type, "guest")) {
         user.user_type = SignIn::UserType::kGuest;
-      } else if (!absl::EqualsIgnoreCase(**type, "member")) {
+      } else if (absl::EqualsIgnoreCase(**type, "member")) {
+        user.user_type = SignIn::UserType::kMember;
+      } else {
         return json::InvalidField(item_path.Field("userType"),
                                   *Member(**item, "userType"),
                                   "member or guest");

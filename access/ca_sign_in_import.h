@@ -43,7 +43,9 @@ namespace portcullis::access {
 
 struct DirectoryUser {
   std::string id;
-  SignIn::UserType user_type = SignIn::UserType::kMember;
+  // kUnknown when the entry has no `userType` member (or null): whether the
+  // user is a guest is then not a supplied fact.
+  SignIn::UserType user_type = SignIn::UserType::kUnknown;
   std::vector<std::string> groups;
   // False when the entry has no `groups` member (or null): membership is
   // then unknown, while `"groups": []` means no groups.

@@ -205,6 +205,20 @@ TEST_F(CaEvaluateTest, UserIdsIgnoreCase) {
       kApplies);
 }
 
+// A directory entry without userType leaves the user's kind unknown: a
+// policy aimed at guests applies in lenient mode and lacks information in
+// strict mode, as for a user missing from the directory.
+TEST_F(CaEvaluateTest, DirectoryEntryWithoutUserTypeMayBeGuest) {
+  ASSERT_OK_AND_ASSIGN(directory_, ParseDirectory(absl::StrCat(
+      R"({"users": [{"id": ")", kUser, R"(", "groups": [], "roles": []}]})")));
+  ca::Policy guests = MakePolicy("p", R"({"users": {
+      "includeGuestsOrExternalUsers": {
+        "guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest",
+        "externalTenants": {"membershipKind": "all"}}}})");
+  EXPECT_EQ(Reasons(guests, Request(kUser, kFull), EvaluationMode::kLenient), kApplies);
+  EXPECT_EQ(Reasons(guests, Request(kUser, kFull), EvaluationMode::kStrict), kNotEnough);
+}
+
 TEST_F(CaEvaluateTest, GuestTypesAndTenants) {
   ca::Policy all_guests = MakePolicy("p", R"({"users": {
       "includeGuestsOrExternalUsers": {

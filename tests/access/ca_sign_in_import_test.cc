@@ -99,6 +99,30 @@ TEST(CaSignInImportTest, UnknownPlatformIsError) {
   }
 }
 
+TEST(CaSignInImportTest, DirectoryEntryWithoutUserTypeIsUnknown) {
+  ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
+      {"id": "missing", "groups": [], "roles": []},
+      {"id": "null", "userType": null, "groups": [], "roles": []},
+      {"id": "member", "userType": "Member", "groups": [], "roles": []}]})"));
+  EXPECT_EQ(directory.users.at("missing").user_type, SignIn::UserType::kUnknown);
+  EXPECT_EQ(directory.users.at("null").user_type, SignIn::UserType::kUnknown);
+  EXPECT_EQ(directory.users.at("member").user_type, SignIn::UserType::kMember);
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn missing, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "missing"}})", &directory));
+  EXPECT_EQ(missing.sign_in.user_type, SignIn::UserType::kUnknown);
+  EXPECT_FALSE(ExternalUserTypeOf(missing.sign_in).has_value());
+  ASSERT_EQ(missing.warnings.size(), 1u);
+  EXPECT_THAT(missing.warnings[0].message, HasSubstr("no \"userType\" member"));
+
+  // The request's own externalUserType settles the kind without a warning.
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn stated, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "missing", "externalUserType": "none"}})",
+      &directory));
+  EXPECT_EQ(ExternalUserTypeOf(stated.sign_in), ca::EXTERNAL_USER_TYPE_UNSPECIFIED);
+  EXPECT_TRUE(stated.warnings.empty());
+}
+
 TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
   ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
       {"id": "missing", "userType": "member", "roles": ["r1"]},
