@@ -670,6 +670,22 @@ absl::Status ReadDenyAssignment(const Item& item, DenyAssignment* deny) {
                        "'; all principals may appear in principals only"));
     }
   }
+  // Azure deny assignments always name their principals and at least one
+  // action. Without them the assignment would deny nothing, so a truncated
+  // or hand-edited one is an error rather than one that is not there.
+  if (deny->principals_size() == 0) {
+    return json::MissingField(path.Field("principals"),
+                              "the principals the deny assignment applies to (at least one)");
+  }
+  bool denies_something = false;
+  for (const Permission& permission : deny->permissions()) {
+    denies_something = denies_something || permission.actions_size() > 0 ||
+                       permission.data_actions_size() > 0;
+  }
+  if (!denies_something) {
+    return json::MissingField(path.Field("permissions"),
+                              "at least one action or data action to deny");
+  }
 
   absl::StatusOr<std::string> condition =
       OptionalString(object, "condition", path);
