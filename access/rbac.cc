@@ -370,6 +370,16 @@ struct Policy::Compiled {
   absl::Span<const std::string> AncestorGroups(const ScopePath& path) const;
   bool ScopeCovers(const CompiledScope& scope, const ScopePath& path,
                    absl::Span<const std::string> groups, bool exact) const;
+  // True when the management-group tree places the subscription or
+  // management group of `path`, so that AncestorGroups() is complete. The
+  // root scope has nothing above it.
+  bool PlacementKnown(const ScopePath& path) const;
+  // True when `deny` applies at `path`: its scope covers it, or it sits at a
+  // management group and the tree does not place `path`. Whether the group
+  // is above `path` is then unknown, and a deny assignment that might apply
+  // does apply.
+  bool DenyReaches(const CompiledDeny& deny, const ScopePath& path,
+                   absl::Span<const std::string> groups) const;
   bool IsWithinAssignableScopes(const RoleDefinition& role,
                                 const CompiledScope& scope) const;
   // Records in `decision` the first deny assignment of `list` that blocks
@@ -681,6 +691,24 @@ bool Policy::Compiled::ScopeCovers(const CompiledScope& scope,
   return false;
 }
 
+bool Policy::Compiled::PlacementKnown(const ScopePath& path) const {
+  if (!path.subscription().empty()) {
+    return subscription_ancestors.contains(path.subscription());
+  }
+  if (!path.management_group().empty()) {
+    return group_ancestors.contains(path.management_group());
+  }
+  return true;
+}
+
+bool Policy::Compiled::DenyReaches(const CompiledDeny& deny,
+                                   const ScopePath& path,
+                                   absl::Span<const std::string> groups) const {
+  if (ScopeCovers(deny.scope, path, groups, deny.exact_scope)) return true;
+  return !deny.exact_scope && !deny.scope.management_group.empty() &&
+         !PlacementKnown(path);
+}
+
 bool Policy::Compiled::IsWithinAssignableScopes(
     const RoleDefinition& role, const CompiledScope& scope) const {
   if (role.assignable_scopes().empty()) {
@@ -710,7 +738,7 @@ void Policy::Compiled::ConsiderDenies(const std::vector<int>& list,
     }
     const CompiledDeny& deny = denies[index];
     if (DenyExcludesPrincipal(deny, request)) continue;
-    if (!ScopeCovers(deny.scope, path, groups, deny.exact_scope)) continue;
+    if (!DenyReaches(deny, path, groups)) continue;
     for (size_t b = 0; b < deny.blocks.size(); ++b) {
       int pattern = MatchBlock(deny.blocks[b], request.plane, request.action);
       if (pattern >= 0) {
@@ -810,7 +838,7 @@ Decision Policy::Compiled::CheckWithUnknownGroups(
     }
     if (excludes_requester) continue;
     if (!names_requester && !lists_other(deny.group_principals)) continue;
-    if (!ScopeCovers(deny.scope, path, groups, deny.exact_scope)) continue;
+    if (!DenyReaches(deny, path, groups)) continue;
     int block = -1;
     int pattern = -1;
     for (size_t b = 0; b < deny.blocks.size(); ++b) {
@@ -1013,6 +1041,12 @@ std::string Policy::Explain(const Request& request,
           DenyPatternText(deny, decision.deny_block, decision.deny_pattern,
                           request.plane),
           "'");
+      absl::StatusOr<ScopePath> path = ScopePath::Parse(request.scope);
+      if (path.ok() && !c.ScopeCovers(compiled.scope, *path, c.AncestorGroups(*path),
+                                      compiled.exact_scope)) {
+        absl::StrAppend(&text, " (taken to cover '", request.scope,
+                        "' because the management-group tree does not place it)");
+      }
       if (!grant.empty()) {
         absl::StrAppend(&text, "; without it, ", grant);
       }
@@ -1176,11 +1210,16 @@ std::vector<std::string> Policy::Trace(const Request& request,
         deny.scope.text, "': ");
     if (c.DenyExcludesPrincipal(deny, request)) {
       absl::StrAppend(&line, "excludes the principal or one of its groups");
-    } else if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) {
+    } else if (!c.DenyReaches(deny, *path, groups)) {
       absl::StrAppend(&line, "does not cover '", request.scope, "'",
                       deny.exact_scope ? " (it applies to its own scope only)"
                                        : "");
     } else {
+      if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) {
+        absl::StrAppend(&line, "taken to cover '", request.scope,
+                        "' because the management-group tree does not place "
+                        "it; ");
+      }
       std::string outcome;
       for (const CompiledBlock& block : deny.blocks) {
         if (MatchBlock(block, request.plane, request.action) >= 0) {

@@ -95,6 +95,30 @@ bool Covers(const RbacInput& input, absl::string_view assigned,
   return false;
 }
 
+// True when the links place the subscription or management group that
+// `scope` lies in under a parent group; the root scope needs no place.
+bool Placed(const RbacInput& input, const std::vector<std::string>& scope) {
+  if (scope.size() >= 2 && scope[0] == "subscriptions") {
+    return !ParentOf(input, {scope[0], scope[1]}).empty();
+  }
+  if (scope.size() >= 4 && !GroupOf({scope.begin(), scope.begin() + 4}).empty()) {
+    return !ParentOf(input, {scope.begin(), scope.begin() + 4}).empty();
+  }
+  return true;
+}
+
+// A deny assignment's reach: its scope covers the requested one, or it sits
+// at a management group and the links do not place the requested scope, so
+// the group might be above it.
+bool DenyCovers(const RbacInput& input, const DenyAssignment& deny,
+                absl::string_view requested) {
+  if (Covers(input, deny.scope(), requested, deny.do_not_apply_to_child_scopes())) {
+    return true;
+  }
+  return !deny.do_not_apply_to_child_scopes() && !GroupOf(Segments(deny.scope())).empty() &&
+         !Placed(input, Segments(requested));
+}
+
 // The pattern as an RE2 expression over lower-cased text: `*` is `.*`, and a
 // `*` between two slashes together with the slash after it is optional, so
 // `x/*/read` matches `x/read`.
@@ -246,10 +270,7 @@ Decision ReferenceCheck(const RbacInput& input, const Request& request,
       if (IsPrincipal(principal.id(), request)) excluded = true;
     }
     if (!named || excluded) continue;
-    if (!Covers(input, deny.scope(), request.scope,
-                deny.do_not_apply_to_child_scopes())) {
-      continue;
-    }
+    if (!DenyCovers(input, deny, request.scope)) continue;
     for (int b = 0; b < deny.permissions_size(); ++b) {
       int pattern = BlockMatch(deny.permissions(b), request.plane, request.action);
       if (pattern >= 0) {
@@ -328,10 +349,7 @@ Decision CheckWithoutGroups(const RbacInput& input, const Request& request,
       if (m > excluded) excluded = m;
     }
     if (named == Membership::kNo || excluded == Membership::kYes) continue;
-    if (!Covers(input, deny.scope(), request.scope,
-                deny.do_not_apply_to_child_scopes())) {
-      continue;
-    }
+    if (!DenyCovers(input, deny, request.scope)) continue;
     bool sure = named == Membership::kYes && excluded == Membership::kNo;
     Decision& target = sure ? certain : maybe;
     if (target.deny_assignment >= 0) continue;

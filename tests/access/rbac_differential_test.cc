@@ -29,7 +29,7 @@ const absl::Time kBase = absl::FromUnixSeconds(1796400000);
 
 class RandomInputs {
  public:
-  explicit RandomInputs(uint32_t seed) : random_(seed) { LoadRealData(); }
+  explicit RandomInputs(uint32_t seed) : seed_(seed), random_(seed) { LoadRealData(); }
 
   RbacInput MakeInput() {
     RbacInput input;
@@ -39,10 +39,17 @@ class RandomInputs {
     int synthetic = Uniform(1, 6);
     for (int i = 0; i < synthetic; ++i) AddSyntheticRole(i, input);
 
-    // s1 sits in management group "a", which sits in "b".
-    AddParent("/subscriptions/s1", "a", input);
-    AddParent("/providers/Microsoft.Management/managementGroups/a", "b",
-              input);
+    // s1 sits in management group "a", which sits in "b". One input in
+    // six has no tree, and one in six places only "a", so that deny
+    // assignments at management groups meet scopes without a known place.
+    // The choice takes no random numbers, so the rest of the input stays
+    // as it was.
+    const int tree = static_cast<int>(seed_ % 6);
+    if (tree >= 2) AddParent("/subscriptions/s1", "a", input);
+    if (tree >= 1) {
+      AddParent("/providers/Microsoft.Management/managementGroups/a", "b",
+                input);
+    }
 
     int assignments = Uniform(0, 12);
     for (int i = 0; i < assignments; ++i) AddAssignment(i, input);
@@ -298,6 +305,7 @@ class RandomInputs {
     return absl::StartsWithIgnoreCase(id, "g") ? "Group" : "User";
   }
 
+  uint32_t seed_;
   std::mt19937 random_;
   std::vector<RoleDefinition> real_roles_;
   std::vector<std::string> real_actions_;

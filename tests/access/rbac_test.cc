@@ -785,6 +785,47 @@ TEST_F(RbacTest, ExampleDenyBlocksDeletes) {
                       kOtherVm));
 }
 
+// A deny assignment at a management group applies wherever the tree does
+// not place the requested scope, because the group might be above it. Only
+// a tree that places the subscription elsewhere lets the request through.
+TEST_F(RbacTest, ManagementGroupDenyWithUnknownPlacementApplies) {
+  RequireBuiltIns();
+  AddDenies(R"({"value": [{"id": "/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/denyAssignments/d1",
+      "name": "d1", "properties": {"denyAssignmentName": "no deletes",
+      "scope": "/providers/Microsoft.Management/managementGroups/mg1",
+      "permissions": [{"actions": ["*/delete"]}],
+      "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]}}]})",
+            input_);
+  Assign(kOwner, kUser, kSubscription);
+  const char* kDelete = "Microsoft.Compute/virtualMachines/delete";
+  Request request = Ask(kUser, kDelete, kVm);
+  Decision decision = Compiled().Check(request, kNow);
+  EXPECT_FALSE(decision.allowed);
+  EXPECT_EQ(decision.reason, Reason::kDenyAssignment);
+  EXPECT_THAT(Compiled().Explain(request, decision),
+              HasSubstr("because the management-group tree does not place it"));
+
+  // The tree places mg1 but not the subscription: still unknown.
+  auto link = [&](const std::string& child, const std::string& parent) {
+    ScopeParent* added = input_.add_scope_parents();
+    added->set_child(child);
+    added->set_parent("/providers/Microsoft.Management/managementGroups/" + parent);
+    policy_.reset();
+  };
+  link("/providers/Microsoft.Management/managementGroups/mg1", "root");
+  EXPECT_FALSE(Allowed(kUser, kDelete, kVm));
+
+  // Placed under mg2, beside mg1: the deny does not reach it.
+  link("/providers/Microsoft.Management/managementGroups/mg2", "root");
+  link(kSubscription, "mg2");
+  EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
+  // A deny that applies to its own scope only never reaches below it.
+  input_.mutable_scope_parents()->Clear();
+  input_.mutable_deny_assignments(0)->set_do_not_apply_to_child_scopes(true);
+  policy_.reset();
+  EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
+}
+
 TEST_F(RbacTest, BlueprintDenyOwnScopeOnly) {
   RequireBuiltIns();
   AddDenies(ReadOrDie(*SharedDir() + "/realdata/rbac/docs-examples/"
