@@ -458,6 +458,27 @@ absl::StatusOr<ParsedSignIn> ParseWhatIfRequest(absl::string_view bytes,
   return out;
 }
 
+absl::Status CheckControlsAgainstDevice(const SignIn& sign_in) {
+  if (!sign_in.device.has_value()) return absl::OkStatus();
+  const DeviceInfo& device = *sign_in.device;
+  const std::string* compliant = device.Get(DeviceProperty::kIsCompliant);
+  if (compliant != nullptr && !absl::EqualsIgnoreCase(*compliant, "true") &&
+      (sign_in.satisfied.built_in & ControlBit(ca::BUILT_IN_CONTROL_COMPLIANT_DEVICE)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "compliantDevice is listed as satisfied, but signInConditions.deviceInfo.isCompliant "
+        "is \"", *compliant, "\"; a device is compliant only by its own deviceInfo"));
+  }
+  const std::string* trust = device.Get(DeviceProperty::kTrustType);
+  if (trust != nullptr && !absl::EqualsIgnoreCase(*trust, "ServerAD") &&
+      (sign_in.satisfied.built_in & ControlBit(ca::BUILT_IN_CONTROL_DOMAIN_JOINED_DEVICE)) !=
+          0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "domainJoinedDevice is listed as satisfied, but signInConditions.deviceInfo.trustType "
+        "is \"", *trust, "\"; a hybrid joined device has trustType ServerAD"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseSatisfiedControls(absl::string_view list,
                                     SatisfiedControls* out) {
   constexpr ca::BuiltInControl kControls[] = {

@@ -83,6 +83,13 @@ absl::StatusOr<ParsedSignIn> ParseWhatIfRequest(absl::string_view bytes,
 absl::Status ParseSatisfiedControls(absl::string_view list,
                                     SatisfiedControls* out);
 
+// Fails when the satisfied controls claim what the sign-in's own device
+// facts deny: compliantDevice with deviceInfo.isCompliant false, or
+// domainJoinedDevice with a deviceInfo.trustType other than ServerAD. A
+// device's compliance and join type are facts about the device, not steps
+// of the sign-in, so the claim cannot stand against them.
+absl::Status CheckControlsAgainstDevice(const SignIn& sign_in);
+
 }  // namespace portcullis::access
 
 #endif  // PORTCULLIS_ACCESS_CA_SIGN_IN_IMPORT_H_

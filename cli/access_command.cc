@@ -132,6 +132,11 @@ absl::Status ReadSignIn(const ParsedFlags& flags, Inputs& inputs) {
     return absl::InvalidArgumentError(
         absl::StrCat("--satisfied-controls: ", controls.message()));
   }
+  controls = access::CheckControlsAgainstDevice(inputs.sign_in);
+  if (!controls.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--satisfied-controls: ", controls.message()));
+  }
   return absl::OkStatus();
 }
 

@@ -700,6 +700,7 @@ absl::Status LoadAttempt(const Section& section,
     absl::StatusOr<std::string> list = StringOf(*entry);
     if (!list.ok()) return list.status();
     absl::Status status = access::ParseSatisfiedControls(*list, &scenario.sign_in->satisfied);
+    if (status.ok()) status = access::CheckControlsAgainstDevice(*scenario.sign_in);
     if (!status.ok()) return Error(*entry, status.message());
   }
 

@@ -123,6 +123,32 @@ TEST(CaSignInImportTest, DirectoryEntryWithoutUserTypeIsUnknown) {
   EXPECT_TRUE(stated.warnings.empty());
 }
 
+// A device's compliance and join type come from its deviceInfo, so a
+// claimed control that contradicts them is an error; without deviceInfo,
+// or without the property, the claim stands.
+TEST(CaSignInImportTest, ClaimedDeviceControlsMustMatchDevice) {
+  auto check = [](const std::string& device, const std::string& controls) {
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(
+        absl::StrCat(R"({"signInIdentity": {"userId": "u"}, "signInConditions": )", device, "}"),
+        nullptr);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    if (!parsed.ok()) return parsed.status();
+    absl::Status status = ParseSatisfiedControls(controls, &parsed->sign_in.satisfied);
+    if (!status.ok()) return status;
+    return CheckControlsAgainstDevice(parsed->sign_in);
+  };
+  const std::string not_compliant = R"({"deviceInfo": {"isCompliant": false}})";
+  EXPECT_THAT(check(not_compliant, "mfa,compliantDevice").message(),
+              HasSubstr("deviceInfo.isCompliant is \"False\""));
+  EXPECT_OK(check(not_compliant, "mfa"));
+  EXPECT_OK(check(R"({"deviceInfo": {}})", "compliantDevice"));
+  EXPECT_OK(check("{}", "compliantDevice,domainJoinedDevice"));
+  EXPECT_OK(check(R"({"deviceInfo": {"isCompliant": true}})", "compliantDevice"));
+  EXPECT_THAT(check(R"({"deviceInfo": {"trustType": "AzureAD"}})", "domainJoinedDevice").message(),
+              HasSubstr("deviceInfo.trustType is \"AzureAD\""));
+  EXPECT_OK(check(R"({"deviceInfo": {"trustType": "ServerAD"}})", "domainJoinedDevice"));
+}
+
 TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
   ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
       {"id": "missing", "userType": "member", "roles": ["r1"]},
