@@ -1,5 +1,6 @@
 #include "access/ca_sign_in_import.h"
 
+#include <initializer_list>
 #include <optional>
 #include <utility>
 
@@ -7,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "access/ca_controls.h"
@@ -88,8 +90,33 @@ absl::StatusOr<std::vector<std::string>> StringArray(const Value* value,
   return out;
 }
 
+// Fails on a member of `object` that Graph's What-If request does not
+// define there (names compared ignoring case, `@odata` annotations
+// allowed). The service rejects such a request, and a misspelt member
+// silently dropped would remove a fact, such as the address that a
+// location policy blocks.
+absl::Status RejectUnknownMembers(const Struct& object, const json::Path& path,
+                                  std::initializer_list<absl::string_view> members) {
+  for (const auto& [key, value] : object.fields()) {
+    if (absl::StrContains(key, "@odata")) continue;
+    bool known = false;
+    for (absl::string_view member : members) {
+      known = known || absl::EqualsIgnoreCase(key, member);
+    }
+    if (!known) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path.Field(key).ToString(), ": unknown member; expected one of ",
+          absl::StrJoin(members, ", ")));
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadIdentity(const Struct& object, const json::Path& path,
                           const Directory* directory, ParsedSignIn& out) {
+  absl::Status members = RejectUnknownMembers(
+      object, path, {"userId", "externalTenantId", "externalUserType", "servicePrincipalId"});
+  if (!members.ok()) return members;
   SignIn& s = out.sign_in;
   std::string type = ODataType(object);
   bool service_principal =
@@ -165,6 +192,9 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
 
 absl::Status ReadContext(const Struct& object, const json::Path& path,
                          SignIn& s) {
+  absl::Status members = RejectUnknownMembers(
+      object, path, {"includeApplications", "userAction", "authenticationContextValue"});
+  if (!members.ok()) return members;
   std::string type = ODataType(object);
   if (absl::EqualsIgnoreCase(type, "userActionContext") ||
       (type.empty() && Member(object, "userAction") != nullptr)) {
@@ -219,7 +249,12 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
         absl::EqualsIgnoreCase(key, "ownership")
             ? std::optional<DeviceProperty>(DeviceProperty::kDeviceOwnership)
             : DevicePropertyFromName(key);
-    if (!property.has_value()) continue;  // unknown keys are ignored
+    if (!property.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field.ToString(),
+          ": unknown member; expected a device property such as isCompliant, trustType, "
+          "operatingSystem, ownership or extensionAttribute1"));
+    }
     if (IsCollection(*property)) {
       absl::StatusOr<std::vector<std::string>> items =
           StringArray(&value, field);
@@ -255,6 +290,12 @@ void SatisfyDeviceControls(const DeviceInfo& device,
 
 absl::Status ReadConditions(const Struct& object, const json::Path& path,
                             ParsedSignIn& out) {
+  absl::Status members = RejectUnknownMembers(
+      object, path,
+      {"devicePlatform", "clientAppType", "signInRiskLevel", "userRiskLevel",
+       "servicePrincipalRiskLevel", "insiderRiskLevel", "country", "ipAddress",
+       "authenticationFlow", "deviceInfo"});
+  if (!members.ok()) return members;
   SignIn& s = out.sign_in;
   // Graph's What-If request accepts only the platforms it names, so any
   // other value is an error, as for the other enumerations. A warning
@@ -323,6 +364,9 @@ absl::Status ReadConditions(const Struct& object, const json::Path& path,
     absl::StatusOr<const Struct*> flow_object =
         json::GetObject(*flow, path.Field("authenticationFlow"));
     if (!flow_object.ok()) return flow_object.status();
+    members = RejectUnknownMembers(**flow_object, path.Field("authenticationFlow"),
+                                   {"transferMethod"});
+    if (!members.ok()) return members;
     absl::StatusOr<std::optional<ca::TransferMethod>> method =
         OptionalEnum(**flow_object, "transferMethod",
                      path.Field("authenticationFlow"), kTransferMethods);
@@ -415,6 +459,10 @@ absl::StatusOr<ParsedSignIn> ParseWhatIfRequest(absl::string_view bytes,
   absl::StatusOr<const Struct*> object = json::GetObject(*root, path);
   if (!object.ok()) return object.status();
 
+  absl::Status members = RejectUnknownMembers(
+      **object, path,
+      {"signInIdentity", "signInContext", "signInConditions", "appliedPoliciesOnly"});
+  if (!members.ok()) return members;
   ParsedSignIn out;
   const Value* identity = Member(**object, "signInIdentity");
   if (json::IsNullOrAbsent(identity)) {

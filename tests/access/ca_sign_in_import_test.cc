@@ -1,6 +1,7 @@
 #include "access/ca_sign_in_import.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -147,6 +148,42 @@ TEST(CaSignInImportTest, ClaimedDeviceControlsMustMatchDevice) {
   EXPECT_THAT(check(R"({"deviceInfo": {"trustType": "AzureAD"}})", "domainJoinedDevice").message(),
               HasSubstr("deviceInfo.trustType is \"AzureAD\""));
   EXPECT_OK(check(R"({"deviceInfo": {"trustType": "ServerAD"}})", "domainJoinedDevice"));
+}
+
+// A member that Graph's What-If request does not define is an error naming
+// it, so that a misspelt "ipAdress" cannot drop the address that a
+// location policy blocks. @odata annotations are allowed anywhere.
+TEST(CaSignInImportTest, UnknownMembersAreErrors) {
+  struct Case {
+    const char* request;
+    const char* path;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"ipAdress": "203.0.113.9"}})",
+            "signInConditions.ipAdress: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"devicePlatfrom": "android"}})",
+            "signInConditions.devicePlatfrom: unknown member"},
+           {R"({"signInIdentity": {"userId": "u", "userType": "guest"}})",
+            "signInIdentity.userType: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInContext": {"includeApplication": ["x"]}})",
+            "signInContext.includeApplication: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"deviceInfo": {"isCompilant": true}}})",
+            "signInConditions.deviceInfo.isCompilant: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"authenticationFlow": {"method": "none"}}})",
+            "signInConditions.authenticationFlow.method: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInCondition": {}})",
+            "signInCondition: unknown member"},
+       }) {
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(c.request, nullptr);
+    ASSERT_FALSE(parsed.ok()) << c.request;
+    EXPECT_THAT(parsed.status().message(), HasSubstr(c.path));
+  }
+  EXPECT_OK(ParseWhatIfRequest(
+      R"({"@odata.context": "x", "signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn",
+          "userId": "u"}, "signInConditions": {"IPADDRESS": "203.0.113.9",
+          "deviceInfo": {"ownership": "company", "extensionAttribute3": "x"}}})",
+      nullptr)
+                .status());
 }
 
 TEST(CaSignInImportTest, DirectoryEntryWithoutGroupsIsUnknown) {
