@@ -942,6 +942,50 @@ absl::StatusOr<ImportedPolicy> ImportPolicyValue(
     if (!status.ok()) return status;
   }
 
+  // Graph requires a policy to target some users or workload identities
+  // and some resources. Without them a policy would apply to no one, so in
+  // a policy that is enforced or reported, a missing or misspelt member
+  // (such as "includeUser") would silently drop a block. Such a policy is
+  // an error, naming the member; disabled policies are never evaluated, so
+  // they only need to parse. A policy without controls has no effect,
+  // which a misspelt "grantControl" also causes, so it gets a warning.
+  if (policy.state() != ca::POLICY_STATE_DISABLED) {
+    const ca::Conditions& c = policy.conditions();
+    const ca::UserCondition& users = c.users();
+    const bool targets_users = users.include_users_size() > 0 ||
+                               users.include_groups_size() > 0 ||
+                               users.include_roles_size() > 0 ||
+                               users.has_include_guests_or_external_users();
+    const bool targets_workloads =
+        c.client_applications().include_service_principals_size() > 0 ||
+        c.client_applications().has_service_principal_filter();
+    if (!targets_users && !targets_workloads) {
+      return json::MissingField(
+          conditions_path.Field("users"),
+          "includeUsers, includeGroups, includeRoles or "
+          "includeGuestsOrExternalUsers (or conditions.clientApplications."
+          "includeServicePrincipals for workload identities)");
+    }
+    const ca::ApplicationCondition& apps = c.applications();
+    if (apps.include_applications_size() == 0 && apps.include_user_actions_size() == 0 &&
+        apps.include_authentication_context_class_references_size() == 0 &&
+        !apps.has_application_filter()) {
+      return json::MissingField(conditions_path.Field("applications"),
+                                "includeApplications, includeUserActions or "
+                                "includeAuthenticationContextClassReferences");
+    }
+    const ca::GrantControls& grants = policy.grant_controls();
+    const bool grants_something = grants.built_in_controls_size() > 0 ||
+                                  grants.terms_of_use_size() > 0 ||
+                                  grants.custom_authentication_factors_size() > 0 ||
+                                  grants.has_authentication_strength();
+    if (!grants_something && policy.session_controls().ByteSizeLong() == 0) {
+      reader.Warn(grant_path,
+                  "no grant or session control; the policy has no effect (a "
+                  "block needs \"grantControls\": {\"builtInControls\": [\"block\"]})");
+    }
+  }
+
   bool has_user_actions =
       policy.conditions().applications().include_user_actions_size() > 0;
   if (policy.state() == ca::POLICY_STATE_REPORT_ONLY && has_user_actions) {

@@ -14,6 +14,7 @@ namespace portcullis::access {
 namespace {
 
 using ::portcullis::testing::StatusIs;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -118,7 +119,8 @@ TEST(CaImportTest, WrongContainerIsNotConfiguredWithWarning) {
                 "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
       "applications": {"includeApplications": ["All"], "excludeApplications": []},
       "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": [],
-      "locations": [], "platforms": null}})json";
+      "locations": [], "platforms": null},
+      "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}})json";
   ca::Policy p = ImportOne(json);
   EXPECT_FALSE(p.conditions().has_locations());
   EXPECT_FALSE(p.conditions().has_platforms());
@@ -135,7 +137,8 @@ TEST(CaImportTest, SpacedIdsAreTrimmed) {
                 "includeGroups": [" 8d3f6a1c-2b4e-4f1a-9c7d-5e6f7a8b9c0d"],
                 "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
       "applications": {"includeApplications": ["All"], "excludeApplications": []},
-      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": []}})json";
+      "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": []},
+      "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}})json";
   ca::Policy p = ImportOne(json);
   EXPECT_THAT(p.conditions().users().include_users(), ElementsAre("All"));
   EXPECT_THAT(p.conditions().users().include_groups(),
@@ -149,7 +152,8 @@ TEST(CaImportTest, SpacedIdsAreTrimmed) {
 TEST(CaImportTest, MissingKeysWarn) {
   std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
       "users": {"includeUsers": ["All"]},
-      "applications": {"includeApplications": ["All"]}}})json";
+      "applications": {"includeApplications": ["All"]}},
+      "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}})json";
   std::vector<ImportWarning> warnings = WarningsOf(json);
   EXPECT_THAT(
       WarningPaths(warnings),
@@ -215,7 +219,8 @@ TEST(CaImportTest, UnknownFutureValueSkippedWithWarning) {
                 "excludeGroups": [], "includeRoles": [], "excludeRoles": []},
       "applications": {"includeApplications": ["All"], "excludeApplications": []},
       "clientAppTypes": ["browser", "unknownFutureValue"],
-      "signInRiskLevels": ["HIGH"], "userRiskLevels": []}})json";
+      "signInRiskLevels": ["HIGH"], "userRiskLevels": []},
+      "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}})json";
   ca::Policy p = ImportOne(json);
   EXPECT_THAT(p.conditions().client_app_types(),
               ElementsAre(ca::CLIENT_APP_TYPE_BROWSER));
@@ -225,9 +230,58 @@ TEST(CaImportTest, UnknownFutureValueSkippedWithWarning) {
               ElementsAre("conditions.clientAppTypes"));
 }
 
+// Graph requires a policy to target users (or workload identities) and
+// resources. A policy that is enforced or reported without them, such as
+// one with a misspelt "includeUser", is an error naming the member; a
+// disabled one is read as written. A policy without controls warns.
+TEST(CaImportTest, PolicyWithoutTargetsIsError) {
+  const std::string grant = R"("grantControls": {"operator": "OR", "builtInControls": ["block"]})";
+  struct Case {
+    std::string conditions;
+    std::string expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"null", "conditions.users: missing"},
+           {R"({"applications": {"includeApplications": ["All"]}})", "conditions.users: missing"},
+           {R"({"users": {"includeUser": ["All"]}, "applications": {"includeApplications": ["All"]}})",
+            "conditions.users: missing"},
+           {R"({"users": {"includeUsers": ["All"]}})", "conditions.applications: missing"},
+           {R"({"users": {"includeUsers": ["All"]}, "applications": {"includeApplication": ["All"]}})",
+            "conditions.applications: missing"},
+       }) {
+    for (const char* state : {"enabled", "enabledForReportingButNotEnforced"}) {
+      absl::StatusOr<std::vector<ImportedPolicy>> policies = ImportPolicies(
+          absl::StrCat(R"({"id": "p", "state": ")", state, R"(", "conditions": )", c.conditions,
+                       ", ", grant, "}"),
+          "p.json");
+      ASSERT_FALSE(policies.ok()) << c.conditions;
+      EXPECT_THAT(policies.status().message(), HasSubstr(c.expected));
+    }
+    EXPECT_OK(ImportPolicies(absl::StrCat(R"({"id": "p", "state": "disabled", "conditions": )",
+                                          c.conditions, ", ", grant, "}"),
+                             "p.json")
+                  .status());
+  }
+  // A workload identity policy targets service principals instead of users.
+  EXPECT_OK(ImportPolicies(absl::StrCat(R"({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["None"]},
+      "clientApplications": {"includeServicePrincipals": ["ServicePrincipalsInMyTenant"]},
+      "applications": {"includeApplications": ["All"]}}, )",
+                                        grant, "}"),
+                           "p.json")
+                .status());
+
+  std::vector<ImportWarning> warnings = WarningsOf(R"json({"id": "p", "state": "enabled",
+      "conditions": {"users": {"includeUsers": ["All"]},
+                     "applications": {"includeApplications": ["All"]}},
+      "grantControl": {"operator": "OR", "builtInControls": ["block"]}})json");
+  EXPECT_THAT(WarningPaths(warnings), Contains("grantControls"));
+}
+
 TEST(CaImportTest, SessionControls) {
   ca::Policy p =
-      ImportOne(R"json({"id": "p", "state": "enabled", "conditions": null,
+      ImportOne(R"json({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}},
     "sessionControls": {
       "applicationEnforcedRestrictions": {"isEnabled": true},
       "cloudAppSecurity": {"cloudAppSecurityType": "blockDownloads", "isEnabled": true},
