@@ -263,8 +263,20 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
       for (std::string& item : *items) device.Add(*property, std::move(item));
       continue;
     }
-    if (*property == DeviceProperty::kIsCompliant && value.has_bool_value()) {
-      device.Set(*property, value.bool_value() ? "True" : "False");
+    if (*property == DeviceProperty::kIsCompliant) {
+      // Graph's isCompliant is a Boolean; the text "true" or "false" is
+      // accepted too. Anything else is an error rather than "not compliant".
+      bool compliant = false;
+      if (value.has_bool_value()) {
+        compliant = value.bool_value();
+      } else if (value.has_string_value() &&
+                 (absl::EqualsIgnoreCase(value.string_value(), "true") ||
+                  absl::EqualsIgnoreCase(value.string_value(), "false"))) {
+        compliant = absl::EqualsIgnoreCase(value.string_value(), "true");
+      } else {
+        return json::InvalidField(field, value, "true or false");
+      }
+      device.Set(*property, compliant ? "True" : "False");
       continue;
     }
     absl::StatusOr<std::string> text = json::GetString(value, field);

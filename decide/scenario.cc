@@ -695,7 +695,9 @@ absl::Status LoadAttempt(const Section& section,
   }
   if (const Entry* entry = Find(section, "satisfiedControls")) {
     if (!scenario.sign_in.has_value()) {
-      return Error(*entry, "invalid without signIn; a raw flow satisfies no control");
+      return Error(*entry, absl::StrCat("invalid without signIn; a raw flow satisfies no "
+                                        "control, so set \"satisfiedControls\": null in ",
+                                        scenario.path, " as well"));
     }
     absl::StatusOr<std::string> list = StringOf(*entry);
     if (!list.ok()) return list.status();

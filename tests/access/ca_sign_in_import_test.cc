@@ -150,6 +150,26 @@ TEST(CaSignInImportTest, ClaimedDeviceControlsMustMatchDevice) {
   EXPECT_OK(check(R"({"deviceInfo": {"trustType": "ServerAD"}})", "domainJoinedDevice"));
 }
 
+TEST(CaSignInImportTest, IsCompliantIsBoolean) {
+  for (const char* text : {R"("yes")", "1", R"("")"}) {
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(
+        absl::StrCat(R"({"signInIdentity": {"userId": "u"},
+                         "signInConditions": {"deviceInfo": {"isCompliant": )",
+                     text, "}}}"),
+        nullptr);
+    ASSERT_FALSE(parsed.ok()) << text;
+    EXPECT_THAT(parsed.status().message(),
+                HasSubstr("signInConditions.deviceInfo.isCompliant: invalid value"));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("expected true or false"));
+  }
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn text, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "u"},
+          "signInConditions": {"deviceInfo": {"isCompliant": "TRUE"}}})",
+      nullptr));
+  ASSERT_TRUE(text.sign_in.device.has_value());
+  EXPECT_EQ(*text.sign_in.device->Get(DeviceProperty::kIsCompliant), "True");
+}
+
 // A member that Graph's What-If request does not define is an error naming
 // it, so that a misspelt "ipAdress" cannot drop the address that a
 // location policy blocks. @odata annotations are allowed anywhere.
