@@ -515,7 +515,9 @@ absl::StatusOr<nsg::NetworkSecurityGroup> LoadNsg(const Entry& entry) {
   absl::StatusOr<std::string> bytes = ReadFile(file);
   if (!bytes.ok()) return bytes.status();
   absl::StatusOr<nsg::NetworkSecurityGroup> group = nsg::ImportValidNsg(*bytes, options);
-  if (!group.ok()) return InFile(file, group.status());
+  // The scenario field comes first, so that an NSG name that matches no
+  // group of the template points back at the reference.
+  if (!group.ok()) return Error(entry, InFile(file, group.status()).message());
   return group;
 }
 

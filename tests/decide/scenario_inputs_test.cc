@@ -85,6 +85,19 @@ TEST_F(ScenarioInputsTest, PolicyFolderReadsJsonInAnyCase) {
   EXPECT_EQ(scenario.input.conditional_access->policies.size(), 2u);
 }
 
+TEST_F(ScenarioInputsTest, UnknownNsgNameNamesTheField) {
+  WriteText("azuredeploy.json", ReadText(examples_ + "/azuredeploy.json"));
+  WriteText("nic.json", ReadText(examples_ + "/nic-vm-app01.json"));
+  absl::StatusOr<Scenario> scenario = LoadScenario(WriteScene(
+      R"("network": {"vms": [{"nic": "nic.json",
+          "subnetNsg": {"file": "azuredeploy.json", "name": "nsg-workloadX"}}]})"));
+  ASSERT_FALSE(scenario.ok());
+  EXPECT_THAT(scenario.status().message(),
+              HasSubstr("scene.json: network.vms[0].subnetNsg: "));
+  EXPECT_THAT(scenario.status().message(),
+              HasSubstr("azuredeploy.json: no network security group named \"nsg-workloadX\""));
+}
+
 TEST_F(ScenarioInputsTest, RoleFolderReadsItsFiles) {
   ASSERT_OK_AND_ASSIGN(
       Scenario scenario,
