@@ -149,8 +149,9 @@ class Importer {
     if (!status.ok()) return status;
     if (entries_.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "no network security group found in the ", format_,
-          " document; expected an NSG resource, security rules, an ARM "
+          "no network security group found in the ",
+          format_.empty() ? "" : absl::StrCat(format_, " "),
+          "document; expected an NSG resource, security rules, an ARM "
           "template with NSG resources or effective security rules"));
     }
     return Finish();

@@ -513,6 +513,12 @@ TEST(ImportTemplateTest, SymbolicResourceNames) {
   EXPECT_EQ(result.nsgs[0].json_path(), "resources.appNsg");
 }
 
+TEST(ImportTemplateTest, EmptyArrayIsRejected) {
+  EXPECT_THAT(ImportNsgs("[]"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("no network security group found in the document; ")));
+}
+
 TEST(ImportTemplateTest, TemplateWithoutNsgIsRejected) {
   EXPECT_THAT(ImportNsgs(TemplateWith("", "", R"([{"type": "Microsoft.Network/virtualNetworks", "name": "v"}])")),
               StatusIs(absl::StatusCode::kInvalidArgument,
