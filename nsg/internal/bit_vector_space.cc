@@ -234,13 +234,15 @@ inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
 }  // namespace
 
 template <typename Key>
-bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<uint16_t>& classes,
+bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<uint32_t>& values,
                              size_t max_root, size_t max_bytes) {
   const size_t count = starts.size();
   if ((count + kPadding) * sizeof(Interval) > max_bytes) return false;
   intervals_.clear();
   intervals_.reserve(count + kPadding);
-  for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{starts[i], classes[i]});
+  for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{starts[i], values[i]});
+  first_value_ = values[0];
+  last_value_ = values[count - 1];
   for (size_t padding = 0; padding < kPadding; ++padding) {
     intervals_.push_back(Interval{std::numeric_limits<Key>::max(), 0});
   }
@@ -380,7 +382,13 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
     bytes_left -= rows.rows().size() * sizeof(uint64_t);
     class_count_[field] = rows.class_count();
     field_rows[field] = rows.rows();
-    if (!map->Build(starts, classes, max_buckets, bytes_left)) return false;
+    // The maps store row offsets in 32 bits.
+    if (rows.rows().size() > std::numeric_limits<uint32_t>::max()) return false;
+    std::vector<uint32_t> offsets(classes.size());
+    for (size_t i = 0; i < classes.size(); ++i) {
+      offsets[i] = static_cast<uint32_t>(size_t{classes[i]} * words);
+    }
+    if (!map->Build(starts, offsets, max_buckets, bytes_left)) return false;
     bytes_left -= std::min(bytes_left, map->memory_bytes());
     return true;
   };
@@ -394,7 +402,7 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
     return false;
   }
   for (int protocol = 0; protocol < 256; ++protocol) {
-    protocol_[protocol] = static_cast<uint16_t>(protocols.Find(static_cast<uint16_t>(protocol)));
+    protocol_[protocol] = protocols.Find(static_cast<uint16_t>(protocol));
   }
 
   // Lay the rows out in one pool aligned to 64 bytes, so that each block
@@ -491,7 +499,7 @@ inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
   if (!staged_) {
     for (size_t lane = 0; lane < lanes; ++lane) {
       rows[lane] = RowsOf(flows[lane]);
-      for (const uint64_t* row : rows[lane].field) __builtin_prefetch(row);
+      PrefetchRows(rows[lane]);
     }
     return;
   }
@@ -509,13 +517,13 @@ inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
   }
   for (size_t lane = 0; lane < lanes; ++lane) {
     const Flow& flow = flows[lane];
-    rows[lane] = Rows{{Row(kSource, source_.ClassOf(flow.source, source_leaf[lane])),
+    rows[lane] = Rows{{Row(kSource, source_.ValueOf(flow.source, source_leaf[lane])),
                        Row(kDestination,
-                           destination_.ClassOf(flow.destination, destination_leaf[lane])),
+                           destination_.ValueOf(flow.destination, destination_leaf[lane])),
                        Row(kSourcePort, source_port_.Find(flow.source_port)),
                        Row(kDestinationPort, destination_port_.Find(flow.destination_port)),
                        Row(kProtocol, protocol_[flow.protocol])}};
-    for (const uint64_t* row : rows[lane].field) __builtin_prefetch(row);
+    PrefetchRows(rows[lane]);
   }
 }
 

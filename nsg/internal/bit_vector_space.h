@@ -97,26 +97,27 @@
 
 namespace portcullis::nsg::internal {
 
-// Maps a key (an address or a port) to the class id of the elementary
-// interval that contains it.
+// Maps a key (an address or a port) to the value of the elementary
+// interval that contains it. For the engine, the value is the offset of
+// the interval's class row.
 template <typename Key>
 class IntervalMap {
  public:
   // `starts` must be strictly increasing and begin with 0; interval j is
-  // [starts[j], starts[j + 1]) and has class classes[j]. `max_root` (a
+  // [starts[j], starts[j + 1]) and has the value values[j]. `max_root` (a
   // power of two) caps the root table. Returns false as soon as the map
   // would take more than `max_bytes` or need more than 2^26 table entries.
-  bool Build(const std::vector<Key>& starts, const std::vector<uint16_t>& classes,
+  bool Build(const std::vector<Key>& starts, const std::vector<uint32_t>& values,
              size_t max_root, size_t max_bytes);
 
   uint32_t Find(Key key) const noexcept {
-    if (key < low_) return intervals_[0].class_id;
-    if (key >= high_) return intervals_[intervals_.size() - 1 - kPadding].class_id;
+    if (key < low_) return first_value_;
+    if (key >= high_) return last_value_;
     return Search(key, Walk(key));
   }
 
   // Find in steps, so that a batch can prefetch between them: the root
-  // entry, the leaf entry (walking child nodes), then the class.
+  // entry, the leaf entry (walking child nodes), then the value.
   const uint32_t* RootEntry(Key key) const noexcept {
     if (key < low_ || key >= high_) return table_.data();
     return table_.data() + static_cast<uint32_t>(static_cast<Key>((key - low_) >> shift_));
@@ -124,27 +125,27 @@ class IntervalMap {
   uint32_t Leaf(Key key) const noexcept {
     return key < low_ || key >= high_ ? 0 : Walk(key);
   }
-  // Prefetches the intervals ClassOf(key, leaf) reads.
+  // Prefetches the intervals ValueOf(key, leaf) reads.
   void PrefetchLeaf(uint32_t leaf) const noexcept {
     const Interval* first = intervals_.data() + (leaf & kIndexMask);
     __builtin_prefetch(first);
     __builtin_prefetch(first + leaf_width_ / 2);
     __builtin_prefetch(first + leaf_width_ - 1);
   }
-  uint32_t ClassOf(Key key, uint32_t leaf) const noexcept {
-    if (key < low_) return intervals_[0].class_id;
-    if (key >= high_) return intervals_[intervals_.size() - 1 - kPadding].class_id;
+  uint32_t ValueOf(Key key, uint32_t leaf) const noexcept {
+    if (key < low_) return first_value_;
+    if (key >= high_) return last_value_;
     return Search(key, leaf);
   }
 
-  // Elementary intervals after merging neighbours of equal class.
+  // Elementary intervals after merging neighbours of equal value.
   size_t interval_count() const { return intervals_.size() - kPadding; }
   size_t memory_bytes() const {
     return table_.capacity() * sizeof(uint32_t) + intervals_.capacity() * sizeof(Interval);
   }
 
  private:
-  // Returns the class of `key` in [low_, high_) from its leaf.
+  // Returns the value of `key` in [low_, high_) from its leaf.
   uint32_t Search(Key key, uint32_t leaf) const noexcept {
     // A leaf names the interval holding its slice's first key, and fewer
     // than leaf_width_ more intervals start inside the slice. A binary
@@ -159,7 +160,7 @@ class IntervalMap {
     }
     first += static_cast<uint32_t>(intervals_[first + 2].start <= key) * 2;
     first += static_cast<uint32_t>(intervals_[first + 1].start <= key);
-    return intervals_[first].class_id;
+    return intervals_[first].value;
   }
 
   // Returns the leaf entry of a key in [low_, high_), walking child nodes
@@ -213,7 +214,7 @@ class IntervalMap {
 
   struct Interval {
     Key start;
-    uint16_t class_id;
+    uint32_t value;
   };
 
   // A table entry is a leaf or a child. A leaf (top 2 bits 0) stores its
@@ -256,6 +257,10 @@ class IntervalMap {
   // The root's entries, then the child nodes.
   std::vector<uint32_t> table_;
   uint32_t leaf_width_ = kNarrowLeaf;
+  // The values of the first and the last interval, which Find returns for
+  // keys outside [low_, high_) without reading intervals_.
+  uint32_t first_value_ = 0;
+  uint32_t last_value_ = 0;
   // The intervals in key order, then kPadding padding elements.
   std::vector<Interval> intervals_ = std::vector<Interval>(1 + kPadding, Interval{Key(0), 0});
 };
@@ -327,9 +332,9 @@ class BitVectorSpace {
     const uint64_t* field[kFields];
   };
 
-  const uint64_t* Row(int field, uint32_t class_id) const {
-    return row_base_[field] + size_t{class_id} * words_;
-  }
+  // The maps store each class as the offset of its row from the field's
+  // first row (class id times words_), which saves a multiply per field.
+  const uint64_t* Row(int field, uint32_t offset) const { return row_base_[field] + offset; }
   uint32_t RankOf(int64_t bit) const noexcept {
     if (bit < 0) return kNoRank;
     return ranks_.empty() ? static_cast<uint32_t>(bit) : ranks_[static_cast<size_t>(bit)];
@@ -340,6 +345,14 @@ class BitVectorSpace {
                  Row(kSourcePort, source_port_.Find(flow.source_port)),
                  Row(kDestinationPort, destination_port_.Find(flow.destination_port)),
                  Row(kProtocol, protocol_[flow.protocol])}};
+  }
+  // Prefetches the first block of each row but the protocol's: a table
+  // has few protocol classes, so their rows stay cached.
+  static void PrefetchRows(const Rows& rows) noexcept {
+    __builtin_prefetch(rows.field[kSource]);
+    __builtin_prefetch(rows.field[kDestination]);
+    __builtin_prefetch(rows.field[kSourcePort]);
+    __builtin_prefetch(rows.field[kDestinationPort]);
   }
   // Fills rows[i] for flows[i], i < lanes <= kLanes, and prefetches the
   // rows. With staged_ set, it walks the address maps of all lanes level by
@@ -366,7 +379,8 @@ class BitVectorSpace {
   IntervalMap<Address> destination_;
   IntervalMap<uint16_t> source_port_;
   IntervalMap<uint16_t> destination_port_;
-  uint16_t protocol_[256] = {};
+  // The row offset of each protocol number.
+  uint32_t protocol_[256] = {};
 
   // Words per row: the rule count rounded up to whole 512-bit blocks, or 0
   // when the engine has no rules.

@@ -70,8 +70,8 @@ void CheckLayouts(uint64_t seed) {
     const Layout layout = static_cast<Layout>(round % 4);
     const std::vector<Key> starts = RandomStarts<Key>(rng, layout, 1 + rng() % 400);
     // Class ids are the interval numbers, so a wrong interval shows.
-    std::vector<uint16_t> classes(starts.size());
-    for (size_t i = 0; i < classes.size(); ++i) classes[i] = static_cast<uint16_t>(i);
+    std::vector<uint32_t> classes(starts.size());
+    for (size_t i = 0; i < classes.size(); ++i) classes[i] = static_cast<uint32_t>(i);
     IntervalMap<Key> map;
     // A small root cap forces child nodes even for a few hundred starts.
     const size_t max_root = round % 2 == 0 ? 256 : size_t{1} << 16;
@@ -98,7 +98,7 @@ void CheckLayouts(uint64_t seed) {
           << "round " << round << ", layout " << static_cast<int>(layout) << ", "
           << starts.size() << " starts";
       // The steps a batch lookup takes one by one.
-      ASSERT_EQ(map.ClassOf(key, map.Leaf(key)), ReferenceFind(starts, key))
+      ASSERT_EQ(map.ValueOf(key, map.Leaf(key)), ReferenceFind(starts, key))
           << "round " << round << ", layout " << static_cast<int>(layout) << ", "
           << starts.size() << " starts";
     }
@@ -127,7 +127,7 @@ TEST(ClassifierIntervalMapTest, RespectsByteLimit) {
   for (uint64_t i = 1; i <= 1000; ++i) {
     starts.push_back(absl::MakeUint128(0x20010DB800000000u, i * 3));
   }
-  const std::vector<uint16_t> classes(starts.size(), 1);
+  const std::vector<uint32_t> classes(starts.size(), 1);
   IntervalMap<absl::uint128> unlimited;
   ASSERT_TRUE(unlimited.Build(starts, classes, 256, kNoLimit));
   const size_t needed = unlimited.memory_bytes();
