@@ -84,20 +84,21 @@
 //     acl1_1k. Rows of broad rules such as `*` or service tags set most
 //     summary bits, so the AND of the summaries often points at words
 //     whose AND is zero.
-//   - Tried on a 2 GHz AMD EPYC of the first Zen generation (AVX2, no
-//     AVX-512) and dropped, each measured against the kept code with the
-//     two binaries run alternately, pinned to one core, under load 2 to 3
-//     (ns per lookup, single or batch as stated). Callgrind counted about
+//   - The variants below were tried on a 2 GHz AMD EPYC of the first Zen
+//     generation (AVX2, no AVX-512) and dropped. Each was measured against
+//     the same code without it, pinned to one core under load 2 to 3,
+//     mostly with the two binaries run alternately, in ns per lookup. Callgrind counted about
 //     275 instructions per batch lookup on acl1_1k, 213 of them finding
-//     the rows, and the lookups without the AND took 38 of 52 ns. The
-//     lookups are bound by instruction throughput, not by the latency of
-//     their loads, so changes that add instructions to hide latency lose:
+//     the rows, and batches without the AND took 38 of 52 ns. So the
+//     lookups are bound by instruction throughput (an estimated 2.6 per
+//     cycle), not by the latency of their loads, and changes that add
+//     instructions to hide latency lose:
 //       * Leaf starts in their own array, searched by one AVX2 compare of
-//         all 16 instead of four dependent steps, with the range branches
-//         replaced by conditional moves: fw1_1k batch 62 against 58,
-//         nsg_shaped_v6 batch 65 to 69 against 53 to 57. This CPU splits
-//         256-bit operations in two, and the values took a cache line of
-//         their own.
+//         all 16 instead of four dependent steps. Conditional moves
+//         replaced the range branches. Batches got slower: fw1_1k 62
+//         against 58, nsg_shaped_v6 65 to 69 against 53 to 57. This CPU
+//         splits 256-bit operations in two, and the values took a cache
+//         line of their own.
 //       * A root over the whole key range for ports and IPv4 addresses,
 //         without range branches: fw1_1k single 64 to 76 against 53 to 58,
 //         because wider slices need more child nodes.

@@ -140,6 +140,25 @@ TEST(ClassifierIntervalMapTest, RespectsByteLimit) {
   EXPECT_EQ(exact.Find(starts[500]), 1u);
 }
 
+// The engine stores row offsets as the values, and these pass 16 bits for
+// wide rows. Find returns them whole, also for keys below the second start
+// and from the last start on.
+TEST(ClassifierIntervalMapTest, ValuesPastSixteenBits) {
+  std::vector<uint32_t> starts = {0};
+  for (uint32_t i = 1; i < 300; ++i) starts.push_back(i * 1000);
+  std::vector<uint32_t> values(starts.size());
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint32_t>(i) * 100000 + 7;
+  IntervalMap<uint32_t> map;
+  ASSERT_TRUE(map.Build(starts, values, 256, kNoLimit));
+  EXPECT_EQ(map.Find(0), 7u);
+  EXPECT_EQ(map.Find(999), 7u);
+  EXPECT_EQ(map.Find(1000), 100007u);
+  EXPECT_EQ(map.Find(150500), 15000007u);
+  EXPECT_EQ(map.Find(299000), 29900007u);
+  EXPECT_EQ(map.Find(0xFFFFFFFF), 29900007u);
+  EXPECT_EQ(map.ValueOf(150500, map.Leaf(150500)), 15000007u);
+}
+
 TEST(ClassifierIntervalMapTest, StartAtTopKey) {
   IntervalMap<uint16_t> map;
   ASSERT_TRUE(map.Build({0, 65535}, {1, 2}, 256, kNoLimit));
