@@ -66,6 +66,31 @@ rbac::RoleAssignment AssignmentForRequest(const pim::ScheduleRequest& request,
   return assignment;
 }
 
+// `assignment`, the role that `request` activates, with the ABAC condition
+// of an eligibility that could back the request when the request carries
+// none. The activated role is the eligible one made active, so it keeps
+// the eligibility's condition. Portcullis does not evaluate conditions, so
+// when any eligibility that could back the request carries one, the
+// activated role is taken to carry it (the RBAC layer then grants nothing
+// through it).
+rbac::RoleAssignment WithEligibilityCondition(rbac::RoleAssignment assignment,
+                                              const pim::ActivationRequest& request,
+                                              const pim::ActivationEvaluator& evaluator,
+                                              const std::vector<pim::ScheduleInstance>& eligibilities) {
+  if (!assignment.condition().empty()) return assignment;
+  const std::vector<pim::CompiledInstance>& compiled = evaluator.eligibilities();
+  for (size_t e = 0; e < compiled.size() && e < eligibilities.size(); ++e) {
+    if (eligibilities[e].condition().empty() || !pim::MayBack(compiled[e], request)) continue;
+    assignment.set_condition(eligibilities[e].condition());
+    assignment.set_condition_version(eligibilities[e].condition_version());
+    assignment.set_description(
+        absl::StrCat("role activated by a PIM request, with the condition of eligibility '",
+                     eligibilities[e].id(), "'"));
+    break;
+  }
+  return assignment;
+}
+
 // The VNet id of a subnet id (`.../virtualNetworks/<vnet>/subnets/<name>`),
 // or "" when it has no such shape.
 std::string VirtualNetworkOf(absl::string_view subnet_id) {
@@ -271,8 +296,9 @@ class SnapshotBuilder {
       if (!input_.rbac.has_value()) continue;
       rbac::RbacInput grant = *input_.rbac;
       grant.clear_role_assignments();
-      *grant.add_role_assignments() =
-          AssignmentForRequest(input.requests[i], static_cast<int>(i));
+      *grant.add_role_assignments() = WithEligibilityCondition(
+          AssignmentForRequest(input.requests[i], static_cast<int>(i)), compiled.requests.back(),
+          *compiled.evaluator, input.eligibilities);
       absl::StatusOr<rbac::Policy> grant_policy = rbac::Policy::Compile(std::move(grant));
       if (!grant_policy.ok()) return Prefixed(where, grant_policy.status());
       compiled.request_grants.push_back(*std::move(grant_policy));

@@ -259,6 +259,13 @@ bool DeactivationEnds(const ActivationRequest& deactivation,
   return EndsRoleOf(deactivation, activation);
 }
 
+bool MayBack(const CompiledInstance& eligibility, const ActivationRequest& request) {
+  if (!SameHolder(eligibility, request)) return false;
+  return request.linked_eligibility_id.empty() ||
+         request.linked_eligibility_id == eligibility.id ||
+         request.linked_eligibility_id == eligibility.schedule_id;
+}
+
 bool DeactivationEnds(const ActivationRequest& deactivation,
                       const CompiledInstance& instance) {
   return EndsRoleOf(deactivation, instance);
@@ -381,13 +388,7 @@ ActivationDecision ActivationEvaluator::DecideActivation(
   const CompiledInstance* eligibility = nullptr;
   for (size_t i = 0; i < eligibilities_.size(); ++i) {
     const CompiledInstance& candidate = eligibilities_[i];
-    if (!SameHolder(candidate, request) ||
-        !candidate.window.Contains(planned.start)) {
-      continue;
-    }
-    if (!request.linked_eligibility_id.empty() &&
-        request.linked_eligibility_id != candidate.id &&
-        request.linked_eligibility_id != candidate.schedule_id) {
+    if (!MayBack(candidate, request) || !candidate.window.Contains(planned.start)) {
       continue;
     }
     if (eligibility == nullptr || candidate.window.end > eligibility->window.end) {

@@ -156,6 +156,13 @@ struct CompiledInstance {
 bool DeactivationEnds(const ActivationRequest& deactivation,
                       const CompiledInstance& instance);
 
+// True when `eligibility` could back activation `request`: it is in force,
+// gives the request's principal its role at a scope that covers the
+// request's, and is the eligibility the request links to when it names
+// one. ActivationEvaluator::Decide() uses, among these, one whose window
+// contains the start.
+bool MayBack(const CompiledInstance& eligibility, const ActivationRequest& request);
+
 // Compiles instances for an evaluator. Fails on a missing principal, role,
 // scope or start, or a status that neither Graph nor ARM defines, naming the
 // instance by index.

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "access/rbac_import.h"
 #include "decide/decide.h"
@@ -15,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "net/ip_address.h"
+#include "proto/pim.pb.h"
 #include "schedule/rfc3339.h"
 #include "tests/decide/scenario_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -404,6 +406,40 @@ TEST(SnapshotBuildTest, WorkHoursNeedFiniteRange) {
   EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptions()).status(),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("pim: workHours: the snapshot's validity range must be finite")));
+}
+
+// The role a request activates is the eligible one made active, so it
+// keeps the eligibility's ABAC condition. Portcullis does not evaluate
+// conditions, so RBAC grants nothing through such an activation, as it
+// grants nothing through a conditioned request or instance.
+TEST(DecideEligibilityConditionTest, ConditionOnEligibilityStopsRbac) {
+  const absl::Time now = *schedule::ParseRfc3339("2026-03-02T09:30:00Z");
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  ASSERT_TRUE(scenario->input.pim.has_value());
+  {
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+        Snapshot::Build(scenario->input, BuildOptionsAround(now));
+    ASSERT_OK(snapshot.status());
+    Decision decision = Decide(**snapshot, scenario->attempt(), now);
+    ASSERT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kAllow);
+  }
+  for (pim::ScheduleInstance& eligibility : scenario->input.pim->eligibilities) {
+    eligibility.set_condition("@Resource[Microsoft.Storage/storageAccounts:name] StringEquals 'x'");
+    eligibility.set_condition_version("2.0");
+  }
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Decision decision = Decide(**snapshot, scenario->attempt(), now);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kDeny);
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), scenario->attempt(), decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kRbac)].reasons, "\n"),
+              HasSubstr("condition"));
 }
 
 }  // namespace
