@@ -18,6 +18,7 @@
 #include "access/conditional_access.h"
 #include "cli/flags.h"
 #include "cli/json_output.h"
+#include "cli/text_output.h"
 #include "schedule/rfc3339.h"
 
 namespace portcullis::cli {
@@ -236,17 +237,17 @@ void PrintJson(const ConditionalAccessPolicySet& set, const WhatIfResult& r,
 void PrintText(const ConditionalAccessPolicySet& set, const WhatIfResult& r,
                const Inputs& inputs, bool strict) {
   for (const std::string& w : inputs.warnings) {
-    std::cerr << "warning: " << w << "\n";
+    std::cerr << "warning: " << OneLine(w) << "\n";
   }
   for (const std::string& w : set.warnings()) {
-    std::cerr << "warning: " << w << "\n";
+    std::cerr << "warning: " << OneLine(w) << "\n";
   }
   std::cout << "decision: " << access::OutcomeName(r.outcome) << " ("
             << (strict ? "strict" : "lenient") << " mode)\n";
   if (r.blocking_policy >= 0) {
     const ca::Policy& policy = set.policies()[r.blocking_policy];
-    std::cout << "blocked by: " << policy.display_name() << " (" << policy.id()
-              << ")\n";
+    std::cout << "blocked by: " << OneLine(policy.display_name()) << " ("
+              << OneLine(policy.id()) << ")\n";
   }
   if (!r.requirements.empty()) {
     std::cout << "requirements: " << absl::StrJoin(r.requirements, ", ")
@@ -260,8 +261,8 @@ void PrintText(const ConditionalAccessPolicySet& set, const WhatIfResult& r,
   for (const PolicyResult& p : r.policies) {
     const ca::Policy& policy = set.policies()[p.policy];
     std::cout << "  " << (p.applies ? "applies    " : "not applied") << " "
-              << p.ResultName() << "  " << policy.display_name() << " ("
-              << policy.id() << ")";
+              << p.ResultName() << "  " << OneLine(policy.display_name()) << " ("
+              << OneLine(policy.id()) << ")";
     if (!p.applies) {
       std::cout << ": " << absl::StrJoin(p.ReasonNames(), ", ");
     }

@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "cli/flags.h"
 #include "cli/json_output.h"
+#include "cli/text_output.h"
 #include "decide/scenario.h"
 #include "decide/snapshot.h"
 #include "schedule/rfc3339.h"
@@ -64,7 +65,7 @@ std::string FormatDecisionText(const decide::Decision& decision,
     absl::StrAppend(&text, indent, "  ", decide::LayerName(report.layer), ": ",
                     decide::LayerOutcomeName(report.outcome), "\n");
     for (const std::string& reason : report.reasons) {
-      absl::StrAppend(&text, indent, "    - ", reason, "\n");
+      absl::StrAppend(&text, indent, "    - ", OneLine(reason), "\n");
     }
   }
   return text;
@@ -123,7 +124,7 @@ int RunDecideCommand(const std::vector<std::string>& args) {
     std::cout << DecisionJson(decision, *reports).Render() << "\n";
     return 0;
   }
-  if (!scenario->description.empty()) std::cout << scenario->description << "\n";
+  if (!scenario->description.empty()) std::cout << OneLine(scenario->description) << "\n";
   std::cout << "at " << schedule::FormatRfc3339(*now) << "\n"
             << FormatDecisionText(decision, *reports, "");
   return 0;
