@@ -78,18 +78,120 @@ void AwaitApproval(const pim::RolePolicy& policy, absl::Time processed,
   activation.approval_deadline = processed + policy.approval_timeout();
 }
 
-// The index of a request after `activation` in `pim.requests` that
-// deactivates its role by `now`, or -1.
+// The index of a selfDeactivate or adminRemove request that ended the
+// activation request `activation` by `now`, or -1. PIM must have processed
+// the deactivation at or after the activation, and by `now`. One with no
+// recorded time counts as processed together with the activation, whatever
+// `now` is. Of several, the earliest ended it, and at the same instant the
+// lowest content rank is named.
 int DeactivationBy(const CompiledPim& pim, int activation, absl::Time now) {
-  for (int i = activation + 1; i < static_cast<int>(pim.requests.size()); ++i) {
+  const absl::Time activated = pim.processed_at[activation];
+  int found = -1;
+  absl::Time found_at = absl::InfiniteFuture();
+  for (int i = 0; i < static_cast<int>(pim.requests.size()); ++i) {
     // A deactivation that was denied or failed ends nothing.
-    if (pim::DeactivationEnds(pim.requests[i], pim.requests[activation]) &&
-        pim.requests[i].status != pim::RequestStatus::kNoActivation &&
-        pim.processed_at[i] <= now) {
-      return i;
+    if (!pim::DeactivationEnds(pim.requests[i], pim.requests[activation]) ||
+        pim.requests[i].status == pim::RequestStatus::kNoActivation) {
+      continue;
+    }
+    const bool untimed = pim.processed_at[i] == absl::InfinitePast();
+    const absl::Time at = untimed ? activated : pim.processed_at[i];
+    if (!untimed && (at < activated || at > now)) continue;
+    if (found < 0 || at < found_at ||
+        (at == found_at && pim.content_rank[i] < pim.content_rank[found])) {
+      found = i;
+      found_at = at;
     }
   }
-  return -1;
+  return found;
+}
+
+bool IsActivationOf(const pim::ActivationRequest& request, absl::string_view user) {
+  return request.action == pim::ACTION_SELF_ACTIVATE &&
+         absl::EqualsIgnoreCase(request.principal_id, user);
+}
+
+// How far an outcome of the PIM layer holds the user back: deny, then
+// pending, then allow.
+int Restriction(LayerOutcome outcome) {
+  switch (outcome) {
+    case LayerOutcome::kAllow:
+      return 0;
+    case LayerOutcome::kPending:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+// Judges the activation request at `index` for the PIM layer at `now`,
+// filling `detail`.
+LayerOutcome JudgeRequest(const CompiledPim& pim, const access::SignIn& sign_in,
+                          int index, absl::Time now, PimDetail& detail) {
+  const pim::ActivationRequest& request = pim.requests[index];
+  detail = PimDetail();
+  detail.basis = PimDetail::Basis::kRequest;
+  detail.request = index;
+  // A request recorded as denied, canceled, revoked or failed activates
+  // nothing, whatever PIM's rules would decide for it.
+  if (request.status == pim::RequestStatus::kNoActivation) return LayerOutcome::kDeny;
+
+  // A recorded request is history: PIM judged it when it processed it,
+  // which fixes its window whatever `now` is.
+  pim::RequestContext context;
+  context.now = pim.processed_at[index];
+  context.mfa_satisfied =
+      (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
+  detail.activation = pim.evaluator->Decide(request, context);
+  if (request.status == pim::RequestStatus::kAwaitingApproval) {
+    AwaitApproval(pim.evaluator->policy(), context.now, detail.activation);
+  }
+  LayerOutcome outcome = OutcomeOfRequest(detail.activation, now);
+  if (outcome == LayerOutcome::kAllow) {
+    detail.deactivation = DeactivationBy(pim, index, now);
+    if (detail.deactivation >= 0) outcome = LayerOutcome::kDeny;
+  }
+  return outcome;
+}
+
+// Decides the PIM layer from the user's latest activation request: the one
+// PIM processed last, whatever its place in the list. Of several processed
+// at the same instant, the most restrictive outcome decides, and among equal
+// outcomes the highest content rank. Returns false when the user has no
+// activation request.
+bool DecideByLatestRequest(const CompiledPim& pim, const access::SignIn& sign_in,
+                           absl::Time now, Decision& decision) {
+  const absl::string_view user = sign_in.user_id;
+  const int count = static_cast<int>(pim.requests.size());
+  int latest = -1;
+  for (int i = 0; i < count; ++i) {
+    if (IsActivationOf(pim.requests[i], user) &&
+        (latest < 0 || pim.processed_at[i] > pim.processed_at[latest])) {
+      latest = i;
+    }
+  }
+  if (latest < 0) return false;
+
+  PimDetail candidate;
+  LayerOutcome outcome = LayerOutcome::kDeny;
+  int chosen = -1;
+  for (int i = 0; i < count; ++i) {
+    if (!IsActivationOf(pim.requests[i], user) ||
+        pim.processed_at[i] != pim.processed_at[latest]) {
+      continue;
+    }
+    LayerOutcome judged = JudgeRequest(pim, sign_in, i, now, candidate);
+    bool wins = chosen < 0 || Restriction(judged) > Restriction(outcome) ||
+                (Restriction(judged) == Restriction(outcome) &&
+                 pim.content_rank[i] > pim.content_rank[chosen]);
+    if (wins) {
+      decision.pim = candidate;
+      outcome = judged;
+      chosen = i;
+    }
+  }
+  Set(decision, Layer::kPim, outcome);
+  return true;
 }
 
 void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
@@ -116,36 +218,7 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
     }
   }
 
-  for (int i = static_cast<int>(pim.requests.size()) - 1; i >= 0; --i) {
-    const pim::ActivationRequest& request = pim.requests[i];
-    if (request.action != pim::ACTION_SELF_ACTIVATE ||
-        !absl::EqualsIgnoreCase(request.principal_id, user)) {
-      continue;
-    }
-    // A recorded request is history: PIM judged it when it processed it,
-    // which fixes its window whatever `now` is.
-    pim::RequestContext context;
-    context.now = pim.processed_at[i];
-    context.mfa_satisfied =
-        (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
-    decision.pim.basis = PimDetail::Basis::kRequest;
-    decision.pim.request = i;
-    // A request recorded as denied, canceled, revoked or failed activates
-    // nothing, whatever PIM's rules would decide for it.
-    if (request.status == pim::RequestStatus::kNoActivation) {
-      return Set(decision, kLayer, LayerOutcome::kDeny);
-    }
-    decision.pim.activation = evaluator.Decide(request, context);
-    if (request.status == pim::RequestStatus::kAwaitingApproval) {
-      AwaitApproval(evaluator.policy(), context.now, decision.pim.activation);
-    }
-    LayerOutcome outcome = OutcomeOfRequest(decision.pim.activation, now);
-    if (outcome == LayerOutcome::kAllow) {
-      decision.pim.deactivation = DeactivationBy(pim, i, now);
-      if (decision.pim.deactivation >= 0) outcome = LayerOutcome::kDeny;
-    }
-    return Set(decision, kLayer, outcome);
-  }
+  if (DecideByLatestRequest(pim, sign_in, now, decision)) return;
 
   const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();
   for (size_t i = 0; i < eligible.size(); ++i) {

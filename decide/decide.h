@@ -18,7 +18,8 @@
 //                      device, ...) deny, naming the policy and the controls.
 //   pim                the user's role through PIM: an active assignment
 //                      instance at `now` allows; otherwise the user's latest
-//                      activation request on record decides. PIM's
+//                      activation request on record (by processing time,
+//                      not by its place in the list) decides. PIM's
 //                      judgement of it at the time PIM processed it fixes
 //                      its window: allow while the window contains `now`, deny
 //                      before its start and after its end or a later
@@ -175,7 +176,8 @@ struct PimDetail {
     kNone,
     // An active assignment instance whose window contains `now`.
     kActiveInstance,
-    // The user's latest activation request, judged at `now`.
+    // The user's latest activation request by processing time, judged at
+    // `now`.
     kRequest,
     // Eligible, but neither activated nor requested.
     kEligibleOnly,
@@ -188,9 +190,9 @@ struct PimDetail {
   // PIM's judgement of the request at its processing time
   // (CompiledPim::processed_at), which fixes its window.
   pim::ActivationDecision activation;
-  // Index into CompiledPim::requests of a later selfDeactivate or
-  // adminRemove request, processed by `now`, that ended the activation; -1
-  // when none did.
+  // Index into CompiledPim::requests of a selfDeactivate or adminRemove
+  // request that ended the activation: processed at or after it and by
+  // `now`, or with no recorded time. -1 when none did.
   int deactivation = -1;
 };
 

@@ -103,12 +103,17 @@ std::string WindowReason(const Snapshot& snapshot, const Decision& decision,
     const CompiledPim& pim = *snapshot.pim();
     absl::string_view name = RequestName(pim.request_messages[decision.pim.deactivation]);
     absl::Time processed = pim.processed_at[decision.pim.deactivation];
+    std::string ended = processed == absl::InfinitePast()
+                            ? std::string(" ended it")
+                            : absl::StrCat(" ended it at ", Time(processed));
+    // A scheduled activation can be removed before its window opens.
+    if (processed != absl::InfinitePast() && processed < window.start) {
+      ended = absl::StrCat(" removed it at ", Time(processed), ", before it started");
+    }
     return absl::StrCat(request, " activated role ", role, " for [", Time(window.start),
                         ", ", Time(window.end), "), but deactivation request ",
                         name.empty() ? absl::StrCat(decision.pim.deactivation) : name,
-                        processed == absl::InfinitePast()
-                            ? std::string(" ended it")
-                            : absl::StrCat(" ended it at ", Time(processed)));
+                        ended);
   }
   if (window.Contains(decision.now)) {
     return absl::StrCat(request, " activates role ", role, " from ", Time(window.start),

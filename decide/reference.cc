@@ -1,12 +1,21 @@
 #include "decide/reference.h"
 
+#include <algorithm>
+#include <string>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "access/ca_sign_in.h"
 #include "nsg/evaluate.h"
 #include "nsg/evaluate_rules.h"
 #include "nsg/jit.h"
+#include "pim/activation.h"
+#include "pim/request_status.h"
+#include "proto/ca.pb.h"
+#include "proto/pim.pb.h"
 
 namespace portcullis::decide {
 namespace {
@@ -62,7 +71,180 @@ absl::StatusOr<nsg::Verdict> Evaluate(const Snapshot& snapshot, const CompiledVm
   return nsg::EvaluateFlow(attachments, *flow);
 }
 
+// When PIM processed `request`: its createdDateTime, else its start, else
+// absl::InfinitePast().
+absl::Time ProcessedAt(const pim::ScheduleRequest& request) {
+  const google::protobuf::Timestamp* stamp = nullptr;
+  if (request.has_created_time()) {
+    stamp = &request.created_time();
+  } else if (request.schedule_info().has_start_time()) {
+    stamp = &request.schedule_info().start_time();
+  }
+  if (stamp == nullptr) return absl::InfinitePast();
+  return absl::FromUnixSeconds(stamp->seconds()) + absl::Nanoseconds(stamp->nanos());
+}
+
+// A deactivation request with the time it ends an activation at.
+struct Ending {
+  absl::Time at;
+  std::string message;
+  int index;
+};
+
+// The deactivation request that ended activation request `activation`,
+// which PIM processed at `activated`, by `now`; -1 when none did.
+int FirstDeactivation(const CompiledPim& pim, int activation, absl::Time activated,
+                      absl::Time now) {
+  std::vector<Ending> endings;
+  for (size_t i = 0; i < pim.requests.size(); ++i) {
+    const pim::ActivationRequest& request = pim.requests[i];
+    if (request.status == pim::RequestStatus::kNoActivation ||
+        !pim::DeactivationEnds(request, pim.requests[activation])) {
+      continue;
+    }
+    absl::Time at = ProcessedAt(pim.request_messages[i]);
+    if (at == absl::InfinitePast()) {
+      at = activated;
+    } else if (at < activated || at > now) {
+      continue;
+    }
+    endings.push_back({at, pim.request_messages[i].SerializeAsString(), static_cast<int>(i)});
+  }
+  if (endings.empty()) return -1;
+  std::sort(endings.begin(), endings.end(), [](const Ending& a, const Ending& b) {
+    return std::tie(a.at, a.message, a.index) < std::tie(b.at, b.message, b.index);
+  });
+  return endings.front().index;
+}
+
+// One activation request of the user, judged in full.
+struct JudgedRequest {
+  absl::Time processed;
+  // 0 for allow, 1 for pending, 2 for deny.
+  int restriction = 0;
+  std::string message;
+  int index = -1;
+  LayerOutcome outcome = LayerOutcome::kDeny;
+  int deactivation = -1;
+};
+
+JudgedRequest JudgeRequest(const CompiledPim& pim, const access::SignIn& sign_in, int index,
+                           absl::Time now) {
+  JudgedRequest judged;
+  judged.processed = ProcessedAt(pim.request_messages[index]);
+  judged.message = pim.request_messages[index].SerializeAsString();
+  judged.index = index;
+  const pim::ActivationRequest& request = pim.requests[index];
+
+  pim::RequestContext context;
+  context.now = judged.processed;
+  context.mfa_satisfied =
+      (sign_in.satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
+  pim::ActivationDecision activation = pim.evaluator->Decide(request, context);
+  const bool windowed = activation.outcome == pim::Outcome::kGranted ||
+                        activation.outcome == pim::Outcome::kScheduled;
+  if (request.status == pim::RequestStatus::kNoActivation ||
+      activation.outcome == pim::Outcome::kRefused) {
+    judged.outcome = LayerOutcome::kDeny;
+  } else if (request.status == pim::RequestStatus::kAwaitingApproval && windowed) {
+    absl::Time deadline = judged.processed + pim.evaluator->policy().approval_timeout();
+    judged.outcome = now < deadline ? LayerOutcome::kPending : LayerOutcome::kDeny;
+  } else if (activation.outcome == pim::Outcome::kPending) {
+    judged.outcome =
+        now < activation.approval_deadline ? LayerOutcome::kPending : LayerOutcome::kDeny;
+  } else if (!activation.window.Contains(now)) {
+    judged.outcome = LayerOutcome::kDeny;
+  } else {
+    judged.deactivation = FirstDeactivation(pim, index, judged.processed, now);
+    judged.outcome = judged.deactivation >= 0 ? LayerOutcome::kDeny : LayerOutcome::kAllow;
+  }
+  judged.restriction = judged.outcome == LayerOutcome::kAllow     ? 0
+                       : judged.outcome == LayerOutcome::kPending ? 1
+                                                                  : 2;
+  return judged;
+}
+
+// True when an active instance of the user holds `now` and no deactivation
+// request processed at or after its start (or with no recorded time) ended
+// it by then.
+bool InstanceHolds(const CompiledPim& pim, const pim::CompiledInstance& instance,
+                   absl::Time now) {
+  if (!instance.in_force() || now < instance.window.start) return false;
+  absl::Time until = instance.window.end;
+  for (size_t i = 0; i < pim.requests.size(); ++i) {
+    const pim::ActivationRequest& request = pim.requests[i];
+    if (request.status == pim::RequestStatus::kNoActivation ||
+        !pim::DeactivationEnds(request, instance)) {
+      continue;
+    }
+    absl::Time at = ProcessedAt(pim.request_messages[i]);
+    if (at == absl::InfinitePast()) at = instance.window.start;
+    if (at >= instance.window.start) until = std::min(until, at);
+  }
+  return now < until;
+}
+
 }  // namespace
+
+ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
+                                        const access::SignIn& sign_in, absl::Time now) {
+  ReferencePimDecision decision;
+  if (!snapshot.pim().has_value() || sign_in.user_id.empty()) {
+    decision.outcome = LayerOutcome::kError;
+    return decision;
+  }
+  const CompiledPim& pim = *snapshot.pim();
+  if (pim.has_work_hours && (now < pim.work_hours_from || now >= pim.work_hours_until)) {
+    decision.outcome = LayerOutcome::kError;
+    return decision;
+  }
+  const std::string& user = sign_in.user_id;
+
+  const std::vector<pim::CompiledInstance>& active = pim.evaluator->active_instances();
+  for (size_t i = 0; i < active.size(); ++i) {
+    if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
+        InstanceHolds(pim, active[i], now)) {
+      decision.outcome = LayerOutcome::kAllow;
+      decision.basis = PimDetail::Basis::kActiveInstance;
+      decision.instance = static_cast<int>(i);
+      return decision;
+    }
+  }
+
+  std::vector<JudgedRequest> judged;
+  for (size_t i = 0; i < pim.requests.size(); ++i) {
+    if (pim.requests[i].action == pim::ACTION_SELF_ACTIVATE &&
+        absl::EqualsIgnoreCase(pim.requests[i].principal_id, user)) {
+      judged.push_back(JudgeRequest(pim, sign_in, static_cast<int>(i), now));
+    }
+  }
+  if (!judged.empty()) {
+    // The last one decides: the latest, then the most restrictive, then the
+    // greatest message, then the lowest index.
+    std::sort(judged.begin(), judged.end(),
+              [](const JudgedRequest& a, const JudgedRequest& b) {
+                return std::make_tuple(a.processed, a.restriction, a.message, -a.index) <
+                       std::make_tuple(b.processed, b.restriction, b.message, -b.index);
+              });
+    const JudgedRequest& deciding = judged.back();
+    decision.outcome = deciding.outcome;
+    decision.basis = PimDetail::Basis::kRequest;
+    decision.request = deciding.index;
+    decision.deactivation = deciding.deactivation;
+    return decision;
+  }
+
+  const std::vector<pim::CompiledInstance>& eligible = pim.evaluator->eligibilities();
+  for (size_t i = 0; i < eligible.size(); ++i) {
+    if (eligible[i].in_force() && absl::EqualsIgnoreCase(eligible[i].principal_id, user)) {
+      decision.outcome = LayerOutcome::kDeny;
+      decision.basis = PimDetail::Basis::kEligibleOnly;
+      decision.instance = static_cast<int>(i);
+      return decision;
+    }
+  }
+  return decision;
+}
 
 std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& attempt,
                                      const Decision& decision, absl::Time now) {

@@ -1,11 +1,14 @@
-// The slow, obviously correct twin of the network layers of Decide(), for
-// differential tests.
+// The slow, obviously correct twins of the PIM layer and the network layers
+// of Decide(), for differential tests.
 //
-// It decides from the inputs the snapshot kept, with the reference
-// evaluators of the nsg package. The JIT layer uses jit::PortOpenState()
-// over the VM's grants. The NSG layer uses nsg::EvaluateFlow() over the
-// NSGs with the JIT rules that jit::WithJitRules() adds at `now`, resolved
-// afresh on every call. It allocates freely and is not for production use.
+// The PIM twin reads each request's processing time from its message and
+// judges every activation request of the user in full, then sorts them to
+// find the one that decides. The network twin decides from the inputs the
+// snapshot kept, with the reference evaluators of the nsg package. The JIT
+// layer uses jit::PortOpenState() over the VM's grants. The NSG layer uses
+// nsg::EvaluateFlow() over the NSGs with the JIT rules that
+// jit::WithJitRules() adds at `now`, resolved afresh on every call. Both
+// allocate freely and are not for production use.
 #ifndef PORTCULLIS_DECIDE_REFERENCE_H_
 #define PORTCULLIS_DECIDE_REFERENCE_H_
 
@@ -14,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "access/ca_sign_in.h"
 #include "decide/decide.h"
 #include "decide/snapshot.h"
 #include "proto/nsg.pb.h"
@@ -30,6 +34,26 @@ struct ReferenceNetworkDecision {
   nsg::Verdict to_vm;
   std::optional<nsg::Verdict> to_bastion;
 };
+
+struct ReferencePimDecision {
+  LayerOutcome outcome = LayerOutcome::kNotApplicable;
+  PimDetail::Basis basis = PimDetail::Basis::kNone;
+  // The same indexes as PimDetail's.
+  int instance = -1;
+  int request = -1;
+  int deactivation = -1;
+};
+
+// Decides the PIM layer for `sign_in` at `now` as Decide() does: an active
+// instance of the user that holds `now` and that no deactivation ended
+// allows. Otherwise the user's activation request that PIM processed last
+// decides, the most restrictive outcome first among requests processed at
+// the same instant, then the greater serialized message, then the lower
+// index. A deactivation processed at or after the activation and by `now`
+// (or with no recorded time) ends it, and the earliest one is named.
+// Returns kError where Decide() fails the layer.
+ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
+                                        const access::SignIn& sign_in, absl::Time now);
 
 // Checks each RBAC operation of `decision` (which Decide() returned for
 // `attempt` at `now`) with rbac::Policy::Check(), in the order of

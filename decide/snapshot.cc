@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -303,9 +304,28 @@ class SnapshotBuilder {
       if (!grant_policy.ok()) return Prefixed(where, grant_policy.status());
       compiled.request_grants.push_back(*std::move(grant_policy));
     }
+    compiled.content_rank = ContentRanks(input.requests);
     compiled.active_until = ActiveUntil(compiled);
     snapshot_->pim_ = std::move(compiled);
     return absl::OkStatus();
+  }
+
+  // Fills CompiledPim::content_rank. Messages without map fields serialize
+  // to the same bytes in every run of one binary, so the ranks are stable.
+  static std::vector<int> ContentRanks(const std::vector<pim::ScheduleRequest>& requests) {
+    std::vector<std::pair<std::string, int>> keyed;
+    keyed.reserve(requests.size());
+    for (size_t i = 0; i < requests.size(); ++i) {
+      keyed.emplace_back(requests[i].SerializeAsString(), static_cast<int>(i));
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<int> ranks(requests.size(), 0);
+    int rank = 0;
+    for (size_t k = 0; k < keyed.size(); ++k) {
+      if (k > 0 && keyed[k].first != keyed[k - 1].first) ++rank;
+      ranks[keyed[k].second] = rank;
+    }
+    return ranks;
   }
 
   // Fills CompiledPim::active_until.

@@ -100,12 +100,14 @@ struct PimInput {
   // Active assignment schedule instances: assignments activated earlier
   // and direct active assignments.
   std::vector<pim::ScheduleInstance> active_instances;
-  // Requests on record (roleAssignmentScheduleRequests), oldest first. They
-  // are history. When the user has no active instance, the user's latest
-  // selfActivate request is judged at its processing time (createdDateTime,
-  // else its start), which fixes its window. A later selfDeactivate or
-  // adminRemove of the same role ends it. Each selfActivate request needs
-  // a createdDateTime or a start.
+  // Requests on record (roleAssignmentScheduleRequests), in any order: the
+  // order of events comes from each request's processing time
+  // (createdDateTime, else its start), never from its place in the list.
+  // When the user has no active instance, the user's latest selfActivate
+  // request by that time is judged at it, which fixes its window. A
+  // selfDeactivate or adminRemove of the same role processed at or after
+  // that time ends it. Each selfActivate request needs a createdDateTime or
+  // a start.
   std::vector<pim::ScheduleRequest> requests;
   // When set, activations may start only inside these work hours.
   std::optional<schedule::WorkHours> work_hours;
@@ -173,6 +175,12 @@ struct CompiledPim {
   // is the createdDateTime, else the start, else absl::InfinitePast() (for
   // a deactivation, which then counts as done before any `now`).
   std::vector<absl::Time> processed_at;
+  // Per request: its place when the requests are sorted by their serialized
+  // messages. Among requests processed at the same instant that lead to
+  // the same outcome, Decide() prefers the higher rank, so the choice does
+  // not depend on the order of PimInput::requests. Identical messages share
+  // a rank.
+  std::vector<int> content_rank;
   // Per request: the RBAC policy whose only assignment is the role that the
   // activation gives (principal, role, scope), with the deny assignments,
   // role definitions and management groups of the RBAC input.

@@ -2,7 +2,10 @@
 // overlays, effective grant windows) with the reference evaluators over the
 // same inputs (jit::PortOpenState, jit::WithJitRules and nsg::EvaluateFlow).
 // The request history has superseded, revoked and overlapping grants, and
-// the instants are every window boundary and random ones in between.
+// the instants are every window boundary and random ones in between. Also
+// compares the PIM layer with DecidePimReference() over random request
+// histories in several list orders.
+#include <algorithm>
 #include <memory>
 #include <random>
 #include <string>
@@ -10,12 +13,15 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "decide/decide.h"
+#include "decide/explain.h"
 #include "decide/reference.h"
 #include "decide/scenario.h"
 #include "decide/snapshot.h"
 #include "gtest/gtest.h"
+#include "proto/pim.pb.h"
 #include "schedule/rfc3339.h"
 #include "tests/decide/scenario_fixture.h"
 #include "tests/testing/status_matchers.h"
@@ -166,6 +172,154 @@ TEST_F(NetworkReferenceTest, AgreesOnRandomAttempts) {
     Compare(attempt, from + absl::Seconds(random() % (7 * 3600)));
   }
   EXPECT_EQ(compared_, 300);
+}
+
+// Random PIM histories for Alex: activations with random creation times
+// (on a five-minute grid, so some coincide), starts, durations and statuses;
+// deactivations and removals with or without a time, some failed; requests
+// of another role or user; and now and then an active instance. Each
+// history is decided in several orders of `pim.requests`, and every order
+// must give the same answer, which must match DecidePimReference().
+class PimReferenceTest : public ::testing::Test {
+ protected:
+  struct PimAnswer {
+    LayerOutcome outcome = LayerOutcome::kError;
+    PimDetail::Basis basis = PimDetail::Basis::kNone;
+    int instance = -1;
+    std::string request;       // id of the deciding request
+    std::string deactivation;  // id of the deactivation that ended it
+    std::string reasons;
+  };
+
+  void SetUp() override {
+    absl::StatusOr<Scenario> loaded = LoadScenario(kReferenceArchitecture);
+    ASSERT_OK(loaded.status());
+    scenario_ = std::make_unique<Scenario>(*std::move(loaded));
+    ASSERT_EQ(scenario_->input.pim->requests.size(), 1u);
+    activation_ = scenario_->input.pim->requests[0];
+  }
+
+  static void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
+    out->set_seconds(absl::ToUnixSeconds(time));
+    out->set_nanos(0);
+  }
+
+  absl::Time RandomTime(std::mt19937& random) const {
+    return day_ + absl::Minutes(5 * (random() % 36));  // 08:00 to 10:55
+  }
+
+  std::vector<pim::ScheduleRequest> RandomHistory(std::mt19937& random) const {
+    static const char* const kStatuses[] = {"",         "",       "Provisioned",
+                                            "Canceled", "Denied", "PendingApproval"};
+    std::vector<pim::ScheduleRequest> requests;
+    const int count = 1 + random() % 6;
+    for (int i = 0; i < count; ++i) {
+      pim::ScheduleRequest request = activation_;
+      request.set_id(absl::StrCat("request-", i));
+      request.set_status("");
+      pim::ScheduleInfo& info = *request.mutable_schedule_info();
+      const absl::Time created = RandomTime(random);
+      const int kind = random() % 10;
+      if (kind < 5) {
+        // An activation, sometimes scheduled for later or without a start.
+        SetTime(created, request.mutable_created_time());
+        const int start = random() % 4;
+        if (start == 0) {
+          info.clear_start_time();
+        } else {
+          SetTime(created + absl::Minutes(start == 1 ? 30 : 0), info.mutable_start_time());
+        }
+        info.mutable_expiration()->mutable_duration()->set_seconds(3600 * (1 + random() % 4));
+        request.set_status(kStatuses[random() % 6]);
+      } else {
+        // A deactivation or removal, one in five without a recorded time.
+        request.set_action(random() % 2 == 0 ? pim::ACTION_SELF_DEACTIVATE
+                                             : pim::ACTION_ADMIN_REMOVE);
+        request.clear_schedule_info();
+        if (random() % 5 != 0) SetTime(created, request.mutable_created_time());
+        if (random() % 6 == 0) request.set_status("Failed");
+      }
+      if (random() % 8 == 0) request.set_principal_id("someone-else");
+      if (random() % 8 == 0) {
+        request.set_role_definition_id(
+            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+            "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7");
+      }
+      requests.push_back(std::move(request));
+    }
+    return requests;
+  }
+
+  // Decides the scenario with `requests` at `now` both ways, compares them
+  // and returns the fast path's answer.
+  PimAnswer DecideAndCompare(const std::vector<pim::ScheduleRequest>& requests,
+                             absl::Time now) {
+    PimAnswer answer;
+    scenario_->input.pim->requests = requests;
+    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+        Snapshot::Build(scenario_->input, BuildOptionsAround(now));
+    EXPECT_OK(snapshot.status());
+    if (!snapshot.ok()) return answer;
+    Attempt attempt = scenario_->attempt();
+    Decision decision = Decide(**snapshot, attempt, now);
+    const PimDetail& detail = decision.pim;
+    answer.outcome = decision.layer(Layer::kPim).outcome;
+    answer.basis = detail.basis;
+    answer.instance = detail.instance;
+    if (detail.request >= 0) answer.request = requests[detail.request].id();
+    if (detail.deactivation >= 0) answer.deactivation = requests[detail.deactivation].id();
+    absl::StatusOr<std::vector<LayerReport>> reports =
+        Explain(snapshot->get(), attempt, decision);
+    EXPECT_OK(reports.status());
+    if (reports.ok()) {
+      answer.reasons = absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n");
+    }
+
+    ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, now);
+    EXPECT_EQ(answer.outcome, reference.outcome);
+    EXPECT_EQ(detail.basis, reference.basis);
+    EXPECT_EQ(detail.instance, reference.instance);
+    EXPECT_EQ(detail.request, reference.request);
+    EXPECT_EQ(detail.deactivation, reference.deactivation);
+    return answer;
+  }
+
+  std::unique_ptr<Scenario> scenario_;
+  pim::ScheduleRequest activation_;
+  const absl::Time day_ = *schedule::ParseRfc3339("2026-03-02T08:00:00Z");
+};
+
+TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
+  std::mt19937 random(20260302);
+  constexpr int kHistories = 150;
+  for (int round = 0; round < kHistories; ++round) {
+    scenario_->input.pim->active_instances.clear();
+    if (random() % 4 == 0) {
+      pim::ScheduleInstance& instance = scenario_->input.pim->active_instances.emplace_back();
+      instance.set_level(pim::LEVEL_ASSIGNMENT);
+      instance.set_id("instance-1");
+      instance.set_principal_id(activation_.principal_id());
+      instance.set_role_definition_id(activation_.role_definition_id());
+      instance.set_directory_scope_id(activation_.directory_scope_id());
+      SetTime(day_ + absl::Hours(1), instance.mutable_start_time());
+      SetTime(day_ + absl::Hours(2), instance.mutable_end_time());
+    }
+    std::vector<pim::ScheduleRequest> requests = RandomHistory(random);
+    const absl::Time now = day_ + absl::Minutes(random() % (6 * 60));
+    SCOPED_TRACE(absl::StrCat("history ", round, " at ", schedule::FormatRfc3339(now)));
+
+    PimAnswer first = DecideAndCompare(requests, now);
+    for (int order = 0; order < 3; ++order) {
+      std::shuffle(requests.begin(), requests.end(), random);
+      PimAnswer shuffled = DecideAndCompare(requests, now);
+      EXPECT_EQ(shuffled.outcome, first.outcome);
+      EXPECT_EQ(shuffled.basis, first.basis);
+      EXPECT_EQ(shuffled.instance, first.instance);
+      EXPECT_EQ(shuffled.request, first.request);
+      EXPECT_EQ(shuffled.deactivation, first.deactivation);
+      EXPECT_EQ(shuffled.reasons, first.reasons);
+    }
+  }
 }
 
 }  // namespace
