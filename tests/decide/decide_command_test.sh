@@ -90,4 +90,61 @@ check "raw flow through the bastion exits 0" 0 $?
 json_check "raw flow through the bastion is denied by conditionalAccess" \
   'doc["decision"] == "deny" and doc["deniedBy"] == "conditionalAccess"' "$out"
 
+# Recorded PIM requests are ordered by their creation time, not by their
+# place in pim.requests: each pair below is decided in both orders.
+python3 - "$examples/pim/requests/alex-activate-now.json" "$TEST_TMPDIR" <<'PY'
+import copy, json, sys
+source, out = sys.argv[1], sys.argv[2]
+activation = json.load(open(source))
+def variant(name, created, request_type=None, status=None, schedule=True):
+    request = copy.deepcopy(activation)
+    request["name"] = name
+    request["id"] = request["id"].rsplit("/", 1)[0] + "/" + name
+    request["properties"]["createdOn"] = created
+    if request_type:
+        request["properties"]["requestType"] = request_type
+    if status:
+        request["properties"]["status"] = status
+    if not schedule:
+        del request["properties"]["scheduleInfo"]
+    json.dump(request, open(f"{out}/{name}.json", "w"))
+variant("activate-0855", "2026-03-02T08:55:00Z")
+variant("deactivate-0910", "2026-03-02T09:10:00Z", "SelfDeactivate", schedule=False)
+variant("remove-0910", "2026-03-02T09:10:00Z", "AdminRemove", schedule=False)
+variant("deactivate-0800", "2026-03-02T08:00:00Z", "SelfDeactivate", schedule=False)
+variant("canceled-0910", "2026-03-02T09:10:00Z", status="Canceled")
+variant("canceled-0800", "2026-03-02T08:00:00Z", status="Canceled")
+PY
+
+# Decides the reference architecture at 09:30 with the PIM requests named
+# by $1 and $2, in that order, and prints the JSON decision.
+decide_with_requests() {
+  printf '{"base": "%s/reference-architecture.json", "now": "2026-03-02T09:30:00Z", "pim": {"requests": ["%s/%s.json", "%s/%s.json"]}}' \
+    "$(pwd)/$examples" "$TEST_TMPDIR" "$1" "$TEST_TMPDIR" "$2" >"$TEST_TMPDIR/pim-order.json"
+  "$portcullis" decide --scenario "$TEST_TMPDIR/pim-order.json" --json
+}
+
+for ending in deactivate-0910 remove-0910; do
+  for order in "$ending activate-0855" "activate-0855 $ending"; do
+    out=$(decide_with_requests $order)
+    json_check "$ending ends the activation ($order)" \
+      'doc["decision"] == "deny" and doc["deniedBy"] == "pim"' "$out"
+  done
+done
+for order in "deactivate-0800 activate-0855" "activate-0855 deactivate-0800"; do
+  out=$(decide_with_requests $order)
+  json_check "deactivation before the activation keeps it ($order)" \
+    'doc["decision"] == "allow" and doc["layers"]["pim"]["outcome"] == "allow"' "$out"
+done
+for order in "canceled-0910 activate-0855" "activate-0855 canceled-0910"; do
+  out=$(decide_with_requests $order)
+  json_check "later canceled request decides ($order)" \
+    'doc["decision"] == "deny" and doc["deniedBy"] == "pim"' "$out"
+done
+for order in "canceled-0800 activate-0855" "activate-0855 canceled-0800"; do
+  out=$(decide_with_requests $order)
+  json_check "earlier canceled request is history ($order)" \
+    'doc["decision"] == "allow" and doc["layers"]["pim"]["outcome"] == "allow"' "$out"
+done
+
 finish
