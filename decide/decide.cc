@@ -111,8 +111,8 @@ bool IsActivationOf(const pim::ActivationRequest& request, absl::string_view use
          absl::EqualsIgnoreCase(request.principal_id, user);
 }
 
-// How far an outcome of the PIM layer holds the user back: deny, then
-// pending, then allow.
+// Ranks an outcome of the PIM layer by how restrictive it is: allow 0,
+// pending 1, deny 2.
 int Restriction(LayerOutcome outcome) {
   switch (outcome) {
     case LayerOutcome::kAllow:

@@ -91,8 +91,8 @@ struct Ending {
   int index;
 };
 
-// The deactivation request that ended activation request `activation`,
-// which PIM processed at `activated`, by `now`; -1 when none did.
+// Returns the deactivation request that ended activation request
+// `activation`, which PIM processed at `activated`, by `now`, or -1.
 int FirstDeactivation(const CompiledPim& pim, int activation, absl::Time activated,
                       absl::Time now) {
   std::vector<Ending> endings;
@@ -164,7 +164,7 @@ JudgedRequest JudgeRequest(const CompiledPim& pim, const access::SignIn& sign_in
   return judged;
 }
 
-// True when an active instance of the user holds `now` and no deactivation
+// True when an active instance of the user contains `now` and no deactivation
 // request processed at or after its start (or with no recorded time) ended
 // it by then.
 bool InstanceHolds(const CompiledPim& pim, const pim::CompiledInstance& instance,

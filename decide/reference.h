@@ -45,7 +45,7 @@ struct ReferencePimDecision {
 };
 
 // Decides the PIM layer for `sign_in` at `now` as Decide() does: an active
-// instance of the user that holds `now` and that no deactivation ended
+// instance of the user that contains `now` and that no deactivation ended
 // allows. Otherwise the user's activation request that PIM processed last
 // decides, the most restrictive outcome first among requests processed at
 // the same instant, then the greater serialized message, then the lower

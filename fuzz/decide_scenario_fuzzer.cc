@@ -4,7 +4,9 @@
 // loads is built into a snapshot, decided and explained.
 // Invariants: nothing crashes; an allowed decision has no layer that denied,
 // failed or is pending; a denied one names a layer that denied or failed;
-// the explanation has one report per layer.
+// the explanation has one report per layer. The PIM layer agrees with
+// DecidePimReference() and gives the same outcome with `pim.requests`
+// reversed.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,11 +15,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <algorithm>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "decide/decide.h"
 #include "decide/explain.h"
+#include "decide/reference.h"
 #include "decide/scenario.h"
 #include "decide/snapshot.h"
 
@@ -92,5 +96,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::StatusOr<std::vector<LayerReport>> reports =
       Explain(snapshot->get(), attempt, decision);
   if (!reports.ok() || reports->size() != kLayerCount) std::abort();
+
+  if (attempt.sign_in == nullptr || !scenario->input.pim.has_value()) return 0;
+  const PimDetail& pim = decision.pim;
+  const ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, now);
+  if (reference.outcome != decision.layer(Layer::kPim).outcome ||
+      reference.basis != pim.basis || reference.request != pim.request ||
+      reference.deactivation != pim.deactivation) {
+    std::abort();
+  }
+  std::vector<portcullis::pim::ScheduleRequest>& requests = scenario->input.pim->requests;
+  if (requests.size() < 2) return 0;
+  std::reverse(requests.begin(), requests.end());
+  absl::StatusOr<std::shared_ptr<const Snapshot>> reversed =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  if (!reversed.ok()) std::abort();
+  const Decision reversed_decision = Decide(**reversed, scenario->attempt(), now);
+  if (reversed_decision.layer(Layer::kPim).outcome != decision.layer(Layer::kPim).outcome) {
+    std::abort();
+  }
   return 0;
 }

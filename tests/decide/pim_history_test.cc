@@ -512,204 +512,184 @@ TEST(PimHistoryBuildTest, ApprovalDeadlinePassedDenies) {
               HasSubstr("awaited approval until 2026-03-03T09:10:00Z"));
 }
 
+// One request of an order case, made from the reference architecture's
+// activation request (Alex, the operator role, PT4H).
+struct RequestSpec {
+  std::string id;
+  pim::Action action = pim::ACTION_SELF_ACTIVATE;
+  // The creation time, which is also an activation's start. Empty: a
+  // deactivation with no recorded time.
+  std::string created;
+  std::string status;
+  // When set, an activation's start instead of `created`.
+  std::string start;
+  // When set, an activation's duration in seconds instead of PT4H.
+  int duration_seconds = 0;
+};
+
+RequestSpec Activate(const std::string& id, const std::string& created,
+                     const std::string& status = "") {
+  return {.id = id, .created = created, .status = status};
+}
+
+RequestSpec End(pim::Action action, const std::string& id, const std::string& created) {
+  return {.id = id, .action = action, .created = created};
+}
+
+struct OrderCase {
+  std::string name;
+  std::vector<RequestSpec> requests;
+  LayerOutcome expected;
+  // The id of the request that decided; empty: not checked.
+  std::string request;
+  // The id of the deactivation that ended the activation; empty: none.
+  std::string deactivated_by;
+  // Expected substring of the PIM layer's reasons.
+  std::string reason;
+  std::string now = "2026-03-02T09:30:00Z";
+};
+
+void PrintTo(const OrderCase& c, std::ostream* os) { *os << c.name; }
+
+std::vector<OrderCase> OrderCases() {
+  constexpr pim::Action kDeactivate = pim::ACTION_SELF_DEACTIVATE;
+  constexpr pim::Action kRemove = pim::ACTION_ADMIN_REMOVE;
+  const RequestSpec activation = Activate("activate-0855", "2026-03-02T08:55:00Z");
+  const std::string window = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z";
+  RequestSpec shorter = Activate("activate-short", "2026-03-02T08:55:00Z");
+  shorter.duration_seconds = 3600;
+  RequestSpec scheduled = Activate("scheduled", "2026-03-02T16:00:00Z");
+  scheduled.start = "2026-03-03T07:30:00Z";
+  return {
+      {"DeactivationListedFirstEndsActivation",
+       {End(kDeactivate, "end-0910", "2026-03-02T09:10:00Z"), activation},
+       LayerOutcome::kDeny, "", "end-0910", "end-0910 ended it at 2026-03-02T09:10:00Z"},
+      {"RemovalListedFirstEndsActivation",
+       {End(kRemove, "remove-0910", "2026-03-02T09:10:00Z"), activation},
+       LayerOutcome::kDeny, "", "remove-0910", "remove-0910 ended it at 2026-03-02T09:10:00Z"},
+      {"DeactivationBeforeActivationKeepsIt",
+       {activation, End(kDeactivate, "end-0800", "2026-03-02T08:00:00Z")},
+       LayerOutcome::kAllow, "", "", window},
+      {"DeactivationAtActivationInstantEndsIt",
+       {activation, End(kRemove, "remove-0855", "2026-03-02T08:55:00Z")},
+       LayerOutcome::kDeny, "", "remove-0855", "remove-0855 ended it at 2026-03-02T08:55:00Z"},
+      {"DeactivationAfterNowKeepsActivation",
+       {End(kDeactivate, "end-0940", "2026-03-02T09:40:00Z"), activation},
+       LayerOutcome::kAllow, "", "", window},
+      {"UntimedDeactivationEndsActivation",
+       {End(kDeactivate, "end-untimed", ""), activation},
+       LayerOutcome::kDeny, "", "end-untimed", "end-untimed ended it"},
+      {"EarliestOfTwoDeactivationsNamed",
+       {End(kRemove, "remove-0920", "2026-03-02T09:20:00Z"), activation,
+        End(kDeactivate, "end-0910", "2026-03-02T09:10:00Z")},
+       LayerOutcome::kDeny, "", "end-0910", "end-0910 ended it at 2026-03-02T09:10:00Z"},
+      {"LaterCanceledRequestDecides",
+       {Activate("canceled-0910", "2026-03-02T09:10:00Z", "Canceled"), activation},
+       LayerOutcome::kDeny, "canceled-0910", "", "has status Canceled"},
+      {"EarlierCanceledRequestIsHistory",
+       {activation, Activate("canceled-0800", "2026-03-02T08:00:00Z", "Canceled")},
+       LayerOutcome::kAllow, "activate-0855", "", window},
+      {"SameInstantCanceledWins",
+       {activation, Activate("canceled-0855", "2026-03-02T08:55:00Z", "Canceled")},
+       LayerOutcome::kDeny, "canceled-0855", "", "has status Canceled"},
+      {"SameInstantPendingWins",
+       {Activate("pending-0855", "2026-03-02T08:55:00Z", "PendingApproval"), activation},
+       LayerOutcome::kPending, "pending-0855", "", "awaits approval"},
+      {"SameInstantSameOutcome", {activation, shorter}, LayerOutcome::kAllow, "", "",
+       "from 2026-03-02T08:55:00Z until"},
+      {"ScheduledActivationRemovedBeforeStart",
+       {End(kDeactivate, "end-1700", "2026-03-02T17:00:00Z"), scheduled},
+       LayerOutcome::kDeny, "", "end-1700",
+       "end-1700 removed it at 2026-03-02T17:00:00Z, before it started",
+       "2026-03-03T09:00:00Z"},
+  };
+}
+
+// The PIM layer's result for one list of requests.
+struct PimResult {
+  LayerOutcome outcome = LayerOutcome::kError;
+  std::string reasons;
+  std::string request;
+  std::string deactivated_by;
+};
+
+pim::ScheduleRequest MakeRequest(const pim::ScheduleRequest& activation,
+                                 const RequestSpec& spec) {
+  pim::ScheduleRequest request = activation;
+  request.set_id(spec.id);
+  request.set_action(spec.action);
+  request.set_status(spec.status);
+  if (spec.action != pim::ACTION_SELF_ACTIVATE) {
+    request.clear_schedule_info();
+    if (!spec.created.empty()) SetTime(At(spec.created), request.mutable_created_time());
+    return request;
+  }
+  pim::ScheduleInfo& info = *request.mutable_schedule_info();
+  SetTime(At(spec.created), request.mutable_created_time());
+  SetTime(At(spec.start.empty() ? spec.created : spec.start), info.mutable_start_time());
+  if (spec.duration_seconds > 0) {
+    info.mutable_expiration()->mutable_duration()->set_seconds(spec.duration_seconds);
+  }
+  return request;
+}
+
+PimResult DecideWithRequests(Scenario& scenario, std::vector<pim::ScheduleRequest> requests,
+                             absl::Time now) {
+  PimResult result;
+  scenario.input.pim->requests = std::move(requests);
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario.input, BuildOptionsAround(now));
+  EXPECT_OK(snapshot.status());
+  if (!snapshot.ok()) return result;
+  Attempt attempt = scenario.attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  result.outcome = decision.layer(Layer::kPim).outcome;
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  EXPECT_OK(reports.status());
+  if (!reports.ok()) return result;
+  const LayerReport& pim = (*reports)[static_cast<int>(Layer::kPim)];
+  result.reasons = absl::StrJoin(pim.reasons, "\n");
+  for (const auto& [name, value] : pim.facts) {
+    if (name == "request") result.request = value;
+    if (name == "deactivatedBy") result.deactivated_by = value;
+  }
+  return result;
+}
+
 // The order of events comes from each request's processing time, never
 // from its place in `pim.requests`. Each case decides its requests in the
 // listed order and reversed, and both must agree.
-class PimOrderTest : public ::testing::Test {
- protected:
-  struct PimResult {
-    LayerOutcome outcome = LayerOutcome::kError;
-    std::string reasons;
-    std::string request;         // id of the request that decided
-    std::string deactivated_by;  // id of the deactivation that ended it
-  };
+class PimOrderTest : public ::testing::TestWithParam<OrderCase> {};
 
-  void SetUp() override {
-    absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
-    ASSERT_OK(scenario.status());
-    ASSERT_EQ(scenario->input.pim->requests.size(), 1u);
-    scenario_ = std::make_unique<Scenario>(*std::move(scenario));
-    activation_ = scenario_->input.pim->requests[0];
+TEST_P(PimOrderTest, BothOrdersAgree) {
+  const OrderCase& c = GetParam();
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  ASSERT_EQ(scenario->input.pim->requests.size(), 1u);
+  const pim::ScheduleRequest activation = scenario->input.pim->requests[0];
+  std::vector<pim::ScheduleRequest> requests;
+  for (const RequestSpec& spec : c.requests) requests.push_back(MakeRequest(activation, spec));
+  std::vector<pim::ScheduleRequest> reversed(requests.rbegin(), requests.rend());
+
+  PimResult forward = DecideWithRequests(*scenario, requests, At(c.now));
+  PimResult backward = DecideWithRequests(*scenario, reversed, At(c.now));
+  EXPECT_EQ(forward.outcome, c.expected) << LayerOutcomeName(forward.outcome);
+  EXPECT_EQ(forward.deactivated_by, c.deactivated_by);
+  if (!c.request.empty()) {
+    EXPECT_EQ(forward.request, c.request);
   }
+  EXPECT_THAT(forward.reasons, HasSubstr(c.reason));
 
-  // Alex's activation for PT4H, created and starting at `created`.
-  pim::ScheduleRequest Activation(const std::string& id, const std::string& created,
-                                  const std::string& status = "") const {
-    pim::ScheduleRequest request = activation_;
-    request.set_id(id);
-    SetTime(At(created), request.mutable_created_time());
-    SetTime(At(created), request.mutable_schedule_info()->mutable_start_time());
-    request.set_status(status);
-    return request;
-  }
-
-  // A selfDeactivate or adminRemove of Alex's role created at `created`, or
-  // with no recorded time when `created` is empty.
-  pim::ScheduleRequest Ending(pim::Action action, const std::string& id,
-                              const std::string& created) const {
-    pim::ScheduleRequest request = activation_;
-    request.set_id(id);
-    request.set_action(action);
-    request.clear_schedule_info();
-    if (!created.empty()) SetTime(At(created), request.mutable_created_time());
-    return request;
-  }
-
-  PimResult DecideWith(std::vector<pim::ScheduleRequest> requests, const std::string& now) {
-    PimResult result;
-    scenario_->input.pim->requests = std::move(requests);
-    absl::Time at = At(now);
-    absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
-        Snapshot::Build(scenario_->input, BuildOptionsAround(at));
-    EXPECT_OK(snapshot.status());
-    if (!snapshot.ok()) return result;
-    Attempt attempt = scenario_->attempt();
-    Decision decision = Decide(**snapshot, attempt, at);
-    result.outcome = decision.layer(Layer::kPim).outcome;
-    absl::StatusOr<std::vector<LayerReport>> reports =
-        Explain(snapshot->get(), attempt, decision);
-    EXPECT_OK(reports.status());
-    if (!reports.ok()) return result;
-    const LayerReport& pim = (*reports)[static_cast<int>(Layer::kPim)];
-    result.reasons = absl::StrJoin(pim.reasons, "\n");
-    for (const auto& [name, value] : pim.facts) {
-      if (name == "request") result.request = value;
-      if (name == "deactivatedBy") result.deactivated_by = value;
-    }
-    return result;
-  }
-
-  // Decides `requests` in the listed order and reversed, expects the same
-  // result from both and returns it.
-  PimResult DecideBothOrders(const std::vector<pim::ScheduleRequest>& requests,
-                             const std::string& now) {
-    PimResult forward = DecideWith(requests, now);
-    std::vector<pim::ScheduleRequest> reversed(requests.rbegin(), requests.rend());
-    PimResult backward = DecideWith(reversed, now);
-    EXPECT_EQ(forward.outcome, backward.outcome);
-    EXPECT_EQ(forward.reasons, backward.reasons);
-    EXPECT_EQ(forward.request, backward.request);
-    EXPECT_EQ(forward.deactivated_by, backward.deactivated_by);
-    return forward;
-  }
-
-  std::unique_ptr<Scenario> scenario_;
-  pim::ScheduleRequest activation_;
-};
-
-TEST_F(PimOrderTest, DeactivationListedFirstEndsActivation) {
-  for (pim::Action action : {pim::ACTION_SELF_DEACTIVATE, pim::ACTION_ADMIN_REMOVE}) {
-    SCOPED_TRACE(pim::Action_Name(action));
-    PimResult result = DecideBothOrders(
-        {Ending(action, "end-0910", "2026-03-02T09:10:00Z"),
-         Activation("activate-0855", "2026-03-02T08:55:00Z")},
-        "2026-03-02T09:30:00Z");
-    EXPECT_EQ(result.outcome, LayerOutcome::kDeny);
-    EXPECT_EQ(result.deactivated_by, "end-0910");
-    EXPECT_THAT(result.reasons, HasSubstr("end-0910 ended it at 2026-03-02T09:10:00Z"));
-  }
+  EXPECT_EQ(backward.outcome, forward.outcome) << LayerOutcomeName(backward.outcome);
+  EXPECT_EQ(backward.reasons, forward.reasons);
+  EXPECT_EQ(backward.request, forward.request);
+  EXPECT_EQ(backward.deactivated_by, forward.deactivated_by);
 }
 
-TEST_F(PimOrderTest, DeactivationBeforeActivationKeepsIt) {
-  PimResult result = DecideBothOrders(
-      {Activation("activate-0855", "2026-03-02T08:55:00Z"),
-       Ending(pim::ACTION_SELF_DEACTIVATE, "end-0800", "2026-03-02T08:00:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kAllow);
-  EXPECT_EQ(result.deactivated_by, "");
-  EXPECT_THAT(result.reasons, HasSubstr("from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z"));
-}
-
-TEST_F(PimOrderTest, DeactivationAtActivationInstantEndsIt) {
-  PimResult result = DecideBothOrders(
-      {Activation("activate-0855", "2026-03-02T08:55:00Z"),
-       Ending(pim::ACTION_ADMIN_REMOVE, "end-0855", "2026-03-02T08:55:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kDeny);
-  EXPECT_EQ(result.deactivated_by, "end-0855");
-}
-
-TEST_F(PimOrderTest, DeactivationAfterNowKeepsActivation) {
-  PimResult result = DecideBothOrders(
-      {Ending(pim::ACTION_SELF_DEACTIVATE, "end-0940", "2026-03-02T09:40:00Z"),
-       Activation("activate-0855", "2026-03-02T08:55:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kAllow);
-}
-
-TEST_F(PimOrderTest, UntimedDeactivationEndsActivation) {
-  PimResult result = DecideBothOrders(
-      {Ending(pim::ACTION_SELF_DEACTIVATE, "end-untimed", ""),
-       Activation("activate-0855", "2026-03-02T08:55:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kDeny);
-  EXPECT_EQ(result.deactivated_by, "end-untimed");
-}
-
-TEST_F(PimOrderTest, EarliestOfTwoDeactivationsIsNamed) {
-  PimResult result = DecideBothOrders(
-      {Ending(pim::ACTION_ADMIN_REMOVE, "end-0920", "2026-03-02T09:20:00Z"),
-       Activation("activate-0855", "2026-03-02T08:55:00Z"),
-       Ending(pim::ACTION_SELF_DEACTIVATE, "end-0910", "2026-03-02T09:10:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kDeny);
-  EXPECT_EQ(result.deactivated_by, "end-0910");
-}
-
-TEST_F(PimOrderTest, LatestCreatedRequestDecides) {
-  // A canceled activation created after the granted one denies.
-  PimResult later = DecideBothOrders(
-      {Activation("canceled-0910", "2026-03-02T09:10:00Z", "Canceled"),
-       Activation("activate-0855", "2026-03-02T08:55:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(later.outcome, LayerOutcome::kDeny);
-  EXPECT_EQ(later.request, "canceled-0910");
-  EXPECT_THAT(later.reasons, HasSubstr("has status Canceled"));
-
-  // One created before the granted one is history.
-  PimResult earlier = DecideBothOrders(
-      {Activation("activate-0855", "2026-03-02T08:55:00Z"),
-       Activation("canceled-0800", "2026-03-02T08:00:00Z", "Canceled")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(earlier.outcome, LayerOutcome::kAllow);
-  EXPECT_EQ(earlier.request, "activate-0855");
-}
-
-TEST_F(PimOrderTest, SameInstantPrefersRestrictiveOutcome) {
-  PimResult canceled = DecideBothOrders(
-      {Activation("activate-0855", "2026-03-02T08:55:00Z"),
-       Activation("canceled-0855", "2026-03-02T08:55:00Z", "Canceled")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(canceled.outcome, LayerOutcome::kDeny);
-  EXPECT_EQ(canceled.request, "canceled-0855");
-
-  PimResult pending = DecideBothOrders(
-      {Activation("pending-0855", "2026-03-02T08:55:00Z", "PendingApproval"),
-       Activation("activate-0855", "2026-03-02T08:55:00Z")},
-      "2026-03-02T09:30:00Z");
-  EXPECT_EQ(pending.outcome, LayerOutcome::kPending);
-  EXPECT_EQ(pending.request, "pending-0855");
-}
-
-TEST_F(PimOrderTest, SameInstantSameOutcomeIgnoresOrder) {
-  pim::ScheduleRequest shorter = Activation("activate-b", "2026-03-02T08:55:00Z");
-  shorter.mutable_schedule_info()->mutable_expiration()->mutable_duration()->set_seconds(
-      3600);
-  PimResult result = DecideBothOrders(
-      {Activation("activate-a", "2026-03-02T08:55:00Z"), shorter}, "2026-03-02T09:30:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kAllow);
-}
-
-TEST_F(PimOrderTest, ScheduledActivationRemovedBeforeStart) {
-  pim::ScheduleRequest scheduled = Activation("scheduled", "2026-03-02T16:00:00Z");
-  SetTime(At("2026-03-03T07:30:00Z"), scheduled.mutable_schedule_info()->mutable_start_time());
-  PimResult result = DecideBothOrders(
-      {Ending(pim::ACTION_SELF_DEACTIVATE, "end-1700", "2026-03-02T17:00:00Z"), scheduled},
-      "2026-03-03T09:00:00Z");
-  EXPECT_EQ(result.outcome, LayerOutcome::kDeny);
-  EXPECT_THAT(result.reasons,
-              HasSubstr("end-1700 removed it at 2026-03-02T17:00:00Z, before it started"));
-}
+INSTANTIATE_TEST_SUITE_P(
+    Orders, PimOrderTest, ::testing::ValuesIn(OrderCases()),
+    [](const ::testing::TestParamInfo<OrderCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace portcullis::decide::testing
