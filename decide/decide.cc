@@ -477,9 +477,21 @@ void DecideNsg(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
     if (!Classify(snapshot, {snapshot.bastion_nsg(), -1}, now, detail.to_bastion)) {
       return Fail(decision, kLayer, ErrorCode::kNoNsg);
     }
+    // The session leaves AzureBastionSubnet for the VM. Outbound flows pass
+    // the NIC's NSG and then the subnet's, and the bastion's instances have
+    // only the subnet's.
+    if (!MakeFlow(from, attempt.source_port, vm.private_address, attempt.port, protocol,
+                  detail.from_bastion)) {
+      return Fail(decision, kLayer, ErrorCode::kAddressFamilyMismatch);
+    }
+    if (!Classify(snapshot, {snapshot.bastion_outbound_nsg(), -1}, now,
+                  detail.from_bastion)) {
+      return Fail(decision, kLayer, ErrorCode::kNoNsg);
+    }
   }
   bool allowed = detail.to_vm.allowed &&
-                 (!attempt.via_bastion || detail.to_bastion.allowed);
+                 (!attempt.via_bastion ||
+                  (detail.to_bastion.allowed && detail.from_bastion.allowed));
   Set(decision, kLayer, allowed ? LayerOutcome::kAllow : LayerOutcome::kDeny);
 }
 

@@ -43,8 +43,13 @@
 //                      superseded denies, saying when.
 //   nsg                the classifier's verdict for the flow to the VM
 //                      (the VM subnet's NSG, then the NIC's, JIT rules
-//                      included), and through the bastion for the user's
-//                      HTTPS flow to the bastion (AzureBastionSubnet's NSG).
+//                      included). Through the bastion also for the user's
+//                      HTTPS flow to the bastion (the inbound rules of
+//                      AzureBastionSubnet's NSG) and for the bastion's
+//                      session to the VM as it leaves AzureBastionSubnet
+//                      (that NSG's outbound rules). The session is the flow
+//                      to the VM: from the bastion's address, with the
+//                      attempt's source port.
 //
 // An attempt without a signed-in user (a raw flow, such as a scan from the
 // Internet) skips the three identity layers (kNotApplicable) and is decided
@@ -269,6 +274,10 @@ struct NsgFlow {
 struct NsgDetail {
   // The client's HTTPS flow to the bastion (through the bastion only).
   NsgFlow to_bastion;
+  // Through the bastion only: the bastion's session to the VM, the same
+  // 5-tuple as `to_vm`, judged by the outbound rules of AzureBastionSubnet's
+  // NSG as it leaves the subnet.
+  NsgFlow from_bastion;
   // The flow that reaches the VM: from the bastion, or from the source.
   NsgFlow to_vm;
 };

@@ -459,19 +459,28 @@ std::string StagesText(const Snapshot& snapshot, const NsgFlow& flow,
 void ExplainNsg(const Snapshot& snapshot, const Decision& decision,
                 LayerReport& report) {
   const NsgDetail& nsg = decision.nsg;
-  std::vector<std::pair<const NsgFlow*, std::string>> flows = {
-      {&nsg.to_vm, "the flow to the VM"}, {&nsg.to_bastion, "the flow to the bastion"}};
+  struct Named {
+    const NsgFlow* flow;
+    const char* name;
+    // The fact that names the flow's deciding rule.
+    const char* fact;
+  };
+  const Named flows[] = {
+      {&nsg.to_vm, "the flow to the VM", "vmFlowRule"},
+      {&nsg.to_bastion, "the flow to the bastion", "bastionFlowRule"},
+      {&nsg.from_bastion, "the bastion's session leaving AzureBastionSubnet",
+       "bastionOutboundRule"}};
   std::vector<std::string> denied;
   std::vector<std::string> allowed;
-  for (const auto& [flow, name] : flows) {
-    if (!flow->evaluated) continue;
+  for (const Named& named : flows) {
+    const NsgFlow& flow = *named.flow;
+    if (!flow.evaluated) continue;
     std::vector<std::string> rules;
-    std::string line = absl::StrCat(name, " (", FlowText(*flow), ") is ",
-                                     flow->allowed ? "allowed" : "denied", ": ",
-                                     StagesText(snapshot, *flow, &rules));
-    (flow->allowed ? allowed : denied).push_back(std::move(line));
-    report.facts.push_back({flow == &nsg.to_vm ? "vmFlowRule" : "bastionFlowRule",
-                            rules.empty() ? "" : rules.back()});
+    std::string line = absl::StrCat(named.name, " (", FlowText(flow), ") is ",
+                                     flow.allowed ? "allowed" : "denied", ": ",
+                                     StagesText(snapshot, flow, &rules));
+    (flow.allowed ? allowed : denied).push_back(std::move(line));
+    report.facts.push_back({named.fact, rules.empty() ? "" : rules.back()});
   }
   for (std::string& line : denied) report.reasons.push_back(std::move(line));
   for (std::string& line : allowed) report.reasons.push_back(std::move(line));

@@ -48,6 +48,19 @@ nsg::Flow InboundFlow(const net::IpAddress& source, uint16_t source_port,
   return flow;
 }
 
+nsg::Flow OutboundFlow(const net::IpAddress& source, uint16_t source_port,
+                       const net::IpAddress& destination, uint16_t port,
+                       nsg::Protocol protocol) {
+  nsg::Flow flow;
+  flow.set_direction(nsg::DIRECTION_OUTBOUND);
+  flow.set_protocol(protocol);
+  flow.set_local_address(source.ToString());
+  flow.set_local_port(source_port);
+  flow.set_remote_address(destination.ToString());
+  flow.set_remote_port(port);
+  return flow;
+}
+
 absl::StatusOr<nsg::Verdict> Evaluate(const Snapshot& snapshot, const CompiledVm* vm,
                                       int subnet, int nic, const nsg::Flow& message,
                                       absl::Time now) {
@@ -323,6 +336,15 @@ absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
         now);
     if (!to_bastion.ok()) return to_bastion.status();
     decision.to_bastion = *std::move(to_bastion);
+
+    // The bastion has no NIC NSG, so only the subnet's outbound rules apply.
+    absl::StatusOr<nsg::Verdict> from_bastion = Evaluate(
+        snapshot, nullptr, snapshot.bastion_nsg(), -1,
+        OutboundFlow(source, attempt.source_port, vm.private_address, attempt.port,
+                     attempt.protocol),
+        now);
+    if (!from_bastion.ok()) return from_bastion.status();
+    decision.from_bastion = *std::move(from_bastion);
   }
   return decision;
 }

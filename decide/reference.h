@@ -29,10 +29,12 @@ struct ReferenceNetworkDecision {
   bool jit_applies = false;
   // Whether a grant opens the port for the JIT source at `now`.
   bool jit_open = false;
-  // The verdict on the flow to the VM, and through the bastion on the flow
-  // to the bastion.
+  // The verdict on the flow to the VM. Through the bastion also the verdicts
+  // on the flow to the bastion and on the bastion's session to the VM as it
+  // leaves AzureBastionSubnet (an outbound flow through that subnet's NSG).
   nsg::Verdict to_vm;
   std::optional<nsg::Verdict> to_bastion;
+  std::optional<nsg::Verdict> from_bastion;
 };
 
 struct ReferencePimDecision {

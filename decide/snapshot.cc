@@ -353,11 +353,13 @@ class SnapshotBuilder {
     return until;
   }
 
-  // Compiles `group` into Snapshot::nsgs() and returns its index.
+  // Compiles the rules of `group` for `direction` into Snapshot::nsgs() and
+  // returns their index.
   absl::StatusOr<int> AddNsg(const nsg::NetworkSecurityGroup& group,
+                             nsg::Direction direction,
                              const std::vector<internal::TimedRule>& timed) {
     absl::StatusOr<internal::CompiledNsg> compiled = internal::CompiledNsg::Compile(
-        group, *snapshot_->resolver_, timed, input_.network.classifier);
+        group, direction, *snapshot_->resolver_, timed, input_.network.classifier);
     if (!compiled.ok()) return compiled.status();
     snapshot_->nsgs_.push_back(*std::move(compiled));
     return static_cast<int>(snapshot_->nsgs_.size()) - 1;
@@ -377,9 +379,13 @@ class SnapshotBuilder {
       snapshot_->bastion_host_id_ = network.bastion->host_id;
       snapshot_->bastion_address_ = network.bastion->address;
       if (network.bastion->subnet_nsg.has_value()) {
-        absl::StatusOr<int> index = AddNsg(*network.bastion->subnet_nsg, {});
+        const nsg::NetworkSecurityGroup& group = *network.bastion->subnet_nsg;
+        absl::StatusOr<int> index = AddNsg(group, nsg::DIRECTION_INBOUND, {});
         if (!index.ok()) return Prefixed("network.bastion.nsg", index.status());
         snapshot_->bastion_nsg_ = *index;
+        index = AddNsg(group, nsg::DIRECTION_OUTBOUND, {});
+        if (!index.ok()) return Prefixed("network.bastion.nsg", index.status());
+        snapshot_->bastion_outbound_nsg_ = *index;
       }
     }
 
@@ -528,12 +534,12 @@ class SnapshotBuilder {
     }
 
     if (subnet_nsg.has_value()) {
-      absl::StatusOr<int> index = AddNsg(*subnet_nsg, subnet_timed);
+      absl::StatusOr<int> index = AddNsg(*subnet_nsg, nsg::DIRECTION_INBOUND, subnet_timed);
       if (!index.ok()) return Prefixed("subnetNsg", index.status());
       vm.subnet_nsg = *index;
     }
     if (nic_nsg.has_value()) {
-      absl::StatusOr<int> index = AddNsg(*nic_nsg, nic_timed);
+      absl::StatusOr<int> index = AddNsg(*nic_nsg, nsg::DIRECTION_INBOUND, nic_timed);
       if (!index.ok()) return Prefixed("nicNsg", index.status());
       vm.nic_nsg = *index;
     }

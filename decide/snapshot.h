@@ -42,7 +42,8 @@
 //     (jit::GrantsFromHistory) with their effective windows: a newer grant
 //     for the same VM and port ends an older one at its start.
 //   - NSG: the inbound rules of the bastion subnet's NSG and of each VM's
-//     subnet and network interface NSGs compiled into classifiers
+//     subnet and network interface NSGs, and the outbound rules of the
+//     bastion subnet's NSG, compiled into classifiers
 //     (internal/compiled_nsg.h); the NSG that receives the VM's JIT rules
 //     gets the policy's deny rule in its base and the grants as time-bound
 //     overlays.
@@ -289,8 +290,10 @@ class Snapshot {
   bool has_bastion() const { return has_bastion_; }
   const std::string& bastion_host_id() const { return bastion_host_id_; }
   const net::IpAddress& bastion_address() const { return bastion_address_; }
-  // Index into nsgs(), or -1.
+  // The inbound and the outbound rules of AzureBastionSubnet's NSG: indexes
+  // into nsgs(), or -1 when the bastion has no NSG.
   int bastion_nsg() const { return bastion_nsg_; }
+  int bastion_outbound_nsg() const { return bastion_outbound_nsg_; }
 
   const std::vector<CompiledVm>& vms() const { return vms_; }
   // The VM whose id is `vm_id` (without regard to case), or -1.
@@ -315,6 +318,7 @@ class Snapshot {
   std::string bastion_host_id_;
   net::IpAddress bastion_address_;
   int bastion_nsg_ = -1;
+  int bastion_outbound_nsg_ = -1;
   std::vector<CompiledVm> vms_;
   std::vector<internal::CompiledNsg> nsgs_;
   std::optional<jit::JitPolicy> jit_policy_;

@@ -10,26 +10,28 @@
 namespace portcullis::decide::internal {
 namespace {
 
-// The inbound rules of `group` in evaluation order, resolved.
-absl::StatusOr<std::vector<nsg::ResolvedRule>> InboundRules(
-    const nsg::NetworkSecurityGroup& group,
+// Resolves `group` and returns its rules for `direction` in evaluation order.
+absl::StatusOr<std::vector<nsg::ResolvedRule>> RulesOf(
+    const nsg::NetworkSecurityGroup& group, nsg::Direction direction,
     const nsg::AddressResolver& resolver) {
   absl::StatusOr<nsg::ResolvedNsg> resolved = nsg::ResolveNsg(group, resolver);
   if (!resolved.ok()) return resolved.status();
-  return resolved->rules(nsg::DIRECTION_INBOUND);
+  return resolved->rules(direction);
 }
 
 // Resolves the timed rules, in order. ResolveRules() appends Azure's default
 // rules after the user rules; they are dropped here.
 absl::StatusOr<std::vector<nsg::ResolvedRule>> ResolveTimed(
-    const std::vector<TimedRule>& timed, const nsg::AddressResolver& resolver) {
+    const std::vector<TimedRule>& timed, nsg::Direction direction,
+    const nsg::AddressResolver& resolver) {
   nsg::NetworkSecurityGroup holder;
   holder.set_name("timed rules");
   for (const TimedRule& entry : timed) {
-    if (entry.rule.direction() != nsg::DIRECTION_INBOUND) {
+    if (entry.rule.direction() != direction) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "rule ", entry.rule.name(),
-          ": invalid direction; expected an inbound time-bound rule"));
+          "rule ", entry.rule.name(), ": invalid direction; expected an ",
+          direction == nsg::DIRECTION_OUTBOUND ? "outbound" : "inbound",
+          " time-bound rule"));
     }
     *holder.add_security_rules() = entry.rule;
   }
@@ -43,17 +45,24 @@ absl::StatusOr<std::vector<nsg::ResolvedRule>> ResolveTimed(
 }  // namespace
 
 absl::StatusOr<CompiledNsg> CompiledNsg::Compile(
-    const nsg::NetworkSecurityGroup& group,
+    const nsg::NetworkSecurityGroup& group, nsg::Direction direction,
     const nsg::AddressResolver& resolver, const std::vector<TimedRule>& timed,
     const nsg::ClassifierOptions& options) {
-  absl::StatusOr<std::vector<nsg::ResolvedRule>> base = InboundRules(group, resolver);
+  if (direction != nsg::DIRECTION_INBOUND && direction != nsg::DIRECTION_OUTBOUND) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("direction: invalid value ", static_cast<int>(direction),
+                     "; expected inbound or outbound"));
+  }
+  absl::StatusOr<std::vector<nsg::ResolvedRule>> base = RulesOf(group, direction, resolver);
   if (!base.ok()) return base.status();
-  absl::StatusOr<std::vector<nsg::ResolvedRule>> overlay = ResolveTimed(timed, resolver);
+  absl::StatusOr<std::vector<nsg::ResolvedRule>> overlay =
+      ResolveTimed(timed, direction, resolver);
   if (!overlay.ok()) return overlay.status();
 
   CompiledNsg compiled;
   compiled.name_ = group.name();
   compiled.id_ = group.id();
+  compiled.direction_ = direction;
   compiled.source_ = group;
   compiled.timed_ = timed;
 

@@ -1,8 +1,8 @@
-// One NSG's inbound rules compiled into the classifier, with time-bound rules
-// (just-in-time grants) laid over them.
+// One NSG's rules of one direction compiled into the classifier, with
+// time-bound rules (just-in-time grants) laid over them.
 //
-// The base is the NSG's resolved inbound rules, Azure's default rules
-// included, compiled once. Rules valid only on a window [start, end) go to
+// The base is the NSG's resolved rules of that direction, Azure's default
+// rules included, compiled once. Rules valid only on a window [start, end) go to
 // overlays: the instants where any such window opens or closes cut time into
 // segments, and each segment gets a ClassifierSnapshot (nsg/snapshot.h) whose
 // overlay contains the rules valid throughout it. A lookup at `now` picks the
@@ -14,8 +14,11 @@
 //   segment  │ 0: base  │ 1: base + g1 │ 2: base
 //         -inf     g1.start        g1.end
 //
-// Only inbound rules are compiled: the decision chain classifies flows that
-// arrive at the bastion and at the VM.
+// The decision chain compiles the inbound rules of every NSG, for flows that
+// arrive at the bastion and at the VM, and the outbound rules of the bastion
+// subnet's NSG, for the bastion's session that leaves AzureBastionSubnet for
+// the VM. A lookup takes the flow as its packets travel (source first) in
+// either direction, because an NSG rule's source is the sender in both.
 //
 // Thread safety: immutable after Compile(); lookups are const, noexcept and
 // take no locks.
@@ -56,12 +59,12 @@ struct NsgMatch {
 
 class CompiledNsg {
  public:
-  // Resolves `group` with `resolver` and compiles its inbound rules, and
-  // `timed` rules (inbound user rules) into the overlays of the segments
-  // their windows cover. Fails when the NSG or a timed rule does not
-  // resolve.
+  // Resolves `group` with `resolver` and compiles its rules of `direction`,
+  // and `timed` rules (user rules of the same direction) into the overlays
+  // of the segments their windows cover. Fails when the NSG or a timed rule
+  // does not resolve, or a timed rule has another direction.
   static absl::StatusOr<CompiledNsg> Compile(
-      const nsg::NetworkSecurityGroup& group,
+      const nsg::NetworkSecurityGroup& group, nsg::Direction direction,
       const nsg::AddressResolver& resolver, const std::vector<TimedRule>& timed,
       const nsg::ClassifierOptions& options);
 
@@ -82,6 +85,9 @@ class CompiledNsg {
 
   const std::string& name() const { return name_; }
   const std::string& id() const { return id_; }
+  // The direction of the compiled rules: DIRECTION_INBOUND or
+  // DIRECTION_OUTBOUND.
+  nsg::Direction direction() const { return direction_; }
   // The NSG as compiled, for the reference evaluator.
   const nsg::NetworkSecurityGroup& source() const { return source_; }
   const std::vector<TimedRule>& timed_rules() const { return timed_; }
@@ -96,6 +102,7 @@ class CompiledNsg {
 
   std::string name_;
   std::string id_;
+  nsg::Direction direction_ = nsg::DIRECTION_INBOUND;
   nsg::NetworkSecurityGroup source_;
   std::vector<TimedRule> timed_;
   std::shared_ptr<const nsg::RuleTable> table_;

@@ -147,4 +147,24 @@ for order in "canceled-0800 activate-0855" "activate-0855 canceled-0800"; do
     'doc["decision"] == "allow" and doc["layers"]["pim"]["outcome"] == "allow"' "$out"
 done
 
+# The bastion NSG of azuredeploy.json without AllowSshRdpOutBound: the
+# bastion's session to the VM leaves AzureBastionSubnet and is denied.
+python3 - "$examples/azuredeploy.json" "$TEST_TMPDIR/no-ssh-out.json" <<'PY'
+import json, sys
+template = json.load(open(sys.argv[1]))
+for resource in template["resources"]:
+    rules = resource.get("properties", {}).get("securityRules", [])
+    rules[:] = [rule for rule in rules if rule["name"] != "AllowSshRdpOutBound"]
+json.dump(template, open(sys.argv[2], "w"))
+PY
+printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "network": {"bastion": {"id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/providers/Microsoft.Network/bastionHosts/bas-jit-demo", "address": "10.0.1.4", "nsg": {"file": "%s", "name": "nsg-bastion"}}}}' \
+  "$(pwd)/$examples" "$TEST_TMPDIR/no-ssh-out.json" >"$TEST_TMPDIR/no-ssh-out-scene.json"
+out=$("$portcullis" decide --scenario "$TEST_TMPDIR/no-ssh-out-scene.json" --json)
+check "bastion without outbound SSH exits 0" 0 $?
+json_check "bastion subnet's outbound rules deny the session" \
+  'doc["decision"] == "deny" and doc["deniedBy"] == "nsg" and doc["layers"]["nsg"]["bastionOutboundRule"] == "securityRules/DenyAllOtherOutBound"' "$out"
+out=$("$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" --json)
+json_check "reference bastion NSG lets the session out" \
+  'doc["layers"]["nsg"]["bastionOutboundRule"] == "securityRules/AllowSshRdpOutBound"' "$out"
+
 finish

@@ -1,5 +1,6 @@
 // Decide() on the reference architecture: an error in any layer denies,
-// pending yields to a later error, and decisions need no allocation.
+// pending yields to a later error, and the bastion subnet's outbound rules
+// judge the session to the VM.
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "decide/decide.h"
 #include "decide/explain.h"
 #include "decide/holder.h"
+#include "decide/reference.h"
 #include "decide/scenario.h"
 #include "decide/snapshot.h"
 #include "gmock/gmock.h"
@@ -305,6 +307,51 @@ TEST_F(DecideErrorTest, PendingThenErrorDenies) {
   Decision decision = Decide(**snapshot, pending->attempt(), now_);
   EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kPending);
   ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kNoNsg);
+}
+
+// Microsoft's required Bastion NSG without AllowSshRdpOutBound: the
+// session from the bastion to the VM leaves AzureBastionSubnet and meets
+// DenyAllOtherOutBound, although the client's flow to the bastion and the
+// VM side's inbound rules allow.
+TEST_F(DecideErrorTest, BastionSubnetOutboundDenyStopsSession) {
+  nsg::NetworkSecurityGroup& bastion = *scenario_->input.network.bastion->subnet_nsg;
+  int removed = -1;
+  for (int i = 0; i < bastion.security_rules_size(); ++i) {
+    if (bastion.security_rules(i).name() == "AllowSshRdpOutBound") removed = i;
+  }
+  ASSERT_GE(removed, 0);
+  bastion.mutable_security_rules()->DeleteSubrange(removed, 1);
+  std::shared_ptr<const Snapshot> snapshot = Build();
+  ASSERT_NE(snapshot, nullptr);
+  Attempt attempt = scenario_->attempt();
+
+  Decision decision = Decide(*snapshot, attempt, now_);
+  EXPECT_EQ(decision.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision.denied_by, Layer::kNsg) << LayerName(decision.denied_by);
+  EXPECT_EQ(decision.layer(Layer::kNsg).outcome, LayerOutcome::kDeny);
+  EXPECT_TRUE(decision.nsg.to_bastion.allowed);
+  EXPECT_TRUE(decision.nsg.to_vm.allowed);
+  ASSERT_TRUE(decision.nsg.from_bastion.evaluated);
+  EXPECT_FALSE(decision.nsg.from_bastion.allowed);
+
+  ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                       Explain(snapshot.get(), attempt, decision));
+  EXPECT_EQ(Summarize(decision, reports),
+            "denied by nsg: the bastion's session leaving AzureBastionSubnet (tcp "
+            "10.0.1.4:50000 -> 10.0.2.4:22) is denied: nsg-bastion denies by "
+            "securityRules/DenyAllOtherOutBound");
+
+  ASSERT_OK_AND_ASSIGN(ReferenceNetworkDecision reference,
+                       DecideNetworkReference(*snapshot, attempt, now_));
+  ASSERT_TRUE(reference.from_bastion.has_value());
+  EXPECT_EQ(reference.from_bastion->access(), nsg::ACCESS_DENY);
+  EXPECT_EQ(reference.from_bastion->rule(), "securityRules/DenyAllOtherOutBound");
+
+  // A direct flow does not pass the bastion, so the bastion's NSG is not evaluated.
+  attempt.via_bastion = false;
+  Decision direct = Decide(*snapshot, attempt, now_);
+  EXPECT_FALSE(direct.nsg.from_bastion.evaluated);
+  EXPECT_FALSE(direct.nsg.to_bastion.evaluated);
 }
 
 TEST_F(DecideErrorTest, ErrorsExplainThemselves) {

@@ -118,7 +118,22 @@ class NetworkReferenceTest : public ::testing::Test {
       ASSERT_TRUE(to_bastion.evaluated);
       EXPECT_EQ(to_bastion.allowed, reference.to_bastion->access() == nsg::ACCESS_ALLOW);
       EXPECT_EQ(DecidingRule(*snapshot_, to_bastion), reference.to_bastion->rule());
+
+      ASSERT_TRUE(reference.from_bastion.has_value());
+      const NsgFlow& from_bastion = decision.nsg.from_bastion;
+      ASSERT_TRUE(from_bastion.evaluated);
+      EXPECT_EQ(from_bastion.allowed,
+                reference.from_bastion->access() == nsg::ACCESS_ALLOW);
+      EXPECT_EQ(DecidingRule(*snapshot_, from_bastion), reference.from_bastion->rule());
+    } else {
+      EXPECT_FALSE(reference.from_bastion.has_value());
+      EXPECT_FALSE(decision.nsg.from_bastion.evaluated);
     }
+    EXPECT_EQ(decision.layer(Layer::kNsg).outcome == LayerOutcome::kAllow,
+              reference.to_vm.access() == nsg::ACCESS_ALLOW &&
+                  (!attempt.via_bastion ||
+                   (reference.to_bastion->access() == nsg::ACCESS_ALLOW &&
+                    reference.from_bastion->access() == nsg::ACCESS_ALLOW)));
   }
 
   std::unique_ptr<Scenario> scenario_;

@@ -80,6 +80,14 @@ TEST_F(SceneTest, AdministratorGetsInThroughBastion) {
   EXPECT_EQ(scene.Fact(Layer::kJit, "closesAt"), "2026-03-02T10:00:00Z");
   EXPECT_EQ(scene.Fact(Layer::kNsg, "bastionFlowRule"),
             "securityRules/AllowHttpsFromOnPremisesInBound");
+  // The bastion's session to the VM leaves AzureBastionSubnet through the
+  // outbound rule of Microsoft's required Bastion NSG.
+  EXPECT_EQ(scene.Fact(Layer::kNsg, "bastionOutboundRule"),
+            "securityRules/AllowSshRdpOutBound");
+  EXPECT_THAT(scene.Reasons(Layer::kNsg),
+              HasSubstr("the bastion's session leaving AzureBastionSubnet (tcp "
+                        "10.0.1.4:50000 -> 10.0.2.4:22) is allowed: nsg-bastion allows by "
+                        "securityRules/AllowSshRdpOutBound"));
   // The grant's allow rule admits the bastion ahead of the JIT deny rule.
   EXPECT_THAT(scene.Fact(Layer::kNsg, "vmFlowRule"),
               StartsWith("securityRules/SecurityCenter-JITRule-"));
