@@ -26,15 +26,29 @@ bool HasUser(const access::SignIn& sign_in) {
   return !sign_in.user_id.empty();
 }
 
-void DecideConditionalAccess(const Snapshot& snapshot, const access::SignIn& sign_in,
+void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
                              absl::Time now, Decision& decision) {
   constexpr Layer kLayer = Layer::kConditionalAccess;
   if (!snapshot.conditional_access().has_value()) {
     return Fail(decision, kLayer, ErrorCode::kLayerNotConfigured);
   }
-  if (sign_in.identity == access::SignIn::Identity::kUser && !HasUser(sign_in)) {
+  if (attempt.sign_in->identity == access::SignIn::Identity::kUser &&
+      !HasUser(*attempt.sign_in)) {
     return Fail(decision, kLayer, ErrorCode::kNoUser);
   }
+  // Location conditions must judge the address the NSGs judge. Judging a
+  // trusted sign-in address while the network admits another would let the
+  // location policy and the NSGs pass two different connections.
+  const std::optional<net::IpAddress>& own = attempt.sign_in->ip_address;
+  if (own.has_value() && own->Unmap() != attempt.source.Unmap()) {
+    decision.ca.address = CaDetail::Address::kConflict;
+    return Set(decision, kLayer, LayerOutcome::kDeny);
+  }
+  decision.ca.address = own.has_value() ? CaDetail::Address::kSignIn
+                                        : CaDetail::Address::kSource;
+  std::optional<access::SignIn> storage;
+  const access::SignIn& sign_in = SignInWithAddress(attempt, storage);
+
   const CompiledConditionalAccess& ca = *snapshot.conditional_access();
   decision.ca.decision = ca.policies.Evaluate(sign_in, now, ca.mode);
   if (decision.ca.decision.deciding_policy >= 0) {
@@ -602,6 +616,14 @@ absl::string_view ErrorMessage(ErrorCode code) {
   return "unknown error";
 }
 
+const access::SignIn& SignInWithAddress(const Attempt& attempt,
+                                        std::optional<access::SignIn>& storage) {
+  if (attempt.sign_in->ip_address.has_value()) return *attempt.sign_in;
+  storage.emplace(*attempt.sign_in);
+  storage->ip_address = attempt.source;
+  return *storage;
+}
+
 Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now) {
   Decision decision;
   decision.snapshot_id = snapshot.id();
@@ -609,7 +631,7 @@ Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
   decision.vm = snapshot.FindVm(attempt.vm_id);
 
   if (attempt.sign_in != nullptr) {
-    DecideConditionalAccess(snapshot, *attempt.sign_in, now, decision);
+    DecideConditionalAccess(snapshot, attempt, now, decision);
     DecidePim(snapshot, *attempt.sign_in, now, decision);
     DecideRbac(snapshot, attempt, now, decision);
   } else if (attempt.via_bastion) {

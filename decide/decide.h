@@ -16,6 +16,12 @@
 //   conditionalAccess  the sign-in against the Conditional Access policies:
 //                      a block or unmet grant controls (MFA, a compliant
 //                      device, ...) deny, naming the policy and the controls.
+//                      Location conditions and the NSGs judge one address:
+//                      a sign-in without an IP address is judged from the
+//                      attempt's source, and a sign-in whose address differs
+//                      from the source (IPv4-mapped forms count as their
+//                      IPv4 address) is denied without evaluating the
+//                      policies.
 //   pim                the user's role through PIM: an active assignment
 //                      instance at `now` allows; otherwise the user's latest
 //                      activation request on record (by processing time,
@@ -77,6 +83,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -158,7 +165,8 @@ struct Attempt {
   nsg::Protocol protocol = nsg::PROTOCOL_TCP;
   // The address the NSGs see the connection come from: the client's address
   // (which reaches the bastion through the bastion), or the raw flow's
-  // source.
+  // source. It must be the sign-in's IP address when the sign-in has one;
+  // otherwise the conditionalAccess layer denies.
   net::IpAddress source;
   uint16_t source_port = 50000;
   // True when the user connects through Azure Bastion: the bastion reaches
@@ -172,6 +180,17 @@ struct Attempt {
 // Conditional Access: the hot-path decision and, for the deciding policy,
 // which of its grant controls are unmet.
 struct CaDetail {
+  // The source of the address that location conditions judged.
+  enum class Address : uint8_t {
+    // The sign-in's own IP address, which equals the attempt's source.
+    kSignIn,
+    // The sign-in has none, so the attempt's source stood in for it.
+    kSource,
+    // The sign-in's address differs from the attempt's source. The layer
+    // denies without evaluating the policies.
+    kConflict,
+  };
+  Address address = Address::kSignIn;
   access::ConditionalAccessPolicySet::Decision decision;
   access::GrantResult grant;
 };
@@ -313,8 +332,17 @@ struct Decision {
 
 // Decides `attempt` at `now` against `snapshot`. Thread-safe; allocates
 // nothing, except inside Conditional Access for the cases its header names
-// (device filters with -match, work hours outside the validity range).
+// (device filters with -match, work hours outside the validity range) and
+// for a copy of a sign-in that lacks an IP address, which receives the
+// attempt's source.
 Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now);
+
+// Returns the sign-in as the conditionalAccess layer judges it:
+// `attempt.sign_in` itself, or, when that has no IP address, a copy in
+// `storage` whose address is the attempt's source. `attempt.sign_in` must be
+// set.
+const access::SignIn& SignInWithAddress(const Attempt& attempt,
+                                        std::optional<access::SignIn>& storage);
 
 // The decision when no snapshot is available: every layer fails with
 // kNoSnapshot, and the attempt is denied by the first layer that applies.

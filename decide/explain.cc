@@ -1,5 +1,6 @@
 #include "decide/explain.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,7 +43,19 @@ std::string PolicyName(const ca::Policy& policy) {
 void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
                               const Decision& decision, LayerReport& report) {
   const CompiledConditionalAccess& ca = *snapshot.conditional_access();
-  const access::SignIn& sign_in = *attempt.sign_in;
+  if (decision.ca.address == CaDetail::Address::kConflict) {
+    const std::string own = attempt.sign_in->ip_address->ToString();
+    const std::string source = attempt.source.ToString();
+    report.reasons.push_back(absl::StrCat(
+        "the sign-in's IP address ", own, " differs from the connection's source ", source,
+        ", so location conditions cannot judge the address the NSGs judge; "
+        "the attempt is denied without evaluating the policies"));
+    report.facts.push_back({"signInAddress", own});
+    report.facts.push_back({"source", source});
+    return;
+  }
+  std::optional<access::SignIn> storage;
+  const access::SignIn& sign_in = SignInWithAddress(attempt, storage);
   access::WhatIfResult what_if = ca.policies.Explain(sign_in, decision.now, ca.mode);
   const std::vector<ca::Policy>& policies = ca.policies.policies();
   const int deciding = decision.ca.decision.deciding_policy;
@@ -69,6 +82,12 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
       report.reasons.push_back(
           "no enforced policy blocks the sign-in or requires a control it lacks");
       break;
+  }
+  if (decision.ca.address == CaDetail::Address::kSource) {
+    report.reasons.push_back(absl::StrCat(
+        "the sign-in has no IP address, so location conditions judge the connection's "
+        "source ", attempt.source.ToString()));
+    report.facts.push_back({"signInAddress", attempt.source.ToString()});
   }
   for (const access::PolicyResult& result : what_if.policies) {
     if (!result.applies) continue;

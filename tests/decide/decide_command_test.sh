@@ -167,4 +167,30 @@ out=$("$portcullis" decide --scenario "$scenes/01-admin-through-bastion.json" --
 json_check "reference bastion NSG lets the session out" \
   'doc["layers"]["nsg"]["bastionOutboundRule"] == "securityRules/AllowSshRdpOutBound"' "$out"
 
+# Conditional Access judges the connection's source: a sign-in without an
+# address takes it, and one with another address is denied, in both modes.
+python3 - "$examples/conditional-access/sign-ins/alex-compliant-device.json" \
+  "$TEST_TMPDIR/no-ip.json" <<'PY'
+import json, sys
+request = json.load(open(sys.argv[1]))
+del request["signInConditions"]["ipAddress"]
+json.dump(request, open(sys.argv[2], "w"))
+PY
+for mode in strict lenient; do
+  printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "conditionalAccess": {"mode": "%s"}, "attempt": {"signIn": "%s", "source": "203.0.113.9"}}' \
+    "$(pwd)/$examples" "$mode" "$TEST_TMPDIR/no-ip.json" >"$TEST_TMPDIR/no-ip-$mode.json"
+  out=$("$portcullis" decide --scenario "$TEST_TMPDIR/no-ip-$mode.json" --json)
+  json_check "$mode: sign-in without address is judged from the source" \
+    'doc["deniedBy"] == "conditionalAccess" and doc["layers"]["conditionalAccess"]["signInAddress"] == "203.0.113.9" and doc["layers"]["conditionalAccess"]["policy"] == "3a9d5f7b-1c2e-4b8a-9d6f-4e0c2b7a1f95"' "$out"
+
+  printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "conditionalAccess": {"mode": "%s"}, "attempt": {"source": "203.0.113.9"}}' \
+    "$(pwd)/$examples" "$mode" >"$TEST_TMPDIR/conflict-$mode.json"
+  out=$("$portcullis" decide --scenario "$TEST_TMPDIR/conflict-$mode.json")
+  check "$mode: conflicting addresses exit 0" 0 $?
+  contains "$mode: conflicting addresses are denied, naming both" \
+    "the sign-in's IP address 198.51.100.25 differs from the connection's source 203.0.113.9" "$out"
+  contains "$mode: conflicting addresses deny at conditionalAccess" \
+    "decision: deny (denied by conditionalAccess)" "$out"
+done
+
 finish

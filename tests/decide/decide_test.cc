@@ -1,6 +1,7 @@
 // Decide() on the reference architecture: an error in any layer denies,
-// pending yields to a later error, and the bastion subnet's outbound rules
-// judge the session to the VM.
+// pending yields to a later error, the bastion subnet's outbound rules judge
+// the session to the VM, and Conditional Access judges the connection's
+// source.
 #include <memory>
 #include <string>
 #include <utility>
@@ -353,6 +354,97 @@ TEST_F(DecideErrorTest, BastionSubnetOutboundDenyStopsSession) {
   EXPECT_FALSE(direct.nsg.from_bastion.evaluated);
   EXPECT_FALSE(direct.nsg.to_bastion.evaluated);
 }
+
+// CA101 of the reference architecture blocks Azure management sign-ins from
+// outside the trusted 198.51.100.0/24.
+class SignInAddressTest : public DecideErrorTest,
+                          public ::testing::WithParamInterface<access::EvaluationMode> {
+ protected:
+  void SetUp() override {
+    DecideErrorTest::SetUp();
+    scenario_->input.conditional_access->mode = GetParam();
+  }
+
+  // Decides the reference attempt with the sign-in's address `own` (none
+  // when empty) from `source`, and explains it.
+  void DecideWith(const std::string& own, const std::string& source) {
+    if (own.empty()) {
+      scenario_->sign_in->ip_address.reset();
+    } else {
+      scenario_->sign_in->ip_address = *net::IpAddress::Parse(own);
+    }
+    snapshot_ = Build();
+    ASSERT_NE(snapshot_, nullptr);
+    attempt_ = scenario_->attempt();
+    attempt_.source = *net::IpAddress::Parse(source);
+    decision_ = Decide(*snapshot_, attempt_, now_);
+    ASSERT_OK_AND_ASSIGN(reports_, Explain(snapshot_.get(), attempt_, decision_));
+  }
+
+  std::string CaReasons() const {
+    return absl::StrJoin(reports_[static_cast<int>(Layer::kConditionalAccess)].reasons,
+                         "\n");
+  }
+
+  std::shared_ptr<const Snapshot> snapshot_;
+  Attempt attempt_;
+  Decision decision_;
+  std::vector<LayerReport> reports_;
+};
+
+TEST_P(SignInAddressTest, MissingAddressOutsideIsBlocked) {
+  DecideWith("", "203.0.113.9");
+  EXPECT_EQ(decision_.ca.address, CaDetail::Address::kSource);
+  EXPECT_EQ(decision_.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kDeny);
+  EXPECT_EQ(decision_.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_EQ(decision_.ca.decision.outcome, access::Outcome::kBlock);
+  EXPECT_THAT(CaReasons(), HasSubstr("blocks the sign-in"));
+  EXPECT_THAT(CaReasons(), HasSubstr("the sign-in has no IP address, so location conditions "
+                                     "judge the connection's source 203.0.113.9"));
+}
+
+TEST_P(SignInAddressTest, MissingAddressInsideIsAllowed) {
+  DecideWith("", "198.51.100.25");
+  EXPECT_EQ(decision_.ca.address, CaDetail::Address::kSource);
+  EXPECT_EQ(decision_.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision_.verdict, Verdict::kAllow);
+}
+
+TEST_P(SignInAddressTest, TrustedSignInFromOtherSourceDenied) {
+  DecideWith("198.51.100.25", "203.0.113.9");
+  EXPECT_EQ(decision_.ca.address, CaDetail::Address::kConflict);
+  EXPECT_EQ(decision_.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kDeny);
+  EXPECT_EQ(decision_.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(Summarize(decision_, reports_),
+              HasSubstr("denied by conditionalAccess: the sign-in's IP address "
+                        "198.51.100.25 differs from the connection's source 203.0.113.9"));
+}
+
+TEST_P(SignInAddressTest, OutsideSignInFromTrustedSourceDenied) {
+  DecideWith("203.0.113.9", "198.51.100.25");
+  EXPECT_EQ(decision_.ca.address, CaDetail::Address::kConflict);
+  EXPECT_EQ(decision_.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(CaReasons(), HasSubstr("203.0.113.9 differs from the connection's source "
+                                     "198.51.100.25"));
+}
+
+TEST_P(SignInAddressTest, MappedSourceMatchesSignIn) {
+  DecideWith("198.51.100.25", "::ffff:198.51.100.25");
+  EXPECT_EQ(decision_.ca.address, CaDetail::Address::kSignIn);
+  EXPECT_EQ(decision_.verdict, Verdict::kAllow);
+}
+
+INSTANTIATE_TEST_SUITE_P(Modes, SignInAddressTest,
+                         ::testing::Values(access::EvaluationMode::kStrict,
+                                           access::EvaluationMode::kLenient),
+                         [](const ::testing::TestParamInfo<access::EvaluationMode>& info) {
+                           return info.param == access::EvaluationMode::kStrict
+                                      ? std::string("Strict")
+                                      : std::string("Lenient");
+                         });
 
 TEST_F(DecideErrorTest, ErrorsExplainThemselves) {
   scenario_->input.rbac.reset();
