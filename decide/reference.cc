@@ -35,29 +35,19 @@ absl::StatusOr<nsg::ResolvedNsg> NsgAt(const Snapshot& snapshot, const CompiledV
   return nsg::ResolveNsg(*with_rules, snapshot.address_resolver());
 }
 
-nsg::Flow InboundFlow(const net::IpAddress& source, uint16_t source_port,
-                      const net::IpAddress& destination, uint16_t port,
-                      nsg::Protocol protocol) {
+// Returns the Flow message of packets from `source` to `destination`, as the
+// NSGs of the destination see it (inbound) or those of the source (outbound).
+nsg::Flow FlowMessage(nsg::Direction direction, const net::IpAddress& source,
+                      uint16_t source_port, const net::IpAddress& destination,
+                      uint16_t port, nsg::Protocol protocol) {
+  const bool inbound = direction == nsg::DIRECTION_INBOUND;
   nsg::Flow flow;
-  flow.set_direction(nsg::DIRECTION_INBOUND);
+  flow.set_direction(direction);
   flow.set_protocol(protocol);
-  flow.set_local_address(destination.ToString());
-  flow.set_local_port(port);
-  flow.set_remote_address(source.ToString());
-  flow.set_remote_port(source_port);
-  return flow;
-}
-
-nsg::Flow OutboundFlow(const net::IpAddress& source, uint16_t source_port,
-                       const net::IpAddress& destination, uint16_t port,
-                       nsg::Protocol protocol) {
-  nsg::Flow flow;
-  flow.set_direction(nsg::DIRECTION_OUTBOUND);
-  flow.set_protocol(protocol);
-  flow.set_local_address(source.ToString());
-  flow.set_local_port(source_port);
-  flow.set_remote_address(destination.ToString());
-  flow.set_remote_port(port);
+  flow.set_local_address((inbound ? destination : source).ToString());
+  flow.set_local_port(inbound ? port : source_port);
+  flow.set_remote_address((inbound ? source : destination).ToString());
+  flow.set_remote_port(inbound ? source_port : port);
   return flow;
 }
 
@@ -319,8 +309,8 @@ absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
 
   absl::StatusOr<nsg::Verdict> to_vm =
       Evaluate(snapshot, &vm, vm.subnet_nsg, vm.nic_nsg,
-               InboundFlow(source, attempt.source_port, vm.private_address, attempt.port,
-                           attempt.protocol),
+               FlowMessage(nsg::DIRECTION_INBOUND, source, attempt.source_port,
+                           vm.private_address, attempt.port, attempt.protocol),
                now);
   if (!to_vm.ok()) return to_vm.status();
   decision.to_vm = *std::move(to_vm);
@@ -331,8 +321,8 @@ absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     }
     absl::StatusOr<nsg::Verdict> to_bastion = Evaluate(
         snapshot, nullptr, snapshot.bastion_nsg(), -1,
-        InboundFlow(attempt.source, attempt.source_port, snapshot.bastion_address(), 443,
-                    nsg::PROTOCOL_TCP),
+        FlowMessage(nsg::DIRECTION_INBOUND, attempt.source, attempt.source_port,
+                    snapshot.bastion_address(), 443, nsg::PROTOCOL_TCP),
         now);
     if (!to_bastion.ok()) return to_bastion.status();
     decision.to_bastion = *std::move(to_bastion);
@@ -340,8 +330,8 @@ absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     // The bastion has no NIC NSG, so only the subnet's outbound rules apply.
     absl::StatusOr<nsg::Verdict> from_bastion = Evaluate(
         snapshot, nullptr, snapshot.bastion_nsg(), -1,
-        OutboundFlow(source, attempt.source_port, vm.private_address, attempt.port,
-                     attempt.protocol),
+        FlowMessage(nsg::DIRECTION_OUTBOUND, source, attempt.source_port,
+                    vm.private_address, attempt.port, attempt.protocol),
         now);
     if (!from_bastion.ok()) return from_bastion.status();
     decision.from_bastion = *std::move(from_bastion);
