@@ -42,6 +42,7 @@ void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
   const std::optional<net::IpAddress>& own = attempt.sign_in->ip_address;
   if (own.has_value() && own->Unmap() != attempt.source.Unmap()) {
     decision.ca.address = CaDetail::Address::kConflict;
+    decision.ca.decision.outcome = access::Outcome::kBlock;
     return Set(decision, kLayer, LayerOutcome::kDeny);
   }
   decision.ca.address = own.has_value() ? CaDetail::Address::kSignIn

@@ -187,7 +187,8 @@ struct CaDetail {
     // The sign-in has none, so the attempt's source stood in for it.
     kSource,
     // The sign-in's address differs from the attempt's source. The layer
-    // denies without evaluating the policies.
+    // denies without evaluating the policies: `decision` is a block with no
+    // deciding policy.
     kConflict,
   };
   Address address = Address::kSignIn;

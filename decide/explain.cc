@@ -48,8 +48,8 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
     const std::string source = attempt.source.ToString();
     report.reasons.push_back(absl::StrCat(
         "the sign-in's IP address ", own, " differs from the connection's source ", source,
-        ", so location conditions cannot judge the address the NSGs judge; "
-        "the attempt is denied without evaluating the policies"));
+        ", and location conditions must judge the address the NSGs judge, so the attempt "
+        "is denied without evaluating the policies"));
     report.facts.push_back({"signInAddress", own});
     report.facts.push_back({"source", source});
     return;

@@ -414,6 +414,8 @@ TEST_P(SignInAddressTest, MissingAddressInsideIsAllowed) {
 TEST_P(SignInAddressTest, TrustedSignInFromOtherSourceDenied) {
   DecideWith("198.51.100.25", "203.0.113.9");
   EXPECT_EQ(decision_.ca.address, CaDetail::Address::kConflict);
+  EXPECT_EQ(decision_.ca.decision.outcome, access::Outcome::kBlock);
+  EXPECT_EQ(decision_.ca.decision.deciding_policy, -1);
   EXPECT_EQ(decision_.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kDeny);
   EXPECT_EQ(decision_.verdict, Verdict::kDeny);
   EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
