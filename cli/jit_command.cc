@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -99,7 +98,7 @@ absl::StatusOr<JitInputs> ReadInputs(const ParsedFlags& flags) {
   if (!target.ok()) return target.status();
   inputs.target = *std::move(target);
   if (flags.Has("vm") &&
-      !absl::EqualsIgnoreCase(flags.Value("vm"), inputs.target.vm_id)) {
+      !jit::SameResourceId(flags.Value("vm"), inputs.target.vm_id)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--vm ", flags.Value("vm"), " does not match the NIC's virtual "
         "machine ", inputs.target.vm_id));
@@ -152,6 +151,17 @@ JsonValue RuleJson(const nsg::SecurityRule& rule,
   value.Set("notBefore", TimeOrNull(start));
   value.Set("notAfter", TimeOrNull(end));
   return value;
+}
+
+JsonValue RejectionsJson(const std::vector<jit::Rejection>& rejections) {
+  JsonValue list = JsonValue::Array();
+  for (const jit::Rejection& rejection : rejections) {
+    JsonValue reason = JsonValue::Object();
+    reason.Set("code", JsonValue::String(rejection.code));
+    reason.Set("message", JsonValue::String(rejection.message));
+    list.Append(std::move(reason));
+  }
+  return list;
 }
 
 std::string RuleLine(const nsg::SecurityRule& rule) {
@@ -222,14 +232,7 @@ int RunRequest(const std::vector<std::string>& args) {
   if (flags->Switch("json")) {
     JsonValue out = JsonValue::Object();
     out.Set("granted", JsonValue::Bool(decision->granted));
-    JsonValue reasons = JsonValue::Array();
-    for (const jit::Rejection& rejection : decision->rejections) {
-      JsonValue reason = JsonValue::Object();
-      reason.Set("code", JsonValue::String(rejection.code));
-      reason.Set("message", JsonValue::String(rejection.message));
-      reasons.Append(std::move(reason));
-    }
-    out.Set("reasons", std::move(reasons));
+    out.Set("reasons", RejectionsJson(decision->rejections));
     JsonValue rules = JsonValue::Array();
     if (decision->deny_rule.has_value() && !deny_present) {
       rules.Append(RuleJson(*decision->deny_rule, inputs->now, std::nullopt));
@@ -298,6 +301,8 @@ int RunStatus(const std::vector<std::string>& args) {
       jit::PlanDenyRule(inputs->nsg, inputs->policy, inputs->target);
   if (!deny.ok()) return Fail(deny.status());
 
+  std::vector<jit::GrantState> states = jit::StatesAt(*grants, inputs->now);
+
   std::optional<jit::OpenState> open;
   if (flags->Has("port")) {
     absl::StatusOr<uint32_t> port = ParsePort(flags->Value("port"));
@@ -318,12 +323,13 @@ int RunStatus(const std::vector<std::string>& args) {
     JsonValue list = JsonValue::Array();
     for (size_t i = 0; i < grants->size(); ++i) {
       const jit::Grant& grant = (*grants)[i];
-      jit::GrantState state = jit::StateAt(*grants, i, inputs->now);
+      const jit::GrantState& state = states[i];
       JsonValue entry =
           RuleJson(grant.rule, grant.window.start, grant.window.end);
       entry.Set("status", JsonValue::String(state.status));
       entry.Set("statusReason", JsonValue::String(state.status_reason));
       entry.Set("active", JsonValue::Bool(state.active));
+      entry.Set("reasons", RejectionsJson(grant.rejections));
       list.Append(std::move(entry));
     }
     out.Set("grants", std::move(list));
@@ -340,10 +346,14 @@ int RunStatus(const std::vector<std::string>& args) {
   if (grants->empty()) std::cout << "no grants recorded\n";
   for (size_t i = 0; i < grants->size(); ++i) {
     const jit::Grant& grant = (*grants)[i];
-    jit::GrantState state = jit::StateAt(*grants, i, inputs->now);
+    const jit::GrantState& state = states[i];
     std::cout << "grant: port " << grant.port << " from " << grant.source
               << " " << grant.window.ToString() << "  " << state.status
               << " (" << state.status_reason << ")\n";
+    for (const jit::Rejection& rejection : grant.rejections) {
+      std::cout << "  ignored, " << rejection.code << ": " << rejection.message
+                << "\n";
+    }
   }
   if (open.has_value()) {
     std::cout << "port " << flags->Value("port") << " for "

@@ -381,6 +381,7 @@ void DecideJit(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
 
   int upcoming = -1;
   int ended = -1;
+  int ignored = -1;
   bool other_sources = false;
   const std::vector<CompiledGrant>& grants = vm.compiled_grants;
   for (size_t i = 0; i < grants.size(); ++i) {
@@ -393,6 +394,10 @@ void DecideJit(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
       continue;
     }
     const int index = static_cast<int>(i);
+    if (grant.ignored) {
+      if (grant.window.start <= now && now < grant.effective_end) ignored = index;
+      continue;
+    }
     if (grant.window.start <= now && now < grant.effective_end) {
       detail.state = JitDetail::State::kActive;
       detail.grant = index;
@@ -408,7 +413,11 @@ void DecideJit(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
     }
   }
 
-  if (upcoming >= 0) {
+  if (ignored >= 0) {
+    detail.state = JitDetail::State::kIgnored;
+    detail.grant = ignored;
+    detail.at = grants[ignored].effective_end;
+  } else if (upcoming >= 0) {
     detail.state = JitDetail::State::kNotStarted;
     detail.grant = upcoming;
     detail.at = grants[upcoming].window.start;

@@ -263,14 +263,17 @@ struct JitDetail {
     kExpired,
     // A newer request for the same port ended the grant early.
     kSuperseded,
+    // A recorded grant covering the source would be in force now, but it
+    // has rejections (jit::GrantsFromHistory), so it opens nothing.
+    kIgnored,
   };
   State state = State::kNotApplicable;
   // The source checked: the bastion's address or the attempt's source.
   net::IpAddress source;
   // Index into the VM's grants, when one is relevant.
   int grant = -1;
-  // kActive: when the grant ends; kNotStarted: when it starts; kExpired and
-  // kSuperseded: when it ended.
+  // When the grant ends (kActive, kIgnored), starts (kNotStarted) or ended
+  // (kExpired, kSuperseded).
   absl::Time at = absl::InfiniteFuture();
 };
 

@@ -439,6 +439,14 @@ void ExplainJit(const Snapshot& snapshot, const Attempt& attempt,
           " was ended at ", Time(jit.at), " by a newer request (NewerRequestInitiated)"));
       report.facts.push_back({"endedAt", Time(jit.at)});
       break;
+    case JitDetail::State::kIgnored:
+      report.reasons.push_back(absl::StrCat(
+          "the recorded JIT grant for ", port, " and ", granted_source,
+          " would be in force until ", Time(jit.at), ", but it opens nothing"));
+      for (const jit::Rejection& rejection : grant->rejections) {
+        report.reasons.push_back(absl::StrCat(rejection.code, ": ", rejection.message));
+      }
+      break;
   }
   if (grant != nullptr) report.facts.push_back({"rule", grant->rule.name()});
 }

@@ -105,27 +105,6 @@ std::string VirtualNetworkOf(absl::string_view subnet_id) {
   return std::string(subnet_id.substr(0, at));
 }
 
-// The end of each grant's effective window: its own end, or the start of
-// the first newer grant for the same VM and port. Ties in start go to the
-// later grant in the list, as jit::StateAt() decides them.
-std::vector<absl::Time> EffectiveEnds(const std::vector<jit::Grant>& grants) {
-  std::vector<absl::Time> ends;
-  for (size_t i = 0; i < grants.size(); ++i) {
-    absl::Time end = grants[i].window.end;
-    for (size_t j = 0; j < grants.size(); ++j) {
-      if (j == i || grants[j].port != grants[i].port ||
-          !absl::EqualsIgnoreCase(grants[j].vm_id, grants[i].vm_id)) {
-        continue;
-      }
-      bool newer = grants[j].window.start > grants[i].window.start ||
-                   (grants[j].window.start == grants[i].window.start && j > i);
-      if (newer && grants[j].window.start < end) end = grants[j].window.start;
-    }
-    ends.push_back(end);
-  }
-  return ends;
-}
-
 absl::StatusOr<net::IpAddress> ParseNicAddress(absl::string_view text) {
   // Some NIC exports write the address with its prefix length.
   size_t slash = text.find('/');
@@ -525,8 +504,10 @@ class SnapshotBuilder {
       absl::StatusOr<std::vector<CompiledGrant>> compiled = CompileGrants(*grants);
       if (!compiled.ok()) return Prefixed("jit", compiled.status());
       vm.compiled_grants = *std::move(compiled);
+      // A grant with rejections puts no rule on the NSG.
       std::vector<internal::TimedRule>& timed = on_nic ? nic_timed : subnet_timed;
       for (size_t g = 0; g < grants->size(); ++g) {
+        if (vm.compiled_grants[g].ignored) continue;
         timed.push_back({(*grants)[g].rule,
                          {(*grants)[g].window.start, vm.compiled_grants[g].effective_end}});
       }
@@ -556,7 +537,7 @@ class SnapshotBuilder {
 
   absl::StatusOr<std::vector<CompiledGrant>> CompileGrants(
       const std::vector<jit::Grant>& grants) {
-    std::vector<absl::Time> ends = EffectiveEnds(grants);
+    std::vector<absl::Time> ends = jit::EffectiveEnds(grants);
     std::vector<CompiledGrant> compiled;
     for (size_t i = 0; i < grants.size(); ++i) {
       CompiledGrant grant;
@@ -564,6 +545,7 @@ class SnapshotBuilder {
       grant.protocol = grants[i].protocol;
       grant.window = grants[i].window;
       grant.effective_end = ends[i];
+      grant.ignored = !grants[i].rejections.empty();
       if (grants[i].source == "*") {
         grant.any_source = true;
       } else {

@@ -45,8 +45,8 @@
 //     subnet and network interface NSGs, and the outbound rules of the
 //     bastion subnet's NSG, compiled into classifiers
 //     (internal/compiled_nsg.h); the NSG that receives the VM's JIT rules
-//     gets the policy's deny rule in its base and the grants as time-bound
-//     overlays.
+//     gets the policy's deny rule in its base and the grants without
+//     rejections as time-bound overlays.
 //
 // Thread safety: a Snapshot is immutable after Build() and safe to share
 // between any number of threads.
@@ -219,6 +219,9 @@ struct CompiledGrant {
   // end, or the start of the first newer grant for the same port.
   schedule::Window window;
   absl::Time effective_end = absl::InfiniteFuture();
+  // True when the recorded grant has rejections (jit::GrantsFromHistory):
+  // it opens nothing, but still ends older grants for the same port.
+  bool ignored = false;
 };
 
 struct CompiledJitPort {

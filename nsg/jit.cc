@@ -2,9 +2,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <queue>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -49,9 +55,16 @@ std::string LastSegment(absl::string_view id) {
                                                       : id.substr(slash + 1));
 }
 
-bool SameId(absl::string_view a, absl::string_view b) {
-  return absl::EqualsIgnoreCase(absl::StripSuffix(a, "/"),
-                                absl::StripSuffix(b, "/"));
+absl::string_view TrimTrailingSlashes(absl::string_view id) {
+  while (absl::ConsumeSuffix(&id, "/")) {
+  }
+  return id;
+}
+
+// Returns a key that two ids share exactly when SameResourceId() is true
+// for them.
+std::string ResourceIdKey(absl::string_view id) {
+  return absl::AsciiStrToLower(TrimTrailingSlashes(id));
 }
 
 bool IsJitRule(const nsg::SecurityRule& rule) {
@@ -164,24 +177,6 @@ const JitPolicyPort* FindPort(const JitPolicyVirtualMachine& vm,
   return nullptr;
 }
 
-// The end of a grant's effective window: its own end, or the start of the
-// first newer grant for the same VM and port, whichever comes first.
-absl::Time EffectiveEnd(const std::vector<Grant>& grants, size_t index) {
-  const Grant& grant = grants[index];
-  absl::Time end = grant.window.end;
-  for (size_t j = 0; j < grants.size(); ++j) {
-    if (j == index) continue;
-    const Grant& other = grants[j];
-    if (other.port != grant.port || !SameId(other.vm_id, grant.vm_id)) {
-      continue;
-    }
-    bool newer = other.window.start > grant.window.start ||
-                 (other.window.start == grant.window.start && j > index);
-    if (newer && other.window.start < end) end = other.window.start;
-  }
-  return end;
-}
-
 // Priorities of grants whose windows overlap `window`.
 std::set<int> GrantPriorities(const std::vector<Grant>& grants,
                               const schedule::Window& window) {
@@ -256,7 +251,7 @@ absl::StatusOr<VmTarget> TargetForNic(const NetworkInterface& nic,
   bool matches = nsg.id().empty()
                      ? absl::EqualsIgnoreCase(
                            nsg.name(), LastSegment(nic.network_security_group_id()))
-                     : SameId(nsg.id(), nic.network_security_group_id());
+                     : SameResourceId(nsg.id(), nic.network_security_group_id());
   if (!matches) {
     return absl::InvalidArgumentError(absl::StrCat(
         "network interface \"", nic.name(), "\" uses NSG ",
@@ -270,7 +265,7 @@ absl::StatusOr<VmTarget> TargetForNic(const NetworkInterface& nic,
 const JitPolicyVirtualMachine* FindVirtualMachine(const JitPolicy& policy,
                                                   absl::string_view vm_id) {
   for (const JitPolicyVirtualMachine& vm : policy.virtual_machines()) {
-    if (SameId(vm.id(), vm_id)) return &vm;
+    if (SameResourceId(vm.id(), vm_id)) return &vm;
   }
   return nullptr;
 }
@@ -366,7 +361,7 @@ absl::StatusOr<RequestDecision> DecideRequest(
                         " is not in JIT policy \"", policy.name(), "\""));
     return decision;
   }
-  if (!SameId(request.vm_id, target.vm_id)) {
+  if (!SameResourceId(request.vm_id, target.vm_id)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the request is for ", request.vm_id, " but the NIC belongs to ",
         target.vm_id));
@@ -464,16 +459,52 @@ absl::StatusOr<RequestDecision> DecideRequest(
   return decision;
 }
 
-GrantState StateAt(const std::vector<Grant>& grants, size_t index,
-                   absl::Time now) {
-  const Grant& grant = grants[index];
+bool SameResourceId(absl::string_view a, absl::string_view b) {
+  return absl::EqualsIgnoreCase(TrimTrailingSlashes(a),
+                                TrimTrailingSlashes(b));
+}
+
+std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
+  // Among the grants for one VM and port, ordered by (start, index), the
+  // newer grant that starts first is the next one in that order.
+  std::vector<std::string> keys;
+  keys.reserve(grants.size());
+  for (const Grant& grant : grants) keys.push_back(ResourceIdKey(grant.vm_id));
+  std::vector<size_t> order(grants.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return std::tie(keys[a], grants[a].port, grants[a].window.start, a) <
+           std::tie(keys[b], grants[b].port, grants[b].window.start, b);
+  });
+
+  std::vector<absl::Time> ends;
+  ends.reserve(grants.size());
+  for (const Grant& grant : grants) ends.push_back(grant.window.end);
+  for (size_t k = 0; k + 1 < order.size(); ++k) {
+    size_t older = order[k];
+    size_t newer = order[k + 1];
+    if (keys[older] != keys[newer] || grants[older].port != grants[newer].port) {
+      continue;
+    }
+    ends[older] = std::min(ends[older], grants[newer].window.start);
+  }
+  return ends;
+}
+
+namespace {
+
+GrantState StateWithEnd(const Grant& grant, absl::Time end, absl::Time now) {
   GrantState state;
+  if (!grant.rejections.empty()) {
+    state.status = "Ignored";
+    state.status_reason = grant.rejections.front().code;
+    return state;
+  }
   if (now < grant.window.start) {
     state.status = "Scheduled";
     state.status_reason = "UserRequested";
     return state;
   }
-  absl::Time end = EffectiveEnd(grants, index);
   if (now < end) {
     state.status = "Initiated";
     state.status_reason = "UserRequested";
@@ -486,95 +517,335 @@ GrantState StateAt(const std::vector<Grant>& grants, size_t index,
   return state;
 }
 
-absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
-    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
-    const VmTarget& target, const JitOptions& options) {
-  const JitPolicyVirtualMachine* vm = FindVirtualMachine(policy, target.vm_id);
-  if (vm == nullptr) return std::vector<Grant>();
+// The rejections of one recorded grant: the rules DecideRequest() applies to
+// a new request, judged against the policy as recorded, and the port's
+// status. `source_field` is the member of the recorded port that names
+// `grant.source`.
+absl::StatusOr<std::vector<Rejection>> JudgeRecordedGrant(
+    const JitPolicyVirtualMachine& vm, const JitRequestPort& recorded,
+    absl::string_view source_field, const Grant& grant,
+    const JitOptions& options) {
+  std::vector<Rejection> rejections;
+  const std::string& path = recorded.json_path();
+  if (absl::EqualsIgnoreCase(recorded.status(), "Initiating")) {
+    rejections.push_back(
+        {"StatusInitiating",
+         absl::StrCat(path, ".status: \"", recorded.status(),
+                      "\"; the NSG rule is not known to be in place until "
+                      "the port reaches Initiated, so the grant opens "
+                      "nothing")});
+  }
 
-  struct Pending {
-    Grant grant;
-    size_t order;
-  };
-  std::vector<Pending> pending;
-  for (const JitRequest& request : policy.requests()) {
-    if (request.start_time_utc().empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          request.json_path(), ".startTimeUtc: missing; expected the RFC 3339 "
-                               "start of a recorded request"));
+  const JitPolicyPort* port = FindPort(vm, recorded.number());
+  if (port == nullptr) {
+    std::vector<std::string> allowed;
+    for (const JitPolicyPort& p : vm.ports()) {
+      allowed.push_back(absl::StrCat(p.number()));
     }
-    absl::StatusOr<absl::Time> start =
-        schedule::ParseRfc3339(request.start_time_utc());
-    if (!start.ok()) return start.status();
+    rejections.push_back(
+        {"PortNotInPolicy",
+         absl::StrCat(path, ".number: port ", recorded.number(),
+                      " is not in the policy for this VM; allowed ports: ",
+                      absl::StrJoin(allowed, ", "))});
+    return rejections;
+  }
 
-    for (const JitRequestVirtualMachine& request_vm :
-         request.virtual_machines()) {
-      if (!SameId(request_vm.id(), target.vm_id)) continue;
-      for (const JitRequestPort& port : request_vm.ports()) {
-        // A recorded grant without a status cannot be distinguished from a
-        // revoked one.
-        if (port.status().empty()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              port.json_path(), ".status: missing; expected Initiated, "
-                                "Initiating or Revoked"));
-        }
-        if (absl::EqualsIgnoreCase(port.status(), "Revoked")) continue;
-        absl::StatusOr<absl::Time> end =
-            schedule::ParseRfc3339(port.end_time_utc());
-        if (!end.ok()) return end.status();
+  absl::Duration duration = grant.window.end - grant.window.start;
+  absl::StatusOr<absl::Duration> maximum =
+      schedule::ParseIsoDuration(port->max_request_access_duration());
+  if (!maximum.ok()) return maximum.status();
+  absl::Duration limit = std::min(*maximum, options.max_duration);
+  if (duration < options.min_duration) {
+    rejections.push_back(
+        {"DurationTooShort",
+         absl::StrCat(path, ".endTimeUtc: the recorded window ",
+                      grant.window.ToString(), " lasts ",
+                      schedule::FormatIsoDuration(duration),
+                      ", shorter than the minimum ",
+                      schedule::FormatIsoDuration(options.min_duration))});
+  }
+  if (duration > limit) {
+    rejections.push_back(
+        {"DurationTooLong",
+         absl::StrCat(path, ".endTimeUtc: the recorded window ",
+                      grant.window.ToString(), " lasts ",
+                      schedule::FormatIsoDuration(duration),
+                      ", longer than the maximum ",
+                      schedule::FormatIsoDuration(limit), " for port ",
+                      port->number())});
+  }
+  if (!SourceAllowed(*port, grant.source)) {
+    rejections.push_back(
+        {"SourceNotAllowed",
+         absl::StrCat(path, ".", source_field, ": source ", grant.source,
+                      " is not inside the allowed source prefixes of port ",
+                      port->number(), ": ",
+                      absl::StrJoin(AllowedSources(*port), ", "))});
+  }
+  return rejections;
+}
 
-        std::vector<std::string> sources;
-        if (!port.allowed_source_address_prefix().empty()) {
-          sources.push_back(port.allowed_source_address_prefix());
-        }
-        sources.insert(sources.end(),
-                       port.allowed_source_address_prefixes().begin(),
-                       port.allowed_source_address_prefixes().end());
-        const JitPolicyPort* policy_port = FindPort(*vm, port.number());
-        for (const std::string& source : sources) {
-          Grant grant;
-          grant.vm_id = target.vm_id;
-          grant.port = port.number();
-          grant.protocol = policy_port != nullptr ? policy_port->protocol()
-                                                  : JIT_PROTOCOL_ANY;
-          grant.source = source;
-          grant.window = {*start, *end};
-          grant.requestor = request.requestor();
-          pending.push_back({std::move(grant), pending.size()});
-        }
+// The grants one recorded request gives `target`'s VM, without priorities.
+absl::Status AddRecordedGrants(const JitRequest& request,
+                               const JitPolicyVirtualMachine& vm,
+                               const VmTarget& target,
+                               const JitOptions& options,
+                               std::vector<Grant>& grants) {
+  if (request.start_time_utc().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        request.json_path(), ".startTimeUtc: missing; expected the RFC 3339 "
+                             "start of a recorded request"));
+  }
+  absl::StatusOr<absl::Time> start =
+      schedule::ParseRfc3339(request.start_time_utc());
+  if (!start.ok()) return start.status();
+
+  for (const JitRequestVirtualMachine& request_vm : request.virtual_machines()) {
+    if (!SameResourceId(request_vm.id(), target.vm_id)) continue;
+    for (const JitRequestPort& port : request_vm.ports()) {
+      // A recorded grant without a status cannot be distinguished from a
+      // revoked one.
+      if (port.status().empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            port.json_path(), ".status: missing; expected Initiated, "
+                              "Initiating or Revoked"));
+      }
+      if (absl::EqualsIgnoreCase(port.status(), "Revoked")) continue;
+      absl::StatusOr<absl::Time> end =
+          schedule::ParseRfc3339(port.end_time_utc());
+      if (!end.ok()) return end.status();
+
+      std::vector<std::pair<std::string, std::string>> sources;  // field, value
+      if (!port.allowed_source_address_prefix().empty()) {
+        sources.emplace_back("allowedSourceAddressPrefix",
+                             port.allowed_source_address_prefix());
+      }
+      for (int i = 0; i < port.allowed_source_address_prefixes_size(); ++i) {
+        sources.emplace_back(
+            absl::StrCat("allowedSourceAddressPrefixes[", i, "]"),
+            port.allowed_source_address_prefixes(i));
+      }
+      const JitPolicyPort* policy_port = FindPort(vm, port.number());
+      for (const auto& [field, source] : sources) {
+        Grant grant;
+        grant.vm_id = target.vm_id;
+        grant.port = port.number();
+        grant.protocol = policy_port != nullptr ? policy_port->protocol()
+                                                : JIT_PROTOCOL_ANY;
+        grant.source = source;
+        grant.window = {*start, *end};
+        grant.requestor = request.requestor();
+        absl::StatusOr<std::vector<Rejection>> rejections =
+            JudgeRecordedGrant(vm, port, field, grant, options);
+        if (!rejections.ok()) return rejections.status();
+        grant.rejections = *std::move(rejections);
+        grants.push_back(std::move(grant));
       }
     }
   }
-  std::stable_sort(pending.begin(), pending.end(),
-                   [](const Pending& a, const Pending& b) {
-                     return a.grant.window.start < b.grant.window.start;
+  return absl::OkStatus();
+}
+
+// The recorded grants for `target`'s VM, in start order with ties in
+// history order, and the deny rule that bounds their priorities. Both
+// versions of GrantsFromHistory() start here.
+struct RecordedHistory {
+  std::vector<Grant> grants;
+  nsg::SecurityRule deny;
+  // Inbound priorities no allow rule may take: the NSG's rules and the deny
+  // rule.
+  std::set<int> taken;
+};
+
+// Returns nullopt when the policy does not cover `target`'s VM.
+absl::StatusOr<std::optional<RecordedHistory>> ReadHistory(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const JitOptions& options) {
+  const JitPolicyVirtualMachine* vm = FindVirtualMachine(policy, target.vm_id);
+  if (vm == nullptr) return std::nullopt;
+  RecordedHistory history;
+  for (const JitRequest& request : policy.requests()) {
+    absl::Status status =
+        AddRecordedGrants(request, *vm, target, options, history.grants);
+    if (!status.ok()) return status;
+  }
+  std::stable_sort(history.grants.begin(), history.grants.end(),
+                   [](const Grant& a, const Grant& b) {
+                     return a.window.start < b.window.start;
                    });
 
   absl::StatusOr<nsg::SecurityRule> deny =
       PlanDenyRule(nsg, policy, target, options);
   if (!deny.ok()) return deny.status();
-  std::set<int> base = InboundPriorities(nsg);
-  base.insert(deny->priority());
+  history.deny = *std::move(deny);
+  history.taken = InboundPriorities(nsg);
+  history.taken.insert(history.deny.priority());
+  return history;
+}
 
-  std::vector<Grant> grants;
-  for (Pending& entry : pending) {
-    std::set<int> taken = base;
-    for (int priority : GrantPriorities(grants, entry.grant.window)) {
+absl::Status NoFreePriority(const Grant& grant) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "no free inbound priority ahead of the JIT deny rule for the "
+      "recorded grant of port ",
+      grant.port));
+}
+
+// Gives each grant of `history` (in start order) the first priority from
+// options.allow_priority_start below the deny rule that neither the NSG nor
+// an earlier grant whose window overlaps its own holds.
+//
+// An earlier grant g starts no later than the grant w being placed, so they
+// overlap exactly when g.end > w.start and g.start < w.end. The sweep keeps
+// `live`, the earlier grants with g.end > w.start, by end: a grant leaves it
+// for good once a start reaches its end. For a non-empty w every live grant
+// also has g.start <= w.start < w.end, so the live grants are exactly the
+// overlapping ones, and any two live non-empty grants overlap each other,
+// so they hold distinct priorities. `free` contains the priorities in range
+// that neither the NSG nor a live grant takes, and its smallest is the
+// result. An empty or inverted w (end <= start) overlaps only the live
+// grants with g.start < w.end, so the priorities of the other live grants
+// are free for it too; such a w leaves `live` at the next start.
+absl::Status PlaceSweep(const JitPolicy& policy, const VmTarget& target,
+                        const JitOptions& options, RecordedHistory& history) {
+  const int below = history.deny.priority();
+  std::set<int> free;
+  for (int priority = options.allow_priority_start; priority < below;
+       ++priority) {
+    if (history.taken.count(priority) == 0) free.insert(priority);
+  }
+  // Live grants by end: (end, index into history.grants).
+  using Entry = std::pair<absl::Time, size_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> live;
+  // How many live grants hold each priority; an empty grant may share one.
+  std::map<int, int> holders;
+
+  for (size_t i = 0; i < history.grants.size(); ++i) {
+    Grant& grant = history.grants[i];
+    while (!live.empty() && live.top().first <= grant.window.start) {
+      int priority = history.grants[live.top().second].rule.priority();
+      live.pop();
+      if (--holders[priority] == 0) {
+        holders.erase(priority);
+        free.insert(priority);
+      }
+    }
+
+    std::optional<int> priority;
+    if (!free.empty()) priority = *free.begin();
+    if (grant.window.end <= grant.window.start) {
+      // Rare: scan the live grants for priorities this grant may share.
+      std::vector<Entry> entries;
+      while (!live.empty()) {
+        entries.push_back(live.top());
+        live.pop();
+      }
+      for (const Entry& entry : entries) {
+        const Grant& other = history.grants[entry.second];
+        if (other.window.start >= grant.window.end &&
+            (!priority.has_value() || other.rule.priority() < *priority)) {
+          priority = other.rule.priority();
+        }
+        live.push(entry);
+      }
+    }
+    if (!priority.has_value()) return NoFreePriority(grant);
+
+    free.erase(*priority);
+    ++holders[*priority];
+    grant.rule = AllowRule(policy, target, grant, *priority);
+    live.push({grant.window.end, i});
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+GrantState StateAt(const std::vector<Grant>& grants, size_t index,
+                   absl::Time now) {
+  const Grant& grant = grants[index];
+  absl::Time end = grant.window.end;
+  for (size_t j = 0; j < grants.size(); ++j) {
+    const Grant& other = grants[j];
+    if (j == index || other.port != grant.port ||
+        !SameResourceId(other.vm_id, grant.vm_id)) {
+      continue;
+    }
+    bool newer = other.window.start > grant.window.start ||
+                 (other.window.start == grant.window.start && j > index);
+    if (newer && other.window.start < end) end = other.window.start;
+  }
+  return StateWithEnd(grant, end, now);
+}
+
+std::vector<GrantState> StatesAt(const std::vector<Grant>& grants,
+                                 absl::Time now) {
+  std::vector<absl::Time> ends = EffectiveEnds(grants);
+  std::vector<GrantState> states;
+  states.reserve(grants.size());
+  for (size_t i = 0; i < grants.size(); ++i) {
+    states.push_back(StateWithEnd(grants[i], ends[i], now));
+  }
+  return states;
+}
+
+absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const JitOptions& options) {
+  absl::StatusOr<std::optional<RecordedHistory>> history =
+      ReadHistory(policy, nsg, target, options);
+  if (!history.ok()) return history.status();
+  if (!history->has_value()) return std::vector<Grant>();
+  absl::Status placed = PlaceSweep(policy, target, options, **history);
+  if (!placed.ok()) return placed;
+  return std::move((*history)->grants);
+}
+
+namespace reference {
+
+absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const JitOptions& options) {
+  absl::StatusOr<std::optional<RecordedHistory>> read =
+      ReadHistory(policy, nsg, target, options);
+  if (!read.ok()) return read.status();
+  if (!read->has_value()) return std::vector<Grant>();
+  RecordedHistory& history = **read;
+
+  std::vector<Grant> placed;
+  for (Grant& grant : history.grants) {
+    std::set<int> taken = history.taken;
+    for (int priority : GrantPriorities(placed, grant.window)) {
       taken.insert(priority);
     }
-    std::optional<int> priority =
-        FirstFree(taken, options.allow_priority_start, deny->priority());
-    if (!priority.has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "no free inbound priority ahead of the JIT deny rule for the "
-          "recorded grant of port ",
-          entry.grant.port));
-    }
-    entry.grant.rule = AllowRule(policy, target, entry.grant, *priority);
-    grants.push_back(std::move(entry.grant));
+    std::optional<int> priority = FirstFree(
+        taken, options.allow_priority_start, history.deny.priority());
+    if (!priority.has_value()) return NoFreePriority(grant);
+    grant.rule = AllowRule(policy, target, grant, *priority);
+    placed.push_back(std::move(grant));
   }
-  return grants;
+  return placed;
 }
+
+std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
+  std::vector<absl::Time> ends;
+  ends.reserve(grants.size());
+  for (size_t i = 0; i < grants.size(); ++i) {
+    absl::Time end = grants[i].window.end;
+    for (size_t j = 0; j < grants.size(); ++j) {
+      if (j == i || grants[j].port != grants[i].port ||
+          !SameResourceId(grants[j].vm_id, grants[i].vm_id)) {
+        continue;
+      }
+      bool newer = grants[j].window.start > grants[i].window.start ||
+                   (grants[j].window.start == grants[i].window.start && j > i);
+      if (newer && grants[j].window.start < end) end = grants[j].window.start;
+    }
+    ends.push_back(end);
+  }
+  return ends;
+}
+
+}  // namespace reference
 
 absl::StatusOr<nsg::NetworkSecurityGroup> WithJitRules(
     const nsg::NetworkSecurityGroup& nsg, const JitPolicy& policy,
@@ -590,10 +861,9 @@ absl::StatusOr<nsg::NetworkSecurityGroup> WithJitRules(
     if (rule.name() == deny->name()) present = true;
   }
   if (!present) *merged.add_security_rules() = *deny;
+  std::vector<GrantState> states = StatesAt(grants, now);
   for (size_t i = 0; i < grants.size(); ++i) {
-    if (StateAt(grants, i, now).active) {
-      *merged.add_security_rules() = grants[i].rule;
-    }
+    if (states[i].active) *merged.add_security_rules() = grants[i].rule;
   }
   return merged;
 }
@@ -601,10 +871,14 @@ absl::StatusOr<nsg::NetworkSecurityGroup> WithJitRules(
 OpenState PortOpenState(const std::vector<Grant>& grants,
                         absl::string_view vm_id, uint32_t port,
                         const net::IpAddress& source, absl::Time now) {
+  std::vector<absl::Time> ends = EffectiveEnds(grants);
   std::vector<schedule::Window> windows;
   for (size_t i = 0; i < grants.size(); ++i) {
     const Grant& grant = grants[i];
-    if (grant.port != port || !SameId(grant.vm_id, vm_id)) continue;
+    if (grant.port != port || !grant.rejections.empty() ||
+        !SameResourceId(grant.vm_id, vm_id)) {
+      continue;
+    }
     bool covers = grant.source == "*";
     if (!covers) {
       absl::StatusOr<net::IpPrefix> prefix =
@@ -612,7 +886,7 @@ OpenState PortOpenState(const std::vector<Grant>& grants,
       covers = prefix.ok() && prefix->Contains(source);
     }
     if (!covers) continue;
-    windows.push_back({grant.window.start, EffectiveEnd(grants, i)});
+    windows.push_back({grant.window.start, ends[i]});
   }
 
   OpenState state;

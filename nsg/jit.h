@@ -124,6 +124,10 @@ struct Grant {
   schedule::Window window;
   nsg::SecurityRule rule;
   std::string requestor;
+  // Reasons a recorded grant opens nothing (see GrantsFromHistory()). A
+  // grant with rejections never becomes active, but it keeps its priority
+  // and still ends older grants for the same VM and port.
+  std::vector<Rejection> rejections;
 };
 
 struct RequestDecision {
@@ -149,30 +153,76 @@ absl::StatusOr<RequestDecision> DecideRequest(
     const VmTarget& target, const AccessRequest& request,
     const std::vector<Grant>& existing, const JitOptions& options = {});
 
+// True when two Azure resource ids name the same resource: ids compare
+// without regard to ASCII case or trailing slashes.
+bool SameResourceId(absl::string_view a, absl::string_view b);
+
 // The state of a grant at an instant.
 struct GrantState {
-  // `Initiated` while active; `Revoked` once over; `Scheduled` before start.
+  // `Initiated` while active; `Revoked` once over; `Scheduled` before start;
+  // `Ignored` at every instant for a grant with rejections.
   std::string status;
-  // `UserRequested`, `Expired` or `NewerRequestInitiated`.
+  // `UserRequested`, `Expired` or `NewerRequestInitiated`; for an ignored
+  // grant, the code of its first rejection.
   std::string status_reason;
   bool active = false;
 };
 
+// The end of each grant's effective window: its own end, or the start of
+// the first newer grant for the same VM and port, whichever comes first.
+// Grant j is newer than grant i when it starts later, or at the same instant
+// and later in `grants`. O(n log n) for n grants.
+// NOTE: a recorded port with several sources gives one grant per source,
+// all with the same start, so only the last of them stays in force.
+std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants);
+
 // The state of `grants[index]` at `now`. A newer grant for the same VM and
 // port supersedes it from the newer one's start (`NewerRequestInitiated`);
-// at its end it is gone (`Expired`).
+// at its end it is gone (`Expired`). O(n) for n grants: use StatesAt() for
+// all of them.
 GrantState StateAt(const std::vector<Grant>& grants, size_t index,
                    absl::Time now);
 
+// The state of every grant at `now`, as StateAt() gives it.
+std::vector<GrantState> StatesAt(const std::vector<Grant>& grants,
+                                 absl::Time now);
+
 // The grants recorded in a policy's request history for `target`'s VM, in
-// the order they started. Ports whose status is `Revoked` give no grant.
-// Priorities are assigned as DecideRequest would, in start order.
+// the order they started (ties keep the history's order). Ports whose status
+// is `Revoked` give no grant.
+//
+// A recorded grant is judged by the rules DecideRequest() applies to a new
+// request, against the policy as recorded: the port is in the policy, the
+// source lies inside one of the port's allowed prefixes, and the duration
+// lies in [min_duration, min(maxRequestAccessDuration, max_duration)].
+// Defender for Cloud could not have made a grant that breaks them. A port
+// that is still `Initiating` may not have its NSG rule yet. Either kind of
+// grant gets `rejections` that name the recorded field, and opens nothing.
+//
+// Priorities are assigned as DecideRequest would, in start order, skipping
+// those of earlier grants whose windows overlap. Runs in O(n log n) for n
+// recorded grants (plus the NSG's rules and the priority range): one sort,
+// then one sweep in start order.
 absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
     const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
     const VmTarget& target, const JitOptions& options = {});
 
+// Slow, obviously correct twins of GrantsFromHistory() and EffectiveEnds(),
+// quadratic in the number of grants. They define the results that the
+// sweeps must reproduce, and differential tests compare the two.
+namespace reference {
+
+absl::StatusOr<std::vector<Grant>> GrantsFromHistory(
+    const JitPolicy& policy, const nsg::NetworkSecurityGroup& nsg,
+    const VmTarget& target, const JitOptions& options = {});
+
+std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants);
+
+}  // namespace reference
+
 // Returns `nsg` with the policy's deny rule for `target` and the allow rules
-// of the grants active at `now` added to its security rules.
+// of the grants active at `now` added to its security rules. Grants with
+// rejections add no rule.
 absl::StatusOr<nsg::NetworkSecurityGroup> WithJitRules(
     const nsg::NetworkSecurityGroup& nsg, const JitPolicy& policy,
     const VmTarget& target, const std::vector<Grant>& grants, absl::Time now,
@@ -187,7 +237,8 @@ struct OpenState {
 };
 
 // Computes whether `port` on `vm_id` is open for `source` according to
-// `grants`, taking supersession into account.
+// `grants`, taking supersession into account. Grants with rejections never
+// open the port.
 OpenState PortOpenState(const std::vector<Grant>& grants,
                         absl::string_view vm_id, uint32_t port,
                         const net::IpAddress& source, absl::Time now);

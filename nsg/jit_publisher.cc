@@ -45,8 +45,9 @@ absl::Status JitGrantSync::RepublishBase() {
 absl::StatusOr<int> JitGrantSync::Sync(const std::vector<Grant>& grants,
                                        absl::Time now) {
   std::vector<const Grant*> active;
+  std::vector<GrantState> states = StatesAt(grants, now);
   for (size_t i = 0; i < grants.size(); ++i) {
-    if (StateAt(grants, i, now).active) active.push_back(&grants[i]);
+    if (states[i].active) active.push_back(&grants[i]);
   }
   auto is_active = [&](const std::string& name) {
     return std::any_of(active.begin(), active.end(), [&](const Grant* grant) {

@@ -1,6 +1,7 @@
 #include "decide/internal/compiled_nsg.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -101,12 +102,39 @@ absl::StatusOr<CompiledNsg> CompiledNsg::Compile(
   starts.erase(std::unique(starts.begin(), starts.end()), starts.end());
   if (starts.back() == absl::InfiniteFuture()) starts.pop_back();
 
+  // Sweep the segment starts in order: a rule is live from its window's
+  // start until its end, and each segment lists its live rules in index
+  // order. Empty windows contain no instant and never go live.
+  std::vector<size_t> by_start;
+  for (size_t i = 0; i < timed.size(); ++i) {
+    if (!timed[i].window.empty()) by_start.push_back(i);
+  }
+  std::vector<size_t> by_end = by_start;
+  std::stable_sort(by_start.begin(), by_start.end(), [&](size_t a, size_t b) {
+    return timed[a].window.start < timed[b].window.start;
+  });
+  std::stable_sort(by_end.begin(), by_end.end(), [&](size_t a, size_t b) {
+    return timed[a].window.end < timed[b].window.end;
+  });
+  std::set<size_t> live;
+  size_t next_start = 0;
+  size_t next_end = 0;
+
   for (size_t s = 0; s < starts.size(); ++s) {
+    for (; next_start < by_start.size() &&
+           timed[by_start[next_start]].window.start <= starts[s];
+         ++next_start) {
+      live.insert(by_start[next_start]);
+    }
+    for (; next_end < by_end.size() &&
+           timed[by_end[next_end]].window.end <= starts[s];
+         ++next_end) {
+      live.erase(by_end[next_end]);
+    }
     std::vector<nsg::TableRule> active;
     std::vector<uint64_t> ids;
     std::vector<int> behind;
-    for (size_t i = 0; i < timed.size(); ++i) {
-      if (!timed[i].window.Contains(starts[s])) continue;
+    for (size_t i : live) {
       active.push_back(timed_rules[i]);
       ids.push_back(i);
       behind.push_back(static_cast<int>(i));

@@ -84,6 +84,57 @@ out=$(status_at 2026-03-02T08:59:59Z)
 json_check "closed before the start, opens at the start" \
   'doc["open"] is False and doc["nextOpening"] == "2026-03-02T09:00:00Z"' "$out"
 
+# Copies the example history with port 22's recorded entry changed by the
+# Python statement $2 (on `port`) into the file $1.
+recorded_variant() {
+  python3 - "$examples/jit/jit-policy-with-request.json" "$1" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+port = doc["properties"]["requests"][0]["virtualMachines"][0]["ports"][0]
+exec(sys.argv[3])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+}
+status_of() {
+  "$portcullis" jit status --policy "$1" "${common[@]}" \
+    --now 2026-03-02T09:30:00Z --port 22 --source "$2" "${@:3}"
+}
+recorded_variant "$TEST_TMPDIR/outside.json" 'port["allowedSourceAddressPrefix"] = "203.0.113.50"'
+out=$(status_of "$TEST_TMPDIR/outside.json" 203.0.113.50 --json)
+json_check "source outside the policy opens nothing" \
+  'doc["open"] is False and doc["grants"][0]["status"] == "Ignored" and doc["grants"][0]["statusReason"] == "SourceNotAllowed"' "$out"
+json_check "ignored grant names the recorded field" \
+  '"requests[0].virtualMachines[0].ports[0].allowedSourceAddressPrefix: source 203.0.113.50" in doc["grants"][0]["reasons"][0]["message"]' "$out"
+out=$(status_of "$TEST_TMPDIR/outside.json" 203.0.113.50)
+contains "text status gives the reason" "ignored, SourceNotAllowed: " "$out"
+contains "text status says closed" "port 22 for 203.0.113.50: closed" "$out"
+recorded_variant "$TEST_TMPDIR/star.json" 'port["allowedSourceAddressPrefix"] = "*"'
+out=$(status_of "$TEST_TMPDIR/star.json" 203.0.113.50 --json)
+json_check "any source where the policy does not allow it opens nothing" \
+  'doc["open"] is False and doc["grants"][0]["statusReason"] == "SourceNotAllowed"' "$out"
+recorded_variant "$TEST_TMPDIR/far.json" 'port["endTimeUtc"] = "2026-03-12T10:00:00Z"'
+out=$(status_of "$TEST_TMPDIR/far.json" 10.0.1.4 --json)
+json_check "window over the port's maximum opens nothing" \
+  'doc["open"] is False and [r["code"] for r in doc["grants"][0]["reasons"]] == ["DurationTooLong"]' "$out"
+recorded_variant "$TEST_TMPDIR/initiating.json" 'port["status"] = "Initiating"'
+out=$(status_of "$TEST_TMPDIR/initiating.json" 10.0.1.4 --json)
+json_check "Initiating port opens nothing" \
+  'doc["open"] is False and doc["grants"][0]["statusReason"] == "StatusInitiating" and doc["grants"][0]["active"] is False' "$out"
+out=$(status_at 2026-03-02T09:30:00Z)
+json_check "grant inside the policy has no reasons" \
+  'doc["open"] is True and doc["grants"][0]["reasons"] == []' "$out"
+
+# Resource ids compare without regard to case or trailing slashes.
+upper_vm="/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/providers/Microsoft.Compute/virtualMachines/VM-APP01/"
+"$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "$upper_vm" --port 22 --source 10.0.1.4 --duration PT1H \
+  --now 2026-03-02T09:00:00Z >/dev/null
+check "--vm in another case with a trailing slash is the NIC's VM" 0 $?
+"$portcullis" jit request --policy "$examples/jit/jit-policy.json" "${common[@]}" \
+  --vm "${vm}2" --port 22 --source 10.0.1.4 --duration PT1H \
+  --now 2026-03-02T09:00:00Z >/dev/null 2>&1
+check "--vm of another VM exits 2" 2 $?
+
 verify_at() {
   "$portcullis" nsg verify --nsg "$examples/azuredeploy.json" --nsg-name nsg-workload \
     --nic-nsg "$examples/azuredeploy.json" --nic-nsg-name nsg-vm-app01-nic \
@@ -104,6 +155,18 @@ json_check "verify: grant admits the bastion one second before the end" \
   'doc["access"] == "Allow"' "$out"
 out=$(verify_at 2026-03-02T10:00:00Z 10.0.1.4)
 json_check "verify: JIT deny rule at the end" \
+  'doc["access"] == "Deny" and doc["rule"].startswith("securityRules/SecurityCenter-JITRule_")' "$out"
+# 10.0.1.0/24 contains the bastion's address but is wider than the policy's
+# 10.0.1.0/26, so the recorded grant adds no allow rule.
+recorded_variant "$TEST_TMPDIR/wide.json" 'port["allowedSourceAddressPrefix"] = "10.0.1.0/24"'
+out=$("$portcullis" nsg verify --nsg "$examples/azuredeploy.json" --nsg-name nsg-workload \
+  --nic-nsg "$examples/azuredeploy.json" --nic-nsg-name nsg-vm-app01-nic \
+  --service-tags "$examples/ServiceTags_Public_20251028.subset.json" \
+  --vnet-prefixes 10.0.0.0/16 --direction inbound --protocol tcp \
+  --local 10.0.2.4:22 --remote 10.0.1.4:50022 \
+  --jit-policy "$TEST_TMPDIR/wide.json" --nic "$examples/nic-vm-app01.json" \
+  --now 2026-03-02T09:30:00Z --json)
+json_check "verify: ignored grant adds no allow rule" \
   'doc["access"] == "Deny" and doc["rule"].startswith("securityRules/SecurityCenter-JITRule_")' "$out"
 "$portcullis" nsg verify --nsg "$examples/azuredeploy.json" --nsg-name nsg-workload \
   --direction inbound --protocol tcp --local 10.0.2.4:22 --remote 10.0.1.4:50022 \

@@ -193,4 +193,30 @@ for mode in strict lenient; do
     "decision: deny (denied by conditionalAccess)" "$out"
 done
 
+# Recorded JIT grants that the policy could not have made, or whose port is
+# still Initiating, open nothing; the jit layer names the recorded field.
+jit_variant() {
+  python3 - "$examples/jit/jit-policy-with-request.json" "$TEST_TMPDIR/$1-policy.json" "$2" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+port = doc["properties"]["requests"][0]["virtualMachines"][0]["ports"][0]
+exec(sys.argv[3])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+  printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "network": {"jitPolicy": "%s"}}' \
+    "$(pwd)/$examples" "$TEST_TMPDIR/$1-policy.json" >"$TEST_TMPDIR/$1.json"
+  "$portcullis" decide --scenario "$TEST_TMPDIR/$1.json" --json
+}
+out=$(jit_variant initiating 'port["status"] = "Initiating"')
+json_check "Initiating JIT port denies at jit" \
+  'doc["decision"] == "deny" and doc["deniedBy"] == "jit" and any(r.startswith("StatusInitiating: ") for r in doc["layers"]["jit"]["reasons"])' "$out"
+out=$(jit_variant wide 'port["allowedSourceAddressPrefix"] = "10.0.1.0/24"')
+json_check "recorded source outside the policy denies at jit" \
+  'doc["deniedBy"] == "jit" and any("allowedSourceAddressPrefix: source 10.0.1.0/24 is not inside" in r for r in doc["layers"]["jit"]["reasons"])' "$out"
+out=$(jit_variant long 'port["endTimeUtc"] = "2026-03-12T10:00:00Z"')
+json_check "recorded window over the maximum denies at jit and nsg" \
+  'doc["deniedBy"] == "jit" and doc["layers"]["nsg"]["outcome"] == "deny" and any(r.startswith("DurationTooLong: ") for r in doc["layers"]["jit"]["reasons"])' "$out"
+out=$(jit_variant same 'pass')
+json_check "unchanged JIT history still allows" 'doc["decision"] == "allow"' "$out"
+
 finish

@@ -72,7 +72,8 @@ class NetworkReferenceTest : public ::testing::Test {
     policy.clear_requests();
     // Grants: the bastion subnet for an hour, a single bastion address
     // inside it, a newer request that supersedes the first on 22, a revoked
-    // port, and a grant that starts later the same day.
+    // port, a port still Initiating, and grants that start later the same
+    // day, one of them for "*", which the policy does not allow on 3389.
     AddRequest(policy, "2026-03-02T09:00:00Z",
                {{22, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Initiated"},
                 {3389, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Revoked"}});
@@ -80,6 +81,8 @@ class NetworkReferenceTest : public ::testing::Test {
                {{3389, "10.0.1.5", "2026-03-02T09:50:00Z", "Initiated"}});
     AddRequest(policy, "2026-03-02T09:40:00Z",
                {{22, "10.0.1.4", "2026-03-02T11:00:00Z", "Initiated"}});
+    AddRequest(policy, "2026-03-02T12:00:00Z",
+               {{22, "10.0.1.4", "2026-03-02T12:30:00Z", "Initiating"}});
     AddRequest(policy, "2026-03-02T13:00:00Z",
                {{22, "10.0.1.0/26", "2026-03-02T13:05:00Z", "Initiated"},
                 {3389, "*", "2026-03-02T14:00:00Z", "Initiated"}});
@@ -167,6 +170,26 @@ TEST_F(NetworkReferenceTest, AgreesAtEveryGrantBoundary) {
     }
   }
   EXPECT_GT(compared_, 1000);
+}
+
+TEST_F(NetworkReferenceTest, IgnoredGrantsOpenNothing) {
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  attempt.source = *net::IpAddress::Parse("10.0.1.4");
+  struct Case {
+    uint16_t port;
+    const char* now;
+  };
+  for (const Case& c : {Case{22, "2026-03-02T12:10:00Z"}, Case{3389, "2026-03-02T13:30:00Z"}}) {
+    SCOPED_TRACE(c.now);
+    attempt.port = c.port;
+    absl::Time now = *schedule::ParseRfc3339(c.now);
+    Decision decision = Decide(*snapshot_, attempt, now);
+    EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kDeny);
+    EXPECT_EQ(decision.jit.state, JitDetail::State::kIgnored);
+    Compare(attempt, now);
+  }
 }
 
 TEST_F(NetworkReferenceTest, AgreesOnRandomAttempts) {
