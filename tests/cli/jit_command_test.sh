@@ -87,13 +87,7 @@ json_check "closed before the start, opens at the start" \
 # Copies the example history with port 22's recorded entry changed by the
 # Python statement $2 (on `port`) into the file $1.
 recorded_variant() {
-  python3 - "$examples/jit/jit-policy-with-request.json" "$1" "$2" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-port = doc["properties"]["requests"][0]["virtualMachines"][0]["ports"][0]
-exec(sys.argv[3])
-json.dump(doc, open(sys.argv[2], "w"))
-PY
+  recorded_port_variant "$examples/jit/jit-policy-with-request.json" "$1" "$2"
 }
 status_of() {
   "$portcullis" jit status --policy "$1" "${common[@]}" \

@@ -196,13 +196,8 @@ done
 # Recorded JIT grants that the policy could not have made, or whose port is
 # still Initiating, open nothing; the jit layer names the recorded field.
 jit_variant() {
-  python3 - "$examples/jit/jit-policy-with-request.json" "$TEST_TMPDIR/$1-policy.json" "$2" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-port = doc["properties"]["requests"][0]["virtualMachines"][0]["ports"][0]
-exec(sys.argv[3])
-json.dump(doc, open(sys.argv[2], "w"))
-PY
+  recorded_port_variant "$examples/jit/jit-policy-with-request.json" \
+    "$TEST_TMPDIR/$1-policy.json" "$2"
   printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "network": {"jitPolicy": "%s"}}' \
     "$(pwd)/$examples" "$TEST_TMPDIR/$1-policy.json" >"$TEST_TMPDIR/$1.json"
   "$portcullis" decide --scenario "$TEST_TMPDIR/$1.json" --json

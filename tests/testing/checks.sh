@@ -51,6 +51,19 @@ contains() {
   fi
 }
 
+# Copies the JIT policy $1 to $2 with the first recorded port of its first
+# request changed by the Python statement $3, which sees that port as
+# `port` and the whole document as `doc`.
+recorded_port_variant() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+port = doc["properties"]["requests"][0]["virtualMachines"][0]["ports"][0]
+exec(sys.argv[3])
+json.dump(doc, open(sys.argv[2], "w"))
+PY
+}
+
 # Exits 1 after printing the number of failed checks, or 0.
 finish() {
   if [[ $failures -gt 0 ]]; then
