@@ -692,7 +692,7 @@ absl::Status NoFreePriority(const Grant& grant) {
 
 // Gives each grant of `history` (in start order) the first priority from
 // options.allow_priority_start below the deny rule that neither the NSG nor
-// an earlier grant whose window overlaps its own holds.
+// an earlier grant whose window overlaps its own already uses.
 //
 // An earlier grant g starts no later than the grant w being placed, so they
 // overlap exactly when g.end > w.start and g.start < w.end. The sweep keeps

@@ -192,9 +192,9 @@ std::vector<GrantState> StatesAt(const std::vector<Grant>& grants,
 // is `Revoked` give no grant.
 //
 // A recorded grant is judged by the rules DecideRequest() applies to a new
-// request, against the policy as recorded: the port is in the policy, the
-// source lies inside one of the port's allowed prefixes, and the duration
-// lies in [min_duration, min(maxRequestAccessDuration, max_duration)].
+// request, against the policy as recorded. The port must be in the policy,
+// the source inside one of the port's allowed prefixes, and the duration in
+// [min_duration, min(maxRequestAccessDuration, max_duration)].
 // Defender for Cloud could not have made a grant that breaks them. A port
 // that is still `Initiating` may not have its NSG rule yet. Either kind of
 // grant gets `rejections` that name the recorded field, and opens nothing.

@@ -231,8 +231,8 @@ TEST(CaImportTest, UnknownFutureValueSkippedWithWarning) {
 }
 
 // Graph requires a policy to target users (or workload identities) and
-// resources. A policy that is enforced or reported without them, such as
-// one with a misspelt "includeUser", is an error naming the member; a
+// resources. An enforced or report-only policy without them, such as one
+// with a misspelt "includeUser", is an error naming the member, while a
 // disabled one is read as written. A policy without controls warns.
 TEST(CaImportTest, PolicyWithoutTargetsIsError) {
   const std::string grant = R"("grantControls": {"operator": "OR", "builtInControls": ["block"]})";

@@ -125,8 +125,8 @@ TEST(CaSignInImportTest, DirectoryEntryWithoutUserTypeIsUnknown) {
 }
 
 // A device's compliance and join type come from its deviceInfo, so a
-// claimed control that contradicts them is an error; without deviceInfo,
-// or without the property, the claim stands.
+// claimed control that contradicts them is an error. Without deviceInfo,
+// or without the property, the claim is accepted.
 TEST(CaSignInImportTest, ClaimedDeviceControlsMustMatchDevice) {
   auto check = [](const std::string& device, const std::string& controls) {
     absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(

@@ -395,10 +395,10 @@ TEST_P(HistoryDifferential, SweepMatchesReference) {
                                           -2, 2 * requests + 60)(random);
         std::vector<GrantState> states = StatesAt(*grants, now);
         for (size_t i = 0; i < grants->size(); ++i) {
-          GrantState one = StateAt(*grants, i, now);
-          EXPECT_EQ(states[i].status, one.status);
-          EXPECT_EQ(states[i].status_reason, one.status_reason);
-          EXPECT_EQ(states[i].active, one.active);
+          GrantState single = StateAt(*grants, i, now);
+          EXPECT_EQ(states[i].status, single.status);
+          EXPECT_EQ(states[i].status_reason, single.status_reason);
+          EXPECT_EQ(states[i].active, single.active);
         }
       }
     }
