@@ -1,6 +1,6 @@
 #include "access/rbac_validate.h"
 
-#include <optional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,7 +47,9 @@ class Validator {
  public:
   Validator(const RoleDefinition& role, const ProviderOperationSet* operations)
       : role_(role) {
-    if (operations != nullptr) catalog_.emplace(*operations);
+    if (operations != nullptr) {
+      catalog_ = std::make_unique<const Catalog>(*operations);
+    }
   }
 
   std::vector<Problem> Run() {
@@ -153,7 +155,7 @@ class Validator {
       Report(field, absl::StrCat("invalid value '", entry, "' with ", wildcards,
                                  " wildcards; Azure accepts one"));
     }
-    if (!catalog_.has_value() || !catalog_->Covers(entry)) return;
+    if (catalog_ == nullptr || !catalog_->Covers(entry)) return;
 
     absl::string_view plane_name = data ? "data action" : "control action";
     if (wildcards == 0) {
@@ -188,7 +190,9 @@ class Validator {
   }
 
   const RoleDefinition& role_;
-  std::optional<Catalog> catalog_;
+  // A pointer rather than std::optional: GCC 12 at -O2 warns that the
+  // optional's hash sets may be destroyed uninitialized.
+  std::unique_ptr<const Catalog> catalog_;
   std::vector<Problem> problems_;
 };
 
