@@ -317,10 +317,17 @@ absl::StatusOr<nsg::SecurityRule> PlanDenyRule(
     priority = FirstFree(InboundPriorities(nsg), options.allow_priority_start + 1,
                          kMaxUserPriority + 1);
   }
+  if (!priority.has_value() && from > kMaxUserPriority) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "NSG \"", nsg.name(), "\" has an allow rule at priority ",
+        kMaxUserPriority, " that may cover the VM's JIT ports, and the JIT "
+        "deny rule must come after every such rule; move that rule to a "
+        "lower priority number"));
+  }
   if (!priority.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "NSG \"", nsg.name(), "\" has no free inbound priority from ", from,
-        " to 4096 for the JIT deny rule"));
+        " to ", kMaxUserPriority, " for the JIT deny rule"));
   }
 
   nsg::SecurityRule rule;
@@ -464,9 +471,24 @@ bool SameResourceId(absl::string_view a, absl::string_view b) {
                                 TrimTrailingSlashes(b));
 }
 
+bool Supersedes(const std::vector<Grant>& grants, size_t newer,
+                size_t older) {
+  const Grant& earlier = grants[older];
+  const Grant& later = grants[newer];
+  if (newer == older || earlier.port != later.port ||
+      !SameResourceId(earlier.vm_id, later.vm_id)) {
+    return false;
+  }
+  if (earlier.batch != 0 && earlier.batch == later.batch) return false;
+  return later.window.start > earlier.window.start ||
+         (later.window.start == earlier.window.start && newer > older);
+}
+
 std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
   // Among the grants for one VM and port, ordered by (start, index), the
-  // newer grant that starts first is the next one in that order.
+  // grant that supersedes another first is the next one in that order
+  // outside the other's batch: every later grant in the order is newer, and
+  // starts no earlier.
   std::vector<std::string> keys;
   keys.reserve(grants.size());
   for (const Grant& grant : grants) keys.push_back(ResourceIdKey(grant.vm_id));
@@ -477,16 +499,32 @@ std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
            std::tie(keys[b], grants[b].port, grants[b].window.start, b);
   });
 
+  auto same_port = [&](size_t a, size_t b) {
+    return keys[a] == keys[b] && grants[a].port == grants[b].port;
+  };
+  // after_run[k]: the first position after k whose grant is not of
+  // order[k]'s batch (k + 1 for a grant without a batch).
+  std::vector<size_t> after_run(order.size());
+  for (size_t k = order.size(); k-- > 0;) {
+    size_t next = k + 1;
+    if (next < order.size() && grants[order[k]].batch != 0 &&
+        grants[order[k]].batch == grants[order[next]].batch &&
+        same_port(order[k], order[next])) {
+      next = after_run[next];
+    }
+    after_run[k] = next;
+  }
+
   std::vector<absl::Time> ends;
   ends.reserve(grants.size());
   for (const Grant& grant : grants) ends.push_back(grant.window.end);
-  for (size_t k = 0; k + 1 < order.size(); ++k) {
-    size_t older = order[k];
-    size_t newer = order[k + 1];
-    if (keys[older] != keys[newer] || grants[older].port != grants[newer].port) {
+  for (size_t k = 0; k < order.size(); ++k) {
+    size_t successor = after_run[k];
+    if (successor >= order.size() || !same_port(order[k], order[successor])) {
       continue;
     }
-    ends[older] = std::min(ends[older], grants[newer].window.start);
+    ends[order[k]] =
+        std::min(ends[order[k]], grants[order[successor]].window.start);
   }
   return ends;
 }
@@ -625,7 +663,15 @@ absl::Status AddRecordedGrants(const JitRequest& request,
             absl::StrCat("allowedSourceAddressPrefixes[", i, "]"),
             port.allowed_source_address_prefixes(i));
       }
+      if (sources.empty()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            port.json_path(), ".allowedSourceAddressPrefix: missing; a "
+                              "recorded port needs allowedSourceAddressPrefix "
+                              "or allowedSourceAddressPrefixes"));
+      }
       const JitPolicyPort* policy_port = FindPort(vm, port.number());
+      // Unique per recorded port: the position its first grant takes.
+      const uint64_t batch = grants.size() + 1;
       for (const auto& [field, source] : sources) {
         Grant grant;
         grant.vm_id = target.vm_id;
@@ -635,6 +681,7 @@ absl::Status AddRecordedGrants(const JitRequest& request,
         grant.source = source;
         grant.window = {*start, *end};
         grant.requestor = request.requestor();
+        grant.batch = batch;
         absl::StatusOr<std::vector<Rejection>> rejections =
             JudgeRecordedGrant(vm, port, field, grant, options);
         if (!rejections.ok()) return rejections.status();
@@ -765,14 +812,9 @@ GrantState StateAt(const std::vector<Grant>& grants, size_t index,
   const Grant& grant = grants[index];
   absl::Time end = grant.window.end;
   for (size_t j = 0; j < grants.size(); ++j) {
-    const Grant& other = grants[j];
-    if (j == index || other.port != grant.port ||
-        !SameResourceId(other.vm_id, grant.vm_id)) {
-      continue;
+    if (Supersedes(grants, j, index)) {
+      end = std::min(end, grants[j].window.start);
     }
-    bool newer = other.window.start > grant.window.start ||
-                 (other.window.start == grant.window.start && j > index);
-    if (newer && other.window.start < end) end = other.window.start;
   }
   return StateWithEnd(grant, end, now);
 }
@@ -832,13 +874,7 @@ std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
   for (size_t i = 0; i < grants.size(); ++i) {
     absl::Time end = grants[i].window.end;
     for (size_t j = 0; j < grants.size(); ++j) {
-      if (j == i || grants[j].port != grants[i].port ||
-          !SameResourceId(grants[j].vm_id, grants[i].vm_id)) {
-        continue;
-      }
-      bool newer = grants[j].window.start > grants[i].window.start ||
-                   (grants[j].window.start == grants[i].window.start && j > i);
-      if (newer && grants[j].window.start < end) end = grants[j].window.start;
+      if (Supersedes(grants, j, i)) end = std::min(end, grants[j].window.start);
     }
     ends.push_back(end);
   }

@@ -124,6 +124,10 @@ struct Grant {
   schedule::Window window;
   nsg::SecurityRule rule;
   std::string requestor;
+  // Grants recorded for one port of one request, one per source prefix,
+  // share a nonzero batch. They start together, and none supersedes
+  // another. 0 for a grant of its own.
+  uint64_t batch = 0;
   // Reasons a recorded grant opens nothing (see GrantsFromHistory()). A
   // grant with rejections never becomes active, but it keeps its priority
   // and still ends older grants for the same VM and port.
@@ -168,12 +172,14 @@ struct GrantState {
   bool active = false;
 };
 
+// True when `grants[newer]` ends `grants[older]` from its start: both are
+// for the same VM and port, `newer` starts later or at the same instant
+// and later in `grants`, and the two are not of one batch.
+bool Supersedes(const std::vector<Grant>& grants, size_t newer, size_t older);
+
 // The end of each grant's effective window: its own end, or the start of
-// the first newer grant for the same VM and port, whichever comes first.
-// Grant j is newer than grant i when it starts later, or at the same instant
-// and later in `grants`. O(n log n) for n grants.
-// NOTE: a recorded port with several sources gives one grant per source,
-// all with the same start, so only the last of them stays in force.
+// the first grant that supersedes it, whichever comes first. O(n log n) for
+// n grants.
 std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants);
 
 // The state of `grants[index]` at `now`. A newer grant for the same VM and

@@ -277,6 +277,19 @@ absl::StatusOr<ScheduleRequest> ReadRequest(const internal::Unwrapped& document)
   PIM_ASSIGN_OR_RETURN(const Struct* object,
                        json::GetObject(*document.value, document.path));
   ObjectReader envelope(*object, document.path);
+  // A Graph or ARM list response ({"value": [...]}) is a common mistake for
+  // a request file. Without this check it fails on the missing action.
+  const Value* list = envelope.Find("value");
+  if (list != nullptr && list->kind_case() == Value::kListValue &&
+      envelope.Find("action") == nullptr &&
+      envelope.Find("properties") == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        envelope.FieldPath("value").ToString(), ": a list of ",
+        list->list_value().values_size(),
+        list->list_value().values_size() == 1 ? " entry" : " entries",
+        ", as a list response returns them; a request file holds one "
+        "request, so pass one entry of the list"));
+  }
   PIM_ASSIGN_OR_RETURN(Body body, ReadBody(envelope, "principalId"));
   const ObjectReader& reader = body.reader;
 

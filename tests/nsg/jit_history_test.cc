@@ -184,6 +184,59 @@ TEST(RecordedGrant, OneOfSeveralSourcesNamed) {
   EXPECT_TRUE(OpenFor(*grants, "203.0.113.7", 3389, kStart));
 }
 
+TEST(RecordedGrant, SeveralSourcesAllOpen) {
+  JitPolicy policy = Policy();
+  JitRequestPort* port =
+      Record(policy, kVmId, kStart, 3389, "203.0.113.7", kStart + absl::Hours(1));
+  port->add_allowed_source_address_prefixes("198.51.100.9");
+  absl::StatusOr<std::vector<Grant>> grants =
+      GrantsFromHistory(policy, Nsg(), Target());
+  ASSERT_TRUE(grants.ok()) << grants.status();
+  ASSERT_EQ(grants->size(), 2u);
+  EXPECT_NE((*grants)[0].batch, 0u);
+  EXPECT_EQ((*grants)[0].batch, (*grants)[1].batch);
+  EXPECT_TRUE(OpenFor(*grants, "203.0.113.7", 3389, kStart));
+  EXPECT_TRUE(OpenFor(*grants, "198.51.100.9", 3389, kStart));
+  EXPECT_TRUE(StateAt(*grants, 0, kStart).active);
+  EXPECT_TRUE(StateAt(*grants, 1, kStart).active);
+
+  absl::StatusOr<nsg::NetworkSecurityGroup> merged =
+      WithJitRules(Nsg(), policy, Target(), *grants, kStart);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->security_rules_size(), 3);
+}
+
+TEST(RecordedGrant, LaterRequestEndsWholeBatch) {
+  JitPolicy policy = Policy();
+  JitRequestPort* port =
+      Record(policy, kVmId, kStart, 3389, "203.0.113.7", kStart + absl::Hours(1));
+  port->add_allowed_source_address_prefixes("198.51.100.9");
+  const absl::Time later = kStart + absl::Minutes(10);
+  Record(policy, kVmId, later, 3389, "198.51.100.20", later + absl::Hours(1));
+  absl::StatusOr<std::vector<Grant>> grants =
+      GrantsFromHistory(policy, Nsg(), Target());
+  ASSERT_TRUE(grants.ok()) << grants.status();
+  ASSERT_EQ(grants->size(), 3u);
+  EXPECT_TRUE(OpenFor(*grants, "203.0.113.7", 3389, kStart));
+  EXPECT_FALSE(OpenFor(*grants, "203.0.113.7", 3389, later));
+  EXPECT_FALSE(OpenFor(*grants, "198.51.100.9", 3389, later));
+  EXPECT_TRUE(OpenFor(*grants, "198.51.100.20", 3389, later));
+  EXPECT_EQ(StateAt(*grants, 0, later).status_reason, "NewerRequestInitiated");
+  EXPECT_EQ(StateAt(*grants, 1, later).status_reason, "NewerRequestInitiated");
+}
+
+TEST(RecordedGrant, MissingSourceIsError) {
+  JitPolicy policy = Policy();
+  JitRequestPort* port =
+      Record(policy, kVmId, kStart, 22, "198.51.100.4", kStart + absl::Hours(1));
+  port->clear_allowed_source_address_prefix();
+  EXPECT_THAT(GrantsFromHistory(policy, Nsg(), Target()).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("properties.requests[0].virtualMachines[0]."
+                                 "ports[0].allowedSourceAddressPrefix: "
+                                 "missing")));
+}
+
 TEST(RecordedGrant, OverPortMaximumOpensNothing) {
   JitPolicy policy = Policy();
   Record(policy, kVmId, kStart, 22, "198.51.100.4",

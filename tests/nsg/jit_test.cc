@@ -20,6 +20,7 @@ using ::portcullis::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
+using ::testing::Not;
 
 constexpr char kVmId[] =
     "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/"
@@ -419,6 +420,17 @@ TEST(PlanDenyRule, IgnoresCoveringDenyRules) {
       Request(22, "198.51.100.4", absl::Hours(1)), {});
   ASSERT_TRUE(decision.ok()) << decision.status();
   EXPECT_TRUE(decision->granted);
+}
+
+TEST(PlanDenyRule, AllowRuleAtLastPriorityNamed) {
+  nsg::NetworkSecurityGroup nsg =
+      Nsg({Rule("allow-ssh-last", 4096, nsg::ACCESS_ALLOW, "22")});
+  absl::StatusOr<nsg::SecurityRule> deny =
+      PlanDenyRule(nsg, BastionPolicy(), Target());
+  EXPECT_THAT(deny.status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("has an allow rule at priority 4096")));
+  EXPECT_THAT(deny.status().message(), Not(HasSubstr("4097")));
 }
 
 TEST(PlanDenyRule, IsStableForTheSameInputs) {

@@ -237,6 +237,15 @@ TEST(ImportRequestTest, ReadsEveryAction) {
   }
 }
 
+TEST(ImportRequestTest, ListResponseNamed) {
+  const std::string list = absl::StrCat(
+      R"({"@odata.context": "x", "value": [)",
+      testing::RequestJson({.action = "selfActivate"}), "]}");
+  EXPECT_THAT(ImportScheduleRequest(list).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("value: a list of 1 entry, as a list")));
+}
+
 TEST(ImportRequestTest, ReadsCreatedTime) {
   ASSERT_OK_AND_ASSIGN(
       ScheduleRequest graph,
