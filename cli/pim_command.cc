@@ -182,6 +182,13 @@ void PrintText(const pim::ActivationDecision& decision) {
             << "\n";
 }
 
+// The request's scope as the file writes it, for messages.
+std::string RequestScopeText(const pim::ScheduleRequest& request) {
+  return request.directory_scope_id().empty()
+             ? absl::StrCat("/app:", request.app_scope_id())
+             : request.directory_scope_id();
+}
+
 int RunActivate(const std::vector<std::string>& args) {
   FlagParser parser;
   parser.AddValue("policy", "FILE", "the role management policy (Graph or ARM JSON)");
@@ -253,6 +260,13 @@ int RunActivate(const std::vector<std::string>& args) {
   if (!request.ok()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
         "--request ", flags->Value("request"), ": ", request.status().message())));
+  }
+  if (absl::Status governs = compiled->CheckGoverns(
+          request->role_definition_id, request->scope, RequestScopeText(*request_proto));
+      !governs.ok()) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("--request ", flags->Value("request"), " and --policy ",
+                     flags->Value("policy"), ": ", governs.message())));
   }
 
   std::optional<schedule::IntervalSet> work_windows;

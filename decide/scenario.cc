@@ -26,6 +26,7 @@
 #include "nsg/import.h"
 #include "nsg/jit_import.h"
 #include "pim/import.h"
+#include "pim/policy.h"
 #include "schedule/rfc3339.h"
 
 namespace portcullis::decide {
@@ -361,6 +362,11 @@ absl::Status LoadPim(const Section& section, Scenario& scenario) {
   absl::StatusOr<pim::RoleManagementPolicy> imported =
       pim::ImportRoleManagementPolicy(policy_file->bytes);
   if (!imported.ok()) return InFile(policy_file->path, imported.status());
+  // Compiling here too lets a rule error name the file. Snapshot::Build()
+  // compiles the policy again.
+  if (absl::Status compiled = pim::RolePolicy::Compile(*imported).status(); !compiled.ok()) {
+    return InFile(policy_file->path, compiled);
+  }
   input.policy = *std::move(imported);
 
   if (const Entry* entry = Find(section, "eligibility")) {

@@ -270,6 +270,17 @@ class SnapshotBuilder {
       absl::StatusOr<pim::ActivationRequest> request =
           pim::ActivationRequest::Create(input.requests[i]);
       if (!request.ok()) return Prefixed(where, request.status());
+      // An activation is judged by the policy, so the policy must be the
+      // one of its role and scope.
+      if (request->action == pim::ACTION_SELF_ACTIVATE) {
+        const pim::ScheduleRequest& message = input.requests[i];
+        absl::Status governs = compiled.evaluator->policy().CheckGoverns(
+            request->role_definition_id, request->scope,
+            message.directory_scope_id().empty()
+                ? absl::StrCat("/app:", message.app_scope_id())
+                : message.directory_scope_id());
+        if (!governs.ok()) return Prefixed(where, governs);
+      }
       compiled.requests.push_back(*std::move(request));
       compiled.request_messages.push_back(input.requests[i]);
 

@@ -172,9 +172,18 @@ absl::Status ReadExpiration(const ObjectReader& rule, ExpirationRule& out) {
   return absl::OkStatus();
 }
 
+// `enabledRules` must be an array. A null or missing list is an error rather
+// than "nothing required", because Graph and ARM always return the list
+// (`[]` when nothing is required), so its absence means a truncated or
+// filtered export whose MFA, justification and ticket settings are lost.
 absl::Status ReadEnablement(const ObjectReader& rule, EnablementRule& out) {
   PIM_ASSIGN_OR_RETURN(const ListValue* list, rule.OptionalArray("enabledRules"));
-  if (list == nullptr) return absl::OkStatus();
+  if (list == nullptr) {
+    return json::MissingField(
+        rule.FieldPath("enabledRules"),
+        "an array such as [\"MultiFactorAuthentication\", \"Justification\"], "
+        "or [] when the rule requires nothing");
+  }
   for (int i = 0; i < list->values_size(); ++i) {
     PIM_ASSIGN_OR_RETURN(
         int enabled,
@@ -389,9 +398,15 @@ absl::StatusOr<RoleManagementPolicy> ReadPolicy(const Value& value,
   PIM_ASSIGN_OR_RETURN(bool is_default, body.OptionalBool("isOrganizationDefault"));
   policy.set_is_organization_default(is_default);
 
+  PIM_ASSIGN_OR_RETURN(std::string role, body.OptionalString("roleDefinitionId"));
+  policy.set_role_definition_id(role);
+
   PIM_RETURN_IF_ERROR(ReadRules(body, "rules", true, *policy.mutable_rules()));
   PIM_RETURN_IF_ERROR(
       ReadRules(body, "effectiveRules", false, *policy.mutable_effective_rules()));
+  policy.set_rules_path(body.FieldPath("rules").ToString());
+  policy.set_effective_rules_path(body.FieldPath("effectiveRules").ToString());
+  policy.set_scope_path(body.FieldPath(arm ? "scope" : "scopeId").ToString());
   return policy;
 }
 

@@ -8,8 +8,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "pim/internal/ids.h"
 #include "pim/internal/proto_time.h"
 
 namespace portcullis::pim {
@@ -116,6 +118,38 @@ uint32_t OperationsMask(const RuleTarget& target) {
   return mask;
 }
 
+absl::string_view OperationText(Operation operation) {
+  switch (operation) {
+    case OPERATION_ALL:
+      return "All";
+    case OPERATION_ACTIVATE:
+      return "Activate";
+    case OPERATION_DEACTIVATE:
+      return "Deactivate";
+    case OPERATION_ASSIGN:
+      return "Assign";
+    case OPERATION_UPDATE:
+      return "Update";
+    case OPERATION_REMOVE:
+      return "Remove";
+    case OPERATION_EXTEND:
+      return "Extend";
+    case OPERATION_RENEW:
+      return "Renew";
+    default:
+      return "unspecified";
+  }
+}
+
+// The operations of `target` as a JSON array, such as ["Deactivate"].
+std::string OperationsText(const RuleTarget& target) {
+  std::vector<std::string> names;
+  for (int operation : target.operations()) {
+    names.push_back(absl::StrCat("\"", OperationText(static_cast<Operation>(operation)), "\""));
+  }
+  return absl::StrCat("[", absl::StrJoin(names, ", "), "]");
+}
+
 }  // namespace
 
 Operation OperationOf(Action action) {
@@ -145,18 +179,51 @@ absl::StatusOr<RolePolicy> RolePolicy::Compile(
     const RoleManagementPolicy& policy) {
   RolePolicy out;
   out.id_ = policy.id();
+  out.scope_ = internal::NormalizeScope(policy.scope_id());
+  out.scope_text_ = policy.scope_id();
+  out.scope_path_ = policy.scope_path().empty() ? "scope" : policy.scope_path();
+  if (!policy.role_definition_id().empty()) {
+    out.role_definition_id_ = internal::NormalizeId(policy.role_definition_id());
+  }
+
+  // The rules that `rules` lists must compile even when the computed
+  // effectiveRules decide.
+  const std::string rules_path =
+      policy.rules_path().empty() ? "rules" : policy.rules_path();
+  RolePolicy from_rules = out;
+  if (absl::Status s = from_rules.CompileRules(policy.rules(), rules_path); !s.ok()) {
+    return s;
+  }
+  if (policy.effective_rules().empty()) return from_rules;
+
+  // effectiveRules are the rules Azure computed and applies, which may be
+  // stricter than `rules` (a tenant-wide setting, for example), so they
+  // decide when the export carries them.
+  const std::string effective_path = policy.effective_rules_path().empty()
+                                          ? "effectiveRules"
+                                          : policy.effective_rules_path();
+  out.judged_by_effective_rules_ = true;
+  if (absl::Status s = out.CompileRules(policy.effective_rules(), effective_path);
+      !s.ok()) {
+    return s;
+  }
+  return out;
+}
+
+absl::Status RolePolicy::CompileRules(
+    const google::protobuf::RepeatedPtrField<PolicyRule>& rules,
+    absl::string_view path) {
   // The first rule index of each id, and of each (type, caller, level).
   absl::flat_hash_map<std::string, int> first_with_id;
   absl::flat_hash_map<std::tuple<int, int, int>, int> first_of_kind;
-  bool has_activation_expiration = false;
 
-  for (int i = 0; i < policy.rules_size(); ++i) {
-    const PolicyRule& rule = policy.rules(i);
-    std::string where = absl::StrCat("rules[", i, "]");
+  for (int i = 0; i < rules.size(); ++i) {
+    const PolicyRule& rule = rules[i];
+    std::string where = absl::StrCat(path, "[", i, "]");
     if (auto [it, added] = first_with_id.try_emplace(rule.id(), i); !added) {
       return absl::InvalidArgumentError(absl::StrCat(
-          where, ".id: duplicate rule id \"", rule.id(), "\" (rules[", it->second,
-          "].id has it too); expected each id once"));
+          where, ".id: duplicate rule id \"", rule.id(), "\" (", path, "[",
+          it->second, "].id has it too); expected each id once"));
     }
 
     // The id, the type and the target must agree; a target without caller or
@@ -196,10 +263,10 @@ absl::StatusOr<RolePolicy> RolePolicy::Compile(
                           static_cast<int>(level)),
           i);
       if (!added) {
-        const std::string& first_id = policy.rules(it->second).id();
+        const std::string& first_id = rules[it->second].id();
         return absl::InvalidArgumentError(absl::StrCat(
             where, ": rule \"", rule.id(), "\" is ", KindText(rule.kind_case()),
-            " for ", CallerText(caller), " ", LevelText(level), " like rules[",
+            " for ", CallerText(caller), " ", LevelText(level), " like ", path, "[",
             it->second, "] \"", first_id,
             "\"; expected one rule of each type per caller and level"));
       }
@@ -211,101 +278,152 @@ absl::StatusOr<RolePolicy> RolePolicy::Compile(
           "\"Expiration_EndUser_Assignment\" or \"Approval_EndUser_Assignment\""));
     }
     if (rule.kind_case() == PolicyRule::kNotification) continue;
-    LevelRules* rules = nullptr;
+
+    // The id fixes the requests a rule governs: activations for the EndUser
+    // rules, assignments for the Admin ones. A target whose operations leave
+    // that operation out would let it pass unchecked.
+    uint32_t operations = OperationsMask(rule.target());
+    Operation governed = caller == CALLER_END_USER ? OPERATION_ACTIVATE : OPERATION_ASSIGN;
+    if ((operations & OperationBit(governed)) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ".target.operations: invalid value ", OperationsText(rule.target()),
+          "; expected \"All\" or \"", OperationText(governed), "\", because rule \"",
+          rule.id(), "\" governs every ",
+          governed == OPERATION_ACTIVATE ? "activation" : "admin assignment"));
+    }
+
+    LevelRules* level_rules = nullptr;
     if (caller == CALLER_END_USER && level == LEVEL_ASSIGNMENT) {
-      rules = &out.end_user_assignment_;
+      level_rules = &end_user_assignment_;
     } else if (caller == CALLER_ADMIN && level == LEVEL_ASSIGNMENT) {
-      rules = &out.admin_assignment_;
+      level_rules = &admin_assignment_;
     } else if (caller == CALLER_ADMIN && level == LEVEL_ELIGIBILITY) {
-      rules = &out.admin_eligibility_;
+      level_rules = &admin_eligibility_;
     } else {
       // CALLER_NONE and end-user eligibility rules exist in the schema but no
       // request is judged by them.
       continue;
     }
-    uint32_t operations = OperationsMask(rule.target());
-
-    switch (rule.kind_case()) {
-      case PolicyRule::kExpiration: {
-        const ExpirationRule& expiration = rule.expiration();
-        rules->expiration_operations = operations;
-        rules->expiration_required = expiration.is_expiration_required();
-        if (expiration.has_maximum_duration()) {
-          absl::Duration maximum =
-              internal::FromDurationProto(expiration.maximum_duration());
-          if (maximum <= absl::ZeroDuration()) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                where, ".maximumDuration: invalid value ",
-                absl::FormatDuration(maximum), "; expected a positive duration"));
-          }
-          rules->maximum_duration = maximum;
-        } else {
-          rules->maximum_duration = absl::InfiniteDuration();
-          if (expiration.is_expiration_required()) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                where, ".maximumDuration: missing; expected an ISO 8601 "
-                       "duration because isExpirationRequired is true"));
-          }
-        }
-        if (caller == CALLER_END_USER) has_activation_expiration = true;
-        break;
-      }
-      case PolicyRule::kEnablement:
-        rules->enablement_operations = operations;
-        rules->require_mfa = rules->require_justification =
-            rules->require_ticketing = false;
-        for (int enabled : rule.enablement().enabled_rules()) {
-          if (enabled == ENABLED_RULE_MULTI_FACTOR_AUTHENTICATION) {
-            rules->require_mfa = true;
-          } else if (enabled == ENABLED_RULE_JUSTIFICATION) {
-            rules->require_justification = true;
-          } else if (enabled == ENABLED_RULE_TICKETING) {
-            rules->require_ticketing = true;
-          }
-        }
-        break;
-      case PolicyRule::kApproval: {
-        if (caller != CALLER_END_USER) break;
-        const ApprovalRule& approval = rule.approval();
-        out.approval_required_ = approval.is_approval_required() &&
-                                 approval.approval_mode() != APPROVAL_MODE_NO_APPROVAL;
-        out.approval_required_for_extension_ =
-            approval.is_approval_required_for_extension();
-        out.requestor_justification_required_ =
-            approval.is_requestor_justification_required();
-        out.approval_timeout_ = kDefaultApprovalTimeout;
-        if (!approval.approval_stages().empty() &&
-            approval.approval_stages(0).approval_stage_time_out_in_days() > 0) {
-          out.approval_timeout_ =
-              absl::Hours(24) *
-              approval.approval_stages(0).approval_stage_time_out_in_days();
-        }
-        break;
-      }
-      case PolicyRule::kAuthenticationContext:
-        if (caller != CALLER_END_USER) break;
-        out.required_authentication_context_.clear();
-        if (rule.authentication_context().is_enabled()) {
-          if (rule.authentication_context().claim_value().empty()) {
-            return absl::InvalidArgumentError(absl::StrCat(
-                where, ".claimValue: missing; expected an authentication "
-                       "context id such as \"c1\" because isEnabled is true"));
-          }
-          out.required_authentication_context_ =
-              rule.authentication_context().claim_value();
-        }
-        break;
-      default:
-        break;
+    if (absl::Status s = CompileRule(rule, where, caller, operations, *level_rules);
+        !s.ok()) {
+      return s;
     }
   }
 
-  if (!has_activation_expiration) {
-    return absl::InvalidArgumentError(
-        "rules: missing rule \"Expiration_EndUser_Assignment\"; expected the "
-        "activation expiration rule, which bounds every activation");
+  // Graph and ARM return every predefined rule, so a policy without one of
+  // the rules that gate activations is a truncated or filtered export.
+  // Reading it as "nothing required" would drop the bound, MFA,
+  // justification, ticket or approval it asks for.
+  for (const auto& [id, what] :
+       {std::pair<absl::string_view, absl::string_view>{
+            "Expiration_EndUser_Assignment",
+            "the activation expiration rule, which bounds every activation"},
+        {"Enablement_EndUser_Assignment",
+         "the activation enablement rule, which lists the MFA, justification "
+         "and ticket every activation needs"},
+        {"Approval_EndUser_Assignment",
+         "the activation approval rule, which says whether activations need "
+         "approval"}}) {
+    if (!first_with_id.contains(id)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": missing rule \"", id, "\"; expected ", what));
+    }
   }
-  return out;
+  return absl::OkStatus();
+}
+
+absl::Status RolePolicy::CompileRule(const PolicyRule& rule, absl::string_view where,
+                                     Caller caller, uint32_t operations,
+                                     LevelRules& rules) {
+  switch (rule.kind_case()) {
+    case PolicyRule::kExpiration: {
+      const ExpirationRule& expiration = rule.expiration();
+      rules.expiration_operations = operations;
+      rules.expiration_required = expiration.is_expiration_required();
+      if (expiration.has_maximum_duration()) {
+        absl::Duration maximum =
+            internal::FromDurationProto(expiration.maximum_duration());
+        if (maximum <= absl::ZeroDuration()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ".maximumDuration: invalid value ",
+              absl::FormatDuration(maximum), "; expected a positive duration"));
+        }
+        rules.maximum_duration = maximum;
+      } else {
+        rules.maximum_duration = absl::InfiniteDuration();
+        if (expiration.is_expiration_required()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ".maximumDuration: missing; expected an ISO 8601 "
+                     "duration because isExpirationRequired is true"));
+        }
+      }
+      break;
+    }
+    case PolicyRule::kEnablement:
+      rules.enablement_operations = operations;
+      rules.require_mfa = rules.require_justification = rules.require_ticketing = false;
+      for (int enabled : rule.enablement().enabled_rules()) {
+        if (enabled == ENABLED_RULE_MULTI_FACTOR_AUTHENTICATION) {
+          rules.require_mfa = true;
+        } else if (enabled == ENABLED_RULE_JUSTIFICATION) {
+          rules.require_justification = true;
+        } else if (enabled == ENABLED_RULE_TICKETING) {
+          rules.require_ticketing = true;
+        }
+      }
+      break;
+    case PolicyRule::kApproval: {
+      if (caller != CALLER_END_USER) break;
+      const ApprovalRule& approval = rule.approval();
+      // isApprovalRequired decides, whatever approvalMode says: a policy
+      // that sets it with approvalMode "NoApproval" contradicts itself, and
+      // the strict reading is the one that cannot skip an approver.
+      approval_required_ = approval.is_approval_required();
+      approval_required_for_extension_ = approval.is_approval_required_for_extension();
+      requestor_justification_required_ = approval.is_requestor_justification_required();
+      approval_timeout_ = kDefaultApprovalTimeout;
+      if (!approval.approval_stages().empty() &&
+          approval.approval_stages(0).approval_stage_time_out_in_days() > 0) {
+        approval_timeout_ =
+            absl::Hours(24) * approval.approval_stages(0).approval_stage_time_out_in_days();
+      }
+      break;
+    }
+    case PolicyRule::kAuthenticationContext:
+      if (caller != CALLER_END_USER) break;
+      required_authentication_context_.clear();
+      if (rule.authentication_context().is_enabled()) {
+        if (rule.authentication_context().claim_value().empty()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ".claimValue: missing; expected an authentication "
+                     "context id such as \"c1\" because isEnabled is true"));
+        }
+        required_authentication_context_ = rule.authentication_context().claim_value();
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RolePolicy::CheckGoverns(absl::string_view role_definition_id,
+                                      absl::string_view scope,
+                                      absl::string_view scope_text) const {
+  if (!scope_.empty() && scope_ != scope) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request's scope \"", scope_text, "\" differs from the policy's ", scope_path_, " \"",
+        scope_text_,
+        "\"; expected the policy of the request's own scope, because PIM keeps one "
+        "policy per role and scope and a scope does not inherit another's settings"));
+  }
+  if (!role_definition_id_.empty() && role_definition_id_ != role_definition_id) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the request's roleDefinitionId \"", role_definition_id,
+        "\" differs from the policy's roleDefinitionId \"", role_definition_id_,
+        "\"; expected the policy of the request's role"));
+  }
+  return absl::OkStatus();
 }
 
 const LevelRules& RolePolicy::Rules(Caller caller, Level level) const {

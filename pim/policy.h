@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "proto/pim.pb.h"
 
@@ -68,15 +70,20 @@ class RolePolicy {
   // approvalStageTimeOutInDays 1.
   static constexpr absl::Duration kDefaultApprovalTimeout = absl::Hours(24);
 
-  // Compiles `policy.rules` (not effective_rules). Errors name the rule by
-  // its index and id: an id that is not one of the 17 predefined ids; a rule
-  // whose id names one caller, level or type and whose target or type
-  // names another; a duplicate rule id; a second rule of one type for the same
-  // caller and level (naming both rules), which would otherwise override
-  // the first depending on its position; an expiration
-  // rule that requires expiration without a positive maximumDuration; and a
-  // policy without Expiration_EndUser_Assignment, without which activations
-  // would have no bound.
+  // Compiles `policy.rules` and, when the export carries them,
+  // `policy.effective_rules`, which then decide: they are the rules Azure
+  // computed and applies. Errors name the rule by its JSON path and id: an
+  // id that is not one of the 17 predefined ids; a rule whose id names one
+  // caller, level or type and whose target or type names another; a target
+  // whose operations leave out the operation the id governs (Activate for
+  // the EndUser rules, Assign for the Admin ones); a duplicate rule id; a
+  // second rule of one type for the same caller and level (naming both
+  // rules), which would otherwise override the first depending on its
+  // position; an expiration rule that requires expiration without a
+  // positive maximumDuration; and a list without
+  // Expiration_EndUser_Assignment, Enablement_EndUser_Assignment or
+  // Approval_EndUser_Assignment, because Graph and ARM always return them
+  // and a list without one lost the bound or the checks it holds.
   static absl::StatusOr<RolePolicy> Compile(const RoleManagementPolicy& policy);
 
   // The rules for `caller` at `level`: CALLER_END_USER with LEVEL_ASSIGNMENT
@@ -104,8 +111,28 @@ class RolePolicy {
 
   const std::string& id() const { return id_; }
 
+  // True when effectiveRules, not rules, were compiled.
+  bool judged_by_effective_rules() const { return judged_by_effective_rules_; }
+
+  // Checks that this policy governs requests for `role_definition_id` at
+  // `scope`, both in the comparison form of pim/internal/ids.h. A policy
+  // without a scope (a message built in code, or an export without
+  // `scope`/`scopeId`) governs every scope, and one without a
+  // roleDefinitionId every role. The error names `scope_text`, the
+  // request's scope as written, and the policy's scope field.
+  absl::Status CheckGoverns(absl::string_view role_definition_id,
+                            absl::string_view scope,
+                            absl::string_view scope_text) const;
+
  private:
   RolePolicy() = default;
+
+  // Compiles one rule list; `path` names it in errors ("properties.rules").
+  absl::Status CompileRules(const google::protobuf::RepeatedPtrField<PolicyRule>& rules,
+                            absl::string_view path);
+  // Reduces one rule of `caller` into `rules`.
+  absl::Status CompileRule(const PolicyRule& rule, absl::string_view where,
+                           Caller caller, uint32_t operations, LevelRules& rules);
 
   std::string id_;
   LevelRules end_user_assignment_;
@@ -117,6 +144,13 @@ class RolePolicy {
   bool requestor_justification_required_ = false;
   absl::Duration approval_timeout_ = kDefaultApprovalTimeout;
   std::string required_authentication_context_;
+  bool judged_by_effective_rules_ = false;
+  // The policy's scope and role in comparison form (empty when unknown),
+  // and the scope as written with the JSON path of its field.
+  std::string scope_;
+  std::string scope_text_;
+  std::string scope_path_;
+  std::string role_definition_id_;
 };
 
 }  // namespace portcullis::pim

@@ -15,9 +15,13 @@ namespace {
 using schedule::IntervalSet;
 using schedule::Window;
 
+// Looks `id` up in effectiveRules when the policy carries them, else in
+// rules.
 const PolicyRule* FindRule(const RoleManagementPolicy& policy,
                            absl::string_view id) {
-  for (const PolicyRule& rule : policy.rules()) {
+  const auto& rules =
+      policy.effective_rules().empty() ? policy.rules() : policy.effective_rules();
+  for (const PolicyRule& rule : rules) {
     if (rule.id() == id) return &rule;
   }
   return nullptr;
@@ -194,9 +198,7 @@ ActivationDecision DecideActivationReference(
     if (!satisfied) decision.reasons.Add(Reason::kAcrsRule);
   }
   const PolicyRule* approval = FindRule(policy, "Approval_EndUser_Assignment");
-  bool needs_approval = approval != nullptr &&
-                        approval->approval().is_approval_required() &&
-                        approval->approval().approval_mode() != APPROVAL_MODE_NO_APPROVAL;
+  bool needs_approval = approval != nullptr && approval->approval().is_approval_required();
   if (needs_approval && approval->approval().is_requestor_justification_required() &&
       request.justification().empty()) {
     decision.reasons.Add(Reason::kJustificationRule);

@@ -67,6 +67,9 @@ PimInput MakePim() {
   enablement.mutable_enablement()->add_enabled_rules(
       pim::ENABLED_RULE_MULTI_FACTOR_AUTHENTICATION);
   *pim.policy.add_rules() = enablement;
+  pim::PolicyRule approval = Rule("Approval_EndUser_Assignment");
+  approval.mutable_approval()->set_is_approval_required(false);
+  *pim.policy.add_rules() = approval;
 
   pim::ScheduleInstance& eligibility = pim.eligibilities.emplace_back();
   eligibility.set_level(pim::LEVEL_ELIGIBILITY);

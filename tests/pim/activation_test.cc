@@ -401,6 +401,14 @@ TEST(ActivationDecisionTest, ApprovalDeadlineFollowsStageTimeout) {
   EXPECT_EQ(decision.window, (Window{At(kNow), At("2026-03-02T14:00:00Z")}));
 }
 
+TEST(ActivationDecisionTest, NoApprovalModeStillNeedsApproval) {
+  Case c = BaseCase();
+  c.policy.approval_required = true;
+  c.policy.approval_mode = "NoApproval";
+  ASSERT_OK_AND_ASSIGN(ActivationDecision decision, DecideCase(c));
+  EXPECT_EQ(decision.outcome, Outcome::kPending);
+}
+
 TEST(ActivationDecisionTest, BoundsNameTheClip) {
   Case c = BaseCase();
   c.eligibilities[0].end = "2026-03-02T13:00:00Z";

@@ -42,9 +42,8 @@ std::string Quoted(const std::string& text) {
   return text.empty() ? "null" : absl::StrCat("\"", text, "\"");
 }
 
-}  // namespace
-
-std::string PolicyJson(const PolicySettings& s) {
+// The rules array of a Graph policy.
+std::string RulesJson(const PolicySettings& s) {
   std::vector<std::string> rules = {
       ExpirationRule("Expiration_Admin_Eligibility", s.admin_eligibility_required,
                      s.admin_eligibility_maximum, "Admin", "Eligibility"),
@@ -64,7 +63,8 @@ std::string PolicyJson(const PolicySettings& s) {
           s.approval_required ? "true" : "false",
           R"(, "isApprovalRequiredForExtension": false, "isRequestorJustificationRequired": )",
           s.requestor_justification_required ? "true" : "false",
-          R"(, "approvalMode": "SingleStage", "approvalStages": [{"approvalStageTimeOutInDays": )",
+          R"(, "approvalMode": ")", s.approval_mode,
+          R"(", "approvalStages": [{"approvalStageTimeOutInDays": )",
           s.approval_timeout_days,
           R"(, "isApproverJustificationRequired": true, "escalationTimeInMinutes": 0, "isEscalationEnabled": false, "primaryApprovers": [{"@odata.type": "#microsoft.graph.groupMembers", "groupId": "2385b0f3-5fa9-43cf-8ca4-b01dc97298cd", "description": "approvers"}], "escalationApprovers": []}]}})"),
       absl::StrCat(
@@ -75,9 +75,22 @@ std::string PolicyJson(const PolicySettings& s) {
           R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule", "id": "Notification_Approver_EndUser_Assignment", "notificationType": "Email", "recipientType": "Approver", "notificationLevel": "All", "isDefaultRecipientsEnabled": true, "notificationRecipients": [], )",
           Target("EndUser", "Assignment"), "}"),
   };
-  return absl::StrCat(
-      R"({"id": "DirectoryRole_test", "scopeId": "/", "scopeType": "DirectoryRole", "isOrganizationDefault": false, "rules": [)",
-      absl::StrJoin(rules, ",\n"), "]}");
+  return absl::StrCat("[", absl::StrJoin(rules, ",\n"), "]");
+}
+
+constexpr char kPolicyHead[] =
+    R"({"id": "DirectoryRole_test", "scopeId": "/", "scopeType": "DirectoryRole", "isOrganizationDefault": false, "rules": )";
+
+}  // namespace
+
+std::string PolicyJson(const PolicySettings& s) {
+  return absl::StrCat(kPolicyHead, RulesJson(s), "}");
+}
+
+std::string PolicyWithEffectiveRulesJson(const PolicySettings& rules,
+                                         const PolicySettings& effective) {
+  return absl::StrCat(kPolicyHead, RulesJson(rules), R"(, "effectiveRules": )",
+                      RulesJson(effective), "}");
 }
 
 std::string RequestJson(const RequestSettings& s) {

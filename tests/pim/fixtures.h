@@ -22,6 +22,7 @@ struct PolicySettings {
                                             "Justification"};
   bool approval_required = false;
   bool requestor_justification_required = true;
+  std::string approval_mode = "SingleStage";
   int approval_timeout_days = 1;
   std::string claim_value;  // empty: authentication context disabled
   std::string admin_assignment_maximum = "P180D";
@@ -32,6 +33,11 @@ struct PolicySettings {
 
 // A Graph unifiedRoleManagementPolicy with the eight non-notification rules.
 std::string PolicyJson(const PolicySettings& settings);
+
+// The same policy with `rules` from `rules` and `effectiveRules` from
+// `effective`.
+std::string PolicyWithEffectiveRulesJson(const PolicySettings& rules,
+                                         const PolicySettings& effective);
 
 // A Graph selfActivate (or other action) request body.
 struct RequestSettings {

@@ -135,6 +135,38 @@ std::vector<BadInput> BadPolicies() {
       {"AuthenticationContextWithoutClaim",
        Replace(good, R"("isEnabled": false)", R"("isEnabled": true)"),
        "rules[7].claimValue: missing"},
+      {"NoActivationEnablementRule",
+       RemoveRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule", "id": "Enablement_EndUser_Assignment")"),
+       "rules: missing rule \"Enablement_EndUser_Assignment\""},
+      {"NoActivationApprovalRule",
+       RemoveRule(good,
+                  R"({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule", "id": "Approval_EndUser_Assignment")"),
+       "rules: missing rule \"Approval_EndUser_Assignment\""},
+      {"EnabledRulesNull",
+       Replace(good, R"("enabledRules": ["MultiFactorAuthentication", "Justification"])",
+               R"("enabledRules": null)"),
+       "rules[5].enabledRules: missing; expected an array"},
+      {"EnabledRulesAbsent",
+       Replace(good, R"("enabledRules": ["MultiFactorAuthentication", "Justification"], )", ""),
+       "rules[5].enabledRules: missing; expected an array"},
+      {"ActivationExpirationOnlyForDeactivate",
+       Replace(good,
+               R"("maximumDuration": "PT8H", "target": {"caller": "EndUser", "operations": ["all"])",
+               R"("maximumDuration": "PT8H", "target": {"caller": "EndUser", "operations": ["Deactivate"])"),
+       "rules[4].target.operations: invalid value [\"Deactivate\"]; expected \"All\" or "
+       "\"Activate\""},
+      {"ActivationEnablementOnlyForRenew",
+       Replace(good,
+               R"("Justification"], "target": {"caller": "EndUser", "operations": ["all"])",
+               R"("Justification"], "target": {"caller": "EndUser", "operations": ["renew", "extend"])"),
+       "rules[5].target.operations: invalid value [\"Renew\", \"Extend\"]"},
+      {"AdminExpirationOnlyForUpdate",
+       Replace(good,
+               R"("maximumDuration": "P180D", "target": {"caller": "Admin", "operations": ["all"])",
+               R"("maximumDuration": "P180D", "target": {"caller": "Admin", "operations": ["update"])"),
+       "rules[2].target.operations: invalid value [\"Update\"]; expected \"All\" or "
+       "\"Assign\""},
       {"ListWithTwoPolicies",
        absl::StrCat(R"({"value": [)", good, ",", good, "]}"),
        "value: invalid value"},
@@ -193,6 +225,9 @@ TEST(ImportPolicyTest, ReadsArmRuleTypeAndProperties) {
        "ruleType": "RoleManagementPolicyExpirationRule",
        "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment",
                   "targetObjects": null, "inheritableSettings": null, "enforcedSettings": null}},
+      {"enabledRules": ["MultiFactorAuthentication"], "id": "Enablement_EndUser_Assignment",
+       "ruleType": "RoleManagementPolicyEnablementRule",
+       "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}},
       {"setting": {"isApprovalRequired": true, "approvalMode": "singlestage", "approvalStages": [
          {"approvalStageTimeOutInDays": 1, "primaryApprovers": [
            {"id": "2f4913c9-d15b-406a-9946-1d66a28f2690", "description": "pim_approvers_group",
@@ -202,13 +237,92 @@ TEST(ImportPolicyTest, ReadsArmRuleTypeAndProperties) {
   ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy, ImportRoleManagementPolicy(arm));
   EXPECT_EQ(policy.source_format(), SOURCE_FORMAT_ARM);
   EXPECT_EQ(policy.scope_id(), "/subscriptions/s");
-  ASSERT_EQ(policy.rules_size(), 2);
-  EXPECT_EQ(policy.rules(1).approval().approval_stages(0).primary_approvers(0).kind(),
+  ASSERT_EQ(policy.rules_size(), 3);
+  EXPECT_EQ(policy.rules(2).approval().approval_stages(0).primary_approvers(0).kind(),
             "Group");
   ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
   EXPECT_EQ(compiled.Rules(CALLER_END_USER, LEVEL_ASSIGNMENT).maximum_duration,
             absl::Hours(7));
   EXPECT_TRUE(compiled.approval_required());
+}
+
+TEST(ImportPolicyTest, ArmErrorsNameProperties) {
+  std::string arm = R"({"id": "p", "properties": {"scope": "/subscriptions/s", "rules": [
+      {"isExpirationRequired": true, "maximumDuration": "PT7H", "id": "Expiration_EndUser_Assignment",
+       "ruleType": "RoleManagementPolicyExpirationRule",
+       "target": {"caller": "EndUser", "operations": ["All"], "level": "Assignment"}}]}})";
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy, ImportRoleManagementPolicy(arm));
+  EXPECT_THAT(RolePolicy::Compile(policy).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("properties.rules: missing rule "
+                                 "\"Enablement_EndUser_Assignment\"")));
+
+  std::string zero = Replace(arm, "\"PT7H\"", "\"PT0S\"");
+  ASSERT_OK_AND_ASSIGN(policy, ImportRoleManagementPolicy(zero));
+  EXPECT_THAT(RolePolicy::Compile(policy).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("properties.rules[0].maximumDuration: invalid value")));
+}
+
+TEST(ImportPolicyTest, EmptyEnabledRulesRequireNothing) {
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy,
+                       ImportRoleManagementPolicy(testing::PolicyJson({.enabled_rules = {}})));
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_FALSE(compiled.Rules(CALLER_END_USER, LEVEL_ASSIGNMENT).require_mfa);
+}
+
+TEST(ImportPolicyTest, EffectiveRulesDecide) {
+  ASSERT_OK_AND_ASSIGN(
+      RoleManagementPolicy policy,
+      ImportRoleManagementPolicy(testing::PolicyWithEffectiveRulesJson(
+          {.maximum_duration = "PT8H", .enabled_rules = {}},
+          {.maximum_duration = "PT1H", .enabled_rules = {"Ticketing"},
+           .approval_required = true})));
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_TRUE(compiled.judged_by_effective_rules());
+  const LevelRules& activation = compiled.Rules(CALLER_END_USER, LEVEL_ASSIGNMENT);
+  EXPECT_EQ(activation.maximum_duration, absl::Hours(1));
+  EXPECT_TRUE(activation.require_ticketing);
+  EXPECT_TRUE(compiled.approval_required());
+}
+
+TEST(ImportPolicyTest, BadEffectiveRulesAreNamed) {
+  std::string json = testing::PolicyWithEffectiveRulesJson({}, {.maximum_duration = "PT0S"});
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy, ImportRoleManagementPolicy(json));
+  EXPECT_THAT(RolePolicy::Compile(policy).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("effectiveRules[4].maximumDuration")));
+}
+
+TEST(ImportPolicyTest, ApprovalRequiredWinsOverNoApprovalMode) {
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy,
+                       ImportRoleManagementPolicy(testing::PolicyJson(
+                           {.approval_required = true, .approval_mode = "NoApproval"})));
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_TRUE(compiled.approval_required());
+}
+
+TEST(ImportPolicyTest, PolicyGovernsOnlyItsScopeAndRole) {
+  std::string json = Replace(
+      testing::PolicyJson({}), R"("scopeId": "/")",
+      R"("scopeId": "/subscriptions/S1/resourceGroups/RG/", "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/r1")");
+  ASSERT_OK_AND_ASSIGN(RoleManagementPolicy policy, ImportRoleManagementPolicy(json));
+  ASSERT_OK_AND_ASSIGN(RolePolicy compiled, RolePolicy::Compile(policy));
+  EXPECT_THAT(compiled.CheckGoverns("r1", "/subscriptions/s1/resourcegroups/rg",
+                                    "/subscriptions/s1/resourceGroups/rg"),
+              IsOk());
+  EXPECT_THAT(compiled.CheckGoverns("r1", "/subscriptions/s1/resourcegroups/other",
+                                    "/subscriptions/s1/resourceGroups/other"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the request's scope \"/subscriptions/s1/resourceGroups/other\" "
+                                 "differs from the policy's scopeId "
+                                 "\"/subscriptions/S1/resourceGroups/RG/\"")));
+  EXPECT_THAT(compiled.CheckGoverns("r1", "/subscriptions/s1", "/subscriptions/s1"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("differs")));
+  EXPECT_THAT(compiled.CheckGoverns("r2", "/subscriptions/s1/resourcegroups/rg",
+                                    "/subscriptions/s1/resourceGroups/rg"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("roleDefinitionId \"r2\" differs")));
 }
 
 TEST(ImportRequestTest, EnumsMatchInAnyCase) {

@@ -48,6 +48,23 @@ TEST(ReferenceTest, AgreesOnRandomActivations) {
         policies.push_back(*policy);
       }
     }
+    // A contradicting approval mode, and effectiveRules that differ from
+    // rules.
+    testing::PolicySettings no_approval_mode;
+    no_approval_mode.maximum_duration = maximum;
+    no_approval_mode.approval_required = true;
+    no_approval_mode.approval_mode = "NoApproval";
+    absl::StatusOr<RoleManagementPolicy> policy =
+        ImportRoleManagementPolicy(testing::PolicyJson(no_approval_mode));
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    policies.push_back(*policy);
+    testing::PolicySettings lenient;
+    lenient.maximum_duration = "PT8H";
+    lenient.enabled_rules = {};
+    policy = ImportRoleManagementPolicy(
+        testing::PolicyWithEffectiveRulesJson(lenient, no_approval_mode));
+    ASSERT_TRUE(policy.ok()) << policy.status();
+    policies.push_back(*policy);
   }
   const std::vector<std::string> roles = {testing::kRole,
                                           "62e90394-69f5-4237-9190-012177145e10"};
