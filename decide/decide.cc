@@ -389,6 +389,9 @@ void DecideJit(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
     if (grant.port != attempt.port || !ProtocolCovers(grant.protocol, attempt.protocol)) {
       continue;
     }
+    // An ignored grant with an empty window, such as a revoked port, only
+    // ends older grants, so it takes no part in judging the source.
+    if (grant.ignored && grant.window.end <= grant.window.start) continue;
     if (!grant.any_source && !grant.source.Contains(detail.source)) {
       other_sources = true;
       continue;

@@ -559,6 +559,8 @@ class SnapshotBuilder {
       grant.ignored = !grants[i].rejections.empty();
       if (grants[i].source == "*") {
         grant.any_source = true;
+      } else if (grant.ignored && grants[i].source.empty()) {
+        // A revoked port recorded without a source: it matches no source.
       } else {
         absl::StatusOr<net::IpPrefix> source = net::IpPrefix::ParseStrict(grants[i].source);
         if (!source.ok()) {

@@ -858,6 +858,15 @@ class Importer {
                                       "an object with the group's \"id\""));
         continue;
       }
+      absl::Status id_status =
+          CheckApplicationSecurityGroupId(id->string_value());
+      if (!id_status.ok()) {
+        AddProblem(item_path.Field("id"), azure_error::kInvalidRequestFormat,
+                   absl::InvalidArgumentError(absl::StrCat(
+                       item_path.Field("id").ToString(), ": ",
+                       id_status.message())));
+        continue;
+      }
       out->Add(std::string(id->string_value()));
     }
   }

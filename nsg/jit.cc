@@ -63,10 +63,6 @@ absl::string_view TrimTrailingSlashes(absl::string_view id) {
 
 // Returns a key that two ids share exactly when SameResourceId() is true
 // for them.
-std::string ResourceIdKey(absl::string_view id) {
-  return absl::AsciiStrToLower(TrimTrailingSlashes(id));
-}
-
 bool IsJitRule(const nsg::SecurityRule& rule) {
   return absl::StartsWith(rule.name(), kJitRulePrefix);
 }
@@ -491,7 +487,7 @@ std::vector<absl::Time> EffectiveEnds(const std::vector<Grant>& grants) {
   // starts no earlier.
   std::vector<std::string> keys;
   keys.reserve(grants.size());
-  for (const Grant& grant : grants) keys.push_back(ResourceIdKey(grant.vm_id));
+  for (const Grant& grant : grants) keys.push_back(nsg::ResourceIdKey(grant.vm_id));
   std::vector<size_t> order(grants.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -648,9 +644,13 @@ absl::Status AddRecordedGrants(const JitRequest& request,
             port.json_path(), ".status: missing; expected Initiated, "
                               "Initiating or Revoked"));
       }
-      if (absl::EqualsIgnoreCase(port.status(), "Revoked")) continue;
+      // A revoked port opens nothing, but it did start: when it initiated,
+      // the service ended the older grants for the port. It becomes an
+      // empty grant at its start that supersedes them.
+      const bool revoked = absl::EqualsIgnoreCase(port.status(), "Revoked");
       absl::StatusOr<absl::Time> end =
-          schedule::ParseRfc3339(port.end_time_utc());
+          revoked ? absl::StatusOr<absl::Time>(*start)
+                  : schedule::ParseRfc3339(port.end_time_utc());
       if (!end.ok()) return end.status();
 
       std::vector<std::pair<std::string, std::string>> sources;  // field, value
@@ -662,6 +662,9 @@ absl::Status AddRecordedGrants(const JitRequest& request,
         sources.emplace_back(
             absl::StrCat("allowedSourceAddressPrefixes[", i, "]"),
             port.allowed_source_address_prefixes(i));
+      }
+      if (sources.empty() && revoked) {
+        sources.emplace_back("allowedSourceAddressPrefix", "");
       }
       if (sources.empty()) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -682,10 +685,19 @@ absl::Status AddRecordedGrants(const JitRequest& request,
         grant.window = {*start, *end};
         grant.requestor = request.requestor();
         grant.batch = batch;
-        absl::StatusOr<std::vector<Rejection>> rejections =
-            JudgeRecordedGrant(vm, port, field, grant, options);
-        if (!rejections.ok()) return rejections.status();
-        grant.rejections = *std::move(rejections);
+        if (revoked) {
+          grant.rejections.push_back(
+              {"StatusRevoked",
+               absl::StrCat(port.json_path(), ".status: \"", port.status(),
+                            "\"; a revoked port opens nothing, but it "
+                            "still ends older grants for the port from its "
+                            "start")});
+        } else {
+          absl::StatusOr<std::vector<Rejection>> rejections =
+              JudgeRecordedGrant(vm, port, field, grant, options);
+          if (!rejections.ok()) return rejections.status();
+          grant.rejections = *std::move(rejections);
+        }
         grants.push_back(std::move(grant));
       }
     }

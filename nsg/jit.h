@@ -194,8 +194,9 @@ std::vector<GrantState> StatesAt(const std::vector<Grant>& grants,
                                  absl::Time now);
 
 // The grants recorded in a policy's request history for `target`'s VM, in
-// the order they started (ties keep the history's order). Ports whose status
-// is `Revoked` give no grant.
+// the order they started (ties keep the history's order). A port whose
+// status is `Revoked` gives an empty grant at its start with the rejection
+// `StatusRevoked`: it opens nothing but ends older grants for the port.
 //
 // A recorded grant is judged by the rules DecideRequest() applies to a new
 // request, against the policy as recorded. The port must be in the policy,

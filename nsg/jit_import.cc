@@ -7,10 +7,12 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "json/json.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
+#include "nsg/model.h"
 #include "schedule/duration.h"
 #include "schedule/rfc3339.h"
 
@@ -54,7 +56,16 @@ absl::StatusOr<std::vector<std::string>> OptionalStrings(
 }
 
 // Checks a source entry: `*`, an address, or a CIDR prefix without host bits.
-absl::Status CheckSource(const std::string& text, const Path& path) {
+// In a list (allowedSourceAddressPrefixes) `*` is rejected: the NSG rule
+// that JIT writes takes the list as sourceAddressPrefixes, where Azure
+// accepts no `*`.
+absl::Status CheckSource(const std::string& text, const Path& path,
+                         bool in_list = false) {
+  if (text == "*" && in_list) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path.ToString(), ": invalid value \"*\" in a list of prefixes; use "
+        "allowedSourceAddressPrefix: \"*\" alone to allow any source"));
+  }
   if (text == "*") return absl::OkStatus();
   absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(text);
   if (prefix.ok()) return absl::OkStatus();
@@ -134,8 +145,10 @@ absl::StatusOr<JitPolicyPort> ReadPolicyPort(const Value& value,
   }
   for (size_t i = 0; i < plural->size(); ++i) {
     absl::Status status =
-        CheckSource((*plural)[i], path.Field("allowedSourceAddressPrefixes")
-                                      .Index(static_cast<int>(i)));
+        CheckSource((*plural)[i],
+                    path.Field("allowedSourceAddressPrefixes")
+                        .Index(static_cast<int>(i)),
+                    /*in_list=*/true);
     if (!status.ok()) return status;
     port.add_allowed_source_address_prefixes((*plural)[i]);
   }
@@ -189,8 +202,10 @@ absl::StatusOr<JitRequestPort> ReadRequestPort(const Value& value,
   if (!plural.ok()) return plural.status();
   for (size_t i = 0; i < plural->size(); ++i) {
     absl::Status status =
-        CheckSource((*plural)[i], path.Field("allowedSourceAddressPrefixes")
-                                      .Index(static_cast<int>(i)));
+        CheckSource((*plural)[i],
+                    path.Field("allowedSourceAddressPrefixes")
+                        .Index(static_cast<int>(i)),
+                    /*in_list=*/true);
     if (!status.ok()) return status;
     port.add_allowed_source_address_prefixes((*plural)[i]);
   }
@@ -263,6 +278,21 @@ absl::Status ReadVirtualMachines(
                                 "the virtual machine's resource id");
     }
     vm->set_id(*id);
+    // A policy names each VM once: with two entries, which ports and
+    // sources apply would depend on the entries' order.
+    if constexpr (std::is_same_v<VirtualMachine, JitPolicyVirtualMachine>) {
+      for (int k = 0; k + 1 < out->size(); ++k) {
+        if (nsg::ResourceIdKey(out->Get(k).id()) != nsg::ResourceIdKey(*id)) {
+          continue;
+        }
+        return absl::InvalidArgumentError(absl::StrCat(
+            machine_path.Field("id").ToString(), ": invalid value \"", *id,
+            "\"; expected each virtual machine once per policy, but ",
+            machines_path.Index(k).ToString(),
+            " names it too (ids compare without regard to case or "
+            "trailing slashes)"));
+      }
+    }
 
     const Value* ports = json::FindField(**machine, "ports");
     Path ports_path = machine_path.Field("ports");
@@ -613,6 +643,11 @@ absl::StatusOr<NetworkInterface> ImportNetworkInterface(
           return json::InvalidField(group_path.Field("id"), *group_id,
                                     "an application security group id");
         }
+        absl::Status id_status = nsg::CheckApplicationSecurityGroupId(*id_text);
+        if (!id_status.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              group_path.Field("id").ToString(), ": ", id_status.message()));
+        }
         ApplicationSecurityGroupMember* member =
             nic.add_application_security_group_members();
         member->set_application_security_group_id(*id_text);
@@ -660,7 +695,7 @@ absl::Status AddApplicationSecurityGroupMembers(const NetworkInterface& nic,
           "\" is not a single address; members must be addresses"));
     }
     context
-        .application_security_groups[absl::AsciiStrToLower(
+        .application_security_groups[nsg::ResourceIdKey(
             member.application_security_group_id())]
         .push_back(*address);
   }

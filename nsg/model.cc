@@ -1,14 +1,18 @@
 #include "nsg/model.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace portcullis::nsg {
 namespace {
@@ -210,6 +214,36 @@ absl::StatusOr<std::vector<net::PortRange>> ParsePorts(const SecurityRule& rule,
     ranges.push_back(*range);
   }
   return ranges;
+}
+
+absl::Status CheckApplicationSecurityGroupId(absl::string_view id) {
+  absl::string_view trimmed = id;
+  while (absl::ConsumeSuffix(&trimmed, "/")) {
+  }
+  std::vector<absl::string_view> parts = absl::StrSplit(trimmed, '/');
+  const bool valid =
+      parts.size() == 9 && parts[0].empty() &&
+      absl::EqualsIgnoreCase(parts[1], "subscriptions") &&
+      absl::EqualsIgnoreCase(parts[3], "resourceGroups") &&
+      absl::EqualsIgnoreCase(parts[5], "providers") &&
+      absl::EqualsIgnoreCase(parts[6], "Microsoft.Network") &&
+      absl::EqualsIgnoreCase(parts[7], "applicationSecurityGroups") &&
+      !parts[2].empty() && !parts[4].empty() && !parts[8].empty() &&
+      std::none_of(id.begin(), id.end(), [](char c) {
+        return absl::ascii_isspace(static_cast<unsigned char>(c));
+      });
+  if (valid) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid application security group id \"", absl::CHexEscape(id),
+      "\"; expected /subscriptions/{subscriptionId}/resourceGroups/"
+      "{resourceGroupName}/providers/Microsoft.Network/"
+      "applicationSecurityGroups/{name}"));
+}
+
+std::string ResourceIdKey(absl::string_view id) {
+  while (absl::ConsumeSuffix(&id, "/")) {
+  }
+  return absl::AsciiStrToLower(id);
 }
 
 }  // namespace portcullis::nsg

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "net/port_range.h"
@@ -64,6 +65,17 @@ std::vector<std::string> PortEntries(const SecurityRule& rule, Side side);
 // The application security group ids of one side.
 std::vector<std::string> ApplicationSecurityGroups(const SecurityRule& rule,
                                                    Side side);
+
+// Checks that `id` is the resource id of an application security group,
+// /subscriptions/S/resourceGroups/G/providers/Microsoft.Network/
+// applicationSecurityGroups/N, ignoring case and trailing slashes. Segments
+// S, G and N may be template placeholders such as {subscriptionId}. Fails,
+// naming the value, on a bare name, another resource type or whitespace.
+absl::Status CheckApplicationSecurityGroupId(absl::string_view id);
+
+// The form of an Azure resource id under which ids that Azure takes as one
+// compare equal: lower case, without trailing slashes.
+std::string ResourceIdKey(absl::string_view id);
 
 // Parses the port entries of one side. Fails, naming the rule and the bad
 // entry, on an entry Azure rejects or on a side with no entry at all.

@@ -214,12 +214,13 @@ absl::StatusOr<AddressResolver> AddressResolver::Create(
       members.push_back(net::IpPrefix::Masked(address, address.bit_length()));
     }
     auto [it, inserted] = resolver.groups_.emplace(
-        absl::AsciiStrToLower(id),
+        ResourceIdKey(id),
         net::PrefixSet::FromPrefixes(std::move(members)));
     if (!inserted) {
       return absl::InvalidArgumentError(absl::StrCat(
           "application security group ", QuoteForMessage(id),
-          " is given twice (ids are compared without regard to case)"));
+          " is given twice (ids are compared without regard to case or trailing "
+          "slashes)"));
     }
   }
   return resolver;
@@ -270,7 +271,7 @@ absl::StatusOr<net::PrefixSet> AddressResolver::ResolveEntry(
 
 absl::StatusOr<net::PrefixSet> AddressResolver::ResolveApplicationSecurityGroup(
     absl::string_view id) const {
-  auto it = groups_.find(absl::AsciiStrToLower(id));
+  auto it = groups_.find(ResourceIdKey(id));
   if (it == groups_.end()) {
     return absl::NotFoundError(
         absl::StrCat("unknown application security group ",

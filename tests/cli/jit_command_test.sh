@@ -75,8 +75,8 @@ json_check "open one second before the end" \
   'doc["open"] is True and doc["closesAt"] == "2026-03-02T10:00:00Z"' "$out"
 json_check "deny rule is the one in the NSG" \
   'doc["denyRule"]["priority"] == 201 and doc["denyRule"]["name"].startswith("SecurityCenter-JITRule_")' "$out"
-json_check "revoked port gives no grant" \
-  'len(doc["grants"]) == 1 and doc["grants"][0]["port"] == "22"' "$out"
+json_check "revoked port opens nothing" \
+  'len(doc["grants"]) == 2 and doc["grants"][0]["port"] == "22" and doc["grants"][1]["port"] == "3389" and doc["grants"][1]["status"] == "Ignored" and doc["grants"][1]["statusReason"] == "StatusRevoked"' "$out"
 out=$(status_at 2026-03-02T10:00:00Z)
 json_check "closed at the end" \
   'doc["open"] is False and doc["grants"][0]["statusReason"] == "Expired"' "$out"

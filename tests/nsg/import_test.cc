@@ -418,6 +418,16 @@ INSTANTIATE_TEST_SUITE_P(
           "properties.securityRules[1].properties.destinationAddressPrefix|"
           "SecurityRuleParametersMissing"},
          "\"id\""},
+        {"GroupByName",
+         R"("protocol": "Tcp", "priority": 200, "direction": "Inbound",
+            "access": "Allow", "sourcePortRange": "*",
+            "destinationPortRange": "22", "sourceAddressPrefix": "*",
+            "destinationApplicationSecurityGroups": [{"id": "asg-web"}])",
+         {"properties.securityRules[1].properties."
+          "destinationApplicationSecurityGroups[0].id|InvalidRequestFormat",
+          "properties.securityRules[1].properties.destinationAddressPrefix|"
+          "SecurityRuleParametersMissing"},
+         "invalid application security group id \"asg-web\""},
     }),
     [](const ::testing::TestParamInfo<ProblemCase>& info) {
       return info.param.name;

@@ -335,14 +335,46 @@ TEST(RecordedGrant, InitiatingStillEndsOlderGrant) {
             "NewerRequestInitiated");
 }
 
-TEST(RecordedGrant, RevokedGivesNoGrant) {
+TEST(RecordedGrant, RevokedOpensNothing) {
   JitPolicy policy = Policy();
   Record(policy, kVmId, kStart, 22, "198.51.100.4", kStart + absl::Hours(1),
          "Revoked");
   absl::StatusOr<std::vector<Grant>> grants =
       GrantsFromHistory(policy, Nsg(), Target());
   ASSERT_TRUE(grants.ok()) << grants.status();
-  EXPECT_THAT(*grants, IsEmpty());
+  ASSERT_EQ(grants->size(), 1u);
+  EXPECT_THAT(Codes((*grants)[0]), ElementsAre("StatusRevoked"));
+  EXPECT_EQ((*grants)[0].window.start, kStart);
+  EXPECT_EQ((*grants)[0].window.end, kStart);
+  EXPECT_FALSE(OpenFor(*grants, "198.51.100.4", 22, kStart));
+  EXPECT_EQ(StateAt(*grants, 0, kStart).status, "Ignored");
+}
+
+TEST(RecordedGrant, NewerRevokedEndsOlderGrant) {
+  JitPolicy policy = Policy();
+  Record(policy, kVmId, kStart, 22, "198.51.100.4", kStart + absl::Hours(3));
+  const absl::Time later = kStart + absl::Minutes(10);
+  Record(policy, kVmId, later, 22, "198.51.100.5", later + absl::Hours(1),
+         "Revoked");
+  absl::StatusOr<std::vector<Grant>> grants =
+      GrantsFromHistory(policy, Nsg(), Target());
+  ASSERT_TRUE(grants.ok()) << grants.status();
+  ASSERT_EQ(grants->size(), 2u);
+  EXPECT_TRUE(OpenFor(*grants, "198.51.100.4", 22, kStart));
+  EXPECT_FALSE(OpenFor(*grants, "198.51.100.4", 22, later));
+  EXPECT_EQ(StateAt(*grants, 0, later).status_reason, "NewerRequestInitiated");
+}
+
+TEST(RecordedGrant, OlderRevokedLeavesNewerOpen) {
+  JitPolicy policy = Policy();
+  Record(policy, kVmId, kStart, 22, "198.51.100.4", kStart + absl::Hours(1),
+         "Revoked");
+  const absl::Time later = kStart + absl::Minutes(10);
+  Record(policy, kVmId, later, 22, "198.51.100.4", later + absl::Hours(1));
+  absl::StatusOr<std::vector<Grant>> grants =
+      GrantsFromHistory(policy, Nsg(), Target());
+  ASSERT_TRUE(grants.ok()) << grants.status();
+  EXPECT_TRUE(OpenFor(*grants, "198.51.100.4", 22, later));
 }
 
 TEST(SameResourceId, IgnoresCaseAndTrailingSlashes) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -19,6 +20,7 @@ namespace {
 using ::portcullis::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
 using ::testing::Not;
 
@@ -213,7 +215,26 @@ INSTANTIATE_TEST_SUITE_P(
                            "maxRequestAccessDuration": "PT3H"}])",
                       "properties.virtualMachines[0].ports[2].number: invalid "
                       "value 22; expected each port once per virtual machine, "
-                      "but properties.virtualMachines[0].ports[0] has it too"}),
+                      "but properties.virtualMachines[0].ports[0] has it too"},
+        BadPolicyCase{"AnySourceInList",
+                      R"([{"number": 22, "protocol": "TCP",
+                           "allowedSourceAddressPrefixes": ["192.0.2.0/24", "*"],
+                           "maxRequestAccessDuration": "PT3H"}])",
+                      "ports[0].allowedSourceAddressPrefixes[1]: invalid "
+                      "value \"*\" in a list of prefixes"},
+        // The same VM again, its id in upper case with a trailing slash:
+        // which entry governs would depend on their order.
+        BadPolicyCase{"VmListedTwice",
+                      absl::StrCat(
+                          R"([{"number": 22, "protocol": "TCP",
+                               "allowedSourceAddressPrefix": "192.0.2.0/24",
+                               "maxRequestAccessDuration": "PT3H"}]},
+                             {"id": ")",
+                          absl::AsciiStrToUpper(kVmId), R"(/", "ports":
+                             [{"number": 22, "protocol": "TCP",
+                               "allowedSourceAddressPrefix": "*",
+                               "maxRequestAccessDuration": "PT24H"}])"),
+                      "properties.virtualMachines[1].id: invalid value"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(ImportJitRequest, KeepsUnknownStatusStrings) {
@@ -266,16 +287,25 @@ TEST(ImportNetworkInterface, ReadsFlatAzShowOutput) {
   EXPECT_THAT(nic->private_ip_addresses(), ElementsAre("192.0.2.4"));
 }
 
+// The resource id of application security group `name` in resource group rg.
+std::string AsgId(absl::string_view name) {
+  return absl::StrCat(
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/"
+      "providers/Microsoft.Network/applicationSecurityGroups/",
+      name);
+}
+
 TEST(ImportNetworkInterface, ReadsApplicationSecurityGroups) {
-  absl::StatusOr<NetworkInterface> nic = ImportNetworkInterface(R"({
+  absl::StatusOr<NetworkInterface> nic = ImportNetworkInterface(absl::StrCat(R"({
     "name": "vm1-nic",
     "properties": {"ipConfigurations": [
       {"name": "a", "properties": {"privateIPAddress": "192.0.2.4", "primary": true,
-        "applicationSecurityGroups": [{"id": "/asg/web"}, {"id": "/asg/ssh"}]}},
+        "applicationSecurityGroups": [{"id": ")", AsgId("web"), R"("},
+                                      {"id": ")", AsgId("ssh"), R"("}]}},
       {"name": "b", "properties": {"privateIPAddress": "192.0.2.9",
-        "applicationSecurityGroups": [{"id": "/asg/web"}]}},
+        "applicationSecurityGroups": [{"id": ")", AsgId("web"), R"("}]}},
       {"name": "c", "properties": {"privateIPAddress": "192.0.2.10",
-        "applicationSecurityGroups": null}}]}})");
+        "applicationSecurityGroups": null}}]}})"));
   ASSERT_TRUE(nic.ok()) << nic.status();
   ASSERT_EQ(nic->application_security_group_members_size(), 3);
   std::vector<std::string> members;
@@ -283,14 +313,36 @@ TEST(ImportNetworkInterface, ReadsApplicationSecurityGroups) {
     members.push_back(absl::StrCat(member.application_security_group_id(), " ",
                                    member.private_ip_address()));
   }
-  EXPECT_THAT(members, ElementsAre("/asg/web 192.0.2.4", "/asg/ssh 192.0.2.4",
-                                   "/asg/web 192.0.2.9"));
+  EXPECT_THAT(members,
+              ElementsAre(absl::StrCat(AsgId("web"), " 192.0.2.4"),
+                          absl::StrCat(AsgId("ssh"), " 192.0.2.4"),
+                          absl::StrCat(AsgId("web"), " 192.0.2.9")));
 }
 
-TEST(AddApplicationSecurityGroupMembers, KeysGroupsInLowerCase) {
+TEST(ImportNetworkInterface, RejectsApplicationSecurityGroupName) {
+  for (const std::string& id :
+       {std::string("asg-web"), absl::StrCat(AsgId("web"), " "),
+        absl::StrCat(
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/"
+            "networkSecurityGroups/web")}) {
+    SCOPED_TRACE(id);
+    absl::StatusOr<NetworkInterface> nic = ImportNetworkInterface(absl::StrCat(R"({
+      "name": "vm1-nic",
+      "properties": {"ipConfigurations": [
+        {"name": "a", "properties": {"privateIPAddress": "192.0.2.4",
+          "applicationSecurityGroups": [{"id": ")", id, R"("}]}}]}})"));
+    EXPECT_THAT(nic.status(),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("applicationSecurityGroups[0].id: invalid "
+                                   "application security group id")));
+  }
+}
+
+TEST(AddApplicationSecurityGroupMembers, KeysIgnoreCaseAndSlashes) {
   NetworkInterface nic;
   for (const auto& [group, address] :
-       {std::pair{"/ASG/Web", "192.0.2.4"}, std::pair{"/asg/web", "192.0.2.9"}}) {
+       {std::pair{absl::AsciiStrToUpper(AsgId("web")), "192.0.2.4"},
+        std::pair{absl::StrCat(AsgId("web"), "/"), "192.0.2.9"}}) {
     ApplicationSecurityGroupMember* member =
         nic.add_application_security_group_members();
     member->set_application_security_group_id(group);
@@ -299,7 +351,10 @@ TEST(AddApplicationSecurityGroupMembers, KeysGroupsInLowerCase) {
   nsg::AddressContext context;
   ASSERT_TRUE(AddApplicationSecurityGroupMembers(nic, context).ok());
   ASSERT_EQ(context.application_security_groups.size(), 1u);
-  EXPECT_EQ(context.application_security_groups.at("/asg/web").size(), 2u);
+  EXPECT_EQ(context.application_security_groups
+                .at(absl::AsciiStrToLower(AsgId("web")))
+                .size(),
+            2u);
 
   nic.mutable_application_security_group_members(0)->set_private_ip_address(
       "192.0.2.16/28");
@@ -307,16 +362,16 @@ TEST(AddApplicationSecurityGroupMembers, KeysGroupsInLowerCase) {
   EXPECT_THAT(AddApplicationSecurityGroupMembers(nic, other),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("\"192.0.2.16/28\" of a member of application "
-                                 "security group \"/ASG/Web\" is not a single "
-                                 "address")));
+                                 "security group")));
 }
 
 TEST(ImportNetworkInterface, RejectsApplicationSecurityGroupWithoutId) {
   EXPECT_THAT(
-      ImportNetworkInterface(R"({"name": "vm1-nic", "properties": {
+      ImportNetworkInterface(absl::StrCat(R"({"name": "vm1-nic", "properties": {
         "ipConfigurations": [{"name": "a", "properties": {
           "privateIPAddress": "192.0.2.4",
-          "applicationSecurityGroups": [{"id": "/asg/web"}, {"name": "x"}]}}]}})"),
+          "applicationSecurityGroups": [{"id": ")", AsgId("web"),
+                                        R"("}, {"name": "x"}]}}]}})")),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("properties.ipConfigurations[0].properties."
                          "applicationSecurityGroups[1].id: missing")));
@@ -693,7 +748,7 @@ TEST(WithJitRules, RedeployedBaseKeepsActiveGrants) {
   EXPECT_EQ(later->security_rules_size(), 2);
 }
 
-TEST(GrantsFromHistory, SkipsRevokedPorts) {
+TEST(GrantsFromHistory, RevokedPortOpensNothing) {
   JitPolicy policy = BastionPolicy();
   absl::StatusOr<JitRequest> active = ImportJitRequest(absl::StrCat(R"({
     "virtualMachines": [{"id": ")", kVmId, R"(",
@@ -710,10 +765,15 @@ TEST(GrantsFromHistory, SkipsRevokedPorts) {
   absl::StatusOr<std::vector<Grant>> grants =
       GrantsFromHistory(policy, Nsg({}), Target());
   ASSERT_TRUE(grants.ok()) << grants.status();
-  ASSERT_EQ(grants->size(), 1u);
+  ASSERT_EQ(grants->size(), 2u);
   EXPECT_EQ((*grants)[0].port, 22u);
   EXPECT_EQ((*grants)[0].protocol, JIT_PROTOCOL_TCP);
   EXPECT_EQ((*grants)[0].window.end, At("2026-03-02T10:00:00Z"));
+  EXPECT_THAT((*grants)[0].rejections, IsEmpty());
+  EXPECT_EQ((*grants)[1].port, 3389u);
+  ASSERT_EQ((*grants)[1].rejections.size(), 1u);
+  EXPECT_EQ((*grants)[1].rejections[0].code, "StatusRevoked");
+  EXPECT_FALSE(StateAt(*grants, 1, At("2026-03-02T09:30:00Z")).active);
 }
 
 TEST(ImportJitRequest, RejectsUnknownPortStatus) {
