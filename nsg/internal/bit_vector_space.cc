@@ -251,17 +251,17 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   if (count < 3) {
     // At most one start past 0: the two range checks decide every key.
     low_ = count == 2 ? starts[1] : std::numeric_limits<Key>::max();
-    high_ = low_;
+    span_ = 0;
     shift_ = 0;
     return true;
   }
 
-  // The root has about one slice per interval over [low_, high_) with wide
-  // leaves and four with narrow ones. Slices into which leaf_width_ or
-  // more intervals start get child nodes.
+  // The root has about one slice per interval over [low_, low_ + span_)
+  // with wide leaves and four with narrow ones. Slices into which
+  // leaf_width_ or more intervals start get child nodes.
   low_ = starts[1];
-  high_ = starts[count - 1];
-  const Key span = static_cast<Key>(high_ - low_);
+  span_ = static_cast<Key>(starts[count - 1] - low_);
+  const Key span = span_;
   int root_bits = 0;
   const size_t slices_per_interval = kWideLeaf / leaf_width_;
   while ((size_t{1} << root_bits) < slices_per_interval * count &&
@@ -372,8 +372,11 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
 
   // Sweep each field, charging its rows and then its interval map to what
   // is left of the budget.
+  // The fields' rows follow each other in the pool in sweep order, so a
+  // field's first row lies after the rows swept before it.
   std::vector<uint64_t> field_rows[kFields];
   size_t bytes_left = options.max_bytes;
+  size_t rows_before = 0;
   auto sweep = [&](auto& events, auto* map, int field, size_t max_buckets) {
     RowSet rows(rule_count, words, bytes_left / sizeof(uint64_t));
     std::vector<std::remove_reference_t<decltype(events[0].at)>> starts;
@@ -382,11 +385,13 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
     bytes_left -= rows.rows().size() * sizeof(uint64_t);
     class_count_[field] = rows.class_count();
     field_rows[field] = rows.rows();
+    row_begin_[field] = rows_before;
+    rows_before += rows.rows().size();
     // The maps store row offsets in 32 bits.
-    if (rows.rows().size() > std::numeric_limits<uint32_t>::max()) return false;
+    if (rows_before > std::numeric_limits<uint32_t>::max()) return false;
     std::vector<uint32_t> offsets(classes.size());
     for (size_t i = 0; i < classes.size(); ++i) {
-      offsets[i] = static_cast<uint32_t>(size_t{classes[i]} * words);
+      offsets[i] = static_cast<uint32_t>(row_begin_[field] + size_t{classes[i]} * words);
     }
     if (!map->Build(starts, offsets, max_buckets, bytes_left)) return false;
     bytes_left -= std::min(bytes_left, map->memory_bytes());
@@ -407,12 +412,7 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
 
   // Lay the rows out in one pool aligned to 64 bytes, so that each block
   // of a row is one cache line and one aligned AVX-512 load.
-  size_t total = 0;
-  for (int field = 0; field < kFields; ++field) {
-    row_begin_[field] = total;
-    total += field_rows[field].size();
-  }
-  pool_.assign(total + kBlockWords, 0);
+  pool_.assign(rows_before + kBlockWords, 0);
   const uintptr_t address = reinterpret_cast<uintptr_t>(pool_.data());
   pool_offset_ = (64 - address % 64) % 64 / sizeof(uint64_t);
   for (int field = 0; field < kFields; ++field) {
@@ -420,9 +420,7 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
               pool_.begin() + static_cast<ptrdiff_t>(pool_offset_ + row_begin_[field]));
   }
   words_ = words;
-  for (int field = 0; field < kFields; ++field) {
-    row_base_[field] = pool_.data() + pool_offset_ + row_begin_[field];
-  }
+  rows_ = pool_.data() + pool_offset_;
   // Rules of a table with one address family have ranks 0, 1, 2, ... and
   // need no table.
   bool identity = true;
@@ -517,12 +515,11 @@ inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
   }
   for (size_t lane = 0; lane < lanes; ++lane) {
     const Flow& flow = flows[lane];
-    rows[lane] = Rows{{Row(kSource, source_.ValueOf(flow.source, source_leaf[lane])),
-                       Row(kDestination,
-                           destination_.ValueOf(flow.destination, destination_leaf[lane])),
-                       Row(kSourcePort, source_port_.Find(flow.source_port)),
-                       Row(kDestinationPort, destination_port_.Find(flow.destination_port)),
-                       Row(kProtocol, protocol_[flow.protocol])}};
+    rows[lane] = Rows{{Row(source_.ValueOf(flow.source, source_leaf[lane])),
+                       Row(destination_.ValueOf(flow.destination, destination_leaf[lane])),
+                       Row(source_port_.Find(flow.source_port)),
+                       Row(destination_port_.Find(flow.destination_port)),
+                       Row(protocol_[flow.protocol])}};
     PrefetchRows(rows[lane]);
   }
 }

@@ -29,7 +29,7 @@
 //   field value --> IntervalMap --> row offset --> class row (words_ words)
 //
 //   IntervalMap (one per address and port field)
-//   table_: root over [low_, high_)         intervals_ (key order)
+//   table_: root over [low_, low_ + span_)  intervals_ (key order)
 //   +------------------------------+        +--------------------------+
 //   | leaf: first interval --------+------->| start a1, row of c1      |
 //   | child: node -----------+     |        | start a2, row of c0      |
@@ -40,11 +40,11 @@
 //   +------------------------------+
 //
 //   - Equivalence classes: intervals whose rule sets are equal share one
-//     class and one row. The maps store a class as its row's offset from
-//     the field's first row (class id times words_), which saves a
-//     multiply per field. IPv4 and IPv6 intervals keep their size (their
-//     start pads them to 8 and 32 bytes), and port intervals grow from 4
-//     to 8 bytes. On NSG rules, a service tag of thousands of
+//     class and one row. The maps store a class as its row's offset in
+//     words from the first row of the first field, which saves a multiply
+//     per field and lets all fields share one base pointer. IPv4 and IPv6
+//     intervals keep their size (their start pads them to 8 and 32
+//     bytes), and port intervals grow from 4 to 8 bytes. On NSG rules, a service tag of thousands of
 //     prefixes makes thousands of intervals but only a few distinct rows,
 //     so the rows stay small while the interval lists grow with the
 //     prefixes.
@@ -113,6 +113,18 @@
 //         acl1_1k single 54 to 56 against 52 to 53, batch unchanged.
 //       * Prefetching no rows, or only the two address rows: acl1_1k
 //         batch 48 to 52 against 45 to 46.
+//     Two more were counted with callgrind and dropped:
+//       * One test of the OR of a block's two 256-bit ANDs, building the
+//         zero-word mask only in the block that matches. It was tried with
+//         the conditional-move search steps. Batch lookups took 2 to 5
+//         more instructions per flow on acl1_1k, ipc1_1k, fw1_1k and
+//         nsg_shaped, because the matching block, which every lookup
+//         reaches, then needs the compares as well.
+//       * Narrow leaves for every map, with four root slices per interval:
+//         no fewer instructions on acl1_1k (246 against 243 per batch
+//         lookup), because slices with four starts need child nodes. And
+//         acl1_1k's snapshot grew to 108,116 bytes, more than a tenth of
+//         rte_acl's 1,037,504.
 //
 // Lookups are noexcept, allocate nothing and only read.
 #ifndef PORTCULLIS_NSG_INTERNAL_BIT_VECTOR_SPACE_H_
@@ -143,20 +155,27 @@ class IntervalMap {
   bool Build(const std::vector<Key>& starts, const std::vector<uint32_t>& values,
              size_t max_root, size_t max_bytes);
 
-  uint32_t Find(Key key) const noexcept {
-    if (key < low_) return first_value_;
-    if (key >= high_) return last_value_;
-    return Search(key, Walk(key));
+  // Find, Search and Walk are forced inline: GCC 12 called the IPv6 Find
+  // out of line from every lookup, and inlining it cut callgrind's count
+  // for single IPv6 lookups of the NSG-shaped set from 254 to 236
+  // instructions.
+  __attribute__((always_inline)) uint32_t Find(Key key) const noexcept {
+    // One unsigned compare tests both ends of [low_, low_ + span_).
+    const Key offset = static_cast<Key>(key - low_);
+    if (offset >= span_) return key < low_ ? first_value_ : last_value_;
+    return Search(key, Walk(key, offset));
   }
 
   // Find in steps, so that a batch can prefetch between them: the root
   // entry, the leaf entry (walking child nodes), then the value.
   const uint32_t* RootEntry(Key key) const noexcept {
-    if (key < low_ || key >= high_) return table_.data();
-    return table_.data() + static_cast<uint32_t>(static_cast<Key>((key - low_) >> shift_));
+    const Key offset = static_cast<Key>(key - low_);
+    if (offset >= span_) return table_.data();
+    return table_.data() + static_cast<uint32_t>(static_cast<Key>(offset >> shift_));
   }
   uint32_t Leaf(Key key) const noexcept {
-    return key < low_ || key >= high_ ? 0 : Walk(key);
+    const Key offset = static_cast<Key>(key - low_);
+    return offset >= span_ ? 0 : Walk(key, offset);
   }
   // Prefetches the intervals ValueOf(key, leaf) reads.
   void PrefetchLeaf(uint32_t leaf) const noexcept {
@@ -166,8 +185,8 @@ class IntervalMap {
     __builtin_prefetch(first + leaf_width_ - 1);
   }
   uint32_t ValueOf(Key key, uint32_t leaf) const noexcept {
-    if (key < low_) return first_value_;
-    if (key >= high_) return last_value_;
+    const Key offset = static_cast<Key>(key - low_);
+    if (offset >= span_) return key < low_ ? first_value_ : last_value_;
     return Search(key, leaf);
   }
 
@@ -178,8 +197,8 @@ class IntervalMap {
   }
 
  private:
-  // Returns the value of `key` in [low_, high_) from its leaf.
-  uint32_t Search(Key key, uint32_t leaf) const noexcept {
+  // Returns the value of `key` in [low_, low_ + span_) from its leaf.
+  __attribute__((always_inline)) uint32_t Search(Key key, uint32_t leaf) const noexcept {
     // A leaf names the interval holding its slice's first key, and fewer
     // than leaf_width_ more intervals start inside the slice. A binary
     // search of two or four steps over those leaf_width_ finds the key's
@@ -189,19 +208,39 @@ class IntervalMap {
     // Leaf entries have their kind bits clear, so the entry is the index.
     uint32_t first = leaf;
     if (leaf_width_ == kWideLeaf) {
-      first += static_cast<uint32_t>(intervals_[first + 8].start <= key) * 8;
-      first += static_cast<uint32_t>(intervals_[first + 4].start <= key) * 4;
+      first = Step(first, 8, key);
+      first = Step(first, 4, key);
     }
-    first += static_cast<uint32_t>(intervals_[first + 2].start <= key) * 2;
+    first = Step(first, 2, key);
     first += static_cast<uint32_t>(intervals_[first + 1].start <= key);
     return intervals_[first].value;
   }
 
-  // Returns the leaf entry of a key in [low_, high_), walking child nodes
-  // from the root.
-  uint32_t Walk(Key key) const noexcept {
-    uint32_t entry =
-        table_[static_cast<uint32_t>(static_cast<Key>(static_cast<Key>(key - low_) >> shift_))];
+  // Returns first + step when the interval there starts at or below `key`,
+  // and `first` otherwise. On x86-64 with address or port keys this is a
+  // compare and a conditional move, three instructions with the add, where
+  // GCC 12 emits five for the multiply-and-add form and four, with a
+  // register copy, for a conditional expression. Callgrind counted about
+  // 15 fewer instructions per single lookup on acl1_1k than with the
+  // multiply-and-add form.
+  uint32_t Step(uint32_t first, uint32_t step, Key key) const noexcept {
+#if defined(__x86_64__)
+    if constexpr (sizeof(Key) <= sizeof(uint32_t)) {
+      const uint32_t next = first + step;
+      asm("cmp %[start], %[key]\n\tcmovae %[next], %[first]"
+          : [first] "+r"(first)
+          : [key] "r"(key), [start] "rm"(intervals_[next].start), [next] "r"(next)
+          : "cc");
+      return first;
+    }
+#endif
+    return first + static_cast<uint32_t>(intervals_[first + step].start <= key) * step;
+  }
+
+  // Returns the leaf entry of `key`, whose offset from low_ is less than
+  // span_, walking child nodes from the root.
+  __attribute__((always_inline)) uint32_t Walk(Key key, Key offset) const noexcept {
+    uint32_t entry = table_[static_cast<uint32_t>(static_cast<Key>(offset >> shift_))];
     // NOTE: single IPv6 lookups of the NSG-shaped benchmark set took 63 to
     // 70 ns after these nodes and wide leaves came in, against 52 to 57 ns
     // before (2 GHz AMD EPYC). IPv4 lookups got faster. The cause is not
@@ -285,16 +324,16 @@ class IntervalMap {
                  uint32_t* entry);
 
   // Keys below low_ (the second start) are in the first interval and keys
-  // from high_ (the last start) on in the last one. The root splits
-  // [low_, high_) into slices of 2^shift_ keys.
+  // from low_ + span_ (the last start) on in the last one. The root splits
+  // [low_, low_ + span_) into slices of 2^shift_ keys.
   Key low_ = 0;
-  Key high_ = 0;
+  Key span_ = 0;
   int shift_ = 0;
   // The root's entries, then the child nodes.
   std::vector<uint32_t> table_;
   uint32_t leaf_width_ = kNarrowLeaf;
   // The values of the first and the last interval, which Find returns for
-  // keys outside [low_, high_) without reading intervals_.
+  // keys outside [low_, low_ + span_) without reading intervals_.
   uint32_t first_value_ = 0;
   uint32_t last_value_ = 0;
   // The intervals in key order, then kPadding padding elements.
@@ -368,19 +407,19 @@ class BitVectorSpace {
     const uint64_t* field[kFields];
   };
 
-  // The maps store each class as the offset of its row from the field's
-  // first row (class id times words_), which saves a multiply per field.
-  const uint64_t* Row(int field, uint32_t offset) const { return row_base_[field] + offset; }
+  // The maps store each class as the offset of its row in words from the
+  // first row of all fields, which saves a multiply per field, and lets the
+  // five fields share one base pointer.
+  const uint64_t* Row(uint32_t offset) const { return rows_ + offset; }
   uint32_t RankOf(int64_t bit) const noexcept {
     if (bit < 0) return kNoRank;
     return ranks_.empty() ? static_cast<uint32_t>(bit) : ranks_[static_cast<size_t>(bit)];
   }
   __attribute__((always_inline)) Rows RowsOf(const Flow& flow) const noexcept {
-    return Rows{{Row(kSource, source_.Find(flow.source)),
-                 Row(kDestination, destination_.Find(flow.destination)),
-                 Row(kSourcePort, source_port_.Find(flow.source_port)),
-                 Row(kDestinationPort, destination_port_.Find(flow.destination_port)),
-                 Row(kProtocol, protocol_[flow.protocol])}};
+    return Rows{{Row(source_.Find(flow.source)), Row(destination_.Find(flow.destination)),
+                 Row(source_port_.Find(flow.source_port)),
+                 Row(destination_port_.Find(flow.destination_port)),
+                 Row(protocol_[flow.protocol])}};
   }
   // Prefetches the first block of each row but the protocol's: a table
   // has few protocol classes, so their rows stay cached.
@@ -428,8 +467,8 @@ class BitVectorSpace {
   size_t pool_offset_ = 0;
   size_t row_begin_[kFields] = {};
   size_t class_count_[kFields] = {};
-  // The first row of each field in pool_.
-  const uint64_t* row_base_[kFields] = {};
+  // The first row of the first field in pool_.
+  const uint64_t* rows_ = nullptr;
   // The rank of each bit: ranks_[i] is rule i's position in priority order.
   // Empty when every rule's rank is its bit.
   std::vector<uint32_t> ranks_;
