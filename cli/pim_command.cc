@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -189,6 +190,30 @@ std::string RequestScopeText(const pim::ScheduleRequest& request) {
              : request.directory_scope_id();
 }
 
+// Rejects an admin request (adminAssign, adminUpdate, ...): the command
+// judges what a user requests for themselves, by the end-user rules, while
+// admin requests follow the Admin rules and another caller.
+absl::Status CheckSelfRequest(const pim::ScheduleRequest& request) {
+  switch (request.action()) {
+    case pim::ACTION_SELF_ACTIVATE:
+    case pim::ACTION_SELF_DEACTIVATE:
+    case pim::ACTION_SELF_EXTEND:
+    case pim::ACTION_SELF_RENEW:
+      return absl::OkStatus();
+    default:
+      break;
+  }
+  const bool arm = request.source_format() == pim::SOURCE_FORMAT_ARM;
+  std::string name(pim::ActionName(request.action()));
+  if (arm && !name.empty()) name[0] = absl::ascii_toupper(name[0]);
+  return absl::InvalidArgumentError(absl::StrCat(
+      arm ? "properties.requestType" : "action", ": invalid value \"", name,
+      "\"; expected a request a user makes for themselves (",
+      arm ? "SelfActivate, SelfDeactivate, SelfExtend or SelfRenew"
+          : "selfActivate, selfDeactivate, selfExtend or selfRenew",
+      "), because pim activate judges requests by the end-user rules"));
+}
+
 int RunActivate(const std::vector<std::string>& args) {
   FlagParser parser;
   parser.AddValue("policy", "FILE", "the role management policy (Graph or ARM JSON)");
@@ -260,6 +285,10 @@ int RunActivate(const std::vector<std::string>& args) {
   if (!request.ok()) {
     return Fail(absl::InvalidArgumentError(absl::StrCat(
         "--request ", flags->Value("request"), ": ", request.status().message())));
+  }
+  if (absl::Status self = CheckSelfRequest(*request_proto); !self.ok()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "--request ", flags->Value("request"), ": ", self.message())));
   }
   if (absl::Status governs = compiled->CheckGoverns(
           request->role_definition_id, request->scope, RequestScopeText(*request_proto));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/types/span.h"
@@ -237,8 +238,43 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   }
 }
 
-void ExplainPim(const Snapshot& snapshot, const Decision& decision,
-                LayerReport& report) {
+// Returns why active instance `index` gives the PIM layer nothing at `now`,
+// or "" when it counts or belongs to neither the user nor a user's group.
+std::string WhyInstanceDoesNotCount(const Snapshot& snapshot, const access::SignIn& sign_in,
+                                    int index, absl::Time now) {
+  const pim::CompiledInstance& instance =
+      snapshot.pim()->evaluator->active_instances()[index];
+  const std::string name = absl::StrCat(
+      "active instance '", instance.id, "' of role ",
+      RoleName(snapshot, instance.role_definition_id), " at ", instance.scope);
+  if (!absl::EqualsIgnoreCase(instance.principal_id, sign_in.user_id)) {
+    for (const std::string& group : sign_in.group_ids) {
+      if (!absl::EqualsIgnoreCase(group, instance.principal_id)) continue;
+      return absl::StrCat(
+          name, " is assigned to group ", group,
+          ", which the user belongs to; the PIM layer counts only instances "
+          "assigned to the user, although the RBAC layer grants the group's role");
+    }
+    return "";
+  }
+  if (!instance.in_force()) {
+    return absl::StrCat(name, " has status ", instance.status_text,
+                        ", so it gives nothing");
+  }
+  if (now < instance.window.start) {
+    return absl::StrCat(name, " starts at ", Time(instance.window.start),
+                        ", which is after now");
+  }
+  const absl::Time until = snapshot.pim()->active_until[index];
+  if (until < instance.window.end) {
+    return absl::StrCat(name, " was ended at ", Time(until), " by a deactivation request");
+  }
+  return absl::StrCat(name, " ended at ", Time(instance.window.end),
+                      ", which is not after now");
+}
+
+void ExplainPim(const Snapshot& snapshot, const access::SignIn* sign_in,
+                const Decision& decision, LayerReport& report) {
   const pim::ActivationEvaluator& evaluator = *snapshot.pim()->evaluator;
   switch (decision.pim.basis) {
     case PimDetail::Basis::kActiveInstance: {
@@ -260,10 +296,19 @@ void ExplainPim(const Snapshot& snapshot, const Decision& decision,
     case PimDetail::Basis::kEligibleOnly: {
       const pim::CompiledInstance& instance =
           evaluator.eligibilities()[decision.pim.instance];
+      std::vector<std::string> unused;
+      for (size_t i = 0; sign_in != nullptr && i < evaluator.active_instances().size(); ++i) {
+        std::string why =
+            WhyInstanceDoesNotCount(snapshot, *sign_in, static_cast<int>(i), decision.now);
+        if (!why.empty()) unused.push_back(std::move(why));
+      }
       report.reasons.push_back(absl::StrCat(
           "the user is eligible for role ", RoleName(snapshot, instance.role_definition_id),
           " at ", instance.scope,
-          " but has neither an active assignment nor an activation request"));
+          unused.empty() ? " but has neither an active assignment nor an activation request"
+                         : " but has no active assignment in force now and no "
+                           "activation request"));
+      for (std::string& why : unused) report.reasons.push_back(std::move(why));
       report.facts.push_back({"basis", "eligibleOnly"});
       return;
     }
@@ -556,7 +601,7 @@ absl::StatusOr<std::vector<LayerReport>> Explain(const Snapshot* snapshot,
           ExplainConditionalAccess(*snapshot, attempt, decision, report);
           break;
         case Layer::kPim:
-          ExplainPim(*snapshot, decision, report);
+          ExplainPim(*snapshot, attempt.sign_in, decision, report);
           break;
         case Layer::kRbac:
           ExplainRbac(*snapshot, attempt, decision, report);

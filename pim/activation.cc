@@ -249,7 +249,7 @@ bool EndsRoleOf(const ActivationRequest& deactivation, const Target& target) {
   return ends && deactivation.level == LEVEL_ASSIGNMENT &&
          deactivation.principal_id == target.principal_id &&
          deactivation.role_definition_id == target.role_definition_id &&
-         internal::ScopeCovers(deactivation.scope, target.scope);
+         deactivation.scope == target.scope;
 }
 
 }  // namespace
@@ -291,6 +291,7 @@ absl::StatusOr<std::vector<CompiledInstance>> CompileInstances(
           absl::StrCat(where, ": missing startDateTime"));
     }
     CompiledInstance compiled;
+    compiled.status_text = instance.status();
     compiled.principal_id = internal::NormalizeId(instance.principal_id());
     compiled.role_definition_id =
         internal::NormalizeId(instance.role_definition_id());

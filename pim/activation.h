@@ -126,7 +126,8 @@ struct ActivationRequest {
 
 // True when `deactivation`, a selfDeactivate or adminRemove request at the
 // assignment level, ends the role that `activation` activates: the same
-// principal and role, at a scope that covers the activation's.
+// principal, role and scope. A deactivation removes the assignment at its
+// own scope only, so one at a parent scope ends nothing below it.
 bool DeactivationEnds(const ActivationRequest& deactivation,
                       const ActivationRequest& activation);
 
@@ -145,13 +146,14 @@ struct CompiledInstance {
   // kOpen when there is none. A revoked, canceled or failed instance, or
   // one still waiting for approval, grants nothing.
   RequestStatus status = RequestStatus::kOpen;
+  // The recorded `status` as written, for messages; empty when none.
+  std::string status_text;
 
   bool in_force() const { return status == RequestStatus::kOpen; }
 };
 
 // True when `deactivation`, a selfDeactivate or adminRemove request at the
-// assignment level, targets `instance`: the same principal and role, at a
-// scope that covers the instance's. The caller checks when the
+// assignment level, targets `instance`: the same principal, role and scope. The caller checks when the
 // deactivation took effect.
 bool DeactivationEnds(const ActivationRequest& deactivation,
                       const CompiledInstance& instance);

@@ -85,6 +85,21 @@ json_check "effectiveRules decide" \
 expect_policy_error "missing enablement rule" "$TEST_TMPDIR/no-enablement.json" \
   'properties.rules: missing rule "Enablement_EndUser_Assignment"'
 
+python3 - "$examples/requests/alex-activate-now.json" "$TEST_TMPDIR" <<'PY'
+import json, sys
+request = json.load(open(sys.argv[1]))
+request["properties"]["requestType"] = "AdminAssign"
+json.dump(request, open(sys.argv[2] + "/admin-assign.json", "w"))
+PY
+"$portcullis" pim activate --policy "$examples/policy-secure-vm-operator.json" \
+  --eligibility "$examples/eligibility.json" --request "$TEST_TMPDIR/admin-assign.json" \
+  --now 2026-03-02T09:00:00Z --mfa >/dev/null 2>"$TEST_TMPDIR/stderr"
+check "admin request exits 2" 2 $?
+if grep -q 'properties.requestType: invalid value "AdminAssign"' "$TEST_TMPDIR/stderr"; then
+  echo "ok   admin request names requestType"; else
+  echo "FAIL admin request names requestType: $(cat "$TEST_TMPDIR/stderr")"
+  failures=$((failures + 1)); fi
+
 out=$("$portcullis" pim windows --schedule "$examples/work-hours.json" \
   --from 2026-03-02T00:00:00Z --to 2026-03-03T00:00:00Z)
 check "windows exits 0" 0 $?

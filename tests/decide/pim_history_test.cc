@@ -46,6 +46,7 @@ struct HistoryCase {
   // When set, a selfDeactivate of the same role recorded after the request.
   std::string deactivated_at;
   std::string deactivation_role;  // empty: the activated role
+  std::string deactivation_scope;  // empty: the activated scope
   std::string deactivation_status;
   // The request's recorded status; empty: none.
   std::string status;
@@ -128,6 +129,13 @@ std::vector<HistoryCase> HistoryCases() {
        .expected = LayerOutcome::kAllow,
        .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
        .state = "granted"},
+      {.name = "DeactivationAtParentScopeIgnored",
+       .now = "2026-03-02T10:30:00Z",
+       .deactivated_at = "2026-03-02T10:00:00Z",
+       .deactivation_scope = "/subscriptions/00000000-0000-0000-0000-000000000000",
+       .expected = LayerOutcome::kAllow,
+       .reason = "from 2026-03-02T08:55:00Z until 2026-03-02T12:55:00Z",
+       .state = "granted"},
       {.name = "DeactivationOfOtherRoleIgnored",
        .now = "2026-03-02T10:30:00Z",
        .deactivated_at = "2026-03-02T10:00:00Z",
@@ -200,6 +208,9 @@ TEST_P(PimHistoryTest, DecidesRecordedRequest) {
     SetTime(At(c.deactivated_at), deactivation.mutable_created_time());
     if (!c.deactivation_role.empty()) {
       deactivation.set_role_definition_id(c.deactivation_role);
+    }
+    if (!c.deactivation_scope.empty()) {
+      deactivation.set_directory_scope_id(c.deactivation_scope);
     }
     deactivation.set_status(c.deactivation_status);
     requests.push_back(deactivation);
@@ -416,6 +427,28 @@ TEST_P(PimInstanceTest, DecidesActiveInstance) {
               HasSubstr(c.reason));
 }
 
+TEST(PimInstanceMessageTest, GroupInstanceIsNamed) {
+  absl::StatusOr<Scenario> scenario = WithActiveInstance("Provisioned");
+  ASSERT_OK(scenario.status());
+  // A group Alex belongs to in the example directory.
+  scenario->input.pim->active_instances[0].set_principal_id(
+      "4d9a6c2e-3b1f-4e8a-9c7d-5f2e1a0b3c64");
+  const absl::Time now = At("2026-03-02T09:30:00Z");
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kDeny);
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr("is assigned to group 4d9a6c2e-3b1f-4e8a-9c7d-5f2e1a0b3c64, which "
+                        "the user belongs to"));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Instances, PimInstanceTest,
     ::testing::ValuesIn(std::vector<InstanceCase>{
@@ -435,19 +468,31 @@ INSTANTIATE_TEST_SUITE_P(
          .status = "Revoked",
          .pim = LayerOutcome::kDeny,
          .rbac = LayerOutcome::kDeny,
-         .reason = "is eligible for role"},
+         .reason = "but has no active assignment in force now and no activation request\n"
+                   "active instance 'instance-1' of role"},
+        {.name = "RevokedNamesStatus",
+         .now = "2026-03-02T09:30:00Z",
+         .status = "Revoked",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .reason = "has status Revoked, so it gives nothing"},
         {.name = "PendingApprovalGivesNothing",
          .now = "2026-03-02T09:30:00Z",
          .status = "pendingApproval",
          .pim = LayerOutcome::kDeny,
          .rbac = LayerOutcome::kDeny,
-         .reason = "is eligible for role"},
+         .reason = "has status pendingApproval, so it gives nothing"},
+        {.name = "EndedInstanceNamesEnd",
+         .now = "2026-03-02T12:00:00Z",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .reason = "ended at 2026-03-02T12:00:00Z, which is not after now"},
         {.name = "DeactivationEndsInstance",
          .now = "2026-03-02T10:30:00Z",
          .deactivated_at = "2026-03-02T10:00:00Z",
          .pim = LayerOutcome::kDeny,
          .rbac = LayerOutcome::kDeny,
-         .reason = "is eligible for role"},
+         .reason = "was ended at 2026-03-02T10:00:00Z by a deactivation request"},
         {.name = "LaterDeactivationShortensInstance",
          .now = "2026-03-02T09:30:00Z",
          .deactivated_at = "2026-03-02T10:00:00Z",
