@@ -355,10 +355,18 @@ struct Policy::Compiled {
   // Deny assignments that name all principals, in input order.
   std::vector<int> denies_for_all;
 
-  // Management groups above each subscription and management group,
-  // nearest first.
-  CaseInsensitiveMap<std::vector<std::string>> subscription_ancestors;
-  CaseInsensitiveMap<std::vector<std::string>> group_ancestors;
+  // The management groups above a subscription or management group,
+  // nearest first, as far as the links go.
+  struct Ancestry {
+    std::vector<std::string> groups;
+    // True when the links end at the root scope `/` (the tenant root group's
+    // parent). Otherwise the last group's parent is unknown, so a group that
+    // is not listed may still be above.
+    bool reaches_root = false;
+  };
+  // Only subscriptions and management groups with a parent link have one.
+  CaseInsensitiveMap<Ancestry> subscription_ancestors;
+  CaseInsensitiveMap<Ancestry> group_ancestors;
 
   absl::Status CompileRoles();
   absl::Status CompileHierarchy();
@@ -370,14 +378,20 @@ struct Policy::Compiled {
   absl::Span<const std::string> AncestorGroups(const ScopePath& path) const;
   bool ScopeCovers(const CompiledScope& scope, const ScopePath& path,
                    absl::Span<const std::string> groups, bool exact) const;
-  // True when the management-group tree places the subscription or
-  // management group of `path`, so that AncestorGroups() is complete. The
+  // The ancestry of the subscription or management group of `path`, or
+  // nullptr when no link places it (or `path` is the root scope).
+  const Ancestry* AncestryOf(const ScopePath& path) const;
+  // True when AncestorGroups(path) is complete: the links lead from the
+  // subscription or management group of `path` up to the root scope. The
   // root scope has nothing above it.
-  bool PlacementKnown(const ScopePath& path) const;
+  bool PlacementComplete(const ScopePath& path) const;
+  // Why PlacementComplete(path) is false, for messages: "the
+  // management-group tree does not place it" or where the links stop.
+  std::string PlacementGap(const ScopePath& path) const;
   // True when `deny` applies at `path`: its scope covers it, or it sits at a
-  // management group and the tree does not place `path`. Whether the group
-  // is above `path` is then unknown, and a deny assignment that might apply
-  // does apply.
+  // management group and the placement of `path` is incomplete. Whether the
+  // group is above `path` is then unknown, and a deny assignment that might
+  // apply does apply.
   bool DenyReaches(const CompiledDeny& deny, const ScopePath& path,
                    absl::Span<const std::string> groups) const;
   bool IsWithinAssignableScopes(const RoleDefinition& role,
@@ -456,87 +470,107 @@ absl::Status Policy::Compiled::CompileRoles() {
 }
 
 absl::Status Policy::Compiled::CompileHierarchy() {
-  // Parent management group of each subscription and management group.
-  CaseInsensitiveMap<std::string> subscription_parent;
-  CaseInsensitiveMap<std::string> group_parent;
+  // The parent of each subscription and management group, and the field it
+  // was read from. An empty parent is the root scope `/`, above the tenant
+  // root group.
+  struct Link {
+    std::string parent;
+    std::string where;
+  };
+  CaseInsensitiveMap<Link> subscription_parent;
+  CaseInsensitiveMap<Link> group_parent;
+  // The children in input order, so that errors do not depend on hashing.
+  std::vector<std::pair<bool, std::string>> children;  // {is_group, id}
   for (int i = 0; i < input.scope_parents_size(); ++i) {
     const ScopeParent& link = input.scope_parents(i);
+    // Importers set `source` to the field that names the parent.
     std::string where =
+        SourceOr(link.source(), absl::StrCat("scope_parents[", i, "].parent"));
+    std::string child_where =
         SourceOr(link.source(), absl::StrCat("scope_parents[", i, "]"));
     absl::StatusOr<ScopePath> child = ScopePath::Parse(link.child());
-    if (!child.ok()) return CompileError(where, "child", child.status().message());
-    absl::StatusOr<ScopePath> parent = ScopePath::Parse(link.parent());
-    if (!parent.ok()) {
-      return CompileError(where, "parent", parent.status().message());
+    if (!child.ok()) {
+      return CompileError(child_where, "child", child.status().message());
     }
-    if (parent->level() != ScopeLevel::kManagementGroup || parent->size() != 4) {
-      return CompileError(where, "parent",
-                          absl::StrCat("invalid value '", link.parent(),
-                                       "'; expected a management group"));
-    }
-    CaseInsensitiveMap<std::string>* parents = nullptr;
-    absl::string_view key;
-    if (child->level() == ScopeLevel::kSubscription && child->size() == 2) {
-      parents = &subscription_parent;
-      key = child->subscription();
-    } else if (child->level() == ScopeLevel::kManagementGroup &&
-               child->size() == 4) {
-      parents = &group_parent;
-      key = child->management_group();
-    } else {
-      return CompileError(where, "child",
+    const bool child_is_group = child->level() == ScopeLevel::kManagementGroup &&
+                                child->size() == 4;
+    if (!child_is_group && (child->level() != ScopeLevel::kSubscription ||
+                            child->size() != 2)) {
+      return CompileError(child_where, "child",
                           absl::StrCat("invalid value '", link.child(),
                                        "'; expected a subscription or a "
                                        "management group"));
     }
+    absl::StatusOr<ScopePath> parent = ScopePath::Parse(link.parent());
+    if (!parent.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": ", parent.status().message()));
+    }
+    const bool parent_is_root = parent->level() == ScopeLevel::kRoot;
+    const bool parent_is_group =
+        parent->level() == ScopeLevel::kManagementGroup && parent->size() == 4;
+    if (!parent_is_group && !(parent_is_root && child_is_group)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": invalid value '", link.parent(), "' as the parent of '",
+          link.child(), "'; expected a management group",
+          child_is_group ? ", or '/' for the tenant root group" : ""));
+    }
+    CaseInsensitiveMap<Link>& parents =
+        child_is_group ? group_parent : subscription_parent;
+    std::string key(child_is_group ? child->management_group()
+                                   : child->subscription());
     std::string parent_id(parent->management_group());
-    auto [it, inserted] = parents->emplace(std::string(key), parent_id);
-    if (!inserted && !absl::EqualsIgnoreCase(it->second, parent_id)) {
-      return CompileError(where, "parent",
-                          absl::StrCat("'", link.child(), "' has two parents, '",
-                                       it->second, "' and '", parent_id,
-                                       "'; expected one"));
+    auto [it, inserted] = parents.emplace(key, Link{parent_id, where});
+    if (inserted) {
+      children.emplace_back(child_is_group, std::move(key));
+    } else if (!absl::EqualsIgnoreCase(it->second.parent, parent_id)) {
+      auto describe_parent = [](absl::string_view group) {
+        return group.empty()
+                   ? std::string("the root scope '/' (as the tenant root group)")
+                   : absl::StrCat("management group '", group, "'");
+      };
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": '", link.child(), "' has two parents, ",
+          describe_parent(it->second.parent), " (read at ", it->second.where,
+          ") and ", describe_parent(parent_id), "; expected one"));
     }
   }
 
-  auto chain = [&](std::string start, absl::string_view what)
-      -> absl::StatusOr<std::vector<std::string>> {
-    std::vector<std::string> groups;
-    std::string current = std::move(start);
-    while (true) {
-      for (const std::string& seen : groups) {
-        if (absl::EqualsIgnoreCase(seen, current)) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "scope_parents: management group '", current,
-              "' is its own ancestor (above ", what,
-              "); expected a tree"));
-        }
+  // Walks the links up from `first`, the parent read at `first_where`.
+  auto walk = [&](const std::string& first, const std::string& first_where,
+                  absl::string_view what) -> absl::StatusOr<Ancestry> {
+    Ancestry ancestry;
+    const std::string* current = &first;
+    const std::string* where = &first_where;
+    while (!current->empty()) {
+      for (size_t seen = 0; seen < ancestry.groups.size(); ++seen) {
+        if (!absl::EqualsIgnoreCase(ancestry.groups[seen], *current)) continue;
+        std::vector<absl::string_view> cycle(ancestry.groups.begin() + seen,
+                                             ancestry.groups.end());
+        cycle.push_back(*current);
+        return absl::InvalidArgumentError(absl::StrCat(
+            *where, ": management group '", *current,
+            "' is its own ancestor (parent chain ", absl::StrJoin(cycle, ", "),
+            ", above ", what, "); expected a tree"));
       }
-      groups.push_back(current);
-      auto next = group_parent.find(current);
-      if (next == group_parent.end()) break;
-      current = next->second;
+      ancestry.groups.push_back(*current);
+      auto next = group_parent.find(*current);
+      if (next == group_parent.end()) return ancestry;
+      current = &next->second.parent;
+      where = &next->second.where;
     }
-    return groups;
+    ancestry.reaches_root = true;
+    return ancestry;
   };
-  for (const auto& [subscription, parent] : subscription_parent) {
-    absl::StatusOr<std::vector<std::string>> groups =
-        chain(parent, absl::StrCat("subscription '", subscription, "'"));
-    if (!groups.ok()) return groups.status();
-    subscription_ancestors.emplace(subscription, *std::move(groups));
-  }
-  for (const auto& [group, parent] : group_parent) {
-    absl::StatusOr<std::vector<std::string>> groups =
-        chain(parent, absl::StrCat("management group '", group, "'"));
-    if (!groups.ok()) return groups.status();
-    for (const std::string& above : *groups) {
-      if (absl::EqualsIgnoreCase(above, group)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("scope_parents: management group '", group,
-                         "' is its own ancestor; expected a tree"));
-      }
-    }
-    group_ancestors.emplace(group, *std::move(groups));
+  for (const auto& [is_group, id] : children) {
+    const Link& link = is_group ? group_parent.at(id) : subscription_parent.at(id);
+    absl::StatusOr<Ancestry> ancestry =
+        walk(link.parent, link.where,
+             absl::StrCat(is_group ? "management group '" : "subscription '", id,
+                          "'"));
+    if (!ancestry.ok()) return ancestry.status();
+    (is_group ? group_ancestors : subscription_ancestors)
+        .emplace(id, *std::move(ancestry));
   }
   return absl::OkStatus();
 }
@@ -659,18 +693,24 @@ absl::Status Policy::Compiled::CompileDenies() {
   return absl::OkStatus();
 }
 
-absl::Span<const std::string> Policy::Compiled::AncestorGroups(
+const Policy::Compiled::Ancestry* Policy::Compiled::AncestryOf(
     const ScopePath& path) const {
   if (!path.subscription().empty()) {
     auto found = subscription_ancestors.find(path.subscription());
-    if (found != subscription_ancestors.end()) return found->second;
-    return {};
+    return found == subscription_ancestors.end() ? nullptr : &found->second;
   }
   if (!path.management_group().empty()) {
     auto found = group_ancestors.find(path.management_group());
-    if (found != group_ancestors.end()) return found->second;
+    return found == group_ancestors.end() ? nullptr : &found->second;
   }
-  return {};
+  return nullptr;
+}
+
+absl::Span<const std::string> Policy::Compiled::AncestorGroups(
+    const ScopePath& path) const {
+  const Ancestry* ancestry = AncestryOf(path);
+  if (ancestry == nullptr) return {};
+  return ancestry->groups;
 }
 
 bool Policy::Compiled::ScopeCovers(const CompiledScope& scope,
@@ -691,14 +731,22 @@ bool Policy::Compiled::ScopeCovers(const CompiledScope& scope,
   return false;
 }
 
-bool Policy::Compiled::PlacementKnown(const ScopePath& path) const {
-  if (!path.subscription().empty()) {
-    return subscription_ancestors.contains(path.subscription());
+bool Policy::Compiled::PlacementComplete(const ScopePath& path) const {
+  if (path.subscription().empty() && path.management_group().empty()) {
+    return true;
   }
-  if (!path.management_group().empty()) {
-    return group_ancestors.contains(path.management_group());
+  const Ancestry* ancestry = AncestryOf(path);
+  return ancestry != nullptr && ancestry->reaches_root;
+}
+
+std::string Policy::Compiled::PlacementGap(const ScopePath& path) const {
+  const Ancestry* ancestry = AncestryOf(path);
+  if (ancestry == nullptr || ancestry->groups.empty()) {
+    return "the management-group tree does not place it";
   }
-  return true;
+  return absl::StrCat("the management-group tree stops at management group '",
+                      ancestry->groups.back(),
+                      "', whose parent it does not list");
 }
 
 bool Policy::Compiled::DenyReaches(const CompiledDeny& deny,
@@ -706,7 +754,7 @@ bool Policy::Compiled::DenyReaches(const CompiledDeny& deny,
                                    absl::Span<const std::string> groups) const {
   if (ScopeCovers(deny.scope, path, groups, deny.exact_scope)) return true;
   return !deny.exact_scope && !deny.scope.management_group.empty() &&
-         !PlacementKnown(path);
+         !PlacementComplete(path);
 }
 
 bool Policy::Compiled::IsWithinAssignableScopes(
@@ -1045,7 +1093,7 @@ std::string Policy::Explain(const Request& request,
       if (path.ok() && !c.ScopeCovers(compiled.scope, *path, c.AncestorGroups(*path),
                                       compiled.exact_scope)) {
         absl::StrAppend(&text, " (taken to cover '", request.scope,
-                        "' because the management-group tree does not place it)");
+                        "' because ", c.PlacementGap(*path), ")");
       }
       if (!grant.empty()) {
         absl::StrAppend(&text, "; without it, ", grant);
@@ -1216,9 +1264,8 @@ std::vector<std::string> Policy::Trace(const Request& request,
                                        : "");
     } else {
       if (!c.ScopeCovers(deny.scope, *path, groups, deny.exact_scope)) {
-        absl::StrAppend(&line, "taken to cover '", request.scope,
-                        "' because the management-group tree does not place "
-                        "it; ");
+        absl::StrAppend(&line, "taken to cover '", request.scope, "' because ",
+                        c.PlacementGap(*path), "; ");
       }
       std::string outcome;
       for (const CompiledBlock& block : deny.blocks) {

@@ -11,7 +11,10 @@
 //      none of them, and one of its permission blocks matches the operation
 //      (its actions, or dataActions for a data action) without matching that
 //      block's notActions (notDataActions). Such a request is denied,
-//      whatever any role grants.
+//      whatever any role grants. A deny assignment at a management group
+//      counts as above the request's scope unless the management-group links
+//      lead from the scope's subscription (or group) up to the root scope
+//      `/` without passing it, because an unlisted group may be above.
 //   2. Otherwise the request is allowed when an assignment to the principal
 //      or one of its groups, at the request's scope or above and active at
 //      `now`, has a role with a permission block whose actions
@@ -156,7 +159,8 @@ class Policy {
   // assignment whose end is before its start, two role definitions with one
   // GUID but different permissions, all principals listed in a deny
   // assignment's excludePrincipals, a scope parent that is not a management
-  // group, or a cycle in the management-group tree.
+  // group (or `/` above a management group), a subscription or management
+  // group with two parents, or a cycle in the management-group tree.
   static absl::StatusOr<Policy> Compile(RbacInput input);
 
   Policy(Policy&&) noexcept;

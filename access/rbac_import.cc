@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -698,50 +699,163 @@ absl::Status ReadDenyAssignment(const Item& item, DenyAssignment* deny) {
   return absl::OkStatus();
 }
 
-absl::Status ReadEntity(const Item& item, absl::string_view source_name,
-                        std::vector<ScopeParent>& out) {
+constexpr absl::string_view kManagementGroupPrefix =
+    "/providers/Microsoft.Management/managementGroups/";
+
+// The links of one getEntities document, each once.
+class EntityLinks {
+ public:
+  EntityLinks(absl::string_view source_name, std::vector<ScopeParent>& out)
+      : source_name_(source_name), out_(out) {}
+
+  // Records that `child` sits directly below `parent` (`/` for the tenant
+  // root group), as the field at `path` states.
+  void Add(absl::string_view child, absl::string_view parent,
+           const json::Path& path) {
+    std::string key = absl::AsciiStrToLower(absl::StrCat(child, "\n", parent));
+    if (!seen_.insert(std::move(key)).second) return;
+    ScopeParent link;
+    link.set_child(std::string(child));
+    link.set_parent(std::string(parent));
+    link.set_source(SourceOf(source_name_, path));
+    out_.push_back(std::move(link));
+  }
+
+ private:
+  absl::string_view source_name_;
+  std::vector<ScopeParent>& out_;
+  absl::flat_hash_set<std::string> seen_;
+};
+
+// The management group id of `name`, or an error at `path` when `name` is
+// not a management group name.
+absl::StatusOr<std::string> GroupIdOf(absl::string_view name,
+                                      const json::Path& path) {
+  std::string id = absl::StrCat(kManagementGroupPrefix, name);
+  absl::StatusOr<ScopePath> scope = ScopePath::Parse(id);
+  if (name.empty() || !scope.ok() ||
+      scope->level() != ScopeLevel::kManagementGroup || scope->size() != 4) {
+    return FieldError(path, absl::StrCat("invalid value '", name,
+                                         "'; expected a management group name"));
+  }
+  return id;
+}
+
+// Reads `parentNameChain`, the names of the management groups above entity
+// `id` from the top down, so its last name is the entity's parent. Each name
+// gives the link to the name before it, and the last one the entity's link
+// unless `parent.id` gave it. `parent_name` is the group that `parent.id`
+// names, "" for none, and `parent_is_null` is true when `parent` is JSON
+// null. A chain that contradicts `parent` is an error.
+absl::Status ReadParentNameChain(const Struct& fields, const json::Path& path,
+                                 absl::string_view id,
+                                 absl::string_view parent_name,
+                                 bool parent_is_null, EntityLinks& links) {
+  const Value* value = json::FindField(fields, "parentNameChain");
+  if (json::IsNullOrAbsent(value)) return absl::OkStatus();
+  json::Path chain_path = path.Field("parentNameChain");
+  absl::StatusOr<const ListValue*> list = json::GetArray(*value, chain_path);
+  if (!list.ok()) return list.status();
+  const int size = (*list)->values_size();
+  if (size == 0) {
+    if (parent_name.empty()) return absl::OkStatus();
+    return FieldError(chain_path,
+                      absl::StrCat("invalid value []; expected the management "
+                                   "groups above, ending with the parent '",
+                                   parent_name, "'"));
+  }
+  if (parent_is_null) {
+    return FieldError(chain_path,
+                      "names management groups above the entity, but its "
+                      "parent is null; expected the two to agree");
+  }
+  std::string previous;
+  for (int k = 0; k < size; ++k) {
+    json::Path item_path = chain_path.Index(k);
+    absl::StatusOr<std::string> name =
+        json::GetString((*list)->values(k), item_path);
+    if (!name.ok()) return name.status();
+    absl::StatusOr<std::string> id = GroupIdOf(*name, item_path);
+    if (!id.ok()) return id.status();
+    if (k > 0) {
+      links.Add(*id, absl::StrCat(kManagementGroupPrefix, previous),
+                chain_path.Index(k - 1));
+    }
+    previous = *std::move(name);
+  }
+  if (parent_name.empty()) {
+    links.Add(id, absl::StrCat(kManagementGroupPrefix, previous),
+              chain_path.Index(size - 1));
+  } else if (!absl::EqualsIgnoreCase(previous, parent_name)) {
+    return FieldError(
+        chain_path.Index(size - 1),
+        absl::StrCat("invalid value '", previous, "'; expected '", parent_name,
+                     "', the parent that parent.id names"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadEntity(const Item& item, EntityLinks& links) {
   absl::StatusOr<std::string> id = RequiredString(
       *item.object, {"id"}, item.path, "the entity's id");
   if (!id.ok()) return id.status();
   absl::StatusOr<ScopePath> child = ScopePath::Parse(*id);
   if (!child.ok()) return AtPath(item.path.Field("id"), child.status());
-  if (child->level() != ScopeLevel::kSubscription &&
-      child->level() != ScopeLevel::kManagementGroup) {
+  const bool is_group = child->level() == ScopeLevel::kManagementGroup;
+  if (child->level() != ScopeLevel::kSubscription && !is_group) {
     return FieldError(item.path.Field("id"),
                       absl::StrCat("invalid value '", *id,
                                    "'; expected a subscription or management "
                                    "group id"));
   }
 
-  // The REST response nests `parent` in `properties`; az flattens it.
+  // The REST response nests the fields in `properties`; az flattens them.
   absl::StatusOr<std::pair<const Struct*, json::Path>> fields = FieldsOf(item);
   if (!fields.ok()) return fields.status();
-  const Value* parent = json::FindField(*fields->first, "parent");
-  if (json::IsNullOrAbsent(parent)) return absl::OkStatus();
-  json::Path parent_path = fields->second.Field("parent");
-  absl::StatusOr<const Struct*> parent_object =
-      json::GetObject(*parent, parent_path);
-  if (!parent_object.ok()) return parent_object.status();
-  absl::StatusOr<std::string> parent_id =
-      OptionalString(**parent_object, "id", parent_path);
-  if (!parent_id.ok()) return parent_id.status();
-  if (parent_id->empty()) return absl::OkStatus();
-  absl::StatusOr<ScopePath> parent_scope = ScopePath::Parse(*parent_id);
-  if (!parent_scope.ok()) {
-    return AtPath(parent_path.Field("id"), parent_scope.status());
-  }
-  if (parent_scope->level() != ScopeLevel::kManagementGroup) {
-    return FieldError(parent_path.Field("id"),
-                      absl::StrCat("invalid value '", *parent_id,
-                                   "'; expected a management group id"));
+  const Struct& object = *fields->first;
+  const json::Path& path = fields->second;
+
+  // The tenant root group's name is the tenant id.
+  absl::StatusOr<std::string> tenant = OptionalString(object, "tenantId", path);
+  if (!tenant.ok()) return tenant.status();
+  if (!tenant->empty()) {
+    absl::StatusOr<std::string> root = GroupIdOf(*tenant, path.Field("tenantId"));
+    if (!root.ok()) return root.status();
+    links.Add(*root, "/", path.Field("tenantId"));
   }
 
-  ScopeParent link;
-  link.set_child(*id);
-  link.set_parent(*parent_id);
-  link.set_source(SourceOf(source_name, item.path));
-  out.push_back(std::move(link));
-  return absl::OkStatus();
+  // A management group whose parent is null is the tenant root group. A
+  // subscription always has a parent, so a null one leaves it unplaced.
+  const Value* parent = json::FindField(object, "parent");
+  const bool parent_is_null =
+      parent != nullptr && parent->kind_case() == Value::kNullValue;
+  if (parent_is_null && is_group) links.Add(*id, "/", path.Field("parent"));
+  std::string parent_name;
+  if (!json::IsNullOrAbsent(parent)) {
+    json::Path parent_path = path.Field("parent");
+    absl::StatusOr<const Struct*> parent_object =
+        json::GetObject(*parent, parent_path);
+    if (!parent_object.ok()) return parent_object.status();
+    absl::StatusOr<std::string> parent_id =
+        OptionalString(**parent_object, "id", parent_path);
+    if (!parent_id.ok()) return parent_id.status();
+    if (!parent_id->empty()) {
+      absl::StatusOr<ScopePath> parent_scope = ScopePath::Parse(*parent_id);
+      if (!parent_scope.ok()) {
+        return AtPath(parent_path.Field("id"), parent_scope.status());
+      }
+      if (parent_scope->level() != ScopeLevel::kManagementGroup) {
+        return FieldError(parent_path.Field("id"),
+                          absl::StrCat("invalid value '", *parent_id,
+                                       "'; expected a management group id"));
+      }
+      parent_name = std::string(parent_scope->management_group());
+      links.Add(*id, *parent_id, parent_path.Field("id"));
+    }
+  }
+
+  return ReadParentNameChain(object, path, *id, parent_name, parent_is_null,
+                             links);
 }
 
 absl::Status ReadOperation(const Struct& object, const json::Path& path,
@@ -862,8 +976,9 @@ absl::StatusOr<std::vector<ScopeParent>> ParseManagementGroupEntities(
   absl::StatusOr<std::vector<Item>> items = ParseItems(json_bytes, root);
   if (!items.ok()) return items.status();
   std::vector<ScopeParent> links;
+  EntityLinks unique_links(source_name, links);
   for (const Item& item : *items) {
-    absl::Status read = ReadEntity(item, source_name, links);
+    absl::Status read = ReadEntity(item, unique_links);
     if (!read.ok()) return read;
   }
   return links;

@@ -68,9 +68,17 @@ absl::StatusOr<std::vector<DenyAssignment>> ParseDenyAssignments(
 
 // Reads the management-group tree from the Entities - List response
 // (`POST /providers/Microsoft.Management/getEntities`, or `az account
-// management-group entities list`): each entity with a parent
-// (`properties.parent.id` or `parent.id`) gives one ScopeParent. Entities
-// without a parent (the tenant root group) give none.
+// management-group entities list`), with the fields in `properties` or
+// flat. Each link is returned once:
+//   - `parent.id` links the entity to its parent.
+//   - A management group with `parent: null` is the tenant root group, and
+//     so is the group named by `tenantId` (its name is the tenant id). Both
+//     are linked to the root scope `/`.
+//   - `parentNameChain` (the groups above, from the top down) links each
+//     name to the one before it, and the entity to the last one. A chain
+//     that contradicts `parent` is an error.
+// A subscription with `parent: null`, and an entity without parent or
+// chain, give no link of their own, so their placement stays unknown.
 absl::StatusOr<std::vector<ScopeParent>> ParseManagementGroupEntities(
     absl::string_view json_bytes, absl::string_view source_name = "");
 

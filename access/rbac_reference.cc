@@ -95,21 +95,39 @@ bool Covers(const RbacInput& input, absl::string_view assigned,
   return false;
 }
 
-// True when the links place the subscription or management group that
-// `scope` lies in under a parent group; the root scope needs no place.
+// True when the links lead from the subscription or management group that
+// `scope` lies in up to the root scope `/`, the parent of the tenant root
+// group. The root scope itself needs no place.
 bool Placed(const RbacInput& input, const std::vector<std::string>& scope) {
+  std::vector<std::string> node;
   if (scope.size() >= 2 && scope[0] == "subscriptions") {
-    return !ParentOf(input, {scope[0], scope[1]}).empty();
+    node = {scope[0], scope[1]};
+  } else if (scope.size() >= 4 &&
+             !GroupOf({scope.begin(), scope.begin() + 4}).empty()) {
+    node = {scope.begin(), scope.begin() + 4};
+  } else {
+    return true;
   }
-  if (scope.size() >= 4 && !GroupOf({scope.begin(), scope.begin() + 4}).empty()) {
-    return !ParentOf(input, {scope.begin(), scope.begin() + 4}).empty();
+  // Compile() rejects cycles, so the walk ends within one step per link.
+  for (int step = 0; step <= input.scope_parents_size(); ++step) {
+    const ScopeParent* found = nullptr;
+    for (const ScopeParent& link : input.scope_parents()) {
+      if (Segments(link.child()) == node) {
+        found = &link;
+        break;
+      }
+    }
+    if (found == nullptr) return false;
+    std::vector<std::string> parent = Segments(found->parent());
+    if (parent.empty()) return true;
+    node = parent;
   }
-  return true;
+  return false;
 }
 
 // A deny assignment's reach: its scope covers the requested one, or it sits
-// at a management group and the links do not place the requested scope, so
-// the group might be above it.
+// at a management group and the links do not lead from the requested scope
+// up to the root, so the group might be above it.
 bool DenyCovers(const RbacInput& input, const DenyAssignment& deny,
                 absl::string_view requested) {
   if (Covers(input, deny.scope(), requested, deny.do_not_apply_to_child_scopes())) {

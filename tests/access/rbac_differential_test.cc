@@ -39,16 +39,22 @@ class RandomInputs {
     int synthetic = Uniform(1, 6);
     for (int i = 0; i < synthetic; ++i) AddSyntheticRole(i, input);
 
-    // s1 sits in management group "a", which sits in "b". One input in
-    // six has no tree, and one in six places only "a", so that deny
-    // assignments at management groups meet scopes without a known place.
-    // The choice takes no random numbers, so the rest of the input stays
-    // as it was.
+    // s1 sits in management group "a", which sits in "b", the tenant root
+    // group. One input in six has no tree, one in six places only "a", and
+    // one in six leaves the parent of "b" unknown, so that deny assignments
+    // at management groups meet scopes whose place is unknown or
+    // incomplete. The choice takes no random numbers, so the rest of the
+    // input stays as it was.
     const int tree = static_cast<int>(seed_ % 6);
     if (tree >= 2) AddParent("/subscriptions/s1", "a", input);
     if (tree >= 1) {
       AddParent("/providers/Microsoft.Management/managementGroups/a", "b",
                 input);
+    }
+    if (tree >= 3) {
+      ScopeParent* root = input.add_scope_parents();
+      root->set_child("/providers/Microsoft.Management/managementGroups/b");
+      root->set_parent("/");
     }
 
     int assignments = Uniform(0, 12);
@@ -364,6 +370,83 @@ TEST(RbacDifferential, CompiledMatchesReference) {
   EXPECT_GT(conditional, 5);
   EXPECT_GT(unknown_deny, 5) << "deny assignments that may apply through a group";
   EXPECT_GT(unknown_grant, 5) << "grants only through a possible group";
+}
+
+// Every shape of a small management-group tree, from none to one that
+// reaches the root scope, against deny assignments at each group: where
+// the tree stops below the root, a group it does not list may be above.
+TEST(RbacDifferential, TreeShapesMatchReference) {
+  const std::string groups = "/providers/Microsoft.Management/managementGroups/";
+  struct Link {
+    const char* child;
+    const char* parent;
+  };
+  const std::vector<std::vector<Link>> trees = {
+      {},
+      {{"a", "b"}},
+      {{"s1", "a"}},
+      {{"s1", "a"}, {"a", "b"}},
+      {{"s1", "a"}, {"a", "b"}, {"b", "/"}},
+      {{"s1", "a"}, {"a", "/"}},
+      {{"a", "b"}, {"b", "/"}},
+  };
+  const std::vector<std::string> request_scopes = {
+      "/",
+      groups + "a",
+      groups + "b",
+      "/subscriptions/s1",
+      "/subscriptions/s1/resourceGroups/rg1",
+      "/subscriptions/s2",
+  };
+  int compared = 0;
+  int denied = 0;
+  int allowed = 0;
+  for (const std::vector<Link>& tree : trees) {
+    for (const char* deny_group : {"a", "b", "c"}) {
+      for (bool exact : {false, true}) {
+        RbacInput input;
+        RoleDefinition* role = input.add_role_definitions();
+        role->set_name("role-everything");
+        role->set_role_type(ROLE_TYPE_BUILT_IN);
+        role->add_assignable_scopes("/");
+        role->add_permissions()->add_actions("*");
+        RoleAssignment* assignment = input.add_role_assignments();
+        assignment->set_principal_id("u1");
+        assignment->set_role_definition_id("role-everything");
+        assignment->set_scope("/");
+        DenyAssignment* deny = input.add_deny_assignments();
+        deny->set_scope(groups + deny_group);
+        deny->set_do_not_apply_to_child_scopes(exact);
+        deny->add_principals()->set_id(std::string(kAllPrincipalsId));
+        deny->add_permissions()->add_actions("*/delete");
+        for (const Link& link : tree) {
+          ScopeParent* parent = input.add_scope_parents();
+          parent->set_child(link.child[0] == 's'
+                                ? absl::StrCat("/subscriptions/", link.child)
+                                : groups + link.child);
+          parent->set_parent(link.parent[0] == '/' ? std::string("/")
+                                                   : groups + link.parent);
+        }
+        absl::StatusOr<Policy> policy = Policy::Compile(input);
+        ASSERT_THAT(policy, IsOk()) << input.DebugString();
+        for (const std::string& scope : request_scopes) {
+          Request request;
+          request.principal_id = "u1";
+          request.action = "Microsoft.Compute/virtualMachines/delete";
+          request.scope = scope;
+          Decision fast = policy->Check(request, kBase);
+          Decision slow = ReferenceCheck(input, request, kBase);
+          ASSERT_EQ(Describe(fast), Describe(slow))
+              << "scope '" << scope << "'\n" << input.DebugString();
+          ++compared;
+          ++(fast.allowed ? allowed : denied);
+        }
+      }
+    }
+  }
+  EXPECT_EQ(compared, 7 * 3 * 2 * 6);
+  EXPECT_GT(allowed, 50);
+  EXPECT_GT(denied, 50);
 }
 
 }  // namespace

@@ -20,9 +20,17 @@ using ::portcullis::testing::SharedDir;
 using ::portcullis::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kReaderGuid[] = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+std::string ReadExample(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFileToString(path);
+  EXPECT_THAT(bytes, IsOk()) << path;
+  return bytes.ok() ? *bytes : "";
+}
 
 std::string RealDataPath(absl::string_view relative) {
   return absl::StrCat(*SharedDir(), "/realdata/rbac/", relative);
@@ -620,12 +628,97 @@ TEST(ParseManagementGroupEntities, RestListResponse) {
         {"id": "/subscriptions/s1", "type": "/subscriptions", "name": "s1",
          "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"}}}
       ]})"));
-  ASSERT_THAT(links, SizeIs(2));
+  ASSERT_THAT(links, SizeIs(3));
+  // The group whose parent is null is the tenant root group.
   EXPECT_EQ(links[0].child(),
-            "/providers/Microsoft.Management/managementGroups/mg1");
-  EXPECT_EQ(links[0].parent(),
             "/providers/Microsoft.Management/managementGroups/root");
-  EXPECT_EQ(links[1].child(), "/subscriptions/s1");
+  EXPECT_EQ(links[0].parent(), "/");
+  EXPECT_EQ(links[0].source(), "value[0].properties.parent");
+  EXPECT_EQ(links[1].child(),
+            "/providers/Microsoft.Management/managementGroups/mg1");
+  EXPECT_EQ(links[1].parent(),
+            "/providers/Microsoft.Management/managementGroups/root");
+  EXPECT_EQ(links[1].source(), "value[1].properties.parent.id");
+  EXPECT_EQ(links[2].child(), "/subscriptions/s1");
+}
+
+TEST(ParseManagementGroupEntities, SubscriptionWithNullParentStaysUnplaced) {
+  ASSERT_OK_AND_ASSIGN(std::vector<ScopeParent> links,
+                       ParseManagementGroupEntities(R"([
+        {"id": "/subscriptions/s1", "properties": {"parent": null}}])"));
+  EXPECT_THAT(links, IsEmpty());
+}
+
+TEST(ParseManagementGroupEntities, TenantIdNamesTheRootGroup) {
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<ScopeParent> links,
+      ParseManagementGroupEntities(ReadExample("examples/rbac/management-groups.json"),
+                                   "mg.json"));
+  const std::string root =
+      "/providers/Microsoft.Management/managementGroups/"
+      "aaaabbbb-0000-cccc-1111-dddd2222eeee";
+  const std::string platform =
+      "/providers/Microsoft.Management/managementGroups/mg-platform";
+  std::vector<std::string> seen;
+  for (const ScopeParent& link : links) {
+    seen.push_back(absl::StrCat(link.child(), " -> ", link.parent(), " at ",
+                                link.source()));
+  }
+  // Each link once, although both entities repeat the tenant and the chain.
+  EXPECT_THAT(seen, UnorderedElementsAre(
+                        absl::StrCat(root, " -> / at mg.json: value[0].properties.tenantId"),
+                        absl::StrCat(platform, " -> ", root,
+                                     " at mg.json: value[0].properties.parent.id"),
+                        absl::StrCat("/subscriptions/00000000-0000-0000-0000-000000000000 -> ",
+                                     platform, " at mg.json: value[1].properties.parent.id")));
+}
+
+TEST(ParseManagementGroupEntities, ParentNameChainGivesLinksAbove) {
+  ASSERT_OK_AND_ASSIGN(std::vector<ScopeParent> links,
+                       ParseManagementGroupEntities(R"([
+        {"id": "/subscriptions/s1", "parentNameChain": ["top", "mid", "low"]}])"));
+  std::vector<std::string> seen;
+  for (const ScopeParent& link : links) {
+    seen.push_back(absl::StrCat(link.child(), " -> ", link.parent(), " at ",
+                                link.source()));
+  }
+  const std::string groups = "/providers/Microsoft.Management/managementGroups/";
+  EXPECT_THAT(seen, ElementsAre(
+                        absl::StrCat(groups, "mid -> ", groups, "top at [0].parentNameChain[0]"),
+                        absl::StrCat(groups, "low -> ", groups, "mid at [0].parentNameChain[1]"),
+                        absl::StrCat("/subscriptions/s1 -> ", groups,
+                                     "low at [0].parentNameChain[2]")));
+}
+
+TEST(ParseManagementGroupEntities, RejectsChainThatContradictsParent) {
+  EXPECT_THAT(
+      ParseManagementGroupEntities(
+          R"({"value": [{"id": "/subscriptions/s1", "properties": {
+                "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"},
+                "parentNameChain": ["root", "mg2"]}}]})",
+          "mg.json"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("value[0].properties.parentNameChain[1]: invalid "
+                         "value 'mg2'; expected 'mg1', the parent that "
+                         "parent.id names")));
+  EXPECT_THAT(
+      ParseManagementGroupEntities(
+          R"([{"id": "/subscriptions/s1", "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"},
+               "parentNameChain": []}])"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("[0].parentNameChain: invalid value []")));
+  EXPECT_THAT(
+      ParseManagementGroupEntities(
+          R"([{"id": "/providers/Microsoft.Management/managementGroups/mg1", "parent": null,
+               "parentNameChain": ["mgX"]}])"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("[0].parentNameChain: names management groups above "
+                         "the entity, but its parent is null")));
+  EXPECT_THAT(ParseManagementGroupEntities(
+                  R"([{"id": "/subscriptions/s1", "parentNameChain": ["a/b"]}])"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("[0].parentNameChain[0]: invalid value 'a/b'; "
+                                 "expected a management group name")));
 }
 
 TEST(ParseManagementGroupEntities, AzFlatShape) {

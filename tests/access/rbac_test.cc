@@ -26,6 +26,7 @@ using ::testing::AllOf;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 // The reference architecture's resources, as in examples/.
@@ -143,6 +144,26 @@ void AddDenies(const std::string& json, RbacInput& input) {
   for (DenyAssignment& deny : *denies) {
     *input.add_deny_assignments() = std::move(deny);
   }
+}
+
+void AddLink(const std::string& child, const std::string& parent,
+             RbacInput& input) {
+  ScopeParent* link = input.add_scope_parents();
+  link->set_child(child);
+  link->set_parent(parent);
+}
+
+// A deny assignment at management group `group` that blocks every delete
+// for all principals.
+std::string DeleteDenyAtGroup(const std::string& group) {
+  const std::string scope =
+      "/providers/Microsoft.Management/managementGroups/" + group;
+  return absl::StrCat(
+      R"({"value": [{"id": ")", scope,
+      R"(/providers/Microsoft.Authorization/denyAssignments/d1", "name": "d1",
+      "properties": {"denyAssignmentName": "no deletes", "scope": ")",
+      scope, R"(", "permissions": [{"actions": ["*/delete"]}],
+      "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]}}]})");
 }
 
 Request Ask(absl::string_view principal, absl::string_view action,
@@ -790,12 +811,7 @@ TEST_F(RbacTest, ExampleDenyBlocksDeletes) {
 // a tree that places the subscription elsewhere lets the request through.
 TEST_F(RbacTest, ManagementGroupDenyWithUnknownPlacementApplies) {
   RequireBuiltIns();
-  AddDenies(R"({"value": [{"id": "/providers/Microsoft.Management/managementGroups/mg1/providers/Microsoft.Authorization/denyAssignments/d1",
-      "name": "d1", "properties": {"denyAssignmentName": "no deletes",
-      "scope": "/providers/Microsoft.Management/managementGroups/mg1",
-      "permissions": [{"actions": ["*/delete"]}],
-      "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]}}]})",
-            input_);
+  AddDenies(DeleteDenyAtGroup("mg1"), input_);
   Assign(kOwner, kUser, kSubscription);
   const char* kDelete = "Microsoft.Compute/virtualMachines/delete";
   Request request = Ask(kUser, kDelete, kVm);
@@ -815,15 +831,83 @@ TEST_F(RbacTest, ManagementGroupDenyWithUnknownPlacementApplies) {
   link("/providers/Microsoft.Management/managementGroups/mg1", "root");
   EXPECT_FALSE(Allowed(kUser, kDelete, kVm));
 
-  // Placed under mg2, beside mg1: the deny does not reach it.
+  // Placed under mg2, beside mg1, but the parent of "root" is unknown, so
+  // mg1 may still be above it.
   link("/providers/Microsoft.Management/managementGroups/mg2", "root");
   link(kSubscription, "mg2");
+  decision = Compiled().Check(request, kNow);
+  EXPECT_EQ(decision.reason, Reason::kDenyAssignment);
+  EXPECT_THAT(Compiled().Explain(request, decision),
+              HasSubstr("because the management-group tree stops at "
+                        "management group 'root', whose parent it does not "
+                        "list"));
+  // With "root" as the tenant root group, the deny does not reach it.
+  AddLink("/providers/Microsoft.Management/managementGroups/root", "/", input_);
+  policy_.reset();
   EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
   // A deny that applies to its own scope only never reaches below it.
   input_.mutable_scope_parents()->Clear();
   input_.mutable_deny_assignments(0)->set_do_not_apply_to_child_scopes(true);
   policy_.reset();
   EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
+}
+
+// A getEntities export whose chain stops below the tenant root group does
+// not rule out a deny assignment at a group it does not list.
+TEST_F(RbacTest, ManagementGroupDenyWithIncompleteChainApplies) {
+  RequireBuiltIns();
+  AddDenies(DeleteDenyAtGroup("mgX"), input_);
+  Assign(kOwner, kUser, kSubscription);
+  const char* kDelete = "Microsoft.Compute/virtualMachines/delete";
+  auto with_tree = [&](const std::string& entities) {
+    absl::StatusOr<std::vector<ScopeParent>> links =
+        ParseManagementGroupEntities(entities, "mg.json");
+    EXPECT_THAT(links, IsOk());
+    input_.clear_scope_parents();
+    if (links.ok()) {
+      for (const ScopeParent& link : *links) *input_.add_scope_parents() = link;
+    }
+    policy_.reset();
+  };
+  const std::string subscription_entity = absl::StrCat(
+      R"({"id": ")", kSubscription,
+      R"(", "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"}}})");
+
+  // mg1 is not listed.
+  with_tree(absl::StrCat(R"({"value": [)", subscription_entity, "]}"));
+  EXPECT_FALSE(Allowed(kUser, kDelete, kVm));
+  // mg1 sits in mgY, which is not listed.
+  with_tree(absl::StrCat(
+      R"({"value": [)", subscription_entity,
+      R"(, {"id": "/providers/Microsoft.Management/managementGroups/mg1",
+            "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mgY"}}}]})"));
+  EXPECT_FALSE(Allowed(kUser, kDelete, kVm));
+  // mgY is the tenant root group, known from its null parent.
+  with_tree(absl::StrCat(
+      R"({"value": [)", subscription_entity,
+      R"(, {"id": "/providers/Microsoft.Management/managementGroups/mg1",
+            "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mgY"}}},
+          {"id": "/providers/Microsoft.Management/managementGroups/mgY",
+            "properties": {"parent": null}}]})"));
+  EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
+  // mg1 sits directly in the tenant root group, known from the tenant id.
+  with_tree(absl::StrCat(
+      R"({"value": [)", subscription_entity,
+      R"(, {"id": "/providers/Microsoft.Management/managementGroups/mg1",
+            "properties": {"tenantId": "t1", "parent": {"id": "/providers/Microsoft.Management/managementGroups/t1"}}}]})"));
+  EXPECT_TRUE(Allowed(kUser, kDelete, kVm));
+}
+
+// The example tree reaches the tenant root group through `tenantId`.
+TEST_F(RbacTest, ExampleTreeRulesOutOtherGroups) {
+  RequireBuiltIns();
+  AddDenies(DeleteDenyAtGroup("mg-security"), input_);
+  Assign(kOwner, kUser, kSubscription);
+  absl::StatusOr<std::vector<ScopeParent>> links = ParseManagementGroupEntities(
+      ReadOrDie("examples/rbac/management-groups.json"));
+  ASSERT_THAT(links, IsOk());
+  for (const ScopeParent& link : *links) *input_.add_scope_parents() = link;
+  EXPECT_TRUE(Allowed(kUser, "Microsoft.Compute/virtualMachines/delete", kVm));
 }
 
 TEST_F(RbacTest, BlueprintDenyOwnScopeOnly) {
@@ -1247,7 +1331,24 @@ INSTANTIATE_TEST_SUITE_P(
                  "/providers/Microsoft.Management/managementGroups/", parent));
            }
          }},
-        {"Cycle", "is its own ancestor",
+        {"RootAboveSubscription",
+         "scope_parents[0].parent: invalid value '/' as the parent of "
+         "'/subscriptions/s1'; expected a management group",
+         [](RbacInput& input) { AddLink("/subscriptions/s1", "/", input); }},
+        {"RootAndGroupAsParents",
+         "scope_parents[1].parent: "
+         "'/providers/Microsoft.Management/managementGroups/a' has two "
+         "parents, the root scope '/' (as the tenant root group) (read at "
+         "scope_parents[0].parent) and management group 'b'",
+         [](RbacInput& input) {
+           const std::string groups =
+               "/providers/Microsoft.Management/managementGroups/";
+           AddLink(groups + "a", "/", input);
+           AddLink(groups + "a", groups + "b", input);
+         }},
+        {"Cycle",
+         "scope_parents[0].parent: management group 'b' is its own ancestor "
+         "(parent chain b, a, b, above management group 'a')",
          [](RbacInput& input) {
            for (auto [child, parent] :
                 {std::pair<const char*, const char*>{"a", "b"}, {"b", "a"}}) {
@@ -1262,6 +1363,46 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<CompileErrorCase>& info) {
       return info.param.name;
     });
+
+// A chain that disagrees with another entity's parent is found when the
+// links are compiled, and the error names both fields.
+TEST(PolicyCompileTree, ChainAgainstOtherEntityFails) {
+  ASSERT_OK_AND_ASSIGN(std::vector<ScopeParent> links,
+                       ParseManagementGroupEntities(R"({"value": [
+        {"id": "/subscriptions/s1", "properties": {
+          "parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"},
+          "parentNameChain": ["mgX", "mg1"]}},
+        {"id": "/providers/Microsoft.Management/managementGroups/mg1",
+         "properties": {"parent": null}}]})",
+                                                    "mg.json"));
+  RbacInput input;
+  for (const ScopeParent& link : links) *input.add_scope_parents() = link;
+  EXPECT_THAT(
+      Policy::Compile(input),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               AllOf(HasSubstr("mg.json: value[1].properties.parent: "),
+                     HasSubstr("has two parents, management group 'mgX' (read "
+                               "at mg.json: value[0].properties."
+                               "parentNameChain[0])"))));
+}
+
+TEST(PolicyCompileTree, CycleErrorNamesFileAndField) {
+  ASSERT_OK_AND_ASSIGN(std::vector<ScopeParent> links,
+                       ParseManagementGroupEntities(R"({"value": [
+        {"id": "/providers/Microsoft.Management/managementGroups/mg1",
+         "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mg2"}}},
+        {"id": "/providers/Microsoft.Management/managementGroups/mg2",
+         "properties": {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"}}}]})",
+                                                    "mg.json"));
+  RbacInput input;
+  for (const ScopeParent& link : links) *input.add_scope_parents() = link;
+  absl::StatusOr<Policy> policy = Policy::Compile(input);
+  EXPECT_THAT(policy,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("mg.json: value[0].properties.parent.id: "
+                                 "management group 'mg2' is its own ancestor")));
+  EXPECT_THAT(policy.status().message(), Not(HasSubstr("scope_parents")));
+}
 
 TEST(PolicyFindRoleDefinition, AcceptsIdOrGuidInAnyCase) {
   RbacInput input;
