@@ -854,8 +854,8 @@ absl::StatusOr<Value> TemplateEvaluator::Call(absl::string_view name,
         "() needs a live deployment and cannot be evaluated offline"));
   }
   return absl::UnimplementedError(
-      absl::StrCat("template function ", QuoteForMessage(name),
-                   "() is not supported"));
+      absl::StrCat("template function ", QuoteForMessage(absl::StrCat(name, "()")),
+                   " is not supported"));
 }
 
 }  // namespace portcullis::nsg

@@ -7,7 +7,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -38,15 +37,39 @@ SecurityRule MakeDefaultRule(absl::string_view name, int priority,
 
 }  // namespace
 
+namespace {
+
+// Escapes `text` for a double-quoted message: a backslash before '"' and
+// '\\', and \xNN for control bytes and bytes from 0x7f up. Single quotes,
+// common in template expressions, stay as they are.
+std::string EscapeForMessage(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (byte < 0x20 || byte >= 0x7f) {
+      absl::StrAppend(&out, "\\x", absl::Hex(byte, absl::kZeroPad2));
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string QuoteForMessage(absl::string_view text) {
   // Long enough for a whole Azure resource id (an application security
   // group's id runs to about 180 characters), short enough to keep a
   // hostile megabyte out of messages.
   constexpr size_t kLimit = 256;
   if (text.size() <= kLimit) {
-    return absl::StrCat("\"", absl::CHexEscape(text), "\"");
+    return absl::StrCat("\"", EscapeForMessage(text), "\"");
   }
-  return absl::StrCat("\"", absl::CHexEscape(text.substr(0, kLimit)), "...\"");
+  return absl::StrCat("\"", EscapeForMessage(text.substr(0, kLimit)), "...\"");
 }
 
 absl::StatusOr<Protocol> ParseProtocol(absl::string_view text) {
@@ -234,8 +257,8 @@ absl::Status CheckApplicationSecurityGroupId(absl::string_view id) {
       });
   if (valid) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
-      "invalid application security group id \"", absl::CHexEscape(id),
-      "\"; expected /subscriptions/{subscriptionId}/resourceGroups/"
+      "invalid application security group id ", QuoteForMessage(id),
+      "; expected /subscriptions/{subscriptionId}/resourceGroups/"
       "{resourceGroupName}/providers/Microsoft.Network/"
       "applicationSecurityGroups/{name}"));
 }

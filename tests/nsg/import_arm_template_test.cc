@@ -136,7 +136,7 @@ INSTANTIATE_TEST_SUITE_P(
         {"DefaultNeedsDeployment", "[parameters('location')]", "",
          "default value of template parameter \"location\""},
         {"UniqueString", "[uniqueString('a')]", "", "needs a live deployment"},
-        {"UnknownFunction", "[bogus(1)]", "", "\"bogus\"() is not supported"},
+        {"UnknownFunction", "[bogus(1)]", "", "\"bogus()\" is not supported"},
         {"Unterminated", "[concat('a']", "", "expected ',' or ')'"},
         {"NoClosingBracketIsText", "[concat('a'", "\"[concat('a'\"", ""},
         {"UnterminatedString", "[concat('a)]", "",
