@@ -1106,9 +1106,10 @@ std::string Policy::Explain(const Request& request,
           request.action, "' (", grant,
           "), and Portcullis does not evaluate conditions");
     case Reason::kNoGrant: {
+      const int unusable = FindUnusableGrant(request);
       std::string text = absl::StrCat(
-          "denied: no active role assignment of principal '",
-          request.principal_id, "'");
+          "denied: no ", unusable >= 0 ? "usable" : "active",
+          " role assignment of principal '", request.principal_id, "'");
       if (!request.group_ids.empty()) {
         absl::StrAppend(&text, " or its ", request.group_ids.size(),
                         request.group_ids.size() == 1 ? " group" : " groups");
@@ -1118,6 +1119,14 @@ std::string Policy::Explain(const Request& request,
       if (request.plane == Plane::kData) {
         absl::StrAppend(&text,
                         " (data actions are granted only through dataActions)");
+      }
+      if (unusable >= 0) {
+        const CompiledAssignment& compiled = c.assignments[unusable];
+        absl::StrAppend(
+            &text, ": ",
+            AssignmentLabel(c.input.role_assignments(unusable), unusable),
+            " at '", compiled.scope.text, "' grants nothing because ",
+            compiled.unusable_reason);
       }
       return text;
     }
@@ -1294,6 +1303,38 @@ std::vector<std::string> Policy::Trace(const Request& request,
         request.principal_id, "' or its groups"));
   }
   return lines;
+}
+
+int Policy::FindUnusableGrant(const Request& request) const {
+  const Compiled& c = *compiled_;
+  absl::StatusOr<ScopePath> path = ScopePath::Parse(request.scope);
+  if (!path.ok()) return -1;
+  absl::Span<const std::string> groups = c.AncestorGroups(*path);
+  int found = -1;
+  auto consider = [&](absl::string_view principal) {
+    auto entry = c.by_principal.find(principal);
+    if (entry == c.by_principal.end()) return;
+    for (int index : entry->second.assignments) {
+      if (found >= 0 && index >= found) return;
+      const CompiledAssignment& assignment = c.assignments[index];
+      if (assignment.usable) continue;
+      if (!c.ScopeCovers(assignment.scope, *path, groups, false)) continue;
+      bool would_grant = assignment.role < 0;
+      if (!would_grant) {
+        for (const CompiledBlock& block : c.roles[assignment.role].blocks) {
+          would_grant =
+              would_grant || MatchBlock(block, request.plane, request.action) >= 0;
+        }
+      }
+      if (would_grant) {
+        found = index;
+        return;
+      }
+    }
+  };
+  consider(request.principal_id);
+  for (const std::string& group : request.group_ids) consider(group);
+  return found;
 }
 
 const RbacInput& Policy::input() const { return compiled_->input; }

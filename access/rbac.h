@@ -173,7 +173,8 @@ class Policy {
 
   // One or two sentences on `decision`, which Check(request, ...) returned:
   // which assignment and role granted it, which deny assignment blocked it,
-  // or that nothing granted it.
+  // or that nothing granted it, naming the assignment FindUnusableGrant()
+  // returns when there is one.
   std::string Explain(const Request& request, const Decision& decision) const;
 
   // Describes, a line each, the assignments and deny assignments that name
@@ -181,6 +182,14 @@ class Policy {
   // and if not why (scope, time window, role not loaded, notActions, plane).
   // Meant for explaining denials, and allocates.
   std::vector<std::string> Trace(const Request& request, absl::Time now) const;
+
+  // Finds the first assignment, in input order, to the principal or one of
+  // its groups that covers the request's scope but grants nothing because
+  // of a mistake in the input. Its role is not loaded, or its scope is
+  // outside the role's assignableScopes, and a loaded role would grant the
+  // operation. Returns an index into input().role_assignments(), or -1.
+  // Ignores time windows. Meant for explaining denials, and allocates.
+  int FindUnusableGrant(const Request& request) const;
 
   // The input as compiled (role definitions deduplicated by GUID).
   const RbacInput& input() const;

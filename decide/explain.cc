@@ -405,10 +405,14 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
       rbac::Decision denial = decision_of(result);
       const rbac::Policy* explaining = &*snapshot.rbac();
       // Where no standing grant exists, the role of a granted activation
-      // may still explain the denial, such as a condition on the request.
+      // may still explain the denial, such as a condition on the request or
+      // a scope outside the role's assignableScopes.
       if (denial.reason == rbac::Reason::kNoGrant && activation != nullptr) {
-        rbac::Decision activated = activation->Check(request_of(result), decision.now);
-        if (activated.reason != rbac::Reason::kNoGrant) {
+        const rbac::Request request = request_of(result);
+        rbac::Decision activated = activation->Check(request, decision.now);
+        if (activated.reason != rbac::Reason::kNoGrant ||
+            (explaining->FindUnusableGrant(request) < 0 &&
+             activation->FindUnusableGrant(request) >= 0)) {
           denial = activated;
           explaining = activation;
         }

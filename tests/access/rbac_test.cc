@@ -780,6 +780,44 @@ TEST_F(RbacTest, AssignableAtManagementGroup) {
   EXPECT_TRUE(Allowed(kUser, "Microsoft.Compute/virtualMachines/read", kVm));
 }
 
+// An assignment outside its role's assignableScopes grants nothing, and the
+// denial names it instead of claiming that no assignment exists.
+TEST_F(RbacTest, NoGrantNamesUnusableAssignment) {
+  Assign(kSecureVmOperator, kUser, kSubscription);
+  Request request = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  Decision decision = Compiled().Check(request, kNow);
+  EXPECT_EQ(decision.reason, Reason::kNoGrant);
+  EXPECT_EQ(Compiled().FindUnusableGrant(request), 0);
+  EXPECT_THAT(
+      Compiled().Explain(request, decision),
+      AllOf(HasSubstr("denied: no usable role assignment of principal"),
+            HasSubstr("role assignment 'a0' at '" + kSubscription +
+                      "' grants nothing because scope '" + kSubscription +
+                      "' is outside the assignable scopes of role 'Secure VM "
+                      "Access Operator'")));
+
+  // The role does not grant writes, so the assignment is not the reason.
+  Request write = Ask(kUser, "Microsoft.Compute/virtualMachines/write", kVm);
+  EXPECT_EQ(Compiled().FindUnusableGrant(write), -1);
+  EXPECT_THAT(Compiled().Explain(write, Compiled().Check(write, kNow)),
+              HasSubstr("denied: no active role assignment of principal"));
+  // Nor is an assignment that does not cover the requested scope.
+  Request other = Ask(kUser, "Microsoft.Compute/virtualMachines/read",
+                      "/subscriptions/99999999-0000-0000-0000-000000000000");
+  EXPECT_EQ(Compiled().FindUnusableGrant(other), -1);
+}
+
+// An assignment of a role that is not loaded may be the one that would
+// grant, so the denial names it too.
+TEST_F(RbacTest, NoGrantNamesAssignmentOfMissingRole) {
+  Assign("99999999-0000-4000-8000-000000000009", kUser, kGroup);
+  Request request = Ask(kUser, "Microsoft.Compute/virtualMachines/read", kVm);
+  EXPECT_THAT(Compiled().Explain(request, Compiled().Check(request, kNow)),
+              HasSubstr("role assignment 'a0' at '" + kGroup +
+                        "' grants nothing because role definition "
+                        "'99999999-0000-4000-8000-000000000009' is not loaded"));
+}
+
 // --- Deny assignments ------------------------------------------------------
 
 TEST_F(RbacTest, ExampleDenyBlocksDeletes) {

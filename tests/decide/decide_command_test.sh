@@ -82,6 +82,42 @@ if grep -q "warning: .*is not in the directory; group and role membership are un
   echo "FAIL membership warning is printed"; cat "$TEST_TMPDIR/stderr"; failures=$((failures + 1)); fi
 json_check "decision is still JSON" 'doc["decision"] in ("allow", "deny", "pending")' "$out"
 
+# An assignment outside its role's assignableScopes grants nothing, and the
+# rbac layer names it instead of saying that no assignment exists. The first
+# case is an active instance at the subscription, the second an activation
+# of a role that may only be assigned in another resource group.
+python3 - "$(pwd)/$examples" "$TEST_TMPDIR" <<'PY'
+import json, sys
+examples, out = sys.argv[1], sys.argv[2]
+subscription = "/subscriptions/00000000-0000-0000-0000-000000000000"
+role_id = (subscription + "/providers/Microsoft.Authorization/roleDefinitions/"
+           "3c6e2f8a-5d1b-4e7a-9f02-6b8d4c1a7e55")
+instance = {"name": "instance-at-subscription", "properties": {
+    "scope": subscription, "roleDefinitionId": role_id,
+    "principalId": "8f14e45f-ceea-4167-a5a7-1d3b6c8e9f02", "principalType": "User",
+    "status": "Provisioned", "startDateTime": "2026-03-02T09:00:00Z",
+    "endDateTime": "2026-03-02T10:00:00Z", "memberType": "Direct",
+    "assignmentType": "Activated"}}
+json.dump({"value": [instance]}, open(f"{out}/active-at-subscription.json", "w"))
+json.dump({"base": f"{examples}/reference-architecture.json", "now": "2026-03-02T09:30:00Z",
+           "pim": {"requests": [], "active": f"{out}/active-at-subscription.json"}},
+          open(f"{out}/active-outside-assignable.json", "w"))
+role = json.load(open(f"{examples}/rbac/roles/secure-vm-operator.rest.json"))
+role["properties"]["assignableScopes"] = [subscription + "/resourceGroups/rg-other"]
+json.dump(role, open(f"{out}/operator-elsewhere.json", "w"))
+json.dump({"base": f"{examples}/reference-architecture.json", "now": "2026-03-02T09:30:00Z",
+           "rbac": {"roleDefinitions": [f"{out}/operator-elsewhere.json",
+                                        f"{examples}/rbac/roles/reader.json"]}},
+          open(f"{out}/activation-outside-assignable.json", "w"))
+PY
+for scenario in active-outside-assignable activation-outside-assignable; do
+  out=$("$portcullis" decide --scenario "$TEST_TMPDIR/$scenario.json" --json)
+  check "$scenario exits 0" 0 $?
+  json_check "$scenario: rbac names the unusable assignment" \
+    'doc["deniedBy"] == "rbac" and "is outside the assignable scopes" in doc["layers"]["rbac"]["reasons"][0] and "no active role assignment" not in doc["layers"]["rbac"]["reasons"][0]' \
+    "$out"
+done
+
 # A raw flow through the bastion has no signed-in user.
 printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "attempt": {"signIn": null, "satisfiedControls": null}}' \
   "$(pwd)/$examples" >"$TEST_TMPDIR/raw-bastion.json"
