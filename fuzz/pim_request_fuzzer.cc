@@ -22,6 +22,13 @@ const portcullis::pim::ActivationEvaluator& Evaluator() {
     rule->set_id("Expiration_EndUser_Assignment");
     rule->mutable_expiration()->set_is_expiration_required(true);
     rule->mutable_expiration()->mutable_maximum_duration()->set_seconds(8 * 3600);
+    // A policy needs every rule that gates activations to compile.
+    PolicyRule* enablement = policy.add_rules();
+    enablement->set_id("Enablement_EndUser_Assignment");
+    enablement->mutable_enablement();
+    PolicyRule* approval = policy.add_rules();
+    approval->set_id("Approval_EndUser_Assignment");
+    approval->mutable_approval();
     auto compiled = RolePolicy::Compile(policy);
     if (!compiled.ok()) std::abort();
     ScheduleInstance eligibility;
