@@ -42,6 +42,13 @@ namespace {
 // Escapes `text` for a double-quoted message: a backslash before '"' and
 // '\\', and \xNN for control bytes and bytes from 0x7f up. Single quotes,
 // common in template expressions, stay as they are.
+// Returns `id` without its trailing slashes.
+absl::string_view WithoutTrailingSlashes(absl::string_view id) {
+  while (absl::ConsumeSuffix(&id, "/")) {
+  }
+  return id;
+}
+
 std::string EscapeForMessage(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -240,10 +247,8 @@ absl::StatusOr<std::vector<net::PortRange>> ParsePorts(const SecurityRule& rule,
 }
 
 absl::Status CheckApplicationSecurityGroupId(absl::string_view id) {
-  absl::string_view trimmed = id;
-  while (absl::ConsumeSuffix(&trimmed, "/")) {
-  }
-  std::vector<absl::string_view> parts = absl::StrSplit(trimmed, '/');
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(WithoutTrailingSlashes(id), '/');
   const bool valid =
       parts.size() == 9 && parts[0].empty() &&
       absl::EqualsIgnoreCase(parts[1], "subscriptions") &&
@@ -264,9 +269,7 @@ absl::Status CheckApplicationSecurityGroupId(absl::string_view id) {
 }
 
 std::string ResourceIdKey(absl::string_view id) {
-  while (absl::ConsumeSuffix(&id, "/")) {
-  }
-  return absl::AsciiStrToLower(id);
+  return absl::AsciiStrToLower(WithoutTrailingSlashes(id));
 }
 
 }  // namespace portcullis::nsg

@@ -172,10 +172,10 @@ absl::Status ReadExpiration(const ObjectReader& rule, ExpirationRule& out) {
   return absl::OkStatus();
 }
 
-// `enabledRules` must be an array. A null or missing list is an error rather
-// than "nothing required", because Graph and ARM always return the list
-// (`[]` when nothing is required), so its absence means a truncated or
-// filtered export whose MFA, justification and ticket settings are lost.
+// `enabledRules` must be an array. Graph and ARM always return the list,
+// `[]` when nothing is required. So a null or missing list is an error: it
+// means a truncated or filtered export whose MFA, justification and ticket
+// settings are lost, not "nothing required".
 absl::Status ReadEnablement(const ObjectReader& rule, EnablementRule& out) {
   PIM_ASSIGN_OR_RETURN(const ListValue* list, rule.OptionalArray("enabledRules"));
   if (list == nullptr) {

@@ -313,7 +313,7 @@ absl::Status RolePolicy::CompileRules(
   // Graph and ARM return every predefined rule, so a policy without one of
   // the rules that gate activations is a truncated or filtered export.
   // Reading it as "nothing required" would drop the bound, MFA,
-  // justification, ticket or approval it asks for.
+  // justification, ticket or approval that the policy requires.
   for (const auto& [id, what] :
        {std::pair<absl::string_view, absl::string_view>{
             "Expiration_EndUser_Assignment",
@@ -375,9 +375,9 @@ absl::Status RolePolicy::CompileRule(const PolicyRule& rule, absl::string_view w
     case PolicyRule::kApproval: {
       if (caller != CALLER_END_USER) break;
       const ApprovalRule& approval = rule.approval();
-      // isApprovalRequired decides, whatever approvalMode says: a policy
-      // that sets it with approvalMode "NoApproval" contradicts itself, and
-      // the strict reading is the one that cannot skip an approver.
+      // isApprovalRequired decides, whatever the approvalMode. A policy that
+      // sets it with approvalMode "NoApproval" contradicts itself, and only
+      // the strict reading cannot skip an approver.
       approval_required_ = approval.is_approval_required();
       approval_required_for_extension_ = approval.is_approval_required_for_extension();
       requestor_justification_required_ = approval.is_requestor_justification_required();
