@@ -121,11 +121,6 @@ int DeactivationBy(const CompiledPim& pim, int activation, absl::Time now) {
   return found;
 }
 
-bool IsActivationOf(const pim::ActivationRequest& request, absl::string_view user) {
-  return request.action == pim::ACTION_SELF_ACTIVATE &&
-         absl::EqualsIgnoreCase(request.principal_id, user);
-}
-
 // Ranks an outcome of the PIM layer by how restrictive it is: allow 0,
 // pending 1, deny 2.
 int Restriction(LayerOutcome outcome) {
@@ -169,42 +164,64 @@ LayerOutcome JudgeRequest(const CompiledPim& pim, const access::SignIn& sign_in,
   return outcome;
 }
 
-// Decides the PIM layer from the user's latest activation request: the one
-// PIM processed last, whatever its place in the list. Of several processed
-// at the same instant, the most restrictive outcome decides, and among equal
-// outcomes the highest content rank. Returns false when the user has no
-// activation request.
-bool DecideByLatestRequest(const CompiledPim& pim, const access::SignIn& sign_in,
-                           absl::Time now, Decision& decision) {
-  const absl::string_view user = sign_in.user_id;
-  const int count = static_cast<int>(pim.requests.size());
-  int latest = -1;
-  for (int i = 0; i < count; ++i) {
-    if (IsActivationOf(pim.requests[i], user) &&
-        (latest < 0 || pim.processed_at[i] > pim.processed_at[latest])) {
-      latest = i;
-    }
-  }
-  if (latest < 0) return false;
-
+// Decides one group of activation requests (one principal, role and scope)
+// from the requests PIM processed last in it: the most restrictive outcome,
+// and among equal outcomes the highest content rank.
+LayerOutcome DecideGroup(const CompiledPim& pim, const CompiledPim::ActivationGroup& group,
+                         const access::SignIn& sign_in, absl::Time now, PimDetail& detail) {
   PimDetail candidate;
   LayerOutcome outcome = LayerOutcome::kDeny;
   int chosen = -1;
-  for (int i = 0; i < count; ++i) {
-    if (!IsActivationOf(pim.requests[i], user) ||
-        pim.processed_at[i] != pim.processed_at[latest]) {
-      continue;
-    }
+  for (int i : group.latest) {
     LayerOutcome judged = JudgeRequest(pim, sign_in, i, now, candidate);
     bool wins = chosen < 0 || Restriction(judged) > Restriction(outcome) ||
                 (Restriction(judged) == Restriction(outcome) &&
                  pim.content_rank[i] > pim.content_rank[chosen]);
     if (wins) {
-      decision.pim = candidate;
+      detail = candidate;
       outcome = judged;
       chosen = i;
     }
   }
+  return outcome;
+}
+
+// Decides the PIM layer from the user's activation requests, group by group
+// (CompiledPim::activation_groups). The layer takes the least restrictive
+// group; of equal ones it explains the one processed last, then the one of
+// highest content rank. Every group that allows is listed in
+// PimDetail::granted. Returns false when the user has no activation
+// request.
+bool DecideByRequests(const CompiledPim& pim, const access::SignIn& sign_in, absl::Time now,
+                      Decision& decision) {
+  const absl::string_view user = sign_in.user_id;
+  std::array<int, kMaxActivationGroupsPerPrincipal> granted{};
+  int granted_count = 0;
+  LayerOutcome outcome = LayerOutcome::kDeny;
+  bool any = false;
+  PimDetail candidate;
+  for (const CompiledPim::ActivationGroup& group : pim.activation_groups) {
+    if (!absl::EqualsIgnoreCase(group.principal_id, user)) continue;
+    LayerOutcome judged = DecideGroup(pim, group, sign_in, now, candidate);
+    // Snapshot::Build() caps the groups per principal at the array's size.
+    if (judged == LayerOutcome::kAllow && granted_count < kMaxActivationGroupsPerPrincipal) {
+      granted[granted_count++] = candidate.request;
+    }
+    const int best = decision.pim.request;
+    bool wins = !any || Restriction(judged) < Restriction(outcome) ||
+                (Restriction(judged) == Restriction(outcome) &&
+                 (pim.processed_at[candidate.request] > pim.processed_at[best] ||
+                  (pim.processed_at[candidate.request] == pim.processed_at[best] &&
+                   pim.content_rank[candidate.request] > pim.content_rank[best])));
+    if (wins) {
+      decision.pim = candidate;
+      outcome = judged;
+      any = true;
+    }
+  }
+  if (!any) return false;
+  decision.pim.granted = granted;
+  decision.pim.granted_count = granted_count;
   Set(decision, Layer::kPim, outcome);
   return true;
 }
@@ -233,7 +250,7 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
     }
   }
 
-  if (DecideByLatestRequest(pim, sign_in, now, decision)) return;
+  if (DecideByRequests(pim, sign_in, now, decision)) return;
 
   const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();
   for (size_t i = 0; i < eligible.size(); ++i) {
@@ -246,23 +263,23 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
   Set(decision, kLayer, LayerOutcome::kNotApplicable);
 }
 
-// The RBAC policy of the activation the PIM layer granted now, or nullptr.
-const rbac::Policy* GrantedActivation(const Snapshot& snapshot,
-                                      const Decision& decision) {
+// The activations the PIM layer granted at `now`, as indexes into
+// CompiledPim::requests; empty unless the layer allows through requests.
+absl::Span<const int> GrantedActivations(const Snapshot& snapshot, const Decision& decision) {
   if (decision.pim.basis != PimDetail::Basis::kRequest ||
-      decision.layer(Layer::kPim).outcome != LayerOutcome::kAllow) {
-    return nullptr;
+      decision.layer(Layer::kPim).outcome != LayerOutcome::kAllow ||
+      snapshot.pim()->request_grants.size() != snapshot.pim()->requests.size()) {
+    return {};
   }
-  const std::vector<rbac::Policy>& grants = snapshot.pim()->request_grants;
-  if (decision.pim.request >= static_cast<int>(grants.size())) return nullptr;
-  return &grants[decision.pim.request];
+  return absl::MakeConstSpan(decision.pim.granted.data(),
+                             static_cast<size_t>(decision.pim.granted_count));
 }
 
 // Runs one check through rbac::Policy::Check(): the path for operations
-// that a deny assignment may block.
-bool CheckOne(const rbac::Policy& policy, const rbac::Policy* activation,
-              const RbacCheck& check, const access::SignIn& sign_in, absl::Time now,
-              bool* through_activation) {
+// that a deny assignment may block. Sets `activation` to the granted
+// activation that alone allows it, or -1.
+bool CheckOne(const Snapshot& snapshot, absl::Span<const int> granted, const RbacCheck& check,
+              const access::SignIn& sign_in, absl::Time now, int* activation) {
   rbac::Request request;
   request.principal_id = sign_in.user_id;
   request.group_ids = absl::MakeConstSpan(sign_in.group_ids);
@@ -270,16 +287,18 @@ bool CheckOne(const rbac::Policy& policy, const rbac::Policy* activation,
   request.action = check.action;
   request.plane = check.plane;
   request.scope = check.scope;
-  rbac::Decision decision = policy.Check(request, now);
-  *through_activation = false;
+  rbac::Decision decision = snapshot.rbac()->Check(request, now);
+  *activation = -1;
   // An activation never overrides a deny assignment, including one that
   // may apply through a group of unknown membership.
-  if (!decision.allowed && decision.deny_assignment < 0 &&
-      activation != nullptr && activation->Check(request, now).allowed) {
-    *through_activation = true;
-    return true;
+  if (decision.allowed || decision.deny_assignment >= 0) return decision.allowed;
+  for (int index : granted) {
+    if (snapshot.pim()->request_grants[index].Check(request, now).allowed) {
+      *activation = index;
+      return true;
+    }
   }
-  return decision.allowed;
+  return false;
 }
 
 void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now,
@@ -322,13 +341,15 @@ void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
   // The precomputed masks decide unless a deny assignment may block one of
   // the operations or the user's groups are unknown, in which case every
   // check runs through the policy.
-  const rbac::Policy* activation = GrantedActivation(snapshot, decision);
+  const absl::Span<const int> activations = GrantedActivations(snapshot, decision);
   uint32_t granted = 0;
   const bool masks = vm.rbac_masks.has_value() && access::GroupMembershipKnown(sign_in) &&
                      (required & vm.rbac_masks->deny_relevant()) == 0 &&
                      vm.rbac_masks->Granted(sign_in.user_id, sign_in.group_ids, now, &granted);
   uint32_t activated = 0;
-  if (masks && activation != nullptr) activated = vm.request_masks[decision.pim.request];
+  if (masks) {
+    for (int index : activations) activated |= vm.request_masks[index];
+  }
   detail.checked_each = !masks;
 
   for (int i = 0; i < detail.check_count; ++i) {
@@ -336,11 +357,20 @@ void DecideRbac(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
     if (masks) {
       const uint32_t bit = uint32_t{1} << operation_of[i];
       result.allowed = ((granted | activated) & bit) != 0;
-      result.through_activation = (granted & bit) == 0 && (activated & bit) != 0;
+      result.activation = -1;
+      if ((granted & bit) == 0 && (activated & bit) != 0) {
+        for (int index : activations) {
+          if ((vm.request_masks[index] & bit) != 0) {
+            result.activation = index;
+            break;
+          }
+        }
+      }
     } else {
-      result.allowed = CheckOne(*snapshot.rbac(), activation, *check_of[i], sign_in, now,
-                                &result.through_activation);
+      result.allowed =
+          CheckOne(snapshot, activations, *check_of[i], sign_in, now, &result.activation);
     }
+    result.through_activation = result.activation >= 0;
     if (!result.allowed && detail.failed < 0) detail.failed = i;
   }
   Set(decision, kLayer, detail.failed < 0 ? LayerOutcome::kAllow : LayerOutcome::kDeny);

@@ -23,25 +23,28 @@
 //                      IPv4 address) is denied without evaluating the
 //                      policies.
 //   pim                the user's role through PIM: an active assignment
-//                      instance at `now` allows; otherwise the user's latest
-//                      activation request on record (by processing time,
-//                      not by its place in the list) decides. PIM's
-//                      judgement of it at the time PIM processed it fixes
-//                      its window: allow while the window contains `now`, deny
-//                      before its start and after its end or a later
-//                      deactivation of the role; awaiting approval: pending
-//                      until the approval deadline, then deny; refused: deny
-//                      with PIM's reason codes, and the next work-window
-//                      opening when outside work hours. An eligible user
-//                      without either is denied. A user with no PIM
-//                      eligibility, instance or request is left to the
-//                      standing role assignments.
+//                      instance at `now` allows; otherwise the user's
+//                      activation requests on record decide. PIM keeps one
+//                      activation per role and scope, so the requests are
+//                      grouped by role and scope. In each group the latest
+//                      request (by processing time, not by its place in the
+//                      list) decides, and the layer takes the least
+//                      restrictive group. PIM's judgement of a request at
+//                      the time PIM processed it fixes its window: allow while the
+//                      window contains `now`, deny before its start and
+//                      after its end or a later deactivation of the role;
+//                      awaiting approval: pending until the approval
+//                      deadline, then deny; refused: deny with PIM's reason
+//                      codes, and the next work-window opening when outside
+//                      work hours. An eligible user without either is
+//                      denied. A user with no PIM eligibility, instance or
+//                      request is left to the standing role assignments.
 //   rbac               every RBAC operation the connection needs (reading
 //                      the VM and its NIC; through the bastion also the
 //                      bastion host and VNet operations; initiating JIT
 //                      access when the VM is JIT-protected; signing in with
-//                      Entra ID when asked), with the role that a granted
-//                      activation gives. Precomputed masks answer unless a
+//                      Entra ID when asked), with the roles that the granted
+//                      activations give. Precomputed masks answer unless a
 //                      deny assignment may block one of the operations.
 //   jit                for a port the JIT policy manages: an active grant
 //                      covering the source (the bastion's address through
@@ -201,8 +204,9 @@ struct PimDetail {
     kNone,
     // An active assignment instance whose window contains `now`.
     kActiveInstance,
-    // The user's latest activation request by processing time, judged at
-    // `now`.
+    // The user's activation requests, judged at `now`: in each group of
+    // one role and scope the request PIM processed last, and of the groups
+    // the one with the least restrictive outcome (see `request`).
     kRequest,
     // Eligible, but neither activated nor requested.
     kEligibleOnly,
@@ -210,8 +214,17 @@ struct PimDetail {
   Basis basis = Basis::kNone;
   // Index into the evaluator's active_instances() or eligibilities().
   int instance = -1;
-  // Index into CompiledPim::requests.
+  // Index into CompiledPim::requests: the request explained. Of the
+  // groups' deciding requests, the one whose outcome is least restrictive
+  // (allow, then pending, then deny), then the one processed last, then
+  // the highest content rank.
   int request = -1;
+  // Indexes into CompiledPim::requests of every group's deciding request
+  // that allows at `now`, in the order of CompiledPim::activation_groups:
+  // the roles the rbac layer counts. `request` is one of them when the
+  // layer allows.
+  std::array<int, kMaxActivationGroupsPerPrincipal> granted{};
+  int granted_count = 0;
   // PIM's judgement of the request at its processing time
   // (CompiledPim::processed_at), which fixes its window.
   pim::ActivationDecision activation;
@@ -229,9 +242,12 @@ struct RbacCheckResult {
   // kUserLoginCheck / kAdminLoginCheck.
   int check = -1;
   bool allowed = false;
-  // True when only the role that the PIM layer's granted activation gives
-  // allows it.
+  // True when only a role that one of the PIM layer's granted activations
+  // gives allows it.
   bool through_activation = false;
+  // When through_activation: the index into CompiledPim::requests of that
+  // activation, the first of PimDetail::granted that allows it.
+  int activation = -1;
 };
 
 inline constexpr int kUserLoginCheck = -2;

@@ -238,6 +238,34 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
   }
 }
 
+// Names the granted activations of other roles or scopes than the one
+// explained: the rbac layer counts their roles too.
+void ExplainOtherActivations(const Snapshot& snapshot, const access::SignIn* sign_in,
+                             const Decision& decision, LayerReport& report) {
+  const CompiledPim& pim = *snapshot.pim();
+  std::vector<std::string> ids;
+  for (int i = 0; i < decision.pim.granted_count; ++i) {
+    const int index = decision.pim.granted[i];
+    if (index == decision.pim.request) continue;
+    const pim::ScheduleRequest& message = pim.request_messages[index];
+    absl::string_view name = RequestName(message);
+    pim::RequestContext context;
+    context.now = pim.processed_at[index];
+    context.mfa_satisfied =
+        sign_in != nullptr &&
+        (sign_in->satisfied.built_in & access::ControlBit(ca::BUILT_IN_CONTROL_MFA)) != 0;
+    const schedule::Window window = pim.evaluator->Decide(pim.requests[index], context).window;
+    report.reasons.push_back(absl::StrCat(
+        "activation request ", name.empty() ? absl::StrCat(index) : name,
+        " also activates role ", RoleName(snapshot, message.role_definition_id()), " at ",
+        message.directory_scope_id().empty() ? absl::StrCat("/app:", message.app_scope_id())
+                                             : message.directory_scope_id(),
+        " from ", Time(window.start), " until ", Time(window.end)));
+    ids.push_back(message.id());
+  }
+  if (!ids.empty()) report.facts.push_back({"alsoActivatedBy", absl::StrJoin(ids, ",")});
+}
+
 // Returns why active instance `index` gives the PIM layer nothing at `now`,
 // or "" when it counts or belongs to neither the user nor a user's group.
 std::string WhyInstanceDoesNotCount(const Snapshot& snapshot, const access::SignIn& sign_in,
@@ -292,7 +320,8 @@ void ExplainPim(const Snapshot& snapshot, const access::SignIn* sign_in,
       return;
     }
     case PimDetail::Basis::kRequest:
-      return ExplainRequest(snapshot, decision, report);
+      ExplainRequest(snapshot, decision, report);
+      return ExplainOtherActivations(snapshot, sign_in, decision, report);
     case PimDetail::Basis::kEligibleOnly: {
       const pim::CompiledInstance& instance =
           evaluator.eligibilities()[decision.pim.instance];
@@ -347,14 +376,17 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
     if (result.check == kAdminLoginCheck) return vm.admin_login;
     return checks[result.check];
   };
-  // The role of the activation the PIM layer granted, or nullptr.
-  const rbac::Policy* activation =
-      decision.pim.basis == PimDetail::Basis::kRequest &&
-              decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow
-          ? &snapshot.pim()->request_grants[decision.pim.request]
-          : nullptr;
+  // The roles of the activations the PIM layer granted.
+  std::vector<const rbac::Policy*> activations;
+  if (decision.pim.basis == PimDetail::Basis::kRequest &&
+      decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow &&
+      !snapshot.pim()->request_grants.empty()) {
+    for (int i = 0; i < decision.pim.granted_count; ++i) {
+      activations.push_back(&snapshot.pim()->request_grants[decision.pim.granted[i]]);
+    }
+  }
   auto policy_of = [&](const RbacCheckResult& result) -> const rbac::Policy& {
-    return result.through_activation ? snapshot.pim()->request_grants[decision.pim.request]
+    return result.through_activation ? snapshot.pim()->request_grants[result.activation]
                                      : *snapshot.rbac();
   };
   auto request_of = [&](const RbacCheckResult& result) {
@@ -406,8 +438,10 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
       const rbac::Policy* explaining = &*snapshot.rbac();
       // Where no standing grant exists, the role of a granted activation
       // may still explain the denial, such as a condition on the request or
-      // a scope outside the role's assignableScopes.
-      if (denial.reason == rbac::Reason::kNoGrant && activation != nullptr) {
+      // a scope outside the role's assignableScopes. The first such
+      // activation explains it.
+      for (const rbac::Policy* activation : activations) {
+        if (denial.reason != rbac::Reason::kNoGrant || explaining != &*snapshot.rbac()) break;
         const rbac::Request request = request_of(result);
         rbac::Decision activated = activation->Check(request, decision.now);
         if (activated.reason != rbac::Reason::kNoGrant ||

@@ -1,9 +1,11 @@
 #include "decide/reference.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -214,26 +216,42 @@ ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
     }
   }
 
-  std::vector<JudgedRequest> judged;
+  // The user's activation requests by role and scope.
+  std::map<std::pair<std::string, std::string>, std::vector<JudgedRequest>> groups;
   for (size_t i = 0; i < pim.requests.size(); ++i) {
-    if (pim.requests[i].action == pim::ACTION_SELF_ACTIVATE &&
-        absl::EqualsIgnoreCase(pim.requests[i].principal_id, user)) {
-      judged.push_back(JudgeRequest(pim, sign_in, static_cast<int>(i), now));
+    const pim::ActivationRequest& request = pim.requests[i];
+    if (request.action == pim::ACTION_SELF_ACTIVATE &&
+        absl::EqualsIgnoreCase(request.principal_id, user)) {
+      groups[{request.role_definition_id, request.scope}].push_back(
+          JudgeRequest(pim, sign_in, static_cast<int>(i), now));
     }
   }
-  if (!judged.empty()) {
-    // The last one decides: the latest, then the most restrictive, then the
-    // greatest message, then the lowest index.
-    std::sort(judged.begin(), judged.end(),
+  if (!groups.empty()) {
+    std::vector<JudgedRequest> deciding;
+    for (auto& [key, judged] : groups) {
+      // In each group the last one decides: the latest, then the most
+      // restrictive, then the greatest message, then the lowest index.
+      std::sort(judged.begin(), judged.end(),
+                [](const JudgedRequest& a, const JudgedRequest& b) {
+                  return std::make_tuple(a.processed, a.restriction, a.message, -a.index) <
+                         std::make_tuple(b.processed, b.restriction, b.message, -b.index);
+                });
+      deciding.push_back(judged.back());
+      if (judged.back().outcome == LayerOutcome::kAllow) {
+        decision.granted.push_back(judged.back().index);
+      }
+    }
+    // Of the groups, the first after sorting explains: the least
+    // restrictive, then the latest, then the greatest message.
+    std::sort(deciding.begin(), deciding.end(),
               [](const JudgedRequest& a, const JudgedRequest& b) {
-                return std::make_tuple(a.processed, a.restriction, a.message, -a.index) <
-                       std::make_tuple(b.processed, b.restriction, b.message, -b.index);
+                return std::make_tuple(a.restriction, b.processed, b.message) <
+                       std::make_tuple(b.restriction, a.processed, a.message);
               });
-    const JudgedRequest& deciding = judged.back();
-    decision.outcome = deciding.outcome;
+    decision.outcome = deciding.front().outcome;
     decision.basis = PimDetail::Basis::kRequest;
-    decision.request = deciding.index;
-    decision.deactivation = deciding.deactivation;
+    decision.request = deciding.front().index;
+    decision.deactivation = deciding.front().deactivation;
     return decision;
   }
 
@@ -256,10 +274,13 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
     return allowed;
   }
   const CompiledVm& vm = snapshot.vms()[decision.vm];
-  const rbac::Policy* activation = nullptr;
-  if (decision.pim.basis == PimDetail::Basis::kRequest &&
-      decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow) {
-    activation = &snapshot.pim()->request_grants[decision.pim.request];
+  // Every activation the reference PIM layer grants counts.
+  std::vector<const rbac::Policy*> activations;
+  ReferencePimDecision pim = DecidePimReference(snapshot, *attempt.sign_in, now);
+  if (pim.basis == PimDetail::Basis::kRequest && pim.outcome == LayerOutcome::kAllow) {
+    for (int index : pim.granted) {
+      activations.push_back(&snapshot.pim()->request_grants[index]);
+    }
   }
   for (int i = 0; i < decision.rbac.check_count; ++i) {
     int index = decision.rbac.checks[i].check;
@@ -276,8 +297,11 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
     request.plane = check.plane;
     request.scope = check.scope;
     rbac::Decision base = snapshot.rbac()->Check(request, now);
-    bool through = !base.allowed && base.deny_assignment < 0 &&
-                   activation != nullptr && activation->Check(request, now).allowed;
+    bool through = false;
+    for (const rbac::Policy* activation : activations) {
+      through = through || (!base.allowed && base.deny_assignment < 0 &&
+                            activation->Check(request, now).allowed);
+    }
     allowed.push_back(base.allowed || through);
   }
   return allowed;

@@ -44,14 +44,19 @@ struct ReferencePimDecision {
   int instance = -1;
   int request = -1;
   int deactivation = -1;
+  // The deciding request of every group of one role and scope that allows,
+  // in the order of CompiledPim::activation_groups.
+  std::vector<int> granted;
 };
 
 // Decides the PIM layer for `sign_in` at `now` as Decide() does: an active
 // instance of the user that contains `now` and that no deactivation ended
-// allows. Otherwise the user's activation request that PIM processed last
-// decides, the most restrictive outcome first among requests processed at
-// the same instant, then the greater serialized message, then the lower
-// index. A deactivation processed at or after the activation and by `now`
+// allows. Otherwise the user's activation requests decide, grouped by role
+// and scope. In each group the request that PIM processed last decides, the
+// most restrictive outcome first among requests processed at the same
+// instant, then the greater serialized message, then the lower index. Of
+// the groups' outcomes the least restrictive is the layer's, and among
+// equal ones the latest request, then the greater message, is named. A deactivation processed at or after the activation and by `now`
 // (or with no recorded time) ends it, and the earliest one is named.
 // Returns kError where Decide() fails the layer.
 ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
@@ -59,8 +64,8 @@ ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
 
 // Checks each RBAC operation of `decision` (which Decide() returned for
 // `attempt` at `now`) with rbac::Policy::Check(), in the order of
-// decision.rbac.checks, counting the role of a PIM activation granted now as
-// Decide() does. Returns one entry per check: whether it is allowed.
+// decision.rbac.checks, counting the roles of the PIM activations that
+// DecidePimReference() grants now. Returns one entry per check: whether it is allowed.
 std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& attempt,
                                      const Decision& decision, absl::Time now);
 

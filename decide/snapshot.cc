@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <string>
 #include <utility>
 
@@ -295,6 +296,10 @@ class SnapshotBuilder {
       compiled.request_grants.push_back(*std::move(grant_policy));
     }
     compiled.content_rank = ContentRanks(input.requests);
+    absl::StatusOr<std::vector<CompiledPim::ActivationGroup>> groups =
+        ActivationGroups(compiled);
+    if (!groups.ok()) return groups.status();
+    compiled.activation_groups = *std::move(groups);
     compiled.active_until = ActiveUntil(compiled);
     snapshot_->pim_ = std::move(compiled);
     return absl::OkStatus();
@@ -316,6 +321,42 @@ class SnapshotBuilder {
       ranks[keyed[k].second] = rank;
     }
     return ranks;
+  }
+
+  // Fills CompiledPim::activation_groups. Fails when a principal has
+  // self-activation requests in more than kMaxActivationGroupsPerPrincipal
+  // groups.
+  static absl::StatusOr<std::vector<CompiledPim::ActivationGroup>> ActivationGroups(
+      const CompiledPim& pim) {
+    // Key: principal, role and scope, separated by a character that none of
+    // the normalized forms holds.
+    std::map<std::string, std::vector<int>> members;
+    for (size_t i = 0; i < pim.requests.size(); ++i) {
+      const pim::ActivationRequest& request = pim.requests[i];
+      if (request.action != pim::ACTION_SELF_ACTIVATE) continue;
+      members[absl::StrCat(request.principal_id, "\n", request.role_definition_id, "\n",
+                           request.scope)]
+          .push_back(static_cast<int>(i));
+    }
+    std::vector<CompiledPim::ActivationGroup> groups;
+    std::map<std::string, int> per_principal;
+    for (const auto& [key, indexes] : members) {
+      CompiledPim::ActivationGroup& group = groups.emplace_back();
+      group.principal_id = pim.requests[indexes.front()].principal_id;
+      if (++per_principal[group.principal_id] > kMaxActivationGroupsPerPrincipal) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "requests: principal \"", group.principal_id,
+            "\" has selfActivate requests for more than ", kMaxActivationGroupsPerPrincipal,
+            " pairs of role and scope; at most ", kMaxActivationGroupsPerPrincipal,
+            " are supported"));
+      }
+      absl::Time latest = absl::InfinitePast();
+      for (int i : indexes) latest = std::max(latest, pim.processed_at[i]);
+      for (int i : indexes) {
+        if (pim.processed_at[i] == latest) group.latest.push_back(i);
+      }
+    }
+    return groups;
   }
 
   // Fills CompiledPim::active_until.

@@ -105,10 +105,10 @@ struct PimInput {
   // order of events comes from each request's processing time
   // (createdDateTime, else its start), never from its place in the list.
   // When the user has no active instance, the user's latest selfActivate
-  // request by that time is judged at it, which fixes its window. A
-  // selfDeactivate or adminRemove of the same role processed at or after
-  // that time ends it. Each selfActivate request needs a createdDateTime or
-  // a start.
+  // request by that time for each role and scope is judged at it, which
+  // fixes its window. A selfDeactivate or adminRemove of the same role and
+  // scope processed at or after that time ends it. Each selfActivate
+  // request needs a createdDateTime or a start.
   std::vector<pim::ScheduleRequest> requests;
   // When set, activations may start only inside these work hours.
   std::optional<schedule::WorkHours> work_hours;
@@ -167,6 +167,11 @@ struct CompiledConditionalAccess {
   access::EvaluationMode mode = access::EvaluationMode::kLenient;
 };
 
+// At most this many groups of self-activation requests (role and scope
+// pairs) per principal; Snapshot::Build() rejects more. A Decision stores the
+// activations granted at `now` in a fixed array of this size.
+inline constexpr int kMaxActivationGroupsPerPrincipal = 16;
+
 struct CompiledPim {
   std::optional<pim::ActivationEvaluator> evaluator;
   // Parallel to PimInput::requests.
@@ -182,6 +187,19 @@ struct CompiledPim {
   // not depend on the order of PimInput::requests. Identical messages share
   // a rank.
   std::vector<int> content_rank;
+  // The self-activation requests grouped by principal, role and scope. PIM
+  // keeps one activation per principal, role and scope, so a request
+  // replaces or ends only the activations of its own group, and a user may
+  // hold activations of several groups at once. Groups are sorted by their
+  // key, so their order does not depend on the order of PimInput::requests.
+  struct ActivationGroup {
+    // Normalized, as in pim::ActivationRequest.
+    std::string principal_id;
+    // Indexes into `requests` of the group's requests processed at its
+    // latest processing time, in increasing order.
+    std::vector<int> latest;
+  };
+  std::vector<ActivationGroup> activation_groups;
   // Per request: the RBAC policy whose only assignment is the role that the
   // activation gives (principal, role, scope), with the deny assignments,
   // role definitions and management groups of the RBAC input.

@@ -17,6 +17,7 @@
 #include <memory>
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "decide/decide.h"
@@ -102,7 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, now);
   if (reference.outcome != decision.layer(Layer::kPim).outcome ||
       reference.basis != pim.basis || reference.request != pim.request ||
-      reference.deactivation != pim.deactivation) {
+      reference.deactivation != pim.deactivation ||
+      reference.granted !=
+          std::vector<int>(pim.granted.begin(), pim.granted.begin() + pim.granted_count)) {
     std::abort();
   }
   std::vector<portcullis::pim::ScheduleRequest>& requests = scenario->input.pim->requests;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "decide/decide.h"
@@ -241,6 +242,117 @@ TEST_P(PimHistoryTest, DecidesRecordedRequest) {
 INSTANTIATE_TEST_SUITE_P(
     Requests, PimHistoryTest, ::testing::ValuesIn(HistoryCases()),
     [](const ::testing::TestParamInfo<HistoryCase>& info) { return info.param.name; });
+
+// PIM keeps one activation per principal, role and scope, so a request for
+// another role neither replaces nor ends the operator activation, and the
+// rbac layer counts every role activated at `now`.
+struct TwoRolesCase {
+  std::string name;
+  // The Reader request: created at 2026-03-02T09:10:00Z for PT4H.
+  std::string reader_status;
+  // The operator request's recorded status; empty: none.
+  std::string operator_status;
+  LayerOutcome pim;
+  LayerOutcome rbac;
+  int granted_count;
+  std::string reason;  // expected substring of the PIM layer's reasons
+};
+
+void PrintTo(const TwoRolesCase& c, std::ostream* os) { *os << c.name; }
+
+class PimTwoRolesTest : public ::testing::TestWithParam<TwoRolesCase> {};
+
+TEST_P(PimTwoRolesTest, RolesDecideApart) {
+  const TwoRolesCase& c = GetParam();
+  constexpr char kReader[] =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+      "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  ASSERT_TRUE(scenario->input.pim.has_value());
+  PimInput& pim_input = *scenario->input.pim;
+  ASSERT_FALSE(pim_input.eligibilities.empty());
+  pim::ScheduleInstance reader_eligibility = pim_input.eligibilities[0];
+  reader_eligibility.set_id("reader-eligibility");
+  reader_eligibility.set_role_definition_id(kReader);
+  pim_input.eligibilities.push_back(reader_eligibility);
+
+  ASSERT_EQ(pim_input.requests.size(), 1u);
+  pim_input.requests[0].set_status(c.operator_status);
+  pim::ScheduleRequest reader = pim_input.requests[0];
+  reader.set_id("reader-activation");
+  reader.set_role_definition_id(kReader);
+  reader.clear_linked_eligibility_schedule_id();
+  reader.set_status(c.reader_status);
+  SetTime(At("2026-03-02T09:10:00Z"), reader.mutable_created_time());
+  SetTime(At("2026-03-02T09:10:00Z"), reader.mutable_schedule_info()->mutable_start_time());
+  pim_input.requests.push_back(reader);
+
+  const absl::Time now = At("2026-03-02T09:30:00Z");
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, c.pim)
+      << LayerOutcomeName(decision.layer(Layer::kPim).outcome);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, c.rbac)
+      << LayerOutcomeName(decision.layer(Layer::kRbac).outcome);
+  EXPECT_EQ(decision.pim.granted_count, c.granted_count);
+
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr(c.reason));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Requests, PimTwoRolesTest,
+    ::testing::ValuesIn(std::vector<TwoRolesCase>{
+        {.name = "CanceledReaderKeepsOperator",
+         .reader_status = "Canceled",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .granted_count = 1,
+         .reason = "activates role \"Secure VM Access Operator\" from 2026-03-02T08:55:00Z"},
+        {.name = "ReaderAndOperatorBothCount",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kAllow,
+         .granted_count = 2,
+         .reason = "also activates role"},
+        {.name = "ReaderAloneLacksBastionOperations",
+         .operator_status = "Canceled",
+         .pim = LayerOutcome::kAllow,
+         .rbac = LayerOutcome::kDeny,
+         .granted_count = 1,
+         .reason = "activation request reader-activation activates role"},
+        {.name = "BothRefusedDenies",
+         .reader_status = "Denied",
+         .operator_status = "Canceled",
+         .pim = LayerOutcome::kDeny,
+         .rbac = LayerOutcome::kDeny,
+         .granted_count = 0,
+         .reason = "has status"},
+    }),
+    [](const ::testing::TestParamInfo<TwoRolesCase>& info) { return info.param.name; });
+
+TEST(PimHistoryBuildTest, TooManyRolesPerPrincipalIsError) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  std::vector<pim::ScheduleRequest>& requests = scenario->input.pim->requests;
+  ASSERT_EQ(requests.size(), 1u);
+  const pim::ScheduleRequest base = requests[0];
+  for (int i = 1; i <= kMaxActivationGroupsPerPrincipal; ++i) {
+    pim::ScheduleRequest request = base;
+    request.set_role_definition_id(absl::StrCat("role-", i));
+    requests.push_back(request);
+  }
+  const absl::Time now = At("2026-03-02T09:30:00Z");
+  EXPECT_THAT(Snapshot::Build(scenario->input, BuildOptionsAround(now)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pairs of role and scope; at most 16 are supported")));
+}
 
 TEST(PimHistoryBuildTest, ActivationWithoutCreatedOrStartIsError) {
   absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);

@@ -228,6 +228,7 @@ class PimReferenceTest : public ::testing::Test {
     std::string request;       // id of the deciding request
     std::string deactivation;  // id of the deactivation that ended it
     std::string reasons;
+    int granted_count = 0;
   };
 
   void SetUp() override {
@@ -236,6 +237,8 @@ class PimReferenceTest : public ::testing::Test {
     scenario_ = std::make_unique<Scenario>(*std::move(loaded));
     ASSERT_EQ(scenario_->input.pim->requests.size(), 1u);
     activation_ = scenario_->input.pim->requests[0];
+    eligibility_count_ = scenario_->input.pim->eligibilities.size();
+    ASSERT_GT(eligibility_count_, 0u);
   }
 
   static void SetTime(absl::Time time, google::protobuf::Timestamp* out) {
@@ -279,10 +282,9 @@ class PimReferenceTest : public ::testing::Test {
         if (random() % 6 == 0) request.set_status("Failed");
       }
       if (random() % 8 == 0) request.set_principal_id("someone-else");
-      if (random() % 8 == 0) {
-        request.set_role_definition_id(
-            "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
-            "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7");
+      if (random() % 4 == 0) {
+        request.set_role_definition_id(kReader);
+        request.clear_linked_eligibility_schedule_id();
       }
       requests.push_back(std::move(request));
     }
@@ -320,19 +322,38 @@ class PimReferenceTest : public ::testing::Test {
     EXPECT_EQ(detail.instance, reference.instance);
     EXPECT_EQ(detail.request, reference.request);
     EXPECT_EQ(detail.deactivation, reference.deactivation);
+    result.granted_count = detail.granted_count;
+    EXPECT_EQ(std::vector<int>(detail.granted.begin(),
+                               detail.granted.begin() + detail.granted_count),
+              reference.granted);
     return result;
   }
 
   std::unique_ptr<Scenario> scenario_;
   pim::ScheduleRequest activation_;
+  size_t eligibility_count_ = 0;
+  static constexpr char kReader[] =
+      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+      "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
   const absl::Time day_ = *schedule::ParseRfc3339("2026-03-02T08:00:00Z");
 };
 
 TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
   std::mt19937 random(20260302);
   constexpr int kHistories = 100;
+  // Histories where activations of two roles or scopes hold at once.
+  int two_roles = 0;
   for (int round = 0; round < kHistories; ++round) {
     scenario_->input.pim->active_instances.clear();
+    // Sometimes the user is eligible for Reader too, so that activations of
+    // two roles can hold at once.
+    scenario_->input.pim->eligibilities.resize(eligibility_count_);
+    if (random() % 2 == 0) {
+      pim::ScheduleInstance reader = scenario_->input.pim->eligibilities[0];
+      reader.set_id("reader-eligibility");
+      reader.set_role_definition_id(kReader);
+      scenario_->input.pim->eligibilities.push_back(std::move(reader));
+    }
     if (random() % 4 == 0) {
       pim::ScheduleInstance& instance = scenario_->input.pim->active_instances.emplace_back();
       instance.set_level(pim::LEVEL_ASSIGNMENT);
@@ -348,6 +369,7 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
     SCOPED_TRACE(absl::StrCat("history ", round, " at ", schedule::FormatRfc3339(now)));
 
     PimResult first = DecideAndCompare(requests, now);
+    if (first.granted_count >= 2) ++two_roles;
     for (int order = 0; order < 3; ++order) {
       std::shuffle(requests.begin(), requests.end(), random);
       PimResult shuffled = DecideAndCompare(requests, now);
@@ -357,8 +379,10 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
       EXPECT_EQ(shuffled.request, first.request);
       EXPECT_EQ(shuffled.deactivation, first.deactivation);
       EXPECT_EQ(shuffled.reasons, first.reasons);
+      EXPECT_EQ(shuffled.granted_count, first.granted_count);
     }
   }
+  EXPECT_GT(two_roles, 0);
 }
 
 }  // namespace
