@@ -106,6 +106,34 @@ absl::Status ReadIds(Reader& reader, const Struct& object,
   return absl::OkStatus();
 }
 
+// Checks a guests object whose guestOrExternalUserTypes selects no type
+// (missing, null, "", "none" or only unknownFutureValue). Such an object
+// matches no user, unlike the legacy token GuestsOrExternalUsers, which
+// selects every type. Graph accepts externalTenants only when
+// guestOrExternalUserTypes is neither null nor empty, so an object with
+// tenants and no type cannot come from the service and is an error. Read as
+// "every guest", such an exclusion would take every guest out of a block.
+absl::Status CheckNoGuestType(Reader& reader, const Struct& object,
+                              const json::Path& path,
+                              const std::vector<std::string>& names) {
+  json::Path types_path = path.Field("guestOrExternalUserTypes");
+  bool future_type = false;
+  for (const std::string& name : names) {
+    future_type = future_type || absl::EqualsIgnoreCase(name, "unknownFutureValue");
+  }
+  if (!future_type && !json::IsNullOrAbsent(Member(object, "externalTenants"))) {
+    constexpr absl::string_view kExpected =
+        "at least one of internalGuest, b2bCollaborationGuest, b2bCollaborationMember, "
+        "b2bDirectConnectUser, otherExternalUser, serviceProvider, because Graph accepts "
+        "externalTenants only next to a type";
+    const Value* types = Member(object, "guestOrExternalUserTypes");
+    if (json::IsNullOrAbsent(types)) return json::MissingField(types_path, kExpected);
+    return json::InvalidField(types_path, *types, kExpected);
+  }
+  reader.Warn(types_path, "selects no guest or external user type, so this condition matches no user");
+  return absl::OkStatus();
+}
+
 absl::Status ReadGuests(Reader& reader, const Value* value,
                         const json::Path& path, ca::GuestsOrExternalUsers* out,
                         bool* present) {
@@ -128,6 +156,10 @@ absl::Status ReadGuests(Reader& reader, const Value* value,
   }
 
   json::Path tenants_path = path.Field("externalTenants");
+  if (types->empty()) {
+    absl::Status status = CheckNoGuestType(reader, **object, path, *names);
+    if (!status.ok()) return status;
+  }
   absl::StatusOr<const Struct*> tenants = reader.OptionalObject(
       Member(**object, "externalTenants"), tenants_path, false);
   if (!tenants.ok()) return tenants.status();
@@ -955,7 +987,8 @@ absl::StatusOr<ImportedPolicy> ImportPolicyValue(
     const bool targets_users = users.include_users_size() > 0 ||
                                users.include_groups_size() > 0 ||
                                users.include_roles_size() > 0 ||
-                               users.has_include_guests_or_external_users();
+                               users.include_guests_or_external_users()
+                                       .guest_or_external_user_types_size() > 0;
     const bool targets_workloads =
         c.client_applications().include_service_principals_size() > 0 ||
         c.client_applications().has_service_principal_filter();

@@ -47,11 +47,14 @@ bool InGroup(absl::Span<const absl::string_view> group,
 }
 
 Tri GuestMatch(const ca::GuestsOrExternalUsers* spec, const SignIn& s) {
+  // A guests object that selects no type (Graph's `none`) matches no user.
+  if (spec != nullptr && spec->guest_or_external_user_types().empty()) {
+    return Tri::kFalse;
+  }
   std::optional<ca::ExternalUserType> type = ExternalUserTypeOf(s);
   if (!type.has_value()) return Tri::kUnknown;
   if (*type == ca::EXTERNAL_USER_TYPE_UNSPECIFIED) return Tri::kFalse;
   if (spec == nullptr) return Tri::kTrue;  // the legacy token: every type
-  if (spec->guest_or_external_user_types().empty()) return Tri::kTrue;
   if (!Has(spec->guest_or_external_user_types(), *type)) return Tri::kFalse;
   if (spec->all_external_tenants()) return Tri::kTrue;
   return ToTri(Listed(spec->external_tenant_ids(), s.external_tenant_id));

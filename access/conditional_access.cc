@@ -128,6 +128,18 @@ using internal::IdMasks;
 using internal::PolicyMask;
 using internal::TriMask;
 
+// Builds what the legacy token GuestsOrExternalUsers in includeUsers or
+// excludeUsers selects: every guest and external type, in every tenant.
+ca::GuestsOrExternalUsers LegacyGuestsToken() {
+  ca::GuestsOrExternalUsers guests;
+  for (int type = ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST;
+       type <= ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER; ++type) {
+    guests.add_guest_or_external_user_types(static_cast<ca::ExternalUserType>(type));
+  }
+  guests.set_all_external_tenants(true);
+  return guests;
+}
+
 constexpr absl::string_view kReasonNames[] = {
     "notSet",
     "notEnoughInformation",
@@ -301,14 +313,14 @@ void Compiler::CompileUsers(int i, const ca::UserCondition& users) {
     if (id == "All") {
       d_.user_all.Set(i);
     } else if (id == "GuestsOrExternalUsers") {
-      CompileGuests(i, ca::GuestsOrExternalUsers(), /*exclude=*/false);
+      CompileGuests(i, LegacyGuestsToken(), /*exclude=*/false);
     } else if (id != "None") {
       Entry(d_.users, id).include.Set(i);
     }
   }
   for (const std::string& id : users.exclude_users()) {
     if (id == "GuestsOrExternalUsers") {
-      CompileGuests(i, ca::GuestsOrExternalUsers(), /*exclude=*/true);
+      CompileGuests(i, LegacyGuestsToken(), /*exclude=*/true);
     } else {
       Entry(d_.users, id).exclude.Set(i);
     }
@@ -337,21 +349,17 @@ void Compiler::CompileUsers(int i, const ca::UserCondition& users) {
   }
 }
 
-// An empty `guests` stands for the legacy token GuestsOrExternalUsers: every
-// external type, every tenant.
+// An empty type list selects no user (Graph's `none`), so it adds nothing.
 void Compiler::CompileGuests(int i, const ca::GuestsOrExternalUsers& guests,
                              bool exclude) {
+  if (guests.guest_or_external_user_types().empty()) return;
   internal::GuestSpec spec;
   spec.policy = i;
   spec.exclude = exclude;
-  if (guests.guest_or_external_user_types().empty()) {
-    spec.types = ~uint32_t{1};  // every type but UNSPECIFIED (internal)
-  }
   for (int type : guests.guest_or_external_user_types()) {
     spec.types |= uint32_t{1} << type;
   }
-  spec.all_tenants = guests.guest_or_external_user_types().empty() ||
-                     guests.all_external_tenants();
+  spec.all_tenants = guests.all_external_tenants();
   spec.tenants.assign(guests.external_tenant_ids().begin(),
                       guests.external_tenant_ids().end());
   d_.guests.push_back(std::move(spec));

@@ -214,6 +214,8 @@ class Generator {
   }
 
   void Guests(ca::GuestsOrExternalUsers* g) {
+    // An object without types (Graph's `none`) selects no user.
+    if (Coin(10)) return;
     g->add_guest_or_external_user_types(
         static_cast<ca::ExternalUserType>(1 + Int(6)));
     if (Coin()) {

@@ -264,6 +264,23 @@ TEST_F(CaEvaluateTest, GuestTypesAndTenants) {
       std::vector<std::string>{"users"});
 }
 
+// An exclusion object whose types select nothing excludes no one, unlike
+// the legacy token GuestsOrExternalUsers, which excludes every guest.
+TEST_F(CaEvaluateTest, GuestExclusionWithoutTypesExcludesNoOne) {
+  for (const char* types : {"", "none", "unknownFutureValue"}) {
+    SCOPED_TRACE(types);
+    ca::Policy policy = MakePolicy(
+        "p", absl::StrCat(R"({"users": {"includeUsers": ["All"],
+        "excludeGuestsOrExternalUsers": {"guestOrExternalUserTypes": ")",
+                          types, R"("}}})"));
+    EXPECT_EQ(Reasons(policy, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);
+    EXPECT_EQ(Reasons(policy, Request(kGuest, kFull), EvaluationMode::kLenient), kApplies);
+    EXPECT_EQ(Reasons(policy, Request(kUser, kFull), EvaluationMode::kStrict), kApplies);
+    // Whatever kind an unknown user is, the exclusion cannot take it out.
+    EXPECT_EQ(Reasons(policy, Request(kStranger, kFull), EvaluationMode::kStrict), kApplies);
+  }
+}
+
 TEST_F(CaEvaluateTest, LegacyGuestTokenExcludesGuests) {
   ca::Policy policy = MakePolicy(
       "p",

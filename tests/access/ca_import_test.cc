@@ -230,6 +230,49 @@ TEST(CaImportTest, UnknownFutureValueSkippedWithWarning) {
               ElementsAre("conditions.clientAppTypes"));
 }
 
+// A guests object whose types select nothing matches no user. With
+// externalTenants beside it the service could not have written it, so the
+// file is rejected; without tenants it is read with a warning.
+TEST(CaImportTest, GuestObjectWithoutTypes) {
+  auto policy = [](const std::string& guests) {
+    return absl::StrCat(R"json({"id": "p", "state": "enabled", "conditions": {
+        "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
+                  "excludeGroups": [], "includeRoles": [], "excludeRoles": [],
+                  "excludeGuestsOrExternalUsers": )json",
+                        guests, R"json(},
+        "applications": {"includeApplications": ["All"], "excludeApplications": []},
+        "clientAppTypes": ["all"], "signInRiskLevels": [], "userRiskLevels": []},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}})json");
+  };
+  const std::string tenants = R"("externalTenants": {"membershipKind": "all"})";
+  for (const std::string& types :
+       {std::string(R"("guestOrExternalUserTypes": "",)"),
+        std::string(R"("guestOrExternalUserTypes": "none",)"),
+        std::string(R"("guestOrExternalUserTypes": null,)"), std::string()}) {
+    SCOPED_TRACE(types);
+    EXPECT_THAT(ImportPolicies(policy(absl::StrCat("{", types, tenants, "}")), "t.json"),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("conditions.users.excludeGuestsOrExternalUsers."
+                                   "guestOrExternalUserTypes")));
+  }
+
+  ca::Policy none = ImportOne(policy(R"({"guestOrExternalUserTypes": "none"})"));
+  EXPECT_TRUE(none.conditions().users().has_exclude_guests_or_external_users());
+  EXPECT_THAT(none.conditions().users().exclude_guests_or_external_users()
+                  .guest_or_external_user_types(),
+              IsEmpty());
+  EXPECT_THAT(WarningText(WarningsOf(policy(R"({"guestOrExternalUserTypes": "none"})"))),
+              HasSubstr("selects no guest or external user type"));
+
+  // A type the service added later is skipped with a warning. The object
+  // then selects no known type, and Graph may write tenants beside it.
+  ca::Policy future = ImportOne(
+      policy(absl::StrCat(R"({"guestOrExternalUserTypes": "unknownFutureValue", )", tenants, "}")));
+  EXPECT_THAT(future.conditions().users().exclude_guests_or_external_users()
+                  .guest_or_external_user_types(),
+              IsEmpty());
+}
+
 // Graph requires a policy to target users (or workload identities) and
 // resources. An enforced or report-only policy without them, such as one
 // with a misspelt "includeUser", is an error naming the member, while a
@@ -262,6 +305,13 @@ TEST(CaImportTest, PolicyWithoutTargetsIsError) {
                              "p.json")
                   .status());
   }
+  // A guests inclusion that selects no type includes no one.
+  EXPECT_THAT(ImportPolicies(absl::StrCat(R"({"id": "p", "state": "enabled", "conditions": {
+      "users": {"includeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "none"}},
+      "applications": {"includeApplications": ["All"]}}, )",
+                                          grant, "}"),
+                             "p.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conditions.users: missing")));
   // A workload identity policy targets service principals instead of users.
   EXPECT_OK(ImportPolicies(absl::StrCat(R"({"id": "p", "state": "enabled", "conditions": {
       "users": {"includeUsers": ["None"]},
