@@ -26,6 +26,24 @@ bool HasUser(const access::SignIn& sign_in) {
   return !sign_in.user_id.empty();
 }
 
+// Classifies what `sign_in` is for, against the Azure management
+// application that the connection needs.
+CaDetail::Target TargetOf(const access::SignIn& sign_in) {
+  switch (sign_in.target) {
+    case access::SignIn::Target::kNotSupplied:
+      return CaDetail::Target::kFilled;
+    case access::SignIn::Target::kApplications:
+      for (const std::string& id : sign_in.application_ids) {
+        if (absl::EqualsIgnoreCase(id, kAzureManagementAppId)) return CaDetail::Target::kSignIn;
+      }
+      return CaDetail::Target::kOther;
+    case access::SignIn::Target::kUserAction:
+    case access::SignIn::Target::kAuthenticationContext:
+      return CaDetail::Target::kOther;
+  }
+  return CaDetail::Target::kOther;
+}
+
 void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
                              absl::Time now, Decision& decision) {
   constexpr Layer kLayer = Layer::kConditionalAccess;
@@ -47,8 +65,15 @@ void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
   }
   decision.ca.address = own.has_value() ? CaDetail::Address::kSignIn
                                         : CaDetail::Address::kSource;
+  // Judging a sign-in to another application would skip every policy for
+  // Azure management, which the connection needs.
+  decision.ca.target = TargetOf(*attempt.sign_in);
+  if (decision.ca.target == CaDetail::Target::kOther) {
+    decision.ca.decision.outcome = access::Outcome::kBlock;
+    return Set(decision, kLayer, LayerOutcome::kDeny);
+  }
   std::optional<access::SignIn> storage;
-  const access::SignIn& sign_in = SignInWithAddress(attempt, storage);
+  const access::SignIn& sign_in = SignInForAttempt(attempt, storage);
 
   const CompiledConditionalAccess& ca = *snapshot.conditional_access();
   decision.ca.decision = ca.policies.Evaluate(sign_in, now, ca.mode);
@@ -659,11 +684,17 @@ absl::string_view ErrorMessage(ErrorCode code) {
   return "unknown error";
 }
 
-const access::SignIn& SignInWithAddress(const Attempt& attempt,
-                                        std::optional<access::SignIn>& storage) {
-  if (attempt.sign_in->ip_address.has_value()) return *attempt.sign_in;
-  storage.emplace(*attempt.sign_in);
-  storage->ip_address = attempt.source;
+const access::SignIn& SignInForAttempt(const Attempt& attempt,
+                                       std::optional<access::SignIn>& storage) {
+  const access::SignIn& original = *attempt.sign_in;
+  const bool has_target = original.target != access::SignIn::Target::kNotSupplied;
+  if (original.ip_address.has_value() && has_target) return original;
+  storage.emplace(original);
+  if (!original.ip_address.has_value()) storage->ip_address = attempt.source;
+  if (!has_target) {
+    storage->target = access::SignIn::Target::kApplications;
+    storage->application_ids = {kAzureManagementAppId};
+  }
   return *storage;
 }
 

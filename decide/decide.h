@@ -21,7 +21,12 @@
 //                      attempt's source, and a sign-in whose address differs
 //                      from the source (IPv4-mapped forms count as their
 //                      IPv4 address) is denied without evaluating the
-//                      policies.
+//                      policies. The layer judges a sign-in to Azure
+//                      management (kAzureManagementAppId), which Bastion
+//                      sessions and JIT requests need: a sign-in without a
+//                      target is judged as one, and a sign-in for another
+//                      application, a user action or an authentication
+//                      context is denied without evaluating the policies.
 //   pim                the user's role through PIM: an active assignment
 //                      instance at `now` allows; otherwise the user's
 //                      activation requests on record decide. PIM keeps one
@@ -182,6 +187,13 @@ struct Attempt {
 
 // Conditional Access: the hot-path decision and, for the deciding policy,
 // which of its grant controls are unmet.
+// The application id of the Windows Azure Service Management API, the
+// application that the Azure portal, Azure PowerShell and the Azure CLI sign
+// in to for Azure Resource Manager.
+// NOTE: the Entra ID sign-in to the VM itself (VmLogin) goes to the VM
+// sign-in application, which the conditionalAccess layer does not evaluate.
+inline constexpr char kAzureManagementAppId[] = "797f4846-ba00-4fd7-ba43-dac1f8f63013";
+
 struct CaDetail {
   // The source of the address that location conditions judged.
   enum class Address : uint8_t {
@@ -195,6 +207,21 @@ struct CaDetail {
     kConflict,
   };
   Address address = Address::kSignIn;
+  // The target of the judged sign-in. A Bastion session and a JIT request both
+  // go through Azure Resource Manager, so the layer judges a sign-in to the
+  // Windows Azure Service Management API (kAzureManagementAppId).
+  enum class Target : uint8_t {
+    // The sign-in names that application among its applications.
+    kSignIn,
+    // The sign-in names no target, so the layer judges it as a sign-in to
+    // that application.
+    kFilled,
+    // The sign-in is for other applications, a user action or an
+    // authentication context. The layer denies without evaluating the
+    // policies: `decision` is a block with no deciding policy.
+    kOther,
+  };
+  Target target = Target::kSignIn;
   access::ConditionalAccessPolicySet::Decision decision;
   access::GrantResult grant;
 };
@@ -358,11 +385,12 @@ struct Decision {
 Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now);
 
 // Returns the sign-in as the conditionalAccess layer judges it:
-// `attempt.sign_in` itself, or, when that has no IP address, a copy in
-// `storage` whose address is the attempt's source. `attempt.sign_in` must be
-// set.
-const access::SignIn& SignInWithAddress(const Attempt& attempt,
-                                        std::optional<access::SignIn>& storage);
+// `attempt.sign_in` itself, or a copy in `storage` that fills what it lacks.
+// A sign-in without an IP address receives the attempt's source, and one
+// without a target receives kAzureManagementAppId as its application.
+// `attempt.sign_in` must be set.
+const access::SignIn& SignInForAttempt(const Attempt& attempt,
+                                       std::optional<access::SignIn>& storage);
 
 // The decision when no snapshot is available: every layer fails with
 // kNoSnapshot, and the attempt is denied by the first layer that applies.

@@ -41,6 +41,26 @@ std::string PolicyName(const ca::Policy& policy) {
   return absl::StrCat(Quoted(policy.display_name()), " (", policy.id(), ")");
 }
 
+// Describes what a sign-in is for: its applications, user action or
+// authentication context.
+std::string TargetText(const access::SignIn& sign_in) {
+  switch (sign_in.target) {
+    case access::SignIn::Target::kApplications:
+      if (sign_in.application_ids.empty()) return "no application";
+      return absl::StrCat(sign_in.application_ids.size() == 1 ? "application " : "applications ",
+                          absl::StrJoin(sign_in.application_ids, ", "));
+    case access::SignIn::Target::kUserAction:
+      return sign_in.user_action == access::SignIn::UserAction::kRegisterOrJoinDevices
+                 ? "the user action registerOrJoinDevices"
+                 : "the user action registerSecurityInformation";
+    case access::SignIn::Target::kAuthenticationContext:
+      return absl::StrCat("authentication context ", sign_in.authentication_context);
+    case access::SignIn::Target::kNotSupplied:
+      break;
+  }
+  return "no target";
+}
+
 void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
                               const Decision& decision, LayerReport& report) {
   const CompiledConditionalAccess& ca = *snapshot.conditional_access();
@@ -55,8 +75,17 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
     report.facts.push_back({"source", source});
     return;
   }
+  if (decision.ca.target == CaDetail::Target::kOther) {
+    const std::string target = TargetText(*attempt.sign_in);
+    report.reasons.push_back(absl::StrCat(
+        "the sign-in is for ", target, ", but a session through Azure Bastion and a JIT "
+        "request sign in to the Windows Azure Service Management API (",
+        kAzureManagementAppId, "), so the attempt is denied without evaluating the policies"));
+    report.facts.push_back({"signInTarget", target});
+    return;
+  }
   std::optional<access::SignIn> storage;
-  const access::SignIn& sign_in = SignInWithAddress(attempt, storage);
+  const access::SignIn& sign_in = SignInForAttempt(attempt, storage);
   access::WhatIfResult what_if = ca.policies.Explain(sign_in, decision.now, ca.mode);
   const std::vector<ca::Policy>& policies = ca.policies.policies();
   const int deciding = decision.ca.decision.deciding_policy;
@@ -83,6 +112,11 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
       report.reasons.push_back(
           "no enforced policy blocks the sign-in or requires a control it lacks");
       break;
+  }
+  if (decision.ca.target == CaDetail::Target::kFilled) {
+    report.reasons.push_back(absl::StrCat(
+        "the sign-in names no application, so it is judged as a sign-in to the Windows "
+        "Azure Service Management API (", kAzureManagementAppId, ")"));
   }
   if (decision.ca.address == CaDetail::Address::kSource) {
     report.reasons.push_back(absl::StrCat(

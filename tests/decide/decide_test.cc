@@ -448,6 +448,87 @@ INSTANTIATE_TEST_SUITE_P(Modes, SignInAddressTest,
                                       : std::string("Lenient");
                          });
 
+// The connection needs a sign-in to Azure management, whatever the sign-in
+// names. The reference sign-in is for Azure management from the trusted
+// 198.51.100.25.
+class SignInTargetTest : public DecideErrorTest {
+ protected:
+  void DecideAndExplain() {
+    snapshot_ = Build();
+    ASSERT_NE(snapshot_, nullptr);
+    attempt_ = scenario_->attempt();
+    decision_ = Decide(*snapshot_, attempt_, now_);
+    ASSERT_OK_AND_ASSIGN(reports_, Explain(snapshot_.get(), attempt_, decision_));
+  }
+
+  std::string CaReasons() const {
+    return absl::StrJoin(reports_[static_cast<int>(Layer::kConditionalAccess)].reasons,
+                         "\n");
+  }
+
+  std::shared_ptr<const Snapshot> snapshot_;
+  Attempt attempt_;
+  Decision decision_;
+  std::vector<LayerReport> reports_;
+};
+
+TEST_F(SignInTargetTest, AzureManagementSignInAllows) {
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kSignIn);
+  EXPECT_EQ(decision_.verdict, Verdict::kAllow);
+}
+
+TEST_F(SignInTargetTest, OtherApplicationDenies) {
+  scenario_->sign_in->application_ids = {"00000003-0000-0000-c000-000000000000"};
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kOther);
+  EXPECT_EQ(decision_.ca.decision.deciding_policy, -1);
+  EXPECT_EQ(decision_.verdict, Verdict::kDeny);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(CaReasons(), HasSubstr("the sign-in is for application "
+                                     "00000003-0000-0000-c000-000000000000, but a session "
+                                     "through Azure Bastion"));
+}
+
+TEST_F(SignInTargetTest, UserActionDenies) {
+  scenario_->sign_in->target = access::SignIn::Target::kUserAction;
+  scenario_->sign_in->application_ids.clear();
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kOther);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(CaReasons(), HasSubstr("the user action registerSecurityInformation"));
+}
+
+TEST_F(SignInTargetTest, AuthenticationContextDenies) {
+  scenario_->sign_in->target = access::SignIn::Target::kAuthenticationContext;
+  scenario_->sign_in->authentication_context = "c1";
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kOther);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(CaReasons(), HasSubstr("authentication context c1"));
+}
+
+TEST_F(SignInTargetTest, ManagementAmongSeveralAllows) {
+  scenario_->sign_in->application_ids.insert(scenario_->sign_in->application_ids.begin(),
+                                             "00000003-0000-0000-c000-000000000000");
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kSignIn);
+  EXPECT_EQ(decision_.verdict, Verdict::kAllow);
+}
+
+TEST_F(SignInTargetTest, MissingTargetIsAzureManagement) {
+  // Without a target, the unmanaged device must still meet CA100's
+  // compliant-device control for Azure management.
+  scenario_->sign_in->target = access::SignIn::Target::kNotSupplied;
+  scenario_->sign_in->application_ids.clear();
+  scenario_->sign_in->device = access::DeviceInfo{};
+  DecideAndExplain();
+  EXPECT_EQ(decision_.ca.target, CaDetail::Target::kFilled);
+  EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+  EXPECT_THAT(CaReasons(), HasSubstr("the sign-in names no application, so it is judged as "
+                                     "a sign-in to the Windows Azure Service Management API"));
+}
+
 TEST_F(DecideErrorTest, ErrorsExplainThemselves) {
   scenario_->input.rbac.reset();
   std::shared_ptr<const Snapshot> snapshot = Build();
