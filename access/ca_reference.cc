@@ -51,13 +51,22 @@ Tri GuestMatch(const ca::GuestsOrExternalUsers* spec, const SignIn& s) {
   if (spec != nullptr && spec->guest_or_external_user_types().empty()) {
     return Tri::kFalse;
   }
-  std::optional<ca::ExternalUserType> type = ExternalUserTypeOf(s);
-  if (!type.has_value()) return Tri::kUnknown;
-  if (*type == ca::EXTERNAL_USER_TYPE_UNSPECIFIED) return Tri::kFalse;
-  if (spec == nullptr) return Tri::kTrue;  // the legacy token: every type
-  if (!Has(spec->guest_or_external_user_types(), *type)) return Tri::kFalse;
-  if (spec->all_external_tenants()) return Tri::kTrue;
-  return ToTri(Listed(spec->external_tenant_ids(), s.external_tenant_id));
+  std::optional<uint32_t> possible = PossibleExternalUserTypes(s);
+  if (!possible.has_value()) return Tri::kUnknown;
+  // The legacy token (spec == nullptr) selects every type, in every tenant.
+  uint32_t selected = 0;
+  for (int type = ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST;
+       type <= ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER; ++type) {
+    auto kind = static_cast<ca::ExternalUserType>(type);
+    if (spec == nullptr || Has(spec->guest_or_external_user_types(), kind)) {
+      selected |= ExternalUserTypeBit(kind);
+    }
+  }
+  if ((*possible & selected) == 0) return Tri::kFalse;
+  bool tenant = spec == nullptr || spec->all_external_tenants() ||
+                Listed(spec->external_tenant_ids(), s.external_tenant_id);
+  if (!tenant) return Tri::kFalse;
+  return (*possible & ~selected) == 0 ? Tri::kTrue : Tri::kUnknown;
 }
 
 Tri UsersSide(const ca::UserCondition& users, const SignIn& s, bool exclude) {

@@ -121,8 +121,9 @@ struct SignIn {
   std::vector<std::string> role_ids;
   // The external user type, as Graph's userSignIn.externalUserType gives it;
   // EXTERNAL_USER_TYPE_UNSPECIFIED marks an internal user (Graph's
-  // `none`). When unset it follows from `user_type`: a directory guest is a
-  // B2B collaboration guest, a member is internal.
+  // `none`). When unset it follows from `user_type`, as
+  // PossibleExternalUserTypes() describes. ParseWhatIfRequest() rejects a
+  // value that contradicts the directory's `user_type`.
   std::optional<ca::ExternalUserType> external_user_type;
   // The home tenant of an external user.
   std::string external_tenant_id;
@@ -171,20 +172,39 @@ inline bool RoleMembershipKnown(const SignIn& sign_in) {
   return sign_in.directory_known && sign_in.roles_known;
 }
 
-// The external user type of the signed-in user: EXTERNAL_USER_TYPE_UNSPECIFIED
-// for an internal user, nullopt when neither the request nor the directory
-// gives it. A directory guest without a stated type is taken as a B2B
-// collaboration guest, the usual kind of invited guest.
-inline std::optional<ca::ExternalUserType> ExternalUserTypeOf(
-    const SignIn& sign_in) {
+// The bit of `type` in a set of external user types. Bit 0 is
+// EXTERNAL_USER_TYPE_UNSPECIFIED, an internal user.
+constexpr uint32_t ExternalUserTypeBit(ca::ExternalUserType type) {
+  return uint32_t{1} << static_cast<int>(type);
+}
+
+// The kinds a user with userType Guest may be when nothing states more.
+// Microsoft's "Assigning Conditional Access policies to external user types"
+// defines internal guests, B2B collaboration guests and other external users
+// by userType Guest, and B2B direct connect users by having no user object in
+// the tenant. NOTE: the page does not say whether service provider users
+// have a user object, so a guest may be one.
+inline constexpr uint32_t kDirectoryGuestTypes =
+    ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST) |
+    ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST) |
+    ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_OTHER_EXTERNAL_USER) |
+    ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_SERVICE_PROVIDER);
+
+// The external user types the signed-in user may have, as
+// ExternalUserTypeBit() bits: the request's type when it states one, else
+// kDirectoryGuestTypes for a directory guest and an internal user for a
+// directory member. nullopt when neither the request nor the directory gives
+// the user's kind. A condition that selects some but not all of the possible
+// types is unknown for the user.
+inline std::optional<uint32_t> PossibleExternalUserTypes(const SignIn& sign_in) {
   if (sign_in.external_user_type.has_value()) {
-    return sign_in.external_user_type;
+    return ExternalUserTypeBit(*sign_in.external_user_type);
   }
   switch (sign_in.user_type) {
     case SignIn::UserType::kGuest:
-      return ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST;
+      return kDirectoryGuestTypes;
     case SignIn::UserType::kMember:
-      return ca::EXTERNAL_USER_TYPE_UNSPECIFIED;
+      return ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_UNSPECIFIED);
     default:
       return std::nullopt;
   }

@@ -112,6 +112,37 @@ absl::Status RejectUnknownMembers(const Struct& object, const json::Path& path,
   return absl::OkStatus();
 }
 
+// Rejects a request externalUserType that contradicts the directory entry's
+// userType. Microsoft defines internal users (`none`) and B2B collaboration
+// members by userType Member, and internal guests, B2B collaboration guests
+// and other external users by userType Guest. Taking either file's word
+// silently could drop every policy aimed at the user's real kind.
+absl::Status CheckExternalUserType(const SignIn& s, const Struct& object,
+                                   const json::Path& path) {
+  constexpr uint32_t kMemberTypes =
+      ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_UNSPECIFIED) |
+      ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_MEMBER);
+  constexpr uint32_t kGuestTypes =
+      ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_INTERNAL_GUEST) |
+      ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_B2B_COLLABORATION_GUEST) |
+      ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_OTHER_EXTERNAL_USER);
+  if (!s.external_user_type.has_value()) return absl::OkStatus();
+  uint32_t stated = ExternalUserTypeBit(*s.external_user_type);
+  bool guest = s.user_type == SignIn::UserType::kGuest;
+  bool member = s.user_type == SignIn::UserType::kMember;
+  if ((guest && (stated & kMemberTypes) != 0) || (member && (stated & kGuestTypes) != 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        path.Field("externalUserType").ToString(), ": \"",
+        Member(object, "externalUserType")->string_value(),
+        "\" contradicts the directory entry of user \"", s.user_id, "\", whose userType is ",
+        guest ? "guest" : "member",
+        ". The types none and b2bCollaborationMember have userType member, and internalGuest, "
+        "b2bCollaborationGuest and otherExternalUser have userType guest, so correct the "
+        "request or the directory"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadIdentity(const Struct& object, const json::Path& path,
                           const Directory* directory, ParsedSignIn& out) {
   absl::Status members = RejectUnknownMembers(
@@ -163,6 +194,8 @@ absl::Status ReadIdentity(const Struct& object, const json::Path& path,
   }
   s.directory_known = true;
   s.user_type = it->second.user_type;
+  absl::Status consistent = CheckExternalUserType(s, object, path);
+  if (!consistent.ok()) return consistent;
   // A missing member leaves that membership unknown, not empty.
   auto warn_unknown = [&](absl::string_view member, absl::string_view kind) {
     out.warnings.push_back(ImportWarning{

@@ -25,7 +25,7 @@ struct IdMasks {
 struct GuestSpec {
   int policy = 0;
   bool exclude = false;
-  uint32_t types = 0;  // bit (1 << ca::ExternalUserType)
+  uint32_t types = 0;  // ExternalUserTypeBit() bits
   bool all_tenants = true;
   std::vector<std::string> tenants;
 };
@@ -357,7 +357,7 @@ void Compiler::CompileGuests(int i, const ca::GuestsOrExternalUsers& guests,
   spec.policy = i;
   spec.exclude = exclude;
   for (int type : guests.guest_or_external_user_types()) {
-    spec.types |= uint32_t{1} << type;
+    spec.types |= ExternalUserTypeBit(static_cast<ca::ExternalUserType>(type));
   }
   spec.all_tenants = guests.all_external_tenants();
   spec.tenants.assign(guests.external_tenant_ids().begin(),
@@ -734,23 +734,27 @@ TriMask UserCondition(const CompiledPolicies& d, const SignIn& s) {
     exclude.u |= d.group_exclude;
   }
 
-  std::optional<ca::ExternalUserType> type = ExternalUserTypeOf(s);
+  // A guest condition holds when every type the user may have is selected,
+  // and is unknown when only some are.
+  std::optional<uint32_t> types = PossibleExternalUserTypes(s);
   for (const internal::GuestSpec& spec : d.guests) {
     TriMask& side = spec.exclude ? exclude : include;
-    if (!type.has_value()) {
+    if (!types.has_value()) {
       side.u.Set(spec.policy);
       continue;
     }
-    if (*type == ca::EXTERNAL_USER_TYPE_UNSPECIFIED ||
-        (spec.types & (uint32_t{1} << *type)) == 0) {
-      continue;
-    }
+    if ((*types & spec.types) == 0) continue;
     bool tenant_ok = spec.all_tenants;
     for (const std::string& tenant : spec.tenants) {
       tenant_ok =
           tenant_ok || absl::EqualsIgnoreCase(tenant, s.external_tenant_id);
     }
-    if (tenant_ok) side.t.Set(spec.policy);
+    if (!tenant_ok) continue;
+    if ((*types & ~spec.types) == 0) {
+      side.t.Set(spec.policy);
+    } else {
+      side.u.Set(spec.policy);
+    }
   }
   include.u.Remove(include.t);
   exclude.u.Remove(exclude.t);

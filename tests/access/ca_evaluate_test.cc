@@ -281,6 +281,33 @@ TEST_F(CaEvaluateTest, GuestExclusionWithoutTypesExcludesNoOne) {
   }
 }
 
+// The directory records only that kGuest is a guest, not which kind, so a
+// condition on some guest kinds is unknown for it.
+TEST_F(CaEvaluateTest, GuestOfUnknownKind) {
+  ca::Policy internal = MakePolicy("p", R"({"users": {
+      "includeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "internalGuest",
+        "externalTenants": {"membershipKind": "all"}}}})");
+  EXPECT_EQ(Reasons(internal, Request(kGuest, kFull), EvaluationMode::kLenient), kApplies);
+  EXPECT_EQ(Reasons(internal, Request(kGuest, kFull), EvaluationMode::kStrict), kNotEnough);
+  EXPECT_EQ(Reasons(internal, Request(kUser, kFull), EvaluationMode::kLenient),
+            std::vector<std::string>{"users"});
+
+  ca::Policy all_but_internal = MakePolicy("p", R"({"users": {"includeUsers": ["All"],
+      "excludeGuestsOrExternalUsers": {"guestOrExternalUserTypes": "internalGuest",
+        "externalTenants": {"membershipKind": "all"}}}})");
+  EXPECT_EQ(Reasons(all_but_internal, Request(kGuest, kFull), EvaluationMode::kLenient),
+            kApplies);
+  EXPECT_EQ(Reasons(all_but_internal, Request(kGuest, kFull), EvaluationMode::kStrict),
+            kNotEnough);
+
+  // Every kind a guest may be is selected, so the condition holds.
+  ca::Policy guest_kinds = MakePolicy("p", R"({"users": {
+      "includeGuestsOrExternalUsers": {
+        "guestOrExternalUserTypes": "internalGuest,b2bCollaborationGuest,otherExternalUser,serviceProvider",
+        "externalTenants": {"membershipKind": "all"}}}})");
+  EXPECT_EQ(Reasons(guest_kinds, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);
+}
+
 TEST_F(CaEvaluateTest, LegacyGuestTokenExcludesGuests) {
   ca::Policy policy = MakePolicy(
       "p",

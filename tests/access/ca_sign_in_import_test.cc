@@ -112,7 +112,7 @@ TEST(CaSignInImportTest, DirectoryEntryWithoutUserTypeIsUnknown) {
   ASSERT_OK_AND_ASSIGN(ParsedSignIn missing, ParseWhatIfRequest(
       R"({"signInIdentity": {"userId": "missing"}})", &directory));
   EXPECT_EQ(missing.sign_in.user_type, SignIn::UserType::kUnknown);
-  EXPECT_FALSE(ExternalUserTypeOf(missing.sign_in).has_value());
+  EXPECT_FALSE(PossibleExternalUserTypes(missing.sign_in).has_value());
   ASSERT_EQ(missing.warnings.size(), 1u);
   EXPECT_THAT(missing.warnings[0].message, HasSubstr("no \"userType\" member"));
 
@@ -120,8 +120,55 @@ TEST(CaSignInImportTest, DirectoryEntryWithoutUserTypeIsUnknown) {
   ASSERT_OK_AND_ASSIGN(ParsedSignIn stated, ParseWhatIfRequest(
       R"({"signInIdentity": {"userId": "missing", "externalUserType": "none"}})",
       &directory));
-  EXPECT_EQ(ExternalUserTypeOf(stated.sign_in), ca::EXTERNAL_USER_TYPE_UNSPECIFIED);
+  EXPECT_EQ(PossibleExternalUserTypes(stated.sign_in),
+            ExternalUserTypeBit(ca::EXTERNAL_USER_TYPE_UNSPECIFIED));
   EXPECT_TRUE(stated.warnings.empty());
+}
+
+// The directory's userType is what the service looks up, so a request
+// externalUserType of the other kind is an error naming both.
+TEST(CaSignInImportTest, ExternalUserTypeMustMatchDirectory) {
+  ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
+      {"id": "guest", "userType": "guest", "groups": [], "roles": []},
+      {"id": "member", "userType": "member", "groups": [], "roles": []}]})"));
+  auto request = [](const std::string& user, const std::string& type) {
+    return absl::StrCat(R"({"signInIdentity": {"userId": ")", user,
+                        R"(", "externalUserType": ")", type, R"("}})");
+  };
+  struct Case {
+    std::string user;
+    std::string type;
+  };
+  for (const Case& c : std::vector<Case>{{"guest", "none"},
+                                         {"guest", "b2bCollaborationMember"},
+                                         {"member", "internalGuest"},
+                                         {"member", "b2bCollaborationGuest"},
+                                         {"member", "otherExternalUser"}}) {
+    SCOPED_TRACE(c.user + " " + c.type);
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(request(c.user, c.type), &directory);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr("signInIdentity.externalUserType")));
+    EXPECT_THAT(parsed.status().message(), HasSubstr("whose userType is " + c.user));
+  }
+  for (const Case& c : std::vector<Case>{{"guest", "internalGuest"},
+                                         {"guest", "b2bCollaborationGuest"},
+                                         {"guest", "serviceProvider"},
+                                         {"member", "none"},
+                                         {"member", "b2bCollaborationMember"},
+                                         {"member", "b2bDirectConnectUser"}}) {
+    SCOPED_TRACE(c.user + " " + c.type);
+    EXPECT_OK(ParseWhatIfRequest(request(c.user, c.type), &directory).status());
+  }
+}
+
+// A directory guest whose kind nothing states may be any kind with
+// userType Guest, not only a B2B collaboration guest.
+TEST(CaSignInImportTest, DirectoryGuestKindIsOpen) {
+  ASSERT_OK_AND_ASSIGN(Directory directory, ParseDirectory(R"({"users": [
+      {"id": "guest", "userType": "guest", "groups": [], "roles": []}]})"));
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn parsed, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "guest"}})", &directory));
+  EXPECT_EQ(PossibleExternalUserTypes(parsed.sign_in), kDirectoryGuestTypes);
 }
 
 // A device's compliance and join type come from its deviceInfo, so a
