@@ -404,6 +404,16 @@ absl::StatusOr<RoleManagementPolicy> ReadPolicy(const Value& value,
   PIM_RETURN_IF_ERROR(ReadRules(body, "rules", true, *policy.mutable_rules()));
   PIM_RETURN_IF_ERROR(
       ReadRules(body, "effectiveRules", false, *policy.mutable_effective_rules()));
+  // effectiveRules, when given, are the rules Azure applies, and those
+  // always include the expiration, enablement and approval rules. An empty
+  // list would silently hand the decision back to `rules`. A null value
+  // counts as absent: Graph returns the relationship only when expanded.
+  if (const Value* effective = body.Find("effectiveRules");
+      effective != nullptr && policy.effective_rules().empty()) {
+    return json::InvalidField(body.FieldPath("effectiveRules"), *effective,
+                              "the rules Azure applies, which are never empty; export "
+                              "the policy again, or remove the key to judge by rules");
+  }
   policy.set_rules_path(body.FieldPath("rules").ToString());
   policy.set_effective_rules_path(body.FieldPath("effectiveRules").ToString());
   policy.set_scope_path(body.FieldPath(arm ? "scope" : "scopeId").ToString());

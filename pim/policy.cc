@@ -338,6 +338,13 @@ absl::Status RolePolicy::CompileRule(const PolicyRule& rule, absl::string_view w
   switch (rule.kind_case()) {
     case PolicyRule::kExpiration: {
       const ExpirationRule& expiration = rule.expiration();
+      // PIM activations always expire, so a rule that lets one run without
+      // an end did not come from PIM.
+      if (&rules == &end_user_assignment_ && !expiration.is_expiration_required()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ".isExpirationRequired: invalid value false; expected true, because "
+                   "PIM activations always expire"));
+      }
       rules.expiration_operations = operations;
       rules.expiration_required = expiration.is_expiration_required();
       if (expiration.has_maximum_duration()) {
@@ -349,6 +356,15 @@ absl::Status RolePolicy::CompileRule(const PolicyRule& rule, absl::string_view w
               absl::FormatDuration(maximum), "; expected a positive duration"));
         }
         rules.maximum_duration = maximum;
+        // PIM lets administrators set the activation maximum from 30 minutes
+        // to 24 hours, so a value outside that range did not come from PIM.
+        if (&rules == &end_user_assignment_ &&
+            (maximum < absl::Minutes(30) || maximum > absl::Hours(24))) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              where, ".maximumDuration: invalid value ", absl::FormatDuration(maximum),
+              "; expected an activation maximum from 30 minutes to 24 hours (PT30M to "
+              "PT24H), the range PIM allows"));
+        }
       } else {
         rules.maximum_duration = absl::InfiniteDuration();
         if (expiration.is_expiration_required()) {
