@@ -244,9 +244,17 @@ void ExplainRequest(const Snapshot& snapshot, const Decision& decision,
                                             " is refused: ",
                                             activation.reasons.ToString()));
       if (activation.reasons.Contains(pim::Reason::kOutsideWorkWindow)) {
-        report.reasons.push_back(absl::StrCat(
-            "activations may start only in work hours; the next work window opens at ",
-            Time(activation.next_work_window_opening)));
+        // The opening follows the processing time, which may lie well before
+        // `now`: then it is history too.
+        const absl::Time opening = activation.next_work_window_opening;
+        report.reasons.push_back(
+            opening > decision.now
+                ? absl::StrCat("activations may start only in work hours; the next work "
+                               "window opens at ",
+                               Time(opening))
+                : absl::StrCat("activations may start only in work hours; when PIM "
+                               "processed the request, the next work window was to open at ",
+                               Time(opening), ", which has passed"));
       }
       break;
   }
