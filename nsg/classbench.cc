@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 
 namespace portcullis::nsg {
 
@@ -102,6 +103,21 @@ absl::Status ParseProtocol(absl::string_view text, size_t line,
   return absl::OkStatus();
 }
 
+// True for "0xV/0xM" with one to eight hexadecimal digits in each part.
+bool IsHexFlags(absl::string_view text) {
+  auto is_hex = [](absl::string_view part) {
+    if (!absl::ConsumePrefix(&part, "0x") && !absl::ConsumePrefix(&part, "0X")) return false;
+    if (part.empty() || part.size() > 8) return false;
+    for (char c : part) {
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return false;
+    }
+    return true;
+  };
+  const size_t slash = text.find('/');
+  return slash != absl::string_view::npos && is_hex(text.substr(0, slash)) &&
+         is_hex(text.substr(slash + 1));
+}
+
 // Parses "LO : HI" starting at fields[at]: three fields.
 absl::Status ParseInterval(const std::vector<absl::string_view>& fields,
                            size_t at, size_t line, absl::string_view what,
@@ -146,6 +162,11 @@ absl::Status ParseRuleLine(absl::string_view line_text, size_t line,
   if (!status.ok()) return status;
   status = ParseProtocol(fields[8], line, &rule->protocol);
   if (!status.ok()) return status;
+  // The flags field does not take part in 5-tuple matching, but it must
+  // still have its form, so that a damaged line is not read as a rule.
+  if (fields.size() == 10 && !IsHexFlags(fields[9])) {
+    return LineError(line, "flags", fields[9], "0xVVVV/0xMMMM in hexadecimal");
+  }
 
   rule->source_v4 = {source};
   rule->destination_v4 = {destination};
@@ -187,10 +208,18 @@ absl::StatusOr<RuleTable> ParseClassBenchRules(absl::string_view text) {
 absl::StatusOr<std::vector<FlowV4>> ParseClassBenchTrace(absl::string_view text) {
   std::vector<FlowV4> flows;
   size_t line = 0;
+  // Each answer stands for one trace line, so a blank line before the end
+  // would shift every later answer.
+  text = absl::StripTrailingAsciiWhitespace(text);
+  if (text.empty()) return flows;
   for (absl::string_view line_text : absl::StrSplit(text, '\n')) {
     ++line;
     std::vector<absl::string_view> fields = Fields(line_text);
-    if (fields.empty()) continue;
+    if (fields.empty()) {
+      return LineError(line, "trace line", line_text,
+                       "a header on every line, because the answers are printed one per "
+                       "trace line");
+    }
     if (fields.size() < 5) {
       return LineError(line, "trace line", line_text,
                        "SRC DST SPORT DPORT PROTO [more columns]");
@@ -212,6 +241,15 @@ absl::StatusOr<std::vector<FlowV4>> ParseClassBenchTrace(absl::string_view text)
     }
     if (!ParseDecimal(fields[4], 255, &flow.protocol)) {
       return LineError(line, "protocol", fields[4], "an integer 0 to 255");
+    }
+    // The optional columns (flags, and the rule the header was generated
+    // from) are ignored, but must be integers like the others.
+    for (size_t i = 5; i < fields.size(); ++i) {
+      uint32_t ignored = 0;
+      if (!ParseDecimal(fields[i], 0xffffffffu, &ignored)) {
+        return LineError(line, absl::StrCat("column ", i + 1), fields[i],
+                         "an integer 0 to 4294967295");
+      }
     }
     flows.push_back(flow);
   }

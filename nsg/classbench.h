@@ -6,7 +6,7 @@
 // fields separated by white space:
 //
 //   @192.0.2.0/24  198.51.100.7/32  0 : 65535  1521 : 1521  0x06/0xFF  0x1000/0x1000
-//    source        destination      src ports  dst ports    protocol   flags (ignored)
+//    source        destination      src ports  dst ports    protocol   flags (checked, ignored)
 //
 // Line order is priority: the first rule line gets priority 0, the highest.
 // A protocol mask of 0xFF matches that protocol exactly (any number 0-255,
@@ -17,8 +17,8 @@
 //
 // A trace has one header per line: source, destination (decimal 32-bit
 // integers), source port, destination port, protocol, then optional columns
-// that are ignored (flags, and the index of the rule the header was
-// generated from, which is not necessarily the deciding rule).
+// of decimal integers that are ignored (flags, and the index of the rule the
+// header was generated from, which is not necessarily the deciding rule).
 #ifndef PORTCULLIS_NSG_CLASSBENCH_H_
 #define PORTCULLIS_NSG_CLASSBENCH_H_
 
@@ -35,7 +35,8 @@ namespace portcullis::nsg {
 // mask of 0xFF or 0x00`. Blank lines are skipped but still counted.
 absl::StatusOr<RuleTable> ParseClassBenchRules(absl::string_view text);
 
-// Parses a ClassBench trace into IPv4 flows, one per non-blank line.
+// Parses a ClassBench trace into IPv4 flows, one per line. A blank line
+// before the end is an error, since answers are given one per trace line.
 absl::StatusOr<std::vector<FlowV4>> ParseClassBenchTrace(absl::string_view text);
 
 }  // namespace portcullis::nsg

@@ -89,7 +89,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "@192.0.2.0/24 0.0.0.0/0 0 : 1 0 : 1 0x06/0x0F",
                   "invalid protocol \"0x06/0x0F\"; expected a mask of 0xFF or 0x00"},
         ErrorCase{"MissingField", "@192.0.2.0/24 0.0.0.0/0 0 : 1 0 : 1",
-                  "line 1: invalid rule"}),
+                  "line 1: invalid rule"},
+        ErrorCase{"BadFlags", "@192.0.2.0/24 0.0.0.0/0 0 : 1 0 : 1 0x06/0xFF 0xZZ/0x1000",
+                  "line 1: invalid flags \"0xZZ/0x1000\"; expected 0xVVVV/0xMMMM"},
+        ErrorCase{"FlagsWithoutMask", "@192.0.2.0/24 0.0.0.0/0 0 : 1 0 : 1 0x06/0xFF 0x1000",
+                  "line 1: invalid flags \"0x1000\""}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
 TEST(ClassBenchTraceTest, ParsesHeaders) {
@@ -109,6 +113,24 @@ TEST(ClassBenchTraceTest, RejectsOutOfRangeProtocol) {
   EXPECT_THAT(ParseClassBenchTrace("1 2 3 4 256 0 1\n"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("line 1: invalid protocol \"256\"")));
+}
+
+TEST(ClassBenchTraceTest, RejectsBlankLineInside) {
+  EXPECT_THAT(ParseClassBenchTrace("1 2 3 4 6 0 1\n\n1 2 3 4 6 0 1\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("line 2: invalid trace line \"\"")));
+}
+
+TEST(ClassBenchTraceTest, AcceptsTrailingBlankLines) {
+  ASSERT_OK_AND_ASSIGN(std::vector<FlowV4> flows,
+                       ParseClassBenchTrace("1 2 3 4 6 0 1\n2 3 4 5 17\n\n  \n"));
+  EXPECT_EQ(flows.size(), 2u);
+}
+
+TEST(ClassBenchTraceTest, RejectsTextInOptionalColumns) {
+  EXPECT_THAT(ParseClassBenchTrace("1 2 3 4 6 abc 1\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("line 1: invalid column 6 \"abc\"; expected an integer")));
 }
 
 bool LargeRun() {
