@@ -208,8 +208,8 @@ absl::StatusOr<RuleTable> ParseClassBenchRules(absl::string_view text) {
 absl::StatusOr<std::vector<FlowV4>> ParseClassBenchTrace(absl::string_view text) {
   std::vector<FlowV4> flows;
   size_t line = 0;
-  // Each answer stands for one trace line, so a blank line before the end
-  // would shift every later answer.
+  // The output has one result per trace line, so a blank line before the end
+  // would shift every later result.
   text = absl::StripTrailingAsciiWhitespace(text);
   if (text.empty()) return flows;
   for (absl::string_view line_text : absl::StrSplit(text, '\n')) {

@@ -36,7 +36,7 @@ namespace portcullis::nsg {
 absl::StatusOr<RuleTable> ParseClassBenchRules(absl::string_view text);
 
 // Parses a ClassBench trace into IPv4 flows, one per line. A blank line
-// before the end is an error, since answers are given one per trace line.
+// before the end is an error, since results are printed one per trace line.
 absl::StatusOr<std::vector<FlowV4>> ParseClassBenchTrace(absl::string_view text);
 
 }  // namespace portcullis::nsg
