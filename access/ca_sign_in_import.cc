@@ -2,7 +2,9 @@
 
 #include <initializer_list>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -143,17 +145,71 @@ absl::Status CheckExternalUserType(const SignIn& s, const Struct& object,
   return absl::OkStatus();
 }
 
+// One of the types an object of the What-If request may have, with the
+// members that only this type defines.
+struct ODataKind {
+  absl::string_view type;
+  std::vector<absl::string_view> members;
+};
+
+// Returns the index in `kinds` of the type of `object`: the one its
+// `@odata.type` names, or else the only type whose members it has, even as
+// null (the first type when it has none). An unknown `@odata.type` and members of
+// two types are errors, because the service rejects such a request and a
+// guess would decide which policies apply.
+absl::StatusOr<size_t> ObjectKind(const Struct& object, const json::Path& path,
+                                  const std::vector<ODataKind>& kinds) {
+  std::vector<absl::string_view> names;
+  for (const ODataKind& kind : kinds) names.push_back(kind.type);
+  std::optional<size_t> declared;
+  std::string type = ODataType(object);
+  if (!type.empty()) {
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      if (absl::EqualsIgnoreCase(type, kinds[i].type)) declared = i;
+    }
+    if (!declared.has_value()) {
+      return json::InvalidField(path.Field("@odata.type"), *Member(object, "@odata.type"),
+                                absl::StrCat("#microsoft.graph. followed by ",
+                                             absl::StrJoin(names, " or ")));
+    }
+  }
+
+  std::optional<size_t> carried;
+  absl::string_view carried_member;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    for (absl::string_view member : kinds[i].members) {
+      if (Member(object, member) == nullptr) continue;
+      if (declared.has_value() && *declared != i) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path.Field(member).ToString(), ": not a member of ", kinds[*declared].type,
+            ", the type that @odata.type names; remove it or correct @odata.type"));
+      }
+      if (carried.has_value() && *carried != i) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            path.ToString(), ": has members of two types, ", carried_member, " of ",
+            kinds[*carried].type, " and ", member, " of ", kinds[i].type,
+            ", so it is not one request; keep one type's members and state it in @odata.type"));
+      }
+      carried = i;
+      carried_member = member;
+    }
+  }
+  if (declared.has_value()) return *declared;
+  return carried.value_or(0);
+}
+
 absl::Status ReadIdentity(const Struct& object, const json::Path& path,
                           const Directory* directory, ParsedSignIn& out) {
   absl::Status members = RejectUnknownMembers(
       object, path, {"userId", "externalTenantId", "externalUserType", "servicePrincipalId"});
   if (!members.ok()) return members;
   SignIn& s = out.sign_in;
-  std::string type = ODataType(object);
-  bool service_principal =
-      absl::EqualsIgnoreCase(type, "servicePrincipalSignIn") ||
-      (type.empty() && Member(object, "servicePrincipalId") != nullptr);
-  if (service_principal) {
+  absl::StatusOr<size_t> kind = ObjectKind(
+      object, path,
+      {{"userSignIn", {"userId", "externalTenantId", "externalUserType"}},
+       {"servicePrincipalSignIn", {"servicePrincipalId"}}});
+  if (!kind.ok()) return kind.status();
+  if (*kind == 1) {
     s.identity = SignIn::Identity::kServicePrincipal;
     absl::StatusOr<std::optional<std::string>> id =
         OptionalString(object, "servicePrincipalId", path);
@@ -228,9 +284,13 @@ absl::Status ReadContext(const Struct& object, const json::Path& path,
   absl::Status members = RejectUnknownMembers(
       object, path, {"includeApplications", "userAction", "authenticationContextValue"});
   if (!members.ok()) return members;
-  std::string type = ODataType(object);
-  if (absl::EqualsIgnoreCase(type, "userActionContext") ||
-      (type.empty() && Member(object, "userAction") != nullptr)) {
+  absl::StatusOr<size_t> kind =
+      ObjectKind(object, path,
+                 {{"applicationContext", {"includeApplications"}},
+                  {"userActionContext", {"userAction"}},
+                  {"authContext", {"authenticationContextValue"}}});
+  if (!kind.ok()) return kind.status();
+  if (*kind == 1) {
     absl::StatusOr<std::optional<std::string>> action =
         OptionalString(object, "userAction", path);
     if (!action.ok()) return action.status();
@@ -250,9 +310,7 @@ absl::Status ReadContext(const Struct& object, const json::Path& path,
     }
     return absl::OkStatus();
   }
-  if (absl::EqualsIgnoreCase(type, "authContext") ||
-      (type.empty() &&
-       Member(object, "authenticationContextValue") != nullptr)) {
+  if (*kind == 2) {
     absl::StatusOr<std::optional<std::string>> value =
         OptionalString(object, "authenticationContextValue", path);
     if (!value.ok()) return value.status();
@@ -278,6 +336,13 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
     if (absl::StrContains(key, "@odata")) continue;
     if (json::IsNullOrAbsent(&value)) continue;
     json::Path field = path.Field(key);
+    // Graph's deviceInfo names the filter property deviceOwnership
+    // `ownership`. The filter name is rejected, because a request carrying
+    // both names would give the property two values.
+    if (absl::EqualsIgnoreCase(key, "deviceOwnership")) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field.ToString(), ": unknown member; Graph's deviceInfo names this property ownership"));
+    }
     std::optional<DeviceProperty> property =
         absl::EqualsIgnoreCase(key, "ownership")
             ? std::optional<DeviceProperty>(DeviceProperty::kDeviceOwnership)

@@ -240,6 +240,11 @@ TEST(CaSignInImportTest, UnknownMembersAreErrors) {
             "signInConditions.authenticationFlow.method: unknown member"},
            {R"({"signInIdentity": {"userId": "u"}, "signInCondition": {}})",
             "signInCondition: unknown member"},
+           // Graph's deviceInfo spells the ownership property `ownership`.
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"deviceInfo": {"deviceOwnership": "Company"}}})",
+            "signInConditions.deviceInfo.deviceOwnership: unknown member"},
+           {R"({"signInIdentity": {"userId": "u"}, "signInConditions": {"deviceInfo": {"ownership": "Personal", "deviceOwnership": "Company"}}})",
+            "signInConditions.deviceInfo.deviceOwnership: unknown member"},
        }) {
     absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(c.request, nullptr);
     ASSERT_FALSE(parsed.ok()) << c.request;
@@ -304,6 +309,51 @@ TEST(CaSignInImportTest, ServicePrincipalAndContexts) {
   EXPECT_EQ(action.sign_in.target, SignIn::Target::kUserAction);
   EXPECT_EQ(action.sign_in.user_action,
             SignIn::UserAction::kRegisterOrJoinDevices);
+}
+
+// Without @odata.type the members decide the type, and members of two
+// types are an error instead of a guess. With @odata.type, a member of
+// another type is an error too.
+TEST(CaSignInImportTest, IdentityAndContextHaveOneType) {
+  struct Case {
+    const char* part;
+    const char* message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"("signInIdentity": {"userId": "u", "servicePrincipalId": "sp"})",
+            "signInIdentity: has members of two types, userId of userSignIn and "
+            "servicePrincipalId of servicePrincipalSignIn"},
+           {R"("signInIdentity": {"externalUserType": "none", "servicePrincipalId": "sp"})",
+            "signInIdentity: has members of two types"},
+           {R"("signInIdentity": {"@odata.type": "#microsoft.graph.userSignIn", "userId": "u",
+               "servicePrincipalId": "sp"})",
+            "signInIdentity.servicePrincipalId: not a member of userSignIn"},
+           {R"("signInIdentity": {"@odata.type": "#microsoft.graph.deviceSignIn", "userId": "u"})",
+            "signInIdentity.@odata.type: invalid value \"#microsoft.graph.deviceSignIn\""},
+           {R"("signInIdentity": {"userId": "u"}, "signInContext": {"includeApplications": ["a"],
+               "userAction": "registerSecurityInformation"})",
+            "signInContext: has members of two types, includeApplications of applicationContext "
+            "and userAction of userActionContext"},
+           {R"("signInIdentity": {"userId": "u"}, "signInContext": {"includeApplications": ["a"],
+               "authenticationContextValue": "c1"})",
+            "signInContext: has members of two types"},
+           {R"("signInIdentity": {"userId": "u"}, "signInContext": {
+               "@odata.type": "#microsoft.graph.applicationContext", "includeApplications": ["a"],
+               "userAction": "registerSecurityInformation"})",
+            "signInContext.userAction: not a member of applicationContext"},
+       }) {
+    absl::StatusOr<ParsedSignIn> parsed = ParseWhatIfRequest(absl::StrCat("{", c.part, "}"), nullptr);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(c.message)))
+        << c.part;
+  }
+
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn sp, ParseWhatIfRequest(
+      R"({"signInIdentity": {"servicePrincipalId": "sp"}})", nullptr));
+  EXPECT_EQ(sp.sign_in.identity, SignIn::Identity::kServicePrincipal);
+  ASSERT_OK_AND_ASSIGN(ParsedSignIn auth, ParseWhatIfRequest(
+      R"({"signInIdentity": {"userId": "u"}, "signInContext": {"authenticationContextValue": "c2"}})",
+      nullptr));
+  EXPECT_EQ(auth.sign_in.target, SignIn::Target::kAuthenticationContext);
 }
 
 TEST(CaSignInImportTest, Errors) {
