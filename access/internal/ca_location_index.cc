@@ -280,6 +280,15 @@ void LocationIndexBuilder::Add(int location, const net::IpPrefix& prefix) {
   }
 }
 
+void LocationIndexBuilder::Append(LocationIndexBuilder&& other) {
+  v4_.insert(v4_.end(), other.v4_.begin(), other.v4_.end());
+  v6_.insert(v6_.end(), other.v6_.begin(), other.v6_.end());
+  for (size_t l = 0; l < location_count_; ++l) {
+    v4_counts_[l] += other.v4_counts_[l];
+    v6_counts_[l] += other.v6_counts_[l];
+  }
+}
+
 LocationIndexBuilder::Result LocationIndexBuilder::Build() && {
   // Sort each family once by first address: IPv4 in three passes of 11
   // bits, IPv6 by its high half in passes of 8 bits, skipping the bytes

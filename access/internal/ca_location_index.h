@@ -80,6 +80,11 @@ class LocationIndexBuilder {
   // clear, as IpPrefix keeps them.
   void Add(int location, const net::IpPrefix& prefix);
 
+  // Adds every prefix of `other`, which has the same location count, after
+  // those already added. Build() gives the same result as if they had been
+  // added here in that order.
+  void Append(LocationIndexBuilder&& other);
+
   struct Result {
     // Entry i contains the addresses of every prefix added to location i.
     std::vector<net::PrefixSet> sets;

@@ -262,6 +262,89 @@ TEST(CaLocationIndexTest, EveryAddressOfBothFamilies) {
   EXPECT_EQ(index.segment_count(), 6u);
 }
 
+absl::StatusOr<NamedLocationSet> CreateWithThreads(
+    const std::vector<ca::NamedLocation>& protos, int threads) {
+  NamedLocationSet::Options options;
+  options.parse_threads = threads;
+  return NamedLocationSet::Create(protos, options);
+}
+
+TEST(CaLocationIndexTest, ParseThreadsGiveTheSameSet) {
+  for (uint32_t seed = 1; seed <= 60; ++seed) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed));
+    LocationGenerator generator(seed);
+    std::vector<ca::NamedLocation> protos = generator.Locations();
+    absl::StatusOr<NamedLocationSet> one = NamedLocationSet::Create(protos);
+    ASSERT_TRUE(one.ok()) << one.status();
+    std::vector<IpAddress> probes = EdgeProbes(*one);
+    for (int i = 0; i < 500; ++i) probes.push_back(generator.Probe());
+
+    for (int threads : {2, 3, 8, 64}) {
+      SCOPED_TRACE(absl::StrCat(threads, " threads"));
+      absl::StatusOr<NamedLocationSet> many =
+          CreateWithThreads(protos, threads);
+      ASSERT_TRUE(many.ok()) << many.status();
+      ASSERT_EQ(many->locations().size(), one->locations().size());
+      for (size_t l = 0; l < protos.size(); ++l) {
+        EXPECT_EQ(many->locations()[l].prefixes, one->locations()[l].prefixes)
+            << "location " << l;
+      }
+      EXPECT_EQ(many->ip_index().segment_count(),
+                one->ip_index().segment_count());
+      for (const IpAddress& address : probes) {
+        ASSERT_EQ(many->ip_index().Members(many->ip_index().Lookup(address)),
+                  ContainingLocations(*one, address))
+            << address.ToString();
+      }
+    }
+  }
+}
+
+// A location with an invalid range and, later, one with a duplicate id:
+// every thread count reports the first of the two, as one thread does.
+TEST(CaLocationIndexTest, ParseThreadsGiveTheSameError) {
+  std::vector<ca::NamedLocation> protos(40);
+  for (size_t l = 0; l < protos.size(); ++l) {
+    protos[l].set_id(absl::StrCat("location-", l));
+    for (int r = 0; r < 50; ++r) {
+      protos[l].mutable_ip()->add_cidr_ranges(
+          absl::StrCat("198.51.100.", r, "/32"));
+    }
+  }
+  protos[25].mutable_ip()->set_cidr_ranges(7, "198.51.100.7/33");
+  protos[31].mutable_ip()->set_cidr_ranges(3, "203.0.113.0/x");
+  protos[33].set_id("location-2");
+
+  const std::string expected =
+      "named location \"location-25\": ipRanges[7]: invalid IP prefix";
+  for (int threads : {1, 2, 3, 8, 64}) {
+    SCOPED_TRACE(absl::StrCat(threads, " threads"));
+    absl::StatusOr<NamedLocationSet> set = CreateWithThreads(protos, threads);
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(set.status().message().substr(0, expected.size()), expected)
+        << set.status();
+  }
+
+  // With the duplicate id moved before the invalid range, it comes first.
+  protos[20].set_id("LOCATION-3");
+  for (int threads : {1, 2, 8}) {
+    SCOPED_TRACE(absl::StrCat(threads, " threads"));
+    absl::StatusOr<NamedLocationSet> set = CreateWithThreads(protos, threads);
+    ASSERT_FALSE(set.ok());
+    EXPECT_EQ(set.status().message(),
+              "named location \"LOCATION-3\": duplicate id; each named "
+              "location needs its own id");
+  }
+}
+
+TEST(CaLocationIndexTest, ParseThreadsBelowOneRejected) {
+  absl::StatusOr<NamedLocationSet> set = CreateWithThreads({}, 0);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.status().message(),
+            "invalid parse_threads 0; expected 1 or more");
+}
+
 TEST(CaLocationIndexTest, EmptySetMapsToNothing) {
   NamedLocationSet empty;
   EXPECT_TRUE(empty.ip_index()
