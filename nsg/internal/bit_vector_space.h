@@ -207,10 +207,9 @@ class IntervalMap {
     __builtin_prefetch(first + leaf_width_ / 2);
     __builtin_prefetch(first + leaf_width_ - 1);
   }
+  // RootEntry, Leaf and ValueOf search the trie, so they are only for maps
+  // whose tree_depth() is 0.
   uint32_t ValueOf(Key key, uint32_t leaf) const noexcept {
-    if constexpr (kHasTree) {
-      if (!tree_.empty()) return tree_.template Find<false>(key);
-    }
     const Key offset = static_cast<Key>(key - low_);
     if (offset >= span_) return key < low_ ? first_value_ : last_value_;
     return Search(key, leaf);
