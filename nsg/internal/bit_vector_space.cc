@@ -24,8 +24,8 @@ constexpr size_t kBlockWords = 8;  // 512 bits
 // The deepest KaryTree an IPv4 map (up to 4,624 intervals) and a port map
 // (up to 1,056 intervals) use; larger maps use their trie. On a 2 GHz AMD
 // EPYC (Zen 1), port trees of three levels made the NSG-shaped set's
-// lookups slower than the trie's single root step, and IPv4 trees of four
-// levels took 82 against 72 ns per single lookup on it.
+// lookups slower than the trie's single root step. IPv4 trees of four
+// levels took 82 against 72 ns per single lookup on that set.
 constexpr int kMaxAddressTreeDepth = 3;
 constexpr int kMaxPortTreeDepth = 2;
 

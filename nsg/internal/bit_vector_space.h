@@ -74,9 +74,10 @@
 //     and up to three for IPv4, each level an AVX2 compare of the key with
 //     a whole node. It has no branch that depends on the key, where the
 //     trie branches on the range check and on child nodes. On a 2 GHz AMD
-//     EPYC (Zen 1) it cut fw1_1k's lookups from 54 to 46 ns (single) and
-//     from 52 to 38 ns (batch), and ipc1_1k's batches from 55 to 50 ns,
-//     with acl1_1k unchanged, though it runs about as many instructions.
+//     EPYC (Zen 1), it cut fw1_1k's lookups from 54 to 46 ns (single) and
+//     from 52 to 38 ns (batch), and ipc1_1k's batches from 55 to 50 ns.
+//     acl1_1k did not change. These are medians of three alternated runs
+//     under load 4 to 5, and the tree runs about as many instructions.
 //     Engines whose maps have no tree (the NSG-shaped set's large maps,
 //     IPv6) run lookups compiled without the tree code.
 //     The protocol uses a 256-entry table.
@@ -155,8 +156,8 @@
 
 namespace portcullis::nsg::internal {
 
-// How IntervalMap::Find searches. kTrie ignores KaryTrees, so engines with
-// no tree pay nothing for them. kTreeAvx2 may only run on CPUs with AVX2.
+// The search that IntervalMap::Find runs. kTrie ignores KaryTrees, so
+// engines with no tree pay nothing for them. kTreeAvx2 may only run on CPUs with AVX2.
 enum class MapSearch : uint8_t { kTrie, kTreePortable, kTreeAvx2 };
 
 // Maps a key (an address or a port) to the value of the elementary

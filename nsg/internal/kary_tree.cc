@@ -10,7 +10,7 @@ bool KaryTree<Key>::Build(const std::vector<Key>& starts, const std::vector<uint
   *this = KaryTree();
   if (starts.empty() || starts.size() != values.size()) return false;
 
-  // The bottom level holds the last key of every interval but the last.
+  // The bottom level contains the last key of every interval but the last.
   const size_t ends = starts.size() - 1;
   const size_t bottom_nodes = std::max<size_t>(1, (ends + kKeysPerNode - 1) / kKeysPerNode);
   int depth = 1;

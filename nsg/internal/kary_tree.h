@@ -5,12 +5,12 @@
 // The layout follows the cache-line-blocked search trees of C. Kim et al.,
 // "FAST: Fast Architecture Sensitive Tree Search on Modern CPUs and GPUs",
 // SIGMOD 2010, and the k-ary search of B. Schlegel, R. Gemulla and W.
-// Lehner, "k-ary search on modern processors", DaMoN 2009: every node is
-// one 64-byte cache line of sorted keys, 16 IPv4 keys or 32 port keys, and
-// one SIMD compare of the search key against all of them gives the child
-// to descend into. A node has K keys and K + 1 children, numbered like a
-// complete (K + 1)-ary heap, so that node g's children are
-// (K + 1) * g + 1 ... (K + 1) * g + K + 1 and no child pointers are stored.
+// Lehner, "k-ary search on modern processors", DaMoN 2009. Every node is
+// one 64-byte cache line of sorted keys (16 IPv4 keys or 32 port keys), and
+// one SIMD compare of the search key with all of them picks the child to
+// descend into. A node has K keys and K + 1 children, numbered like a
+// complete (K + 1)-ary heap: node g's children are (K + 1) * g + 1 to
+// (K + 1) * g + K + 1, so no child pointers are stored.
 //
 //   level 0            [ s0 s1 ... s15 ]                  one line
 //                     /    |        \    (17 children)
@@ -18,15 +18,15 @@
 //                      ...
 //   bottom     [ e0 .. e15 ] [ e16 .. e31 ] ...           the last keys
 //
-// The bottom level holds the last key of every interval but the last one,
-// in order. The number of those keys below the search key is the index of
-// the key's interval. An upper node's key t is the largest bottom key under
-// its child t, or the maximum key when no bottom key follows that child,
-// so the number of an upper node's keys below the search key names the
-// child whose keys bracket it.
+// The bottom level contains the last key of every interval but the last
+// one, in order. The number of those keys below the search key is the
+// index of the key's interval. An upper node's key t is the largest bottom
+// key under its child t, or the maximum key when no bottom key follows
+// that child. So the number of an upper node's keys below the search key
+// names the child whose keys bracket it.
 //
-// With AVX2, a level costs two 256-bit compares, one pack, one movemask and
-// one popcount, and no branch; the depth (1 to kMaxDepth) is fixed per
+// With AVX2, a level costs two 256-bit compares, one pack, one movemask
+// and one popcount, and no branch. The depth (1 to kMaxDepth) is fixed per
 // tree. Keys are stored with their top bit flipped, so that AVX2's signed
 // compares order them as unsigned numbers. The portable search counts the
 // same keys with a loop.
@@ -132,8 +132,8 @@ class KaryTree {
   }
 
 #if defined(__x86_64__)
-  // The AVX2 search in inline assembly, so that it can be inlined into
-  // lookups compiled for any target; callers pick it only on CPUs with
+  // The AVX2 search, written in inline assembly so that it can be inlined
+  // into lookups compiled for any target. Callers pick it only on CPUs with
   // AVX2. One asm statement runs all kDepth levels, because the broadcast
   // key must stay in its register. Per level it compares the key with the
   // node's two 32-byte halves, packs the two masks into one and counts its

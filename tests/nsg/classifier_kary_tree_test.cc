@@ -42,32 +42,32 @@ std::vector<uint32_t> IndexValues(size_t count) {
 // Checks both searches of `tree` at `key`.
 template <typename Key>
 void ExpectFind(const KaryTree<Key>& tree, const std::vector<Key>& starts, Key key,
-                const std::string& what) {
+                const std::string& context) {
   const uint32_t expected = ReferenceFind(starts, key);
   ASSERT_EQ(tree.template Find<false>(key), expected)
-      << what << ", portable search, key " << static_cast<uint64_t>(key);
+      << context << ", portable search, key " << static_cast<uint64_t>(key);
   if (HasAvx2()) {
     ASSERT_EQ(tree.template Find<true>(key), expected)
-        << what << ", AVX2 search, key " << static_cast<uint64_t>(key);
+        << context << ", AVX2 search, key " << static_cast<uint64_t>(key);
   }
 }
 
 // Checks every start, its neighbours, 0, the maximum key and random keys.
 template <typename Key>
-void CheckStarts(const std::vector<Key>& starts, std::mt19937_64& rng, const std::string& what) {
+void CheckStarts(const std::vector<Key>& starts, std::mt19937_64& rng, const std::string& context) {
   KaryTree<Key> tree;
   ASSERT_TRUE(tree.Build(starts, IndexValues(starts.size()), KaryTree<Key>::kMaxDepth, kNoLimit))
-      << what;
+      << context;
   const Key top = static_cast<Key>(~Key(0));
-  ExpectFind<Key>(tree, starts, 0, what);
-  ExpectFind<Key>(tree, starts, top, what);
-  ExpectFind<Key>(tree, starts, static_cast<Key>(top - 1), what);
+  ExpectFind<Key>(tree, starts, 0, context);
+  ExpectFind<Key>(tree, starts, top, context);
+  ExpectFind<Key>(tree, starts, static_cast<Key>(top - 1), context);
   for (Key start : starts) {
-    ExpectFind<Key>(tree, starts, start, what);
-    ExpectFind<Key>(tree, starts, static_cast<Key>(start - 1), what);
-    ExpectFind<Key>(tree, starts, static_cast<Key>(start + 1), what);
+    ExpectFind<Key>(tree, starts, start, context);
+    ExpectFind<Key>(tree, starts, static_cast<Key>(start - 1), context);
+    ExpectFind<Key>(tree, starts, static_cast<Key>(start + 1), context);
   }
-  for (int i = 0; i < 200; ++i) ExpectFind<Key>(tree, starts, static_cast<Key>(rng()), what);
+  for (int i = 0; i < 200; ++i) ExpectFind<Key>(tree, starts, static_cast<Key>(rng()), context);
 }
 
 // `count` distinct sorted starts beginning with 0, spread over the key
@@ -84,7 +84,7 @@ std::vector<Key> RandomStarts(std::mt19937_64& rng, size_t count, bool near_top)
 }
 
 // Interval counts at the edges of one node, of two levels and of three
-// levels: the tree holds count - 1 keys, K per bottom node, and K + 1
+// levels: the tree contains count - 1 keys, K per bottom node, and K + 1
 // children per node.
 template <typename Key>
 std::vector<size_t> EdgeCounts() {
@@ -160,7 +160,7 @@ TEST(ClassifierKaryTreeTest, OneIntervalCoversEveryKey) {
   }
 }
 
-// Starts at the type's top key: the last interval holds only that key.
+// Starts at the type's top key: the last interval contains only that key.
 TEST(ClassifierKaryTreeTest, StartAtTopKey) {
   KaryTree<uint16_t> ports;
   ASSERT_TRUE(ports.Build({0, 65535}, {1, 2}, 1, kNoLimit));
@@ -184,7 +184,8 @@ TEST(ClassifierKaryTreeTest, StartAtTopKey) {
   }
 }
 
-// Neighbouring intervals may share a value; the tree returns it for both.
+// Neighbouring intervals may share a value, and the tree returns it for
+// both.
 TEST(ClassifierKaryTreeTest, RepeatedValues) {
   std::vector<uint32_t> starts = {0};
   for (uint32_t i = 1; i < 100; ++i) starts.push_back(i * 7);
