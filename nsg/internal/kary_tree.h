@@ -9,7 +9,7 @@
 // one 64-byte cache line of sorted keys (16 IPv4 keys or 32 port keys), and
 // one SIMD compare of the search key with all of them picks the child to
 // descend into. A node has K keys and K + 1 children, numbered like a
-// complete (K + 1)-ary heap: node g's children are (K + 1) * g + 1 to
+// complete (K + 1)-ary heap. Node g's children are (K + 1) * g + 1 to
 // (K + 1) * g + K + 1, so no child pointers are stored.
 //
 //   level 0            [ s0 s1 ... s15 ]                  one line
