@@ -140,6 +140,10 @@ class KaryTree {
   // set bits (two per IPv4 key, one per port key), then steps to the
   // child: offset = K1 * offset + 64 * (count + 1), where `offset` is 64
   // times the node's number and K1 the fanout.
+  // The type of the asm's memory operand, which tells the compiler that
+  // the asm reads the nodes. Its size only needs to cover them.
+  using NodeBytes = char[size_t{1} << 30];
+
   template <int kDepth>
   __attribute__((always_inline)) uint32_t FindAvx2(Key key) const noexcept {
     static_assert(kDepth >= 1 && kDepth <= kMaxDepth);
@@ -149,7 +153,7 @@ class KaryTree {
 #define PORTCULLIS_KARY_ASM(text)                                                 \
   asm(text                                                                        \
       : [offset] "+r"(offset), [below] "=&r"(below)                               \
-      : [lane] "r"(lane), [nodes] "r"(nodes_), "m"(*(const char(*)[])nodes_)      \
+      : [lane] "r"(lane), [nodes] "r"(nodes_), "m"(*reinterpret_cast<const NodeBytes*>(nodes_)) \
       : "xmm0", "xmm1", "xmm2", "cc")
     if constexpr (sizeof(Key) == 4) {
 #define PORTCULLIS_KARY_START "vmovd %k[lane], %%xmm0\n\tvpbroadcastd %%xmm0, %%ymm0\n\t"
