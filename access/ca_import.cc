@@ -31,6 +31,7 @@ using internal::kTransferMethods;
 using internal::ListValue;
 using internal::Member;
 using internal::Reader;
+using internal::RejectUnknownMembers;
 using internal::Struct;
 using internal::Value;
 
@@ -384,6 +385,12 @@ absl::Status ReadClientApplications(Reader& reader, const Struct& object,
 absl::Status ReadSchedule(Reader& reader, const Struct& object,
                           const json::Path& path,
                           ca::ScheduleCondition* schedule) {
+  // The extension is Portcullis's own, so no export carries other members.
+  // A misspelt "mode" would otherwise fall back to include and invert the
+  // schedule.
+  absl::Status members = RejectUnknownMembers(object, path, {"mode", "workHours"});
+  if (!members.ok()) return members;
+
   json::Path mode_path = path.Field("mode");
   absl::StatusOr<std::string> mode_name =
       reader.OptionalString(Member(object, "mode"), mode_path);

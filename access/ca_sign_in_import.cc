@@ -29,6 +29,7 @@ using internal::kRiskLevels;
 using internal::kTransferMethods;
 using internal::ListValue;
 using internal::Member;
+using internal::RejectUnknownMembers;
 using internal::Struct;
 using internal::Value;
 
@@ -90,28 +91,6 @@ absl::StatusOr<std::vector<std::string>> StringArray(const Value* value,
     out.push_back(*std::move(text));
   }
   return out;
-}
-
-// Fails on a member of `object` that Graph's What-If request does not
-// define there (names compared ignoring case, `@odata` annotations
-// allowed). The service rejects such a request, and a misspelt member
-// silently dropped would remove a fact, such as the address that a
-// location policy blocks.
-absl::Status RejectUnknownMembers(const Struct& object, const json::Path& path,
-                                  std::initializer_list<absl::string_view> members) {
-  for (const auto& [key, value] : object.fields()) {
-    if (absl::StrContains(key, "@odata")) continue;
-    bool known = false;
-    for (absl::string_view member : members) {
-      known = known || absl::EqualsIgnoreCase(key, member);
-    }
-    if (!known) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path.Field(key).ToString(), ": unknown member; expected one of ",
-          absl::StrJoin(members, ", ")));
-    }
-  }
-  return absl::OkStatus();
 }
 
 // Rejects a request externalUserType that contradicts the directory entry's

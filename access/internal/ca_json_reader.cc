@@ -1,9 +1,36 @@
 #include "access/internal/ca_json_reader.h"
 
+#include <optional>
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 
 namespace portcullis::access::internal {
+
+absl::Status RejectUnknownMembers(
+    const Struct& object, const json::Path& path,
+    std::initializer_list<absl::string_view> members) {
+  // The map's order varies between runs, so the smallest unknown name is
+  // reported, the same one every time.
+  std::optional<std::string> first_unknown;
+  for (const auto& [key, value] : object.fields()) {
+    if (absl::StrContains(key, "@odata")) continue;
+    bool known = false;
+    for (absl::string_view member : members) {
+      known = known || absl::EqualsIgnoreCase(key, member);
+    }
+    if (!known && (!first_unknown.has_value() || key < *first_unknown)) {
+      first_unknown = key;
+    }
+  }
+  if (!first_unknown.has_value()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      path.Field(*first_unknown).ToString(),
+      ": unknown member; expected one of ", absl::StrJoin(members, ", ")));
+}
 
 absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> Items(
     const Value& root) {

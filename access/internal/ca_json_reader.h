@@ -6,6 +6,7 @@
 #ifndef PORTCULLIS_ACCESS_INTERNAL_CA_JSON_READER_H_
 #define PORTCULLIS_ACCESS_INTERNAL_CA_JSON_READER_H_
 
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -259,6 +260,15 @@ inline constexpr EnumName<ca::TransferMethod> kTransferMethods[] = {
     {"deviceCodeFlow", ca::TRANSFER_METHOD_DEVICE_CODE_FLOW},
     {"authenticationTransfer", ca::TRANSFER_METHOD_AUTHENTICATION_TRANSFER},
 };
+
+// Fails on a member of `object` that is not one of `members`, naming the
+// first such member in name order. Names compare ignoring case, as Member()
+// finds them, and `@odata` annotations are allowed. For objects whose members
+// are few and fixed, where a misspelt member silently dropped would remove a
+// fact or weaken a control.
+absl::Status RejectUnknownMembers(
+    const Struct& object, const json::Path& path,
+    std::initializer_list<absl::string_view> members);
 
 // Splits a parsed file into its items: an array, a Graph list response or
 // one object, each with its path.

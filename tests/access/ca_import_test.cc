@@ -447,6 +447,15 @@ INSTANTIATE_TEST_SUITE_P(
             "MissingWorkHours",
             R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"mode": "include"}}})json",
             "conditions.x-portcullis-schedule.workHours: missing"},
+        ErrorCase{
+            "MisspeltScheduleMode",
+            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"mdoe": "exclude", "workHours": {"timeZone": "UTC", "weekly": []}}}})json",
+            "conditions.x-portcullis-schedule.mdoe: unknown member; expected "
+            "one of mode, workHours"},
+        ErrorCase{
+            "UnknownScheduleMember",
+            R"json({"id": "p", "state": "enabled", "conditions": {"x-portcullis-schedule": {"mode": "exclude", "extra": 1, "workHours": {"timeZone": "UTC", "weekly": []}}}})json",
+            "conditions.x-portcullis-schedule.extra: unknown member"},
         ErrorCase{"NotAnObject", "42", "(root): invalid value 42"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) {
       return info.param.name;
