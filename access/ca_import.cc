@@ -656,6 +656,15 @@ absl::Status ReadConditions(Reader& reader, const Struct& object,
 absl::Status ReadGrantControls(Reader& reader, const Struct& object,
                                const json::Path& path,
                                ca::GrantControls* grant) {
+  // Graph's grant controls have these members only. Any other member is a
+  // misspelt or unknown control, and dropping it would let a sign-in pass
+  // without that control, so it is an error rather than skipped.
+  absl::Status members = RejectUnknownMembers(
+      object, path,
+      {"operator", "builtInControls", "customAuthenticationFactors",
+       "termsOfUse", "authenticationStrength"});
+  if (!members.ok()) return members;
+
   json::Path controls_path = path.Field("builtInControls");
   absl::StatusOr<std::vector<std::string>> names =
       reader.FlagList(Member(object, "builtInControls"), controls_path, true);

@@ -113,6 +113,24 @@ TEST(CaImportTest, OdataAndUnknownKeysIgnored) {
   EXPECT_FALSE(p.has_session_controls());
 }
 
+TEST(CaImportTest, GrantControlsAllowAnnotationsAndCase) {
+  ca::Policy p = ImportOne(R"json({"id": "p1", "state": "enabled",
+    "conditions": {"users": {"includeUsers": ["All"]},
+                   "applications": {"includeApplications": ["All"]}},
+    "grantControls": {
+      "@odata.type": "#microsoft.graph.conditionalAccessGrantControls",
+      "Operator": "AND",
+      "builtInControls@odata.type": "#Collection(microsoft.graph.conditionalAccessGrantControl)",
+      "builtInControls": ["mfa"],
+      "authenticationStrength@odata.context": "https://graph.microsoft.com/beta/$metadata#x",
+      "AuthenticationStrength": {"id": "00000000-0000-0000-0000-000000000004"}}})json");
+  EXPECT_EQ(p.grant_controls().operator_(), ca::GRANT_OPERATOR_AND);
+  EXPECT_THAT(p.grant_controls().built_in_controls(),
+              ElementsAre(ca::BUILT_IN_CONTROL_MFA));
+  EXPECT_EQ(p.grant_controls().authentication_strength().id(),
+            "00000000-0000-0000-0000-000000000004");
+}
+
 TEST(CaImportTest, WrongContainerIsNotConfiguredWithWarning) {
   std::string json = R"json({"id": "p", "state": "enabled", "conditions": {
       "users": {"includeUsers": ["All"], "excludeUsers": [], "includeGroups": [],
@@ -435,6 +453,16 @@ INSTANTIATE_TEST_SUITE_P(
             "BadControl",
             R"json({"id": "p", "state": "enabled", "grantControls": {"operator": "OR", "builtInControls": ["smile"]}})json",
             "grantControls.builtInControls: invalid value \"smile\""},
+        ErrorCase{
+            "MisspeltStrengthBesideMfa",
+            R"json({"id": "p", "state": "enabled", "grantControls": {"operator": "AND", "builtInControls": ["mfa"], "authenticationStrenght": {"id": "00000000-0000-0000-0000-000000000004"}}})json",
+            "grantControls.authenticationStrenght: unknown member; expected "
+            "one of operator, builtInControls, customAuthenticationFactors, "
+            "termsOfUse, authenticationStrength"},
+        ErrorCase{
+            "MisspeltTermsOfUseBesideMfa",
+            R"json({"id": "p", "state": "enabled", "grantControls": {"operator": "AND", "builtInControls": ["mfa"], "termOfUse": ["11111111-1111-1111-1111-111111111111"]}})json",
+            "grantControls.termOfUse: unknown member"},
         ErrorCase{
             "BadFrequency",
             R"json({"id": "p", "state": "enabled", "sessionControls": {"signInFrequency": {"value": 0, "type": "hours", "isEnabled": true}}})json",
