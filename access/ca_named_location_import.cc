@@ -1,3 +1,4 @@
+#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +25,34 @@ using internal::Value;
 constexpr absl::string_view kMfaTrustedIpsId =
     "00000000-0000-0000-0000-000000000000";
 
+// Microsoft's service accepts IP ranges with a mask longer than /8 only,
+// for IPv4 and IPv6 alike ("Only CIDR masks greater than /8 are allowed
+// when defining an IP range", Microsoft Entra documentation, "Using the
+// location condition in a Conditional Access policy"). A wider range, up to
+// 0.0.0.0/0, cannot come from a tenant, and trusted it would exempt every
+// sign-in from a block on untrusted locations.
+constexpr int kMinPrefixLength = 9;
+
+// Fails on a member of `members` that `object` sets to anything but null.
+// Graph's named location holds IP ranges or countries, never both, so the
+// members of the other kind would be dropped without a word, and a dropped
+// country in a block policy lets a sign-in through. `kind` names the kind
+// the location was read as.
+absl::Status RejectOtherKindMembers(
+    const Struct& object, const json::Path& path, absl::string_view kind,
+    std::initializer_list<absl::string_view> members) {
+  for (absl::string_view member : members) {
+    const Value* value = Member(object, member);
+    if (json::IsNullOrAbsent(value)) continue;
+    return json::InvalidField(
+        path.Field(member), *value,
+        absl::StrCat("no ", member, " in ", kind,
+                     ", because a named location holds IP ranges or "
+                     "countries, never both; split it into two locations"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
     const Value& value, const json::Path& path, absl::string_view fallback_id) {
   ImportedNamedLocation result;
@@ -46,6 +75,13 @@ absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
   if (type_it != (*object)->fields().end() &&
       type_it->second.has_string_value()) {
     type = type_it->second.string_value();
+  } else if (!json::IsNullOrAbsent(Member(**object, "ipRanges"))) {
+    // A member with a value decides before a null one, since scripts that
+    // select the members of both kinds write null for those a location
+    // lacks.
+    type = "#microsoft.graph.ipNamedLocation";
+  } else if (!json::IsNullOrAbsent(Member(**object, "countriesAndRegions"))) {
+    type = "#microsoft.graph.countryNamedLocation";
   } else if (Member(**object, "ipRanges") != nullptr) {
     type = "#microsoft.graph.ipNamedLocation";
   } else if (Member(**object, "countriesAndRegions") != nullptr) {
@@ -61,6 +97,11 @@ absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
   if (!trusted.ok()) return trusted.status();
 
   if (absl::EqualsIgnoreCase(type, "#microsoft.graph.ipNamedLocation")) {
+    absl::Status other = RejectOtherKindMembers(
+        **object, path, "an IP location",
+        {"countriesAndRegions", "includeUnknownCountriesAndRegions",
+         "countryLookupMethod"});
+    if (!other.ok()) return other;
     ca::IpNamedLocation* ip = location.mutable_ip();
     ip->set_is_trusted(*trusted);
     json::Path ranges_path = path.Field("ipRanges");
@@ -92,6 +133,17 @@ absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
                                   "a CIDR range such as "
                                   "\"192.0.2.0/24\"");
       }
+      // NOTE: the MFA trusted IPs are no named location in Graph, so this
+      // documented limit may not be theirs. It is applied to them too,
+      // because a wider trusted range would trust more, not less.
+      if (prefix->length() < kMinPrefixLength) {
+        return json::InvalidField(
+            cidr_path, *cidr,
+            absl::StrCat("a range with a mask from /", kMinPrefixLength,
+                         " to /", prefix->is_v4() ? 32 : 128,
+                         ", because Microsoft's service accepts no wider "
+                         "range in a named location"));
+      }
       if (*id == kMfaTrustedIpsId && !prefix->is_v4()) {
         reader.Warn(cidr_path,
                     "MFA trusted IPs hold IPv4 ranges only in "
@@ -104,6 +156,10 @@ absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
   }
 
   if (absl::EqualsIgnoreCase(type, "#microsoft.graph.countryNamedLocation")) {
+    absl::Status other = RejectOtherKindMembers(**object, path,
+                                                "a country location",
+                                                {"ipRanges"});
+    if (!other.ok()) return other;
     ca::CountryNamedLocation* country = location.mutable_country();
     json::Path codes_path = path.Field("countriesAndRegions");
     absl::StatusOr<std::vector<std::string>> codes = reader.StringList(

@@ -548,6 +548,93 @@ TEST(CaImportTest, NamedLocationErrors) {
                          "expected a two-letter ISO 3166 country code")));
 }
 
+TEST(CaImportTest, NamedLocationWithBothKindsIsError) {
+  // Typed as an IP location, with countries beside the ranges.
+  EXPECT_THAT(
+      ImportNamedLocations(R"json({"value": [
+        {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "a",
+         "ipRanges": [{"cidrAddress": "192.0.2.0/24"}],
+         "countriesAndRegions": ["RU"]}]})json",
+                           "l.json"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("value[0].countriesAndRegions: invalid value "
+                         "[\"RU\"]; expected no countriesAndRegions in an "
+                         "IP location, because a named location holds IP "
+                         "ranges or countries, never both")));
+  // Untyped: the ranges make it an IP location, so the countries belong to
+  // the other kind.
+  EXPECT_THAT(ImportNamedLocations(R"json({"id": "a",
+        "countriesAndRegions": ["RU"], "ipRanges": ["192.0.2.0/24"]})json",
+                                   "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("countriesAndRegions: invalid value")));
+  EXPECT_THAT(ImportNamedLocations(R"json({"id": "a",
+        "@odata.type": "#microsoft.graph.ipNamedLocation",
+        "ipRanges": ["192.0.2.0/24"],
+        "includeUnknownCountriesAndRegions": true})json",
+                                   "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("includeUnknownCountriesAndRegions: invalid "
+                                 "value true")));
+  EXPECT_THAT(ImportNamedLocations(R"json({"id": "a",
+        "@odata.type": "#microsoft.graph.countryNamedLocation",
+        "countriesAndRegions": ["RU"],
+        "ipRanges": [{"cidrAddress": "192.0.2.0/24"}]})json",
+                                   "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ipRanges: invalid value")));
+}
+
+TEST(CaImportTest, NamedLocationOtherKindNullsAccepted) {
+  // A script that selects the properties of both kinds writes null for
+  // those the location does not have.
+  absl::StatusOr<std::vector<ImportedNamedLocation>> locations =
+      ImportNamedLocations(R"json([
+    {"id": "a", "ipRanges": ["192.0.2.0/24"], "countriesAndRegions": null,
+     "includeUnknownCountriesAndRegions": null, "countryLookupMethod": null},
+    {"id": "b", "ipRanges": null, "countriesAndRegions": ["NL"]}])json",
+                           "l.json");
+  ASSERT_OK(locations);
+  ASSERT_EQ(locations->size(), 2u);
+  EXPECT_THAT((*locations)[0].location.ip().cidr_ranges(),
+              ElementsAre("192.0.2.0/24"));
+  EXPECT_THAT((*locations)[1].location.country().countries_and_regions(),
+              ElementsAre("NL"));
+}
+
+TEST(CaImportTest, NamedLocationMaskLimit) {
+  auto import_range = [](absl::string_view cidr) {
+    return ImportNamedLocations(
+        absl::StrCat(R"json({"value": [{"@odata.type": "#microsoft.graph.ipNamedLocation",
+          "id": "a", "isTrusted": true, "ipRanges": [{"cidrAddress": ")json",
+                     cidr, R"json("}]}]})json"),
+        "l.json");
+  };
+  for (absl::string_view wide :
+       {"0.0.0.0/0", "0.0.0.0/1", "10.0.0.0/8", "::/0", "2000::/3",
+        "2001:db8::/8"}) {
+    SCOPED_TRACE(wide);
+    EXPECT_THAT(
+        import_range(wide),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr(absl::StrCat("value[0].ipRanges[0].cidrAddress: "
+                                        "invalid value \"",
+                                        wide, "\"; expected a range with a "
+                                              "mask from /9"))));
+  }
+  for (absl::string_view narrow :
+       {"198.0.0.0/9", "192.0.2.1/32", "2001:db8::/9", "2001:db8::1/128"}) {
+    SCOPED_TRACE(narrow);
+    EXPECT_OK(import_range(narrow));
+  }
+  // The MFA trusted IPs get the same limit.
+  EXPECT_THAT(ImportNamedLocations(R"json({"id": "00000000-0000-0000-0000-000000000000",
+        "ipRanges": ["0.0.0.0/0"]})json",
+                                   "l.json"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("ipRanges[0]: invalid value \"0.0.0.0/0\"")));
+}
+
 // Every real export imports; the warnings each one yields are listed here.
 TEST(CaImportRealDataTest, EveryFileImportsWithExpectedWarnings) {
   std::optional<std::string> shared = portcullis::testing::SharedDir();
