@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -166,6 +168,184 @@ size_t FindTooDeepNesting(absl::string_view text) {
   return absl::string_view::npos;
 }
 
+// Finds the first object member whose name repeats an earlier member of the
+// same object, with its path. Protobuf's parser rejects such a document too,
+// but names the spot by Struct internals (`struct_value.fields[6]`), so the
+// text is scanned again for the path. The scan stops without a result at
+// anything that is not JSON, leaving that error to protobuf's message, and
+// it relies on FindTooDeepNesting() to bound its recursion.
+class RepeatedMemberFinder {
+ public:
+  explicit RepeatedMemberFinder(absl::string_view text) : text_(text) {}
+
+  std::optional<Path> Find() {
+    SkipWhitespace();
+    ReadValue(Path());
+    return found_;
+  }
+
+ private:
+  // Each Read function returns false when the scan stops: on text that is
+  // not JSON, or once a repeated member is found.
+  bool ReadValue(const Path& path) {
+    if (pos_ >= text_.size()) return false;
+    switch (text_[pos_]) {
+      case '{':
+        return ReadObject(path);
+      case '[':
+        return ReadArray(path);
+      case '"': {
+        std::string ignored;
+        return ReadString(ignored);
+      }
+      default:
+        return ReadLiteralOrNumber();
+    }
+  }
+
+  bool ReadObject(const Path& path) {
+    ++pos_;  // '{'
+    SkipWhitespace();
+    if (Consume('}')) return true;
+    std::set<std::string> names;
+    while (true) {
+      std::string name;
+      if (!ReadString(name)) return false;
+      if (!names.insert(name).second) {
+        found_ = path.Field(name);
+        return false;
+      }
+      SkipWhitespace();
+      if (!Consume(':')) return false;
+      SkipWhitespace();
+      if (!ReadValue(path.Field(name))) return false;
+      SkipWhitespace();
+      if (Consume('}')) return true;
+      if (!Consume(',')) return false;
+      SkipWhitespace();
+    }
+  }
+
+  bool ReadArray(const Path& path) {
+    ++pos_;  // '['
+    SkipWhitespace();
+    if (Consume(']')) return true;
+    for (int index = 0;; ++index) {
+      if (!ReadValue(path.Index(index))) return false;
+      SkipWhitespace();
+      if (Consume(']')) return true;
+      if (!Consume(',')) return false;
+      SkipWhitespace();
+    }
+  }
+
+  // Reads a string and decodes its escapes into `out`, so that a name
+  // written with a \uXXXX escape equals the same name written plainly, as it
+  // does for the parser.
+  bool ReadString(std::string& out) {
+    if (!Consume('"')) return false;
+    while (pos_ < text_.size()) {
+      char c = text_[pos_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        out.push_back(c);
+        continue;
+      }
+      if (pos_ >= text_.size()) return false;
+      char escape = text_[pos_++];
+      constexpr absl::string_view kEscapes = "\"\\/bfnrt";
+      constexpr absl::string_view kDecoded = "\"\\/\b\f\n\r\t";
+      if (size_t at = kEscapes.find(escape); at != absl::string_view::npos) {
+        out.push_back(kDecoded[at]);
+        continue;
+      }
+      if (escape != 'u') return false;
+      std::optional<uint32_t> code_point = ReadEscapedCodePoint();
+      if (!code_point.has_value()) return false;
+      AppendUtf8(*code_point, out);
+    }
+    return false;
+  }
+
+  // Reads the four hex digits of a \uXXXX escape, and a second escape for a
+  // surrogate pair. Returns nullopt on an unpaired surrogate.
+  std::optional<uint32_t> ReadEscapedCodePoint() {
+    std::optional<uint32_t> unit = ReadHex4();
+    if (!unit.has_value() || (*unit >= 0xDC00 && *unit <= 0xDFFF)) {
+      return std::nullopt;
+    }
+    if (*unit < 0xD800 || *unit > 0xDBFF) return unit;
+    if (!Consume('\\') || !Consume('u')) return std::nullopt;
+    std::optional<uint32_t> low = ReadHex4();
+    if (!low.has_value() || *low < 0xDC00 || *low > 0xDFFF) {
+      return std::nullopt;
+    }
+    return 0x10000 + ((*unit - 0xD800) << 10) + (*low - 0xDC00);
+  }
+
+  std::optional<uint32_t> ReadHex4() {
+    if (text_.size() - pos_ < 4) return std::nullopt;
+    uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = text_[pos_++];
+      if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+        return std::nullopt;
+      }
+      int digit = absl::ascii_isdigit(static_cast<unsigned char>(c))
+                      ? c - '0'
+                      : absl::ascii_tolower(c) - 'a' + 10;
+      value = value * 16 + static_cast<uint32_t>(digit);
+    }
+    return value;
+  }
+
+  // Reads true, false, null or a number as RFC 8259 spells it.
+  bool ReadLiteralOrNumber() {
+    for (absl::string_view literal : {"true", "false", "null"}) {
+      if (absl::StartsWith(text_.substr(pos_), literal)) {
+        pos_ += literal.size();
+        return true;
+      }
+    }
+    Consume('-');
+    if (!ReadDigits()) return false;
+    if (Consume('.') && !ReadDigits()) return false;
+    if (Consume('e') || Consume('E')) {
+      if (!Consume('+')) Consume('-');
+      if (!ReadDigits()) return false;
+    }
+    return true;
+  }
+
+  bool ReadDigits() {
+    size_t start = pos_;
+    while (pos_ < text_.size() &&
+           absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_]))) {
+      ++pos_;
+    }
+    return pos_ > start;
+  }
+
+  bool Consume(char c) {
+    if (pos_ >= text_.size() || text_[pos_] != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  void SkipWhitespace() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\t' ||
+            text_[pos_] == '\n' || text_[pos_] == '\r')) {
+      ++pos_;
+    }
+  }
+
+  absl::string_view text_;
+  size_t pos_ = 0;
+  std::optional<Path> found_;
+};
+
 // Rejects objects whose member names differ only in ASCII case. FindField()
 // falls back to a case-insensitive lookup, so such members would make the
 // result depend on map order, and Azure itself reads names without regard
@@ -241,6 +421,11 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
   auto status =
       google::protobuf::util::JsonStringToMessage(*text, &value, options);
   if (!status.ok()) {
+    if (std::optional<Path> repeated = RepeatedMemberFinder(*text).Find()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid JSON: ", repeated->ToString(),
+                       ": duplicate member; expected each member once"));
+    }
     return absl::InvalidArgumentError(absl::StrCat(
         "invalid JSON: ", std::string(status.message()), " (document starts ",
         ShortText(absl::StripAsciiWhitespace(*text)), ")"));

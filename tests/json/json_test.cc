@@ -23,6 +23,13 @@ std::string Utf16Le(absl::string_view ascii, bool with_bom) {
   return out;
 }
 
+// A document and a part of the error message it yields.
+struct MessageCase {
+  const char* name;
+  const char* json;
+  const char* message;
+};
+
 TEST(DecodeToUtf8, PlainUtf8Unchanged) {
   EXPECT_THAT(DecodeToUtf8("{\"a\":1}"), IsOkAndHolds(std::string("{\"a\":1}")));
 }
@@ -88,12 +95,7 @@ TEST(ParseJson, RejectsSyntaxErrors) {
 }
 
 TEST(ParseJson, RejectsMembersThatDifferOnlyInCase) {
-  struct Case {
-    const char* name;
-    const char* json;
-    const char* message;
-  };
-  const Case kCases[] = {
+  const MessageCase kCases[] = {
       {"root", R"({"access": "Allow", "Access": "Deny"})",
        R"((root): members "Access" and "access" differ only in case)"},
       {"nested", R"({"properties": {"securityRules": [{}, {"properties":
@@ -103,7 +105,7 @@ TEST(ParseJson, RejectsMembersThatDifferOnlyInCase) {
       {"in array", R"([1, {"id": "a", "ID": "b"}])",
        R"([1]: members "ID" and "id" differ only in case)"},
   };
-  for (const Case& test : kCases) {
+  for (const MessageCase& test : kCases) {
     SCOPED_TRACE(test.name);
     EXPECT_THAT(ParseJson(test.json),
                 StatusIs(absl::StatusCode::kInvalidArgument,
@@ -113,6 +115,37 @@ TEST(ParseJson, RejectsMembersThatDifferOnlyInCase) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("invalid JSON")));
   EXPECT_THAT(ParseJson(R"({"a": {"b": 1}, "c": {"b": 2, "B2": 3}})"), IsOk());
+}
+
+TEST(ParseJson, RejectsDuplicateMembersWithPath) {
+  const MessageCase kCases[] = {
+      {"root", R"({"state": "enabled", "state": "disabled"})",
+       "invalid JSON: state: duplicate member; expected each member once"},
+      {"nested",
+       R"({"value": [{"id": "a", "ipRanges": [{"@odata.type": "x",
+           "cidrAddress": "192.0.2.0/24", "cidrAddress": "0.0.0.0/0"}]}]})",
+       "invalid JSON: value[0].ipRanges[0].cidrAddress: duplicate member"},
+      {"escaped name", R"({"a": 1, "\u0061": 2})",
+       "invalid JSON: a: duplicate member"},
+      {"after scalars of every kind",
+       R"([{"a": "x\"y\\", "b": [1, -2.5e3, 0.5E+2, true, false, null, {}],
+           "a": 1}])",
+       "invalid JSON: [0].a: duplicate member"},
+  };
+  for (const MessageCase& test : kCases) {
+    SCOPED_TRACE(test.name);
+    absl::StatusOr<google::protobuf::Value> parsed = ParseJson(test.json);
+    EXPECT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr(test.message)));
+    EXPECT_THAT(parsed.status().message(),
+                ::testing::Not(HasSubstr("struct_value")));
+  }
+  // A syntax error before the repeat is the error reported.
+  EXPECT_THAT(ParseJson(R"({"x": tru, "a": 1, "a": 2})"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::Not(HasSubstr("duplicate member"))));
+  // The same name in two objects is no repeat.
+  EXPECT_THAT(ParseJson(R"([{"a": 1}, {"a": 2, "b": {"a": 3}}])"), IsOk());
 }
 
 TEST(ParseJson, RejectsDeepNestingWithClearMessage) {
