@@ -118,6 +118,10 @@ absl::Status CollectItems(const Value& value, const json::Path& path,
     return CollectItems(*body->first, body->second, depth + 1, items);
   }
   if (IsListResponse(object)) {
+    // ARM pages long lists. A deny assignment on a later page would be
+    // missing, and a missing deny is an allow.
+    absl::Status complete = json::RejectNextPageLink(object, path);
+    if (!complete.ok()) return complete;
     return CollectItems(*json::FindField(object, "value"), path.Field("value"),
                         depth + 1, items);
   }

@@ -3,7 +3,9 @@
 // Each importer takes a whole document and recognizes its shape:
 //
 //   - one object, an array of objects (`az ... list`), or a list response
-//     `{"value": [...]}` (REST);
+//     `{"value": [...]}` (REST). A list response whose `nextLink` (or
+//     `@odata.nextLink`) names a next page is an error, since the items on
+//     the other pages would be missing;
 //   - an example file of the REST API specification, whose response sits in
 //     `responses.200.body` (or `201`) and is read as above.
 //

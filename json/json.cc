@@ -497,6 +497,30 @@ absl::Status MissingField(const Path& path, absl::string_view expected) {
       absl::StrCat(path.ToString(), ": missing; expected ", expected));
 }
 
+absl::Status RejectNextPageLink(const Struct& list, const Path& path) {
+  for (const auto& [key, value] : list.fields()) {
+    if (!absl::EqualsIgnoreCase(key, "nextLink") &&
+        !absl::EqualsIgnoreCase(key, "@odata.nextLink") &&
+        !absl::EqualsIgnoreCase(key, "odata.nextLink")) {
+      continue;
+    }
+    if (IsNullOrAbsent(&value)) continue;
+    Path link_path = path.Field(key);
+    if (value.kind_case() != Value::kStringValue) {
+      return InvalidField(link_path, value,
+                          "the URL of the next page, or null on the last page");
+    }
+    if (value.string_value().empty()) continue;
+    const bool graph = !absl::EqualsIgnoreCase(key, "nextLink");
+    return absl::InvalidArgumentError(absl::StrCat(
+        link_path.ToString(), ": the file is one page of a paged ",
+        graph ? "Graph" : "Azure Resource Manager",
+        " list, so the items on later pages are missing; follow ", key, " (",
+        Describe(value), ") and merge every page's value array into one file"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> GetString(const Value& value, const Path& path) {
   if (value.kind_case() != Value::kStringValue) {
     return InvalidField(path, value, "a string");

@@ -87,6 +87,15 @@ absl::Status InvalidField(const Path& path,
 // An InvalidArgument status "<path>: missing; expected <expected>".
 absl::Status MissingField(const Path& path, absl::string_view expected);
 
+// Fails when the list response `list` (`{"value": [...]}`, named by `path`)
+// is one page of a longer list: ARM's `nextLink` or Graph's
+// `@odata.nextLink` (or the older `odata.nextLink`) names the next page.
+// Reading one page would silently drop the items on the others, so the
+// error names the member and its value and asks for the pages to be merged.
+// A link that is absent, null or "" marks the last page and passes.
+absl::Status RejectNextPageLink(const google::protobuf::Struct& list,
+                                const Path& path);
+
 // Typed accessors: each returns the value, or InvalidField when it has
 // another type. `path` names `value` in messages.
 absl::StatusOr<std::string> GetString(const google::protobuf::Value& value,

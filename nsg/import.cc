@@ -177,6 +177,9 @@ class Importer {
     const Value* value = json::FindField(*object, "value");
     if (value != nullptr && value->has_list_value() &&
         !LooksLikeNsg(*object) && !LooksLikeRule(*object)) {
+      // A rule or NSG on a later page would be missing.
+      absl::Status complete = json::RejectNextPageLink(*object, path);
+      if (!complete.ok()) return complete;
       return ImportList(value->list_value(), path.Field("value"));
     }
     if (LooksLikeEffective(*object)) {

@@ -16,6 +16,9 @@
 //     `Microsoft.Network/networkSecurityGroups/securityRules`;
 //   - the effective security rules view (`value[].effectiveSecurityRules`).
 //
+// A list response (`{"value": [...]}`) whose `nextLink` names a next page is
+// an error: the rules on the other pages would be missing.
+//
 // Template expressions in the fields that evaluation needs are resolved (see
 // arm_template.h); other fields, such as `location` and `tags`, are kept as
 // text. Every mistake is reported as a Problem with its JSON path, together

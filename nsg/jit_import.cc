@@ -487,6 +487,10 @@ absl::StatusOr<std::vector<JitPolicy>> ImportJitPolicies(
   std::vector<JitPolicy> policies;
   const Value* list = json::FindField(*document, "value");
   if (list != nullptr) {
+    // A policy on a later page would be missing, and a VM without a policy
+    // is not protected by JIT at all.
+    absl::Status complete = json::RejectNextPageLink(*document, path);
+    if (!complete.ok()) return complete;
     Path list_path = path.Field("value");
     absl::StatusOr<const ListValue*> items = json::GetArray(*list, list_path);
     if (!items.ok()) return items.status();

@@ -37,14 +37,15 @@ namespace portcullis::pim {
 
 // Imports one role management policy: a Graph unifiedRoleManagementPolicy, an
 // ARM roleManagementPolicies resource, or a Graph list (`{"value": [...]}`)
-// that holds exactly one policy. Rules are told apart by `@odata.type`
-// (Graph) or `ruleType` (ARM); an unknown rule type is an error, because a
-// rule that cannot be read cannot be enforced.
+// that holds exactly one policy and names no next page. Rules are told apart
+// by `@odata.type` (Graph) or `ruleType` (ARM); an unknown rule type is an
+// error, because a rule that cannot be read cannot be enforced.
 absl::StatusOr<RoleManagementPolicy> ImportRoleManagementPolicy(
     absl::string_view json_bytes);
 
 // Imports eligibility (`level` = LEVEL_ELIGIBILITY) or assignment
-// (LEVEL_ASSIGNMENT) schedule instances: a Graph list `{"value": [...]}`, a
+// (LEVEL_ASSIGNMENT) schedule instances: a Graph list `{"value": [...]}` (an
+// error when `@odata.nextLink` or ARM's `nextLink` names a next page), a
 // bare array, or a single object, each item in the Graph shape or the ARM
 // shape with `properties`. Schedules with resolved `startDateTime` and
 // `endDateTime` are accepted as instances too. A null or missing

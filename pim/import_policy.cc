@@ -434,6 +434,8 @@ absl::StatusOr<RoleManagementPolicy> ImportRoleManagementPolicy(
   if (value.kind_case() == Value::kStructValue) {
     const Value* list = json::FindField(value.struct_value(), "value");
     if (list != nullptr && json::FindField(value.struct_value(), "rules") == nullptr) {
+      PIM_RETURN_IF_ERROR(
+          json::RejectNextPageLink(value.struct_value(), document.path));
       json::Path list_path = document.path.Field("value");
       PIM_ASSIGN_OR_RETURN(const ListValue* items, json::GetArray(*list, list_path));
       if (items->values_size() != 1) {

@@ -410,6 +410,10 @@ absl::StatusOr<std::vector<ScheduleInstance>> ImportScheduleInstances(
     PIM_RETURN_IF_ERROR(CheckLevelHint(list, "@odata.context", level));
     const Value* value = json::FindField(document.value->struct_value(), "value");
     if (value != nullptr) {
+      // A missing eligibility can leave PIM saying it does not govern the
+      // user, which hands the decision to standing assignments.
+      PIM_RETURN_IF_ERROR(json::RejectNextPageLink(
+          document.value->struct_value(), document.path));
       items_path = document.path.Field("value");
       PIM_ASSIGN_OR_RETURN(items, json::GetArray(*value, items_path));
     } else {

@@ -45,14 +45,9 @@ absl::StatusOr<std::vector<std::pair<const Value*, json::Path>>> Items(
         Member(root.struct_value(), "conditions") == nullptr) {
       // Graph pages long lists. Evaluating one page would silently drop the
       // policies on the others, and a missing block policy is an allow.
-      if (const Value* next = Member(root.struct_value(), "@odata.nextLink");
-          next != nullptr && !json::IsNullOrAbsent(next)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            json::Path().Field("@odata.nextLink").ToString(),
-            ": the file is one page of a paged Graph list, so the items on "
-            "later pages are missing; follow @odata.nextLink and merge every "
-            "page's value array into one file"));
-      }
+      absl::Status complete =
+          json::RejectNextPageLink(root.struct_value(), json::Path());
+      if (!complete.ok()) return complete;
       list = &value->list_value();
       base = base.Field("value");
     }

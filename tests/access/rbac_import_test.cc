@@ -618,6 +618,58 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.name;
     });
 
+// ARM pages long lists with `nextLink`. One page of a deny assignment list
+// would silently drop the denies on the other pages, so every list reader
+// rejects a page that names a next one, and reads the last page.
+TEST(ParseLists, RejectPageWithNextLink) {
+  const std::string deny = R"({"properties": {"scope": "/subscriptions/s1",
+      "permissions": [{"actions": ["*"]}],
+      "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}]}})";
+  const std::string assignment = R"({"properties": {"principalId": "p1",
+      "roleDefinitionId": "acdd72a7-3385-48ef-bd42-f606fba81ae7", "scope": "/subscriptions/s1"}})";
+  const std::string role = R"({"name": "r1", "properties": {"roleName": "R",
+      "assignableScopes": ["/"], "permissions": [{"actions": ["*/read"]}]}})";
+  const std::string entity = R"({"id": "/subscriptions/s1", "properties":
+      {"parent": {"id": "/providers/Microsoft.Management/managementGroups/mg1"}}})";
+  const std::string link =
+      "https://management.azure.com/subscriptions/s1/providers/"
+      "Microsoft.Authorization/denyAssignments?$skiptoken=abc";
+  auto page = [&](const std::string& item, absl::string_view next) {
+    return absl::StrCat(R"({"value": [)", item, "], ", next, "}");
+  };
+  const std::string next = absl::StrCat(R"("nextLink": ")", link, R"(")");
+  const auto paged = StatusIs(
+      absl::StatusCode::kInvalidArgument,
+      HasSubstr("nextLink: the file is one page of a paged Azure Resource "
+                "Manager list, so the items on later pages are missing; follow "
+                "nextLink (\"https://management.azure.com/subscriptions/s1/"
+                "providers/Microsoft.Authorizat...) and merge every page's value "
+                "array into one file"));
+  EXPECT_THAT(ParseDenyAssignments(page(deny, next)), paged);
+  EXPECT_THAT(ParseRoleAssignments(page(assignment, next)), paged);
+  EXPECT_THAT(ParseRoleDefinitions(page(role, next)), paged);
+  EXPECT_THAT(ParseManagementGroupEntities(page(entity, next)), paged);
+  // Graph's spelling, and a page inside a REST API example.
+  EXPECT_THAT(
+      ParseDenyAssignments(page(deny, R"("@odata.nextLink": "https://graph/p2")")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("@odata.nextLink: the file is one page of a paged "
+                         "Graph list")));
+  EXPECT_THAT(
+      ParseDenyAssignments(absl::StrCat(R"({"parameters": {}, "responses": {"200": {"body": )",
+                                        page(deny, next), "}}}")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("responses.200.body.nextLink: ")));
+  // The last page: no link, null or "".
+  for (absl::string_view last : {R"("nextLink": null)", R"("nextLink": "")",
+                                 R"("@odata.nextLink": null)"}) {
+    EXPECT_THAT(ParseDenyAssignments(page(deny, last)), IsOk()) << last;
+    EXPECT_THAT(ParseRoleAssignments(page(assignment, last)), IsOk()) << last;
+    EXPECT_THAT(ParseRoleDefinitions(page(role, last)), IsOk()) << last;
+    EXPECT_THAT(ParseManagementGroupEntities(page(entity, last)), IsOk()) << last;
+  }
+}
+
 TEST(ParseManagementGroupEntities, RestListResponse) {
   ASSERT_OK_AND_ASSIGN(std::vector<ScopeParent> links,
                        ParseManagementGroupEntities(R"({"value": [

@@ -251,5 +251,52 @@ TEST(IsNullOrAbsent, CoversNullAndMissing) {
   EXPECT_FALSE(IsNullOrAbsent(&text));
 }
 
+google::protobuf::Struct ListPage(absl::string_view json) {
+  absl::StatusOr<google::protobuf::Value> value = ParseJson(json);
+  EXPECT_THAT(value, IsOk());
+  return value.ok() ? value->struct_value() : google::protobuf::Struct();
+}
+
+TEST(RejectNextPageLink, NamesTheLinkAndItsValue) {
+  EXPECT_THAT(
+      RejectNextPageLink(
+          ListPage(R"({"value": [], "nextLink": "https://example.test/p2"})"),
+          Path().Field("body")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("body.nextLink: the file is one page of a paged Azure "
+                         "Resource Manager list, so the items on later pages "
+                         "are missing; follow nextLink "
+                         "(\"https://example.test/p2\") and merge every "
+                         "page's value array into one file")));
+  EXPECT_THAT(
+      RejectNextPageLink(
+          ListPage(R"({"value": [], "@odata.nextLink": "https://example.test/p2"})"),
+          Path()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("@odata.nextLink: the file is one page of a paged "
+                         "Graph list")));
+  EXPECT_THAT(
+      RejectNextPageLink(
+          ListPage(R"({"value": [], "NextLink": "https://example.test/p2"})"),
+          Path()),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("follow NextLink (\"https://example.test/p2\") and "
+                         "merge")));
+  EXPECT_THAT(RejectNextPageLink(ListPage(R"({"value": [], "nextLink": 3})"),
+                                 Path()),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nextLink: invalid value 3; expected the URL "
+                                 "of the next page")));
+}
+
+TEST(RejectNextPageLink, LastPagePasses) {
+  for (absl::string_view json :
+       {R"({"value": []})", R"({"value": [], "nextLink": null})",
+        R"({"value": [], "nextLink": ""})",
+        R"({"value": [], "@odata.nextLink": null, "@odata.context": "x"})"}) {
+    EXPECT_THAT(RejectNextPageLink(ListPage(json), Path()), IsOk()) << json;
+  }
+}
+
 }  // namespace
 }  // namespace portcullis::json

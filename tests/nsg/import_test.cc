@@ -448,6 +448,20 @@ TEST(ImportDocumentTest, RejectsUnrecognizedDocument) {
                        HasSubstr("[0]: invalid value 1")));
 }
 
+// An ARM list page whose nextLink names a next page misses the rules on the
+// other pages.
+TEST(ImportDocumentTest, RejectsPageOfPagedList) {
+  EXPECT_THAT(
+      ImportNsgs(absl::StrCat(R"({"value": [)", kRestRule,
+                              R"(], "nextLink": "https://management.azure.com/p2"})")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("nextLink: the file is one page of a paged Azure "
+                         "Resource Manager list")));
+  EXPECT_THAT(ImportNsgs(absl::StrCat(R"({"value": [)", kRestRule,
+                                      R"(], "nextLink": null})")),
+              IsOk());
+}
+
 TEST(ImportDocumentTest, ReadsByteOrderMarkAndUtf16) {
   std::string utf8 = absl::StrCat("\xEF\xBB\xBF", kRestRule);
   std::string utf16 = "\xFF\xFE";

@@ -384,6 +384,26 @@ TEST(ImportNetworkInterface, RejectsApplicationSecurityGroupWithoutId) {
                HasSubstr("applicationSecurityGroups: invalid value")));
 }
 
+// ARM pages policy lists with nextLink. The VM's policy may be on a later
+// page, so one page of a longer list is rejected.
+TEST(ImportJitPolicies, RejectsPageOfPagedList) {
+  const std::string policy = PolicyJson(R"([{"number": 22, "protocol": "TCP",
+      "allowedSourceAddressPrefix": "*", "maxRequestAccessDuration": "PT3H"}])");
+  EXPECT_THAT(
+      ImportJitPolicies(absl::StrCat(
+          R"({"value": [)", policy,
+          R"(], "nextLink": "https://management.azure.com/p2"})")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("nextLink: the file is one page of a paged Azure "
+                         "Resource Manager list, so the items on later pages "
+                         "are missing; follow nextLink "
+                         "(\"https://management.azure.com/p2\")")));
+  absl::StatusOr<std::vector<JitPolicy>> last = ImportJitPolicies(
+      absl::StrCat(R"({"value": [)", policy, R"(], "nextLink": null})"));
+  ASSERT_TRUE(last.ok()) << last.status();
+  EXPECT_EQ(last->size(), 1u);
+}
+
 TEST(ImportJitPolicies, ReadsFlatAzShowOutput) {
   absl::StatusOr<std::vector<JitPolicy>> policies =
       ImportJitPolicies(absl::StrCat(R"({"name": "default", "kind": "Basic",

@@ -509,6 +509,50 @@ TEST(ImportInstancesTest, ReadsGraphList) {
   EXPECT_EQ(instances[1].level(), LEVEL_ELIGIBILITY);
 }
 
+// Graph pages eligibility lists with @odata.nextLink (ARM with nextLink). A
+// missing eligibility can leave PIM saying it does not govern the user, so
+// one page of a longer list is rejected, and the last page is read.
+TEST(ImportInstancesTest, RejectsPageOfPagedList) {
+  const std::string list =
+      testing::InstanceListJson({{.start = "2026-03-01T00:00:00Z", .end = ""}});
+  auto with = [&](absl::string_view member) {
+    return absl::StrCat("{", member, ", ", list.substr(1));
+  };
+  EXPECT_THAT(
+      ImportScheduleInstances(
+          with(R"("@odata.nextLink": "https://graph.microsoft.com/v1.0/p2")"),
+          LEVEL_ELIGIBILITY),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("@odata.nextLink: the file is one page of a paged "
+                         "Graph list, so the items on later pages are missing; "
+                         "follow @odata.nextLink "
+                         "(\"https://graph.microsoft.com/v1.0/p2\")")));
+  EXPECT_THAT(ImportScheduleInstances(with(R"("nextLink": "https://arm/p2")"),
+                                      LEVEL_ASSIGNMENT),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("nextLink: the file is one page of a paged "
+                                 "Azure Resource Manager list")));
+  EXPECT_THAT(ImportScheduleInstances(with(R"("@odata.nextLink": null)"),
+                                      LEVEL_ELIGIBILITY),
+              IsOk());
+  EXPECT_THAT(ImportScheduleInstances(with(R"("nextLink": "")"),
+                                      LEVEL_ELIGIBILITY),
+              IsOk());
+}
+
+TEST(ImportPolicyTest, RejectsPageOfPagedList) {
+  const std::string policy = testing::PolicyJson({});
+  EXPECT_THAT(
+      ImportRoleManagementPolicy(absl::StrCat(
+          R"({"@odata.nextLink": "https://graph/p2", "value": [)", policy, "]}")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("@odata.nextLink: the file is one page of a paged "
+                         "Graph list")));
+  EXPECT_THAT(ImportRoleManagementPolicy(absl::StrCat(
+                  R"({"@odata.nextLink": null, "value": [)", policy, "]}")),
+              IsOk());
+}
+
 TEST(ImportInstancesTest, ReadsArmCondition) {
   ASSERT_OK_AND_ASSIGN(
       std::vector<ScheduleInstance> instances,
