@@ -799,7 +799,73 @@ absl::Status ReadParentNameChain(const Struct& fields, const json::Path& path,
   return absl::OkStatus();
 }
 
-absl::Status ReadEntity(const Item& item, EntityLinks& links) {
+// The tenant and its root group as a getEntities document gives them. A
+// tenant has one root group, named by the tenant id. So a second group with
+// a null parent, or one named otherwise, is a group whose parent the file
+// leaves out. Taking it for the root would end its chains early and hide the
+// deny assignments of the groups above it.
+struct TenantRoot {
+  std::string tenant;  // the first `tenantId`, "" when no entity names one
+  json::Path tenant_path;
+  std::string group;  // the first management group with a null parent
+  json::Path group_path;
+};
+
+// Finds the tenant the entities name. Entities of two tenants are an error.
+// Fields that cannot be read are left for ReadEntity to report.
+absl::StatusOr<TenantRoot> FindTenant(const std::vector<Item>& items) {
+  TenantRoot root;
+  for (const Item& item : items) {
+    absl::StatusOr<std::pair<const Struct*, json::Path>> fields = FieldsOf(item);
+    if (!fields.ok()) continue;
+    absl::StatusOr<std::string> tenant =
+        OptionalString(*fields->first, "tenantId", fields->second);
+    if (!tenant.ok() || tenant->empty()) continue;
+    json::Path tenant_path = fields->second.Field("tenantId");
+    if (root.tenant.empty()) {
+      root.tenant = *std::move(tenant);
+      root.tenant_path = std::move(tenant_path);
+    } else if (!absl::EqualsIgnoreCase(*tenant, root.tenant)) {
+      return FieldError(
+          tenant_path,
+          absl::StrCat("invalid value '", *tenant, "'; expected '",
+                       root.tenant, "', the tenantId at ",
+                       root.tenant_path.ToString(),
+                       ", since one getEntities response covers one tenant"));
+    }
+  }
+  return root;
+}
+
+// Checks that the management group `name`, whose `parent` at `path` is null,
+// can be the tenant root group, and records it.
+absl::Status CheckRootGroup(absl::string_view name, const Value& parent,
+                            const json::Path& path, TenantRoot& root) {
+  std::string reason;
+  if (!root.tenant.empty() && !absl::EqualsIgnoreCase(name, root.tenant)) {
+    reason = absl::StrCat("only the tenant root group '", root.tenant,
+                          "' (the tenantId at ", root.tenant_path.ToString(),
+                          ") has none");
+  } else if (!root.group.empty() && !absl::EqualsIgnoreCase(name, root.group)) {
+    reason = absl::StrCat("management group '", root.group, "' has none (at ",
+                          root.group_path.ToString(),
+                          ") and a tenant has one root group");
+  }
+  if (!reason.empty()) {
+    return json::InvalidField(
+        path, parent,
+        absl::StrCat("the parent of management group '", name, "', since ",
+                     reason));
+  }
+  if (root.group.empty()) {
+    root.group = std::string(name);
+    root.group_path = path;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadEntity(const Item& item, TenantRoot& root,
+                        EntityLinks& links) {
   absl::StatusOr<std::string> id = RequiredString(
       *item.object, {"id"}, item.path, "the entity's id");
   if (!id.ok()) return id.status();
@@ -828,12 +894,18 @@ absl::Status ReadEntity(const Item& item, EntityLinks& links) {
     links.Add(*root, "/", path.Field("tenantId"));
   }
 
-  // A management group whose parent is null is the tenant root group. A
-  // subscription always has a parent, so a null one leaves it unplaced.
+  // A management group whose parent is null is the tenant root group, if it
+  // can be. A subscription always has a parent, so a null one leaves it
+  // unplaced.
   const Value* parent = json::FindField(object, "parent");
   const bool parent_is_null =
       parent != nullptr && parent->kind_case() == Value::kNullValue;
-  if (parent_is_null && is_group) links.Add(*id, "/", path.Field("parent"));
+  if (parent_is_null && is_group) {
+    absl::Status valid = CheckRootGroup(child->management_group(), *parent,
+                                        path.Field("parent"), root);
+    if (!valid.ok()) return valid;
+    links.Add(*id, "/", path.Field("parent"));
+  }
   std::string parent_name;
   if (!json::IsNullOrAbsent(parent)) {
     json::Path parent_path = path.Field("parent");
@@ -979,10 +1051,12 @@ absl::StatusOr<std::vector<ScopeParent>> ParseManagementGroupEntities(
   Value root;
   absl::StatusOr<std::vector<Item>> items = ParseItems(json_bytes, root);
   if (!items.ok()) return items.status();
+  absl::StatusOr<TenantRoot> tenant_root = FindTenant(*items);
+  if (!tenant_root.ok()) return tenant_root.status();
   std::vector<ScopeParent> links;
   EntityLinks unique_links(source_name, links);
   for (const Item& item : *items) {
-    absl::Status read = ReadEntity(item, unique_links);
+    absl::Status read = ReadEntity(item, *tenant_root, unique_links);
     if (!read.ok()) return read;
   }
   return links;

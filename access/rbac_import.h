@@ -75,7 +75,11 @@ absl::StatusOr<std::vector<DenyAssignment>> ParseDenyAssignments(
 //   - `parent.id` links the entity to its parent.
 //   - A management group with `parent: null` is the tenant root group, and
 //     so is the group named by `tenantId` (its name is the tenant id). Both
-//     are linked to the root scope `/`.
+//     are linked to the root scope `/`. A tenant has one root group, so a
+//     second group with a null parent, one whose name is not the tenantId,
+//     and entities that name two tenants are errors. Such a group's parent
+//     is missing from the file, and taking it for the root would hide the
+//     deny assignments above it.
 //   - `parentNameChain` (the groups above, from the top down) links each
 //     name to the one before it, and the entity to the last one. A chain
 //     that contradicts `parent` is an error.

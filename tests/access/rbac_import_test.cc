@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -771,6 +772,76 @@ TEST(ParseManagementGroupEntities, RejectsChainThatContradictsParent) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("[0].parentNameChain[0]: invalid value 'a/b'; "
                                  "expected a management group name")));
+}
+
+// A tenant has one root group, named by the tenant id. A group with a null
+// parent that cannot be it is a group whose parent the file leaves out, and
+// taking it for the root would hide a deny assignment at a group above it.
+TEST(ParseManagementGroupEntities, RejectsGroupThatCannotBeTheRoot) {
+  const std::string groups = "/providers/Microsoft.Management/managementGroups/";
+  const std::string tenant = "tttttttt-0000-0000-0000-000000000001";
+  auto entity = [&](absl::string_view name, absl::string_view parent,
+                    absl::string_view tenant_id) {
+    return absl::StrCat(R"({"id": ")", groups, name,
+                        R"(", "properties": {"tenantId": ")", tenant_id,
+                        R"(", "parent": )", parent, "}}");
+  };
+  const std::string under_fake = absl::StrCat(
+      R"({"id": "/subscriptions/s1", "properties": {"tenantId": ")", tenant,
+      R"(", "parent": {"id": ")", groups, R"(mgFake"}}})");
+  // The only group with a null parent is not the tenant's root group.
+  EXPECT_THAT(
+      ParseManagementGroupEntities(absl::StrCat(
+          R"({"value": [)", entity("mgFake", "null", tenant), ", ", under_fake,
+          "]}")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr(absl::StrCat(
+                   "value[0].properties.parent: invalid value null; expected "
+                   "the parent of management group 'mgFake', since only the "
+                   "tenant root group '",
+                   tenant,
+                   "' (the tenantId at value[0].properties.tenantId) has "
+                   "none"))));
+  // The root group and a second group with a null parent.
+  EXPECT_THAT(
+      ParseManagementGroupEntities(absl::StrCat(
+          R"({"value": [)", entity(tenant, "null", tenant), ", ",
+          entity("mgFake", "null", tenant), ", ", under_fake, "]}")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("value[1].properties.parent: invalid value null; "
+                         "expected the parent of management group 'mgFake'")));
+  // Without a tenantId, two groups with a null parent cannot both be it.
+  EXPECT_THAT(
+      ParseManagementGroupEntities(absl::StrCat(
+          "[", R"({"id": ")", groups, R"(a", "parent": null}, {"id": ")",
+          groups, R"(b", "parent": null}])")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("[1].parent: invalid value null; expected the parent "
+                         "of management group 'b', since management group 'a' "
+                         "has none (at [0].parent) and a tenant has one root "
+                         "group")));
+  // Entities of two tenants cannot come from one getEntities response.
+  EXPECT_THAT(
+      ParseManagementGroupEntities(absl::StrCat(
+          R"({"value": [)", entity("mgA", "null", "mgA"), ", ", under_fake,
+          "]}")),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr(absl::StrCat("value[1].properties.tenantId: invalid "
+                                      "value '",
+                                      tenant,
+                                      "'; expected 'mgA', the tenantId at "
+                                      "value[0].properties.tenantId"))));
+  // The root group named by the tenant id, in any case, listed twice.
+  ASSERT_OK_AND_ASSIGN(
+      std::vector<ScopeParent> links,
+      ParseManagementGroupEntities(absl::StrCat(
+          R"({"value": [)", entity(absl::AsciiStrToUpper(tenant), "null", tenant),
+          ", ", entity(tenant, "null", tenant), ", ",
+          entity("mgX", absl::StrCat(R"({"id": ")", groups, tenant, R"("})"),
+                 tenant),
+          "]}")));
+  // The tenant's link to `/` once, and mgX's link to the root group.
+  EXPECT_THAT(links, SizeIs(2));
 }
 
 TEST(ParseManagementGroupEntities, AzFlatShape) {
