@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "access/rbac_ascii.h"
 
@@ -74,6 +75,16 @@ absl::Status ValidateActionString(absl::string_view text) {
                        "; expected printable ASCII without spaces"));
     }
     if (c == '*') ++wildcards;
+  }
+  // An operation is `{Company}.{Provider}/{resourceType}/.../{action}`, so a
+  // string with an empty segment names no operation. In a deny assignment it
+  // would silently deny nothing.
+  if (absl::StartsWith(text, "/") || absl::EndsWith(text, "/") ||
+      absl::StrContains(text, "//")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid value ", Quote(text),
+        " with an empty segment; expected names separated by single '/', "
+        "such as 'Microsoft.Compute/virtualMachines/read'"));
   }
   if (wildcards > kMaxWildcards) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -52,7 +52,8 @@ inline constexpr size_t kMaxActionLength = 1024;
 
 // Returns OK when `text` is a well-formed action string or pattern: not
 // empty, at most kMaxActionLength bytes of printable ASCII without spaces,
-// and at most kMaxWildcards `*`. Otherwise InvalidArgument "invalid value
+// no empty segment (`//`, or a leading or trailing `/`), and at most
+// kMaxWildcards `*`. Otherwise InvalidArgument "invalid value
 // '<text>'; expected ..." without a path, for callers to prefix.
 absl::Status ValidateActionString(absl::string_view text);
 

@@ -3,6 +3,7 @@
 // patterns, scopes in mixed case and time-bound assignments.
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -126,14 +127,21 @@ class RandomInputs {
     return values[Uniform(0, static_cast<int>(values.size()) - 1)];
   }
 
-  // Changes the case of some characters and sometimes adds a trailing slash.
-  std::string Vary(std::string text) {
+  // Changes the case of some characters.
+  std::string VaryCase(std::string text) {
     for (char& c : text) {
       if (Uniform(0, 9) == 0) {
         c = absl::ascii_isupper(c) ? absl::ascii_tolower(c)
                                    : absl::ascii_toupper(c);
       }
     }
+    return text;
+  }
+
+  // Changes the case of some characters and sometimes adds a trailing slash,
+  // which a scope may have.
+  std::string Vary(std::string text) {
+    text = VaryCase(std::move(text));
     if (Uniform(0, 5) == 0) text += "/";
     return text;
   }
@@ -176,7 +184,8 @@ class RandomInputs {
     for (int i = 0; i < length; ++i) {
       parts.push_back(Uniform(0, 3) == 0 ? "*" : Pick(Segments()));
     }
-    return Vary(absl::StrJoin(parts, "/"));
+    // An action pattern never ends in '/': that is an empty segment.
+    return VaryCase(absl::StrJoin(parts, "/"));
   }
 
   static const std::vector<std::string>& AssignmentScopes() {

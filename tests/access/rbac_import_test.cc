@@ -619,6 +619,37 @@ INSTANTIATE_TEST_SUITE_P(
       return info.param.name;
     });
 
+// An action with an empty segment names no operation. In a deny assignment
+// it would deny nothing without a word, so every action list rejects it.
+TEST(ParseActions, RejectEmptySegments) {
+  for (absl::string_view list :
+       {"actions", "notActions", "dataActions", "notDataActions"}) {
+    for (absl::string_view action :
+         {"Microsoft.Compute/virtualMachines/read/", "Microsoft.Compute//virtualMachines/read",
+          "/Microsoft.Compute/virtualMachines/read"}) {
+      const std::string expected =
+          absl::StrCat("value[0].properties.permissions[0].", list,
+                       "[0]: invalid value '", action, "' with an empty segment");
+      EXPECT_THAT(
+          ParseDenyAssignments(absl::StrCat(
+              R"({"value": [{"properties": {"scope": "/subscriptions/s1",
+                  "principals": [{"id": "00000000-0000-0000-0000-000000000000", "type": "SystemDefined"}],
+                  "permissions": [{")",
+              list, R"(": [")", action, R"("])",
+              list == "actions" ? "" : R"(, "actions": ["*/delete"])", "}]}}]}")),
+          StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(expected)))
+          << list << " " << action;
+      EXPECT_THAT(
+          ParseRoleDefinitions(absl::StrCat(
+              R"({"value": [{"name": "r1", "properties": {"roleName": "R",
+                  "assignableScopes": ["/"], "permissions": [{")",
+              list, R"(": [")", action, R"("]}]}}]})")),
+          StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(expected)))
+          << list << " " << action;
+    }
+  }
+}
+
 // ARM pages long lists with `nextLink`. One page of a deny assignment list
 // would silently drop the denies on the other pages, so every list reader
 // rejects a page that names a next one, and reads the last page.

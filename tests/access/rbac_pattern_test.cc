@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -13,6 +14,7 @@ namespace {
 using ::portcullis::testing::IsOk;
 using ::portcullis::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct MatchCase {
   std::string name;
@@ -121,6 +123,22 @@ TEST(ValidateActionString, RejectsSpaces) {
   EXPECT_THAT(ValidateActionString("Microsoft.Compute/virtualMachines/ read"),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("expected printable ASCII without spaces")));
+}
+
+// Azure operations have no empty segment, so these name no operation and
+// would never match. In a deny assignment that would deny nothing.
+TEST(ValidateActionString, RejectsEmptySegments) {
+  for (absl::string_view text :
+       {"Microsoft.Compute/virtualMachines/read/", "/Microsoft.Compute/virtualMachines/read",
+        "Microsoft.Compute//virtualMachines/read", "/", "//", "*/", "/*",
+        "Microsoft.Compute/*//read"}) {
+    EXPECT_THAT(ValidateActionString(text),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(absl::StrCat("invalid value '", text,
+                                                "' with an empty segment"))))
+        << text;
+    EXPECT_THAT(ActionPattern::Compile(text), Not(IsOk())) << text;
+  }
 }
 
 TEST(ValidateActionString, RejectsTooManyWildcards) {
