@@ -214,7 +214,9 @@ Tri Devices(const ca::Conditions& c, const SignIn& s,
     *invalid = true;
     return Tri::kFalse;
   }
-  Tri rule = filter->Evaluate(*s.device);
+  bool depends_on_unknown = false;
+  Tri rule = filter->Evaluate(*s.device, &depends_on_unknown);
+  if (depends_on_unknown) return Tri::kUnknown;
   bool exclude = c.devices().device_filter().mode() == ca::FILTER_MODE_EXCLUDE;
   if (rule == Tri::kUnknown) return Tri::kFalse;
   return exclude ? Not(rule) : rule;

@@ -313,7 +313,6 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
                         DeviceInfo& device) {
   for (const auto& [key, value] : object.fields()) {
     if (absl::StrContains(key, "@odata")) continue;
-    if (json::IsNullOrAbsent(&value)) continue;
     json::Path field = path.Field(key);
     // Graph's deviceInfo names the filter property deviceOwnership
     // `ownership`. The filter name is rejected, because a request carrying
@@ -331,6 +330,10 @@ absl::Status ReadDevice(const Struct& object, const json::Path& path,
           field.ToString(),
           ": unknown member; expected a device property such as isCompliant, trustType, "
           "operatingSystem, ownership or extensionAttribute1"));
+    }
+    if (json::IsNullOrAbsent(&value)) {
+      device.SetNull(*property);
+      continue;
     }
     if (IsCollection(*property)) {
       absl::StatusOr<std::vector<std::string>> items =
@@ -469,6 +472,9 @@ absl::Status ReadConditions(const Struct& object, const json::Path& path,
         json::GetObject(*device, path.Field("deviceInfo"));
     if (!device_object.ok()) return device_object.status();
     s.device.emplace();
+    // A registered device has the properties the request leaves out, only
+    // their values are not given.
+    s.device->set_unstated_unknown(true);
     absl::Status status =
         ReadDevice(**device_object, path.Field("deviceInfo"), *s.device);
     if (!status.ok()) return status;

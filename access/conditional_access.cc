@@ -870,11 +870,16 @@ void ComputeConditions(const CompiledPolicies& d, const SignIn& s,
   if (s.device.has_value()) {
     devices.u = PolicyMask(d.words);
     absl::InlinedVector<Tri, 16> rules;
+    absl::InlinedVector<bool, 16> depends_on_unknown;
     for (const DeviceFilter& filter : d.filters) {
-      rules.push_back(filter.Evaluate(*s.device));
+      bool unknown = false;
+      rules.push_back(filter.Evaluate(*s.device, &unknown));
+      depends_on_unknown.push_back(unknown);
     }
     for (const internal::DeviceFilterSpec& spec : d.device_filters) {
-      if (FilterModeResult(rules[spec.filter], spec.exclude) == Tri::kTrue) {
+      if (depends_on_unknown[spec.filter]) {
+        devices.u.Set(spec.policy);
+      } else if (FilterModeResult(rules[spec.filter], spec.exclude) == Tri::kTrue) {
         devices.t.Set(spec.policy);
       }
     }

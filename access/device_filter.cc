@@ -164,6 +164,18 @@ void DeviceInfo::Set(DeviceProperty property, std::string value) {
   scalars_[static_cast<int>(property)] = std::move(value);
 }
 
+void DeviceInfo::SetNull(DeviceProperty property) {
+  stated_null_ |= uint32_t{1} << static_cast<int>(property);
+}
+
+bool DeviceInfo::Known(DeviceProperty property) const {
+  if (!unstated_unknown_) return true;
+  if ((stated_null_ >> static_cast<int>(property)) & 1) return true;
+  bool has_value = IsCollection(property) ? GetCollection(property) != nullptr
+                                          : Get(property) != nullptr;
+  return has_value || !registered();
+}
+
 void DeviceInfo::Add(DeviceProperty collection, std::string element) {
   if (!IsCollection(collection)) {
     Set(collection, std::move(element));
@@ -615,56 +627,78 @@ absl::StatusOr<DeviceFilter> DeviceFilter::Parse(
   return filter;
 }
 
-Tri DeviceFilter::Evaluate(const DeviceInfo& device) const {
-  if (root_ < 0) return Tri::kFalse;
-  return EvaluateNode(root_, device);
-}
-
-Tri DeviceFilter::EvaluateNode(int index, const DeviceInfo& device) const {
-  const Node& node = nodes_[index];
-  switch (node.kind) {
-    case Node::Kind::kAnd: {
-      Tri left = EvaluateNode(node.left, device);
-      if (left == Tri::kFalse) return Tri::kFalse;
-      return And(left, EvaluateNode(node.right, device));
-    }
-    case Node::Kind::kOr: {
-      Tri left = EvaluateNode(node.left, device);
-      if (left == Tri::kTrue) return Tri::kTrue;
-      return Or(left, EvaluateNode(node.right, device));
-    }
-    case Node::Kind::kCompare:
-      return EvaluateComparison(node, device);
+Tri DeviceFilter::Evaluate(const DeviceInfo& device,
+                           bool* depends_on_unknown) const {
+  Result result = root_ < 0 ? Result::kFalse : EvaluateNode(root_, device);
+  if (depends_on_unknown != nullptr) {
+    *depends_on_unknown = result == Result::kDependsOnUnknown;
   }
-  return Tri::kFalse;
+  switch (result) {
+    case Result::kFalse:
+      return Tri::kFalse;
+    case Result::kTrue:
+      return Tri::kTrue;
+    default:
+      return Tri::kUnknown;
+  }
 }
 
-Tri DeviceFilter::EvaluateComparison(const Node& node,
-                                     const DeviceInfo& device) const {
+// Combines like Kleene's logic, with a result that an unknown property could
+// change dominating the field report's unknown: -and with false is false and
+// -or with true is true whatever the property is.
+DeviceFilter::Result DeviceFilter::EvaluateNode(int index,
+                                                const DeviceInfo& device) const {
+  const Node& node = nodes_[index];
+  if (node.kind == Node::Kind::kCompare) return EvaluateComparison(node, device);
+
+  const Result decisive =
+      node.kind == Node::Kind::kAnd ? Result::kFalse : Result::kTrue;
+  Result left = EvaluateNode(node.left, device);
+  if (left == decisive) return decisive;
+  Result right = EvaluateNode(node.right, device);
+  if (right == decisive) return decisive;
+  if (left == Result::kDependsOnUnknown || right == Result::kDependsOnUnknown) {
+    return Result::kDependsOnUnknown;
+  }
+  if (left == Result::kUnknown || right == Result::kUnknown) {
+    return Result::kUnknown;
+  }
+  return left;  // both are the non-decisive value
+}
+
+DeviceFilter::Result DeviceFilter::EvaluateComparison(
+    const Node& node, const DeviceInfo& device) const {
+  auto result = [](bool value) { return value ? Result::kTrue : Result::kFalse; };
   const std::string* scalar = nullptr;
   const std::vector<std::string>* collection = nullptr;
+  bool known = device.Known(node.property);
   if (IsCollection(node.property)) {
     collection = device.GetCollection(node.property);
   } else {
     scalar = device.Get(node.property);
-    if (scalar != nullptr && IsExtensionAttribute(node.property) &&
+    // NOTE: when the request leaves out isCompliant, trustType and
+    // mdmAppId, extension attributes read as null here, although the
+    // device might be managed.
+    if (IsExtensionAttribute(node.property) &&
         options_.extension_attributes_need_management &&
         !device.extension_attributes_available()) {
       scalar = nullptr;
+      known = true;
     }
   }
+  if (!known) return Result::kDependsOnUnknown;
   bool is_null = scalar == nullptr && collection == nullptr;
   bool negative = IsNegative(node.op);
 
   if (node.null_literal) {
     bool equal = is_null;
-    return ToTri(node.op == FilterOperator::kEquals ? equal : !equal);
+    return result(node.op == FilterOperator::kEquals ? equal : !equal);
   }
   if (is_null) {
-    if (negative) return Tri::kTrue;
+    if (negative) return Result::kTrue;
     return options_.null_semantics == NullSemantics::kFieldReport
-               ? Tri::kUnknown
-               : Tri::kFalse;
+               ? Result::kUnknown
+               : Result::kFalse;
   }
 
   const std::string& operand = node.values.empty() ? rule_ : node.values[0];
@@ -703,7 +737,7 @@ Tri DeviceFilter::EvaluateComparison(const Node& node,
       positive = RE2::PartialMatch(*scalar, *node.regex);
       break;
   }
-  return ToTri(negative ? !positive : positive);
+  return result(negative ? !positive : positive);
 }
 
 std::string DeviceFilter::ToString() const {

@@ -48,6 +48,11 @@
 // MDM (mdmAppId set), compliant or hybrid joined (trustType ServerAD), as
 // Microsoft documents; otherwise they read as null. The option
 // extension_attributes_need_management turns that rule off.
+//
+// Unknown properties. A registered device read from a What-If request may
+// leave out properties it has in the directory. Such a property is unknown,
+// not null (DeviceInfo::Known()), and a rule whose result it could change is
+// unknown too, so the policy's device condition is a missing fact.
 #ifndef PORTCULLIS_ACCESS_DEVICE_FILTER_H_
 #define PORTCULLIS_ACCESS_DEVICE_FILTER_H_
 
@@ -118,12 +123,19 @@ constexpr bool IsCollection(DeviceProperty property) {
 }
 
 // The properties of the device a sign-in comes from. A property that was
-// never set is null. A device with no property set is unregistered.
+// never set is null, unless set_unstated_unknown() makes it unknown. A
+// device with no property set is unregistered.
 // A value type; const methods are safe to call from several threads.
 class DeviceInfo {
  public:
   // Sets a scalar property; isCompliant is "True" or "False".
   void Set(DeviceProperty property, std::string value);
+  // Records that `property` is null, as a JSON null in a request states.
+  void SetNull(DeviceProperty property);
+  // When true, a property of a registered device that was neither set nor
+  // stated null is unknown instead of null. An unregistered device keeps
+  // every property null, as Microsoft documents.
+  void set_unstated_unknown(bool unknown) { unstated_unknown_ = unknown; }
   // Appends an element to physicalIds or systemLabels, which stop being null.
   void Add(DeviceProperty collection, std::string element);
   // Makes physicalIds or systemLabels an empty, non-null collection.
@@ -136,6 +148,9 @@ class DeviceInfo {
 
   // True when any property is set.
   bool registered() const;
+  // False when the value of `property` is unknown (see
+  // set_unstated_unknown()); a known property is its value or null.
+  bool Known(DeviceProperty property) const;
   // True when the device is MDM managed, compliant or hybrid joined, the
   // cases in which Microsoft fills extensionAttribute1 to 15.
   bool extension_attributes_available() const;
@@ -144,6 +159,8 @@ class DeviceInfo {
   std::array<std::optional<std::string>, kScalarDevicePropertyCount> scalars_;
   std::optional<std::vector<std::string>> physical_ids_;
   std::optional<std::vector<std::string>> system_labels_;
+  uint32_t stated_null_ = 0;  // bit (1 << DeviceProperty)
+  bool unstated_unknown_ = false;
 };
 
 enum class NullSemantics : uint8_t {
@@ -207,10 +224,14 @@ class DeviceFilter {
   static absl::StatusOr<DeviceFilter> Parse(
       absl::string_view rule, const DeviceFilterOptions& options = {});
 
-  // Evaluates the rule for `device`. Returns kUnknown only under
-  // NullSemantics::kFieldReport. Allocates nothing, except that RE2 may
-  // allocate on the first use of a -match expression.
-  Tri Evaluate(const DeviceInfo& device) const;
+  // Evaluates the rule for `device`. Returns kUnknown under
+  // NullSemantics::kFieldReport when a null decides. It also returns kUnknown
+  // when a property whose value `device` leaves unknown could change the
+  // result, and then sets `*depends_on_unknown`, when given, to true.
+  // Allocates nothing, except that RE2 may allocate on the first use of a
+  // -match expression.
+  Tri Evaluate(const DeviceInfo& device,
+               bool* depends_on_unknown = nullptr) const;
 
   // True when the rule uses -match or -notMatch.
   bool uses_extension() const { return uses_extension_; }
@@ -238,8 +259,12 @@ class DeviceFilter {
     std::shared_ptr<const re2::RE2> regex;
   };
 
-  Tri EvaluateNode(int index, const DeviceInfo& device) const;
-  Tri EvaluateComparison(const Node& node, const DeviceInfo& device) const;
+  // Tri, plus a result that a property with an unknown value could change.
+  // kUnknown here is the field report's null result.
+  enum class Result : uint8_t { kFalse, kTrue, kUnknown, kDependsOnUnknown };
+
+  Result EvaluateNode(int index, const DeviceInfo& device) const;
+  Result EvaluateComparison(const Node& node, const DeviceInfo& device) const;
   void AppendNode(int index, std::string& out) const;
 
   std::string rule_;

@@ -350,6 +350,20 @@ int RunWhatIf(const std::vector<std::string>& args) {
   WhatIfResult result = set->Explain(inputs.sign_in, now,
                                      strict ? access::EvaluationMode::kStrict
                                             : access::EvaluationMode::kLenient);
+  // With a device present, the device condition is unknown only when its
+  // filter depends on a property that deviceInfo leaves out. Lenient mode
+  // counts it as satisfied, so the request's author should hear of it.
+  for (const PolicyResult& p : result.policies) {
+    if (strict || !inputs.sign_in.device.has_value() ||
+        p.conditions[static_cast<int>(access::Condition::kDevices)] != access::Tri::kUnknown) {
+      continue;
+    }
+    inputs.warnings.push_back(absl::StrCat(
+        "signInConditions.deviceInfo: the device filter of policy \"",
+        set->policies()[p.policy].id(),
+        "\" names a property that deviceInfo leaves out, so the device condition is unknown "
+        "and counts as satisfied; give the property, or null when the device has none"));
+  }
   if (flags->Switch("json")) {
     PrintJson(*set, result, inputs, strict);
   } else {

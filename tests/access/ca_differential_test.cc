@@ -34,6 +34,7 @@ const char* const kRules[] = {
     "device.extensionAttribute1 -ne \"SAW\"",
     "device.systemLabels -contains \"CloudPC\" -and device.trustType -eq "
     "\"AzureAD\"",
+    "device.model -ne \"Surface\"",
 };
 
 class Generator {
@@ -290,7 +291,12 @@ class Generator {
         s.device->Set(DeviceProperty::kIsCompliant, Coin() ? "True" : "False");
         if (Coin()) s.device->Set(DeviceProperty::kExtensionAttribute1, "SAW");
         if (Coin()) s.device->Add(DeviceProperty::kSystemLabels, "CloudPC");
+        if (s.device->Get(DeviceProperty::kExtensionAttribute1) == nullptr && Coin()) {
+          s.device->SetNull(DeviceProperty::kExtensionAttribute1);
+        }
       }
+      // As ParseWhatIfRequest() reads it: properties left out are unknown.
+      s.device->set_unstated_unknown(Coin());
     }
     uint32_t controls = static_cast<uint32_t>(Int(256)) << 2;
     s.satisfied.built_in = controls;

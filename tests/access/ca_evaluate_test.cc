@@ -308,6 +308,42 @@ TEST_F(CaEvaluateTest, GuestOfUnknownKind) {
   EXPECT_EQ(Reasons(guest_kinds, Request(kGuest, kFull), EvaluationMode::kStrict), kApplies);
 }
 
+// A registered device whose request leaves out the property a filter names
+// is a missing fact: the policy applies in lenient mode and lacks
+// information in strict mode. A stated null follows Microsoft's null rules.
+TEST_F(CaEvaluateTest, DeviceFilterOnUnstatedProperty) {
+  ca::Policy old_windows = MakePolicy("p", R"({"devices": {"deviceFilter": {
+      "mode": "include", "rule": "device.operatingSystemVersion -startsWith \"10.0.1\""}}})");
+  ca::Policy surface_only = MakePolicy("p", R"({"devices": {"deviceFilter": {
+      "mode": "exclude", "rule": "device.model -ne \"Surface\""}}})");
+  auto request = [](const std::string& extra) {
+    return Request(kUser, absl::StrCat(R"({"devicePlatform": "windows",
+        "clientAppType": "browser", "ipAddress": "198.51.100.7", "country": "NL",
+        "signInRiskLevel": "none", "userRiskLevel": "none",
+        "servicePrincipalRiskLevel": "none", "insiderRiskLevel": "none",
+        "authenticationFlow": {"transferMethod": "none"},
+        "deviceInfo": {"trustType": "AzureAD", "isCompliant": true,
+                       "operatingSystem": "Windows")",
+                                       extra, "}}"));
+  };
+  for (const ca::Policy& policy : {old_windows, surface_only}) {
+    SCOPED_TRACE(policy.conditions().devices().device_filter().rule());
+    EXPECT_EQ(Reasons(policy, request(""), EvaluationMode::kLenient), kApplies);
+    EXPECT_EQ(Reasons(policy, request(""), EvaluationMode::kStrict), kNotEnough);
+    EXPECT_EQ(Reasons(policy, request(R"(, "operatingSystemVersion": null, "model": null)"),
+                      EvaluationMode::kStrict),
+              std::vector<std::string>{"devices"});
+  }
+  EXPECT_EQ(Reasons(old_windows, request(R"(, "operatingSystemVersion": "10.0.19045")"),
+                    EvaluationMode::kStrict),
+            kApplies);
+  EXPECT_EQ(Reasons(surface_only, request(R"(, "model": "Surface Laptop")"),
+                    EvaluationMode::kStrict),
+            std::vector<std::string>{"devices"});
+  EXPECT_EQ(Reasons(surface_only, request(R"(, "model": "Surface")"), EvaluationMode::kStrict),
+            kApplies);
+}
+
 TEST_F(CaEvaluateTest, LegacyGuestTokenExcludesGuests) {
   ca::Policy policy = MakePolicy(
       "p",

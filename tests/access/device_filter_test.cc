@@ -230,6 +230,54 @@ TEST(DeviceFilterTest, FieldReportKleeneOr) {
 // Microsoft's secure admin workstation example: exclude mode with
 // `-eq "SAW"` and include mode with `-ne "SAW"` scope the same devices under
 // the documented semantics, unregistered devices included.
+// A registered device read from a request that leaves a property out has
+// that property unknown, not null. A rule is unknown only when the property
+// could change its result.
+TEST(DeviceFilterTest, UnstatedPropertyOfRegisteredDeviceIsUnknown) {
+  DeviceInfo device = CompliantCompanyDevice();
+  device.set_unstated_unknown(true);
+  device.SetNull(DeviceProperty::kModel);
+  EXPECT_FALSE(device.Known(DeviceProperty::kOperatingSystemVersion));
+  EXPECT_TRUE(device.Known(DeviceProperty::kModel));
+  EXPECT_TRUE(device.Known(DeviceProperty::kTrustType));
+
+  struct Case {
+    std::string rule;
+    Tri expected;
+    bool depends_on_unknown;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"(device.operatingSystemVersion -startsWith "10.0.1")", Tri::kUnknown, true},
+           {R"(device.operatingSystemVersion -ne "10.0.1")", Tri::kUnknown, true},
+           {R"(device.operatingSystemVersion -eq null)", Tri::kUnknown, true},
+           {R"(device.physicalIds -contains "[ZTDId]:x")", Tri::kUnknown, true},
+           // A stated null follows Microsoft's null rules.
+           {R"(device.model -eq "Surface")", Tri::kFalse, false},
+           {R"(device.model -ne "Surface")", Tri::kTrue, false},
+           // A known operand decides whatever the unknown one is.
+           {R"(device.trustType -eq "AzureAD" -or device.manufacturer -eq "x")", Tri::kTrue, false},
+           {R"(device.trustType -eq "ServerAD" -and device.manufacturer -eq "x")", Tri::kFalse,
+            false},
+           {R"(device.trustType -eq "AzureAD" -and device.manufacturer -eq "x")", Tri::kUnknown,
+            true},
+       }) {
+    SCOPED_TRACE(c.rule);
+    ASSERT_OK_AND_ASSIGN(DeviceFilter filter, DeviceFilter::Parse(c.rule));
+    bool depends_on_unknown = !c.depends_on_unknown;
+    EXPECT_EQ(filter.Evaluate(device, &depends_on_unknown), c.expected);
+    EXPECT_EQ(depends_on_unknown, c.depends_on_unknown);
+  }
+
+  // An unregistered device has every property null, as Microsoft documents.
+  DeviceInfo unregistered;
+  unregistered.set_unstated_unknown(true);
+  EXPECT_TRUE(unregistered.Known(DeviceProperty::kModel));
+  ASSERT_OK_AND_ASSIGN(DeviceFilter ne, DeviceFilter::Parse(R"(device.model -ne "Surface")"));
+  bool depends_on_unknown = true;
+  EXPECT_EQ(ne.Evaluate(unregistered, &depends_on_unknown), Tri::kTrue);
+  EXPECT_FALSE(depends_on_unknown);
+}
+
 TEST(DeviceFilterTest, ExcludeEqualsAndIncludeNotEqualsAgree) {
   ASSERT_OK_AND_ASSIGN(DeviceFilter eq,
                        DeviceFilter::Parse("device.extensionAttribute1 -eq "
