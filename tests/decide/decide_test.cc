@@ -3,6 +3,7 @@
 // the session to the VM, and Conditional Access judges the connection's
 // source.
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -355,28 +356,17 @@ TEST_F(DecideErrorTest, BastionSubnetOutboundDenyStopsSession) {
   EXPECT_FALSE(direct.nsg.to_bastion.evaluated);
 }
 
-// CA101 of the reference architecture blocks Azure management sign-ins from
-// outside the trusted 198.51.100.0/24.
-class SignInAddressTest : public DecideErrorTest,
-                          public ::testing::WithParamInterface<access::EvaluationMode> {
+// A decision of the (possibly edited) reference attempt with its
+// explanation, for tests that read the layers' reasons.
+class ExplainedDecisionTest : public DecideErrorTest {
  protected:
-  void SetUp() override {
-    DecideErrorTest::SetUp();
-    scenario_->input.conditional_access->mode = GetParam();
-  }
-
-  // Decides the reference attempt with the sign-in's address `own` (none
-  // when empty) from `source`, and explains it.
-  void DecideWith(const std::string& own, const std::string& source) {
-    if (own.empty()) {
-      scenario_->sign_in->ip_address.reset();
-    } else {
-      scenario_->sign_in->ip_address = *net::IpAddress::Parse(own);
-    }
+  // Builds the input, decides the reference attempt, from `source` when
+  // given, and explains it.
+  void DecideAndExplain(std::optional<net::IpAddress> source = std::nullopt) {
     snapshot_ = Build();
     ASSERT_NE(snapshot_, nullptr);
     attempt_ = scenario_->attempt();
-    attempt_.source = *net::IpAddress::Parse(source);
+    if (source.has_value()) attempt_.source = *source;
     decision_ = Decide(*snapshot_, attempt_, now_);
     ASSERT_OK_AND_ASSIGN(reports_, Explain(snapshot_.get(), attempt_, decision_));
   }
@@ -390,6 +380,28 @@ class SignInAddressTest : public DecideErrorTest,
   Attempt attempt_;
   Decision decision_;
   std::vector<LayerReport> reports_;
+};
+
+// CA101 of the reference architecture blocks Azure management sign-ins from
+// outside the trusted 198.51.100.0/24.
+class SignInAddressTest : public ExplainedDecisionTest,
+                          public ::testing::WithParamInterface<access::EvaluationMode> {
+ protected:
+  void SetUp() override {
+    ExplainedDecisionTest::SetUp();
+    scenario_->input.conditional_access->mode = GetParam();
+  }
+
+  // Decides the reference attempt with the sign-in's address `own` (none
+  // when empty) from `source`, and explains it.
+  void DecideWith(const std::string& own, const std::string& source) {
+    if (own.empty()) {
+      scenario_->sign_in->ip_address.reset();
+    } else {
+      scenario_->sign_in->ip_address = *net::IpAddress::Parse(own);
+    }
+    DecideAndExplain(*net::IpAddress::Parse(source));
+  }
 };
 
 TEST_P(SignInAddressTest, MissingAddressOutsideIsBlocked) {
@@ -451,26 +463,7 @@ INSTANTIATE_TEST_SUITE_P(Modes, SignInAddressTest,
 // The connection needs a sign-in to Azure management, whatever the sign-in
 // names. The reference sign-in is for Azure management from the trusted
 // 198.51.100.25.
-class SignInTargetTest : public DecideErrorTest {
- protected:
-  void DecideAndExplain() {
-    snapshot_ = Build();
-    ASSERT_NE(snapshot_, nullptr);
-    attempt_ = scenario_->attempt();
-    decision_ = Decide(*snapshot_, attempt_, now_);
-    ASSERT_OK_AND_ASSIGN(reports_, Explain(snapshot_.get(), attempt_, decision_));
-  }
-
-  std::string CaReasons() const {
-    return absl::StrJoin(reports_[static_cast<int>(Layer::kConditionalAccess)].reasons,
-                         "\n");
-  }
-
-  std::shared_ptr<const Snapshot> snapshot_;
-  Attempt attempt_;
-  Decision decision_;
-  std::vector<LayerReport> reports_;
-};
+class SignInTargetTest : public ExplainedDecisionTest {};
 
 TEST_F(SignInTargetTest, AzureManagementSignInAllows) {
   DecideAndExplain();

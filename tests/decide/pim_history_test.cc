@@ -272,9 +272,6 @@ class PimTwoRolesTest : public ::testing::TestWithParam<TwoRolesCase> {};
 
 TEST_P(PimTwoRolesTest, RolesDecideApart) {
   const TwoRolesCase& c = GetParam();
-  constexpr char kReader[] =
-      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
-      "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
   absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
   ASSERT_OK(scenario.status());
   ASSERT_TRUE(scenario->input.pim.has_value());
@@ -282,14 +279,14 @@ TEST_P(PimTwoRolesTest, RolesDecideApart) {
   ASSERT_FALSE(pim_input.eligibilities.empty());
   pim::ScheduleInstance reader_eligibility = pim_input.eligibilities[0];
   reader_eligibility.set_id("reader-eligibility");
-  reader_eligibility.set_role_definition_id(kReader);
+  reader_eligibility.set_role_definition_id(kReaderRoleId);
   pim_input.eligibilities.push_back(reader_eligibility);
 
   ASSERT_EQ(pim_input.requests.size(), 1u);
   pim_input.requests[0].set_status(c.operator_status);
   pim::ScheduleRequest reader = pim_input.requests[0];
   reader.set_id("reader-activation");
-  reader.set_role_definition_id(kReader);
+  reader.set_role_definition_id(kReaderRoleId);
   reader.clear_linked_eligibility_schedule_id();
   reader.set_status(c.reader_status);
   SetTime(At("2026-03-02T09:10:00Z"), reader.mutable_created_time());

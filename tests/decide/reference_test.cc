@@ -283,7 +283,7 @@ class PimReferenceTest : public ::testing::Test {
       }
       if (random() % 8 == 0) request.set_principal_id("someone-else");
       if (random() % 4 == 0) {
-        request.set_role_definition_id(kReader);
+        request.set_role_definition_id(kReaderRoleId);
         request.clear_linked_eligibility_schedule_id();
       }
       requests.push_back(std::move(request));
@@ -332,9 +332,6 @@ class PimReferenceTest : public ::testing::Test {
   std::unique_ptr<Scenario> scenario_;
   pim::ScheduleRequest activation_;
   size_t eligibility_count_ = 0;
-  static constexpr char kReader[] =
-      "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
-      "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
   const absl::Time day_ = *schedule::ParseRfc3339("2026-03-02T08:00:00Z");
 };
 
@@ -351,7 +348,7 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
     if (random() % 2 == 0) {
       pim::ScheduleInstance reader = scenario_->input.pim->eligibilities[0];
       reader.set_id("reader-eligibility");
-      reader.set_role_definition_id(kReader);
+      reader.set_role_definition_id(kReaderRoleId);
       scenario_->input.pim->eligibilities.push_back(std::move(reader));
     }
     if (random() % 4 == 0) {

@@ -22,6 +22,13 @@ inline constexpr char kScenarioDir[] = "examples/scenarios";
 // The reference architecture that the scenarios name as their base.
 inline constexpr char kReferenceArchitecture[] = "examples/reference-architecture.json";
 
+// The built-in Reader role, as ARM writes its role definition id. The
+// reference architecture's PIM policy names no role, so it governs Reader
+// activations too.
+inline constexpr char kReaderRoleId[] =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/providers/"
+    "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
 // The scenario file names, sorted.
 std::vector<std::string> ScenarioFiles();
 
