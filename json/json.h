@@ -91,7 +91,7 @@ absl::Status MissingField(const Path& path, absl::string_view expected);
 // is one page of a longer list: ARM's `nextLink` or Graph's
 // `@odata.nextLink` (or the older `odata.nextLink`) names the next page.
 // Reading one page would silently drop the items on the others, so the
-// error names the member and its value and asks for the pages to be merged.
+// error names the member and its value and says to merge the pages.
 // A link that is absent, null or "" marks the last page and passes.
 absl::Status RejectNextPageLink(const google::protobuf::Struct& list,
                                 const Path& path);

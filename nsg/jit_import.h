@@ -7,9 +7,9 @@
 //     `virtualMachines`), and a PUT body without id;
 //   - the REST API's example files, whose request sits in `parameters.body`
 //     and whose response sits in `responses.<code>.body`;
-//   - a list (`value[]`), for policies; one whose `nextLink` names a next
-//     page is an error, since the policies on the other pages would be
-//     missing.
+//   - a list (`value[]`), for policies. A list whose `nextLink` names a
+//     next page is an error, because the policies on the other pages would
+//     be missing.
 //
 // Fields are checked as they are read, and the first problem is returned as
 // an InvalidArgument status naming its JSON path and value:

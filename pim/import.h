@@ -37,7 +37,7 @@ namespace portcullis::pim {
 
 // Imports one role management policy: a Graph unifiedRoleManagementPolicy, an
 // ARM roleManagementPolicies resource, or a Graph list (`{"value": [...]}`)
-// that holds exactly one policy and names no next page. Rules are told apart
+// that contains exactly one policy and names no next page. Rules are told apart
 // by `@odata.type` (Graph) or `ruleType` (ARM); an unknown rule type is an
 // error, because a rule that cannot be read cannot be enforced.
 absl::StatusOr<RoleManagementPolicy> ImportRoleManagementPolicy(

@@ -140,7 +140,7 @@ class KaryTree {
   // set bits (two per IPv4 key, one per port key), then steps to the
   // child: offset = K1 * offset + 64 * (count + 1), where `offset` is 64
   // times the node's number and K1 the fanout.
-  // The type of the asm's memory operand, which tells the compiler that
+  // The type of the asm's memory operand, which informs the compiler that
   // the asm reads the nodes. Its size only needs to cover them.
   using NodeBytes = char[size_t{1} << 30];
 
