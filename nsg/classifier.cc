@@ -93,6 +93,7 @@ absl::StatusOr<Classifier> Classifier::Compile(const RuleTable& table,
   bit_options.max_bytes = options.bit_vector_max_bytes;
   bit_options.allow_avx512 = options.allow_avx512;
   bit_options.allow_avx2 = options.allow_avx2;
+  bit_options.service_rows = options.bit_vector_service_rows;
   classifier.v4_uses_bits_ =
       WantsBitVectors(options, v4.size()) && classifier.v4_bits_.Build(v4, bit_options);
   classifier.v6_uses_bits_ =

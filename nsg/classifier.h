@@ -21,8 +21,9 @@
 //     packet forwarding using efficient multi-dimensional range matching",
 //     SIGCOMM 1998. Each field of the flow maps to an equivalence class of
 //     rules. With rules numbered best first, the first set bit of the AND
-//     of the five classes' bit vectors is the deciding rule. A lookup
-//     costs five short searches and an AND of one 512-bit block per 512
+//     of the classes' bit vectors is the deciding rule; the protocol and
+//     destination port share one vector, so a lookup ANDs three or four.
+//     It costs a few short searches and an AND of one 512-bit block per 512
 //     rules, whatever the rules look like, so NSG rules made of service tags,
 //     `*` and virtual networks cost no more than any others. Its memory
 //     grows with rules times classes (the square of the rule count at
@@ -117,6 +118,11 @@ struct ClassifierOptions {
   // and AVX-512F is not used. With allow_avx512 and allow_avx2 off, it runs
   // its portable loop.
   bool allow_avx2 = true;
+  // Lets the bit-vector engine AND one service row per flow in place of
+  // its protocol and destination port rows, and of a source port row that
+  // is the same for every port (nsg/internal/bit_vector_space.h). Every
+  // setting returns the same rule; tests turn it off to check the other.
+  bool bit_vector_service_rows = true;
 
   ClassifierEngine engine = ClassifierEngine::kAuto;
   // kAuto uses bit vectors only for families with at most this many rules,

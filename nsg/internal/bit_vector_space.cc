@@ -29,6 +29,10 @@ constexpr size_t kBlockWords = 8;  // 512 bits
 constexpr int kMaxAddressTreeDepth = 3;
 constexpr int kMaxPortTreeDepth = 2;
 
+// The largest table of protocol classes times destination port classes
+// that service rows may use (64 KiB of row offsets).
+constexpr size_t kMaxServiceEntries = size_t{1} << 14;
+
 // Batch lookups stage the address maps from this size on (see staged_).
 constexpr size_t kStagedMinBytes = size_t{512} << 10;
 
@@ -88,23 +92,27 @@ class RowSet {
 
   // Returns the class id of the current rule set, adding a row for it when
   // it is new, or kNoClass when a new row would pass the limits.
-  uint32_t CurrentClass() {
-    auto [it, inserted] = first_with_hash_.try_emplace(hash_, kNoClass);
+  uint32_t CurrentClass() { return Intern(current_.data(), hash_); }
+
+  // Returns the class id of `row` (words_ words), whose hash is `hash`,
+  // adding it when it is new, or kNoClass when it would pass the limits.
+  // All rows of one RowSet must be hashed the same way.
+  uint32_t Intern(const uint64_t* row, uint64_t hash) {
+    auto [it, inserted] = first_with_hash_.try_emplace(hash, kNoClass);
     for (uint32_t id = it->second; id != kNoClass; id = next_with_hash_[id]) {
-      if (std::equal(current_.begin(), current_.end(), rows_.begin() + size_t{id} * words_)) {
-        return id;
-      }
+      if (std::equal(row, row + words_, rows_.begin() + size_t{id} * words_)) return id;
     }
     const size_t id = next_with_hash_.size();
     if (id >= kMaxClasses || (id + 1) * words_ > max_words_) return kNoClass;
     next_with_hash_.push_back(it->second);
     it->second = static_cast<uint32_t>(id);
-    rows_.insert(rows_.end(), current_.begin(), current_.end());
+    rows_.insert(rows_.end(), row, row + words_);
     return static_cast<uint32_t>(id);
   }
 
   size_t class_count() const { return next_with_hash_.size(); }
   const std::vector<uint64_t>& rows() const { return rows_; }
+  std::vector<uint64_t> TakeRows() { return std::move(rows_); }
 
  private:
   std::vector<uint32_t> counts_;
@@ -152,17 +160,18 @@ void AddRange(Key first, Key last, uint32_t rule, std::vector<Event<Key>>* event
   }
 }
 
-// The bit of the first rule set in all five rows of `words` words (a
+// The bit of the first rule set in all kRows rows of `words` words (a
 // multiple of kBlockWords, rows 64-byte aligned), or -1. The AVX-512 form
 // is only called on CPUs that have AVX-512F.
+template <int kRows>
 struct FirstBitAvx512 {
   __attribute__((target("avx512f"), always_inline)) inline static __m512i Block(
       const uint64_t* const* rows, size_t word) {
     __m512i block = _mm512_load_si512(rows[0] + word);
-    block = _mm512_and_si512(block, _mm512_load_si512(rows[1] + word));
-    block = _mm512_and_si512(block, _mm512_load_si512(rows[2] + word));
-    block = _mm512_and_si512(block, _mm512_load_si512(rows[3] + word));
-    return _mm512_and_si512(block, _mm512_load_si512(rows[4] + word));
+    for (int row = 1; row < kRows; ++row) {
+      block = _mm512_and_si512(block, _mm512_load_si512(rows[row] + word));
+    }
+    return block;
   }
 
   __attribute__((target("avx512f"), always_inline)) inline static int64_t Find(
@@ -185,36 +194,56 @@ struct FirstBitAvx512 {
       if (nonzero == 0) return -1;
     }
     const size_t hit = word + static_cast<size_t>(__builtin_ctz(nonzero));
-    const uint64_t bits = rows[0][hit] & rows[1][hit] & rows[2][hit] & rows[3][hit] & rows[4][hit];
-    return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
+    return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(WordAnd(rows, hit))));
+  }
+
+  static uint64_t WordAnd(const uint64_t* const* rows, size_t word) {
+    uint64_t bits = rows[0][word];
+    for (int row = 1; row < kRows; ++row) bits &= rows[row][word];
+    return bits;
   }
 };
 
 // The AVX2 form of FirstBitAvx512, for CPUs without AVX-512F. The AND of
-// five rows takes two 256-bit steps per block of 512 rules. A compare with
+// the rows takes two 256-bit steps per block of 512 rules. A compare with
 // zero turns them into one mask of zero words, so that one branch per block
 // decides whether the match lies there. Steps of two blocks, as in
 // FirstBitAvx512, were slower on a 2 GHz AMD EPYC with a 512 KiB L2 cache,
 // because they load a second cache line of each row that the first block
 // often makes unnecessary. It is only called on CPUs that have AVX2.
+template <int kRows>
 struct FirstBitAvx2 {
   __attribute__((target("avx2"), always_inline)) inline static __m256i Load(const uint64_t* words) {
     return _mm256_load_si256(reinterpret_cast<const __m256i*>(words));
   }
 
+  // The AND of the rows' four words from `word`, as a tree of pairs, so
+  // that the ANDs do not wait for each other in one chain.
+  __attribute__((target("avx2"), always_inline)) inline static __m256i Quarter(
+      const uint64_t* const* rows, size_t word) {
+    const __m256i pair = _mm256_and_si256(Load(rows[0] + word), Load(rows[1] + word));
+    if constexpr (kRows == 3) {
+      return _mm256_and_si256(pair, Load(rows[2] + word));
+    } else if constexpr (kRows == 4) {
+      return _mm256_and_si256(pair, _mm256_and_si256(Load(rows[2] + word), Load(rows[3] + word)));
+    } else {
+      static_assert(kRows == 5);
+      return _mm256_and_si256(
+          pair, _mm256_and_si256(_mm256_and_si256(Load(rows[2] + word), Load(rows[3] + word)),
+                                 Load(rows[4] + word)));
+    }
+  }
+
   __attribute__((target("avx2"), always_inline)) inline static unsigned ZeroWords(
       const uint64_t* const* rows, size_t word) {
-    const __m256i quarter = _mm256_and_si256(
-        _mm256_and_si256(Load(rows[0] + word), Load(rows[1] + word)),
-        _mm256_and_si256(_mm256_and_si256(Load(rows[2] + word), Load(rows[3] + word)),
-                         Load(rows[4] + word)));
-    const __m256i zero = _mm256_cmpeq_epi64(quarter, _mm256_setzero_si256());
+    const __m256i zero = _mm256_cmpeq_epi64(Quarter(rows, word), _mm256_setzero_si256());
     return static_cast<unsigned>(_mm256_movemask_pd(_mm256_castsi256_pd(zero)));
   }
 
   // Returns the first bit in the word `hit`, which is known to be non-zero.
   static int64_t BitIn(const uint64_t* const* rows, size_t hit) {
-    const uint64_t bits = rows[0][hit] & rows[1][hit] & rows[2][hit] & rows[3][hit] & rows[4][hit];
+    uint64_t bits = rows[0][hit];
+    for (int row = 1; row < kRows; ++row) bits &= rows[row][hit];
     return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
   }
 
@@ -228,15 +257,24 @@ struct FirstBitAvx2 {
   }
 };
 
+template <int kRows>
 inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
   for (size_t word = 0; word < words; ++word) {
-    const uint64_t bits =
-        rows[0][word] & rows[1][word] & rows[2][word] & rows[3][word] & rows[4][word];
+    uint64_t bits = rows[0][word];
+    for (int row = 1; row < kRows; ++row) bits &= rows[row][word];
     if (bits != 0) {
       return static_cast<int64_t>(word * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
     }
   }
   return -1;
+}
+
+// The value of `key` in the intervals that start at `starts`, one value per
+// interval.
+template <typename Key, typename Value>
+Value ValueAt(const std::vector<Key>& starts, const std::vector<Value>& values, Key key) {
+  const auto after = std::upper_bound(starts.begin(), starts.end(), key);
+  return values[static_cast<size_t>(after - starts.begin()) - 1];
 }
 
 }  // namespace
@@ -392,57 +430,162 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
     }
   }
 
-  // Sweep each field, charging its rows and then its interval map to what
-  // is left of the budget.
-  // The fields' rows follow each other in the pool in sweep order, so a
-  // field's first row lies after the rows swept before it.
+  // Sweep each field, charging its rows to the budget.
   std::vector<uint64_t> field_rows[kFields];
+  std::vector<uint16_t> classes[kFields];
+  std::vector<Address> address_starts[2];
+  std::vector<uint16_t> port_starts[kFields];
   size_t bytes_left = options.max_bytes;
-  size_t rows_before = 0;
-  auto sweep = [&](auto& events, auto* map, int field, size_t max_buckets, int max_tree_depth) {
+  auto sweep = [&](auto& events, auto* starts, int field) {
     RowSet rows(rule_count, words, bytes_left / sizeof(uint64_t));
-    std::vector<std::remove_reference_t<decltype(events[0].at)>> starts;
-    std::vector<uint16_t> classes;
-    if (!Sweep(events, rows, &starts, &classes)) return false;
+    if (!Sweep(events, rows, starts, &classes[field])) return false;
     bytes_left -= rows.rows().size() * sizeof(uint64_t);
     class_count_[field] = rows.class_count();
-    field_rows[field] = rows.rows();
-    row_begin_[field] = rows_before;
-    rows_before += rows.rows().size();
-    // The maps store row offsets in 32 bits.
-    if (rows_before > std::numeric_limits<uint32_t>::max()) return false;
-    std::vector<uint32_t> offsets(classes.size());
-    for (size_t i = 0; i < classes.size(); ++i) {
-      offsets[i] = static_cast<uint32_t>(row_begin_[field] + size_t{classes[i]} * words);
+    field_rows[field] = rows.TakeRows();
+    return true;
+  };
+  if (!sweep(source_events, &address_starts[kSource], kSource) ||
+      !sweep(destination_events, &address_starts[kDestination], kDestination) ||
+      !sweep(source_port_events, &port_starts[kSourcePort], kSourcePort) ||
+      !sweep(destination_port_events, &port_starts[kDestinationPort], kDestinationPort) ||
+      !sweep(protocol_events, &port_starts[kProtocol], kProtocol)) {
+    *this = BitVectorSpace();
+    return false;
+  }
+
+  // Service rows: the AND of each protocol class's row with each
+  // destination port class's row, and with the source port's one row when
+  // it has one class. The table of pairs costs 4 bytes per pair.
+  const size_t protocol_classes = class_count_[kProtocol];
+  const size_t port_classes = class_count_[kDestinationPort];
+  const bool fold_source_port = class_count_[kSourcePort] == 1;
+  std::vector<uint32_t> service_classes;
+  std::vector<uint64_t> service_rows;
+  if (options.service_rows && protocol_classes * port_classes <= kMaxServiceEntries &&
+      protocol_classes * port_classes * sizeof(uint32_t) <= bytes_left) {
+    // The protocol and destination port rows leave the pool, so their bytes
+    // return to the budget.
+    size_t budget = bytes_left - protocol_classes * port_classes * sizeof(uint32_t) +
+                    (field_rows[kProtocol].size() + field_rows[kDestinationPort].size()) *
+                        sizeof(uint64_t);
+    if (fold_source_port) budget += field_rows[kSourcePort].size() * sizeof(uint64_t);
+    RowSet services(rule_count, words, budget / sizeof(uint64_t));
+    std::vector<uint64_t> row(words);
+    service_classes.reserve(protocol_classes * port_classes);
+    for (size_t protocol = 0; protocol < protocol_classes && service_classes.size() ==
+                                                                 protocol * port_classes;
+         ++protocol) {
+      const uint64_t* protocol_row = field_rows[kProtocol].data() + protocol * words;
+      for (size_t port = 0; port < port_classes; ++port) {
+        const uint64_t* port_row = field_rows[kDestinationPort].data() + port * words;
+        uint64_t hash = 0;
+        for (size_t word = 0; word < words; ++word) {
+          row[word] = protocol_row[word] & port_row[word];
+          if (fold_source_port) row[word] &= field_rows[kSourcePort][word];
+          hash = (hash ^ row[word]) * 0x9E3779B97F4A7C15u + word;
+        }
+        const uint32_t id = services.Intern(row.data(), hash);
+        if (id == kNoClass) break;
+        service_classes.push_back(id);
+      }
     }
-    if (!map->Build(starts, offsets, max_buckets, bytes_left, max_tree_depth)) return false;
+    if (service_classes.size() == protocol_classes * port_classes) {
+      layout_ = fold_source_port ? RowLayout::kService : RowLayout::kSourcePortAndService;
+      service_rows = services.TakeRows();
+      bytes_left = budget - service_rows.size() * sizeof(uint64_t);
+    } else {
+      service_classes.clear();
+    }
+  }
+
+  // Lay the rows the lookups read out in one pool aligned to 64 bytes, so
+  // that each block of a row is one cache line and one aligned AVX-512
+  // load: the address rows, then the source port's unless it is folded,
+  // then the service rows or the destination port's and the protocol's.
+  std::vector<const std::vector<uint64_t>*> pooled = {&field_rows[kSource],
+                                                      &field_rows[kDestination]};
+  if (layout_ != RowLayout::kService) pooled.push_back(&field_rows[kSourcePort]);
+  if (layout_ == RowLayout::kFiveRows) {
+    pooled.push_back(&field_rows[kDestinationPort]);
+    pooled.push_back(&field_rows[kProtocol]);
+  } else {
+    pooled.push_back(&service_rows);
+    class_count_[kDestinationPort] = 0;
+    class_count_[kProtocol] = service_rows.size() / words;
+    if (layout_ == RowLayout::kService) class_count_[kSourcePort] = 0;
+  }
+  size_t pool_words = 0;
+  for (const std::vector<uint64_t>* rows : pooled) pool_words += rows->size();
+  // The maps and the service table store row offsets in 32 bits.
+  if (pool_words > std::numeric_limits<uint32_t>::max()) {
+    *this = BitVectorSpace();
+    return false;
+  }
+  pool_.assign(pool_words + kBlockWords, 0);
+  const uintptr_t address = reinterpret_cast<uintptr_t>(pool_.data());
+  pool_offset_ = (64 - address % 64) % 64 / sizeof(uint64_t);
+  // The offset of each pooled field's first row.
+  std::vector<uint32_t> first_row;
+  size_t filled = 0;
+  for (const std::vector<uint64_t>* rows : pooled) {
+    first_row.push_back(static_cast<uint32_t>(filled));
+    std::copy(rows->begin(), rows->end(),
+              pool_.begin() + static_cast<ptrdiff_t>(pool_offset_ + filled));
+    filled += rows->size();
+  }
+  auto offsets = [&](const std::vector<uint16_t>& field_classes, uint32_t first) {
+    std::vector<uint32_t> result(field_classes.size());
+    for (size_t i = 0; i < field_classes.size(); ++i) {
+      result[i] = first + static_cast<uint32_t>(size_t{field_classes[i]} * words);
+    }
+    return result;
+  };
+
+  // Build the maps from what is left of the budget.
+  auto build = [&](auto* map, const auto& starts, const std::vector<uint32_t>& values,
+                   size_t max_buckets, int max_tree_depth) {
+    if (!map->Build(starts, values, max_buckets, bytes_left, max_tree_depth)) return false;
     bytes_left -= std::min(bytes_left, map->memory_bytes());
     return true;
   };
-  IntervalMap<uint16_t> protocols;
-  if (!sweep(source_events, &source_, kSource, kMaxAddressBuckets, kMaxAddressTreeDepth) ||
-      !sweep(destination_events, &destination_, kDestination, kMaxAddressBuckets,
-             kMaxAddressTreeDepth) ||
-      !sweep(source_port_events, &source_port_, kSourcePort, kMaxPortBuckets, kMaxPortTreeDepth) ||
-      !sweep(destination_port_events, &destination_port_, kDestinationPort, kMaxPortBuckets,
-             kMaxPortTreeDepth) ||
-      !sweep(protocol_events, &protocols, kProtocol, kMaxPortBuckets, 0)) {
+  bool built = build(&source_, address_starts[kSource], offsets(classes[kSource], first_row[0]),
+                     kMaxAddressBuckets, kMaxAddressTreeDepth) &&
+               build(&destination_, address_starts[kDestination],
+                     offsets(classes[kDestination], first_row[1]), kMaxAddressBuckets,
+                     kMaxAddressTreeDepth);
+  if (built && layout_ != RowLayout::kService) {
+    built = build(&source_port_, port_starts[kSourcePort],
+                  offsets(classes[kSourcePort], first_row[2]), kMaxPortBuckets,
+                  kMaxPortTreeDepth);
+  }
+  std::vector<uint32_t> protocol_values;
+  if (built && layout_ == RowLayout::kFiveRows) {
+    built = build(&destination_port_, port_starts[kDestinationPort],
+                  offsets(classes[kDestinationPort], first_row[3]), kMaxPortBuckets,
+                  kMaxPortTreeDepth);
+    protocol_values = offsets(classes[kProtocol], first_row[4]);
+  } else if (built) {
+    // The destination port map stores classes, protocol_ the first index of
+    // a protocol class's entries, and service_ the rows' offsets.
+    const std::vector<uint16_t>& port_classes_of = classes[kDestinationPort];
+    built = build(&destination_port_, port_starts[kDestinationPort],
+                  std::vector<uint32_t>(port_classes_of.begin(), port_classes_of.end()),
+                  kMaxPortBuckets, kMaxPortTreeDepth);
+    for (uint16_t protocol_class : classes[kProtocol]) {
+      protocol_values.push_back(static_cast<uint32_t>(protocol_class * port_classes));
+    }
+    service_ = offsets(std::vector<uint16_t>(service_classes.begin(), service_classes.end()),
+                       first_row.back());
+  }
+  if (!built) {
     *this = BitVectorSpace();
     return false;
   }
   for (int protocol = 0; protocol < 256; ++protocol) {
-    protocol_[protocol] = protocols.Find(static_cast<uint16_t>(protocol));
+    protocol_[protocol] =
+        ValueAt(port_starts[kProtocol], protocol_values, static_cast<uint16_t>(protocol));
   }
 
-  // Lay the rows out in one pool aligned to 64 bytes, so that each block
-  // of a row is one cache line and one aligned AVX-512 load.
-  pool_.assign(rows_before + kBlockWords, 0);
-  const uintptr_t address = reinterpret_cast<uintptr_t>(pool_.data());
-  pool_offset_ = (64 - address % 64) % 64 / sizeof(uint64_t);
-  for (int field = 0; field < kFields; ++field) {
-    std::copy(field_rows[field].begin(), field_rows[field].end(),
-              pool_.begin() + static_cast<ptrdiff_t>(pool_offset_ + row_begin_[field]));
-  }
   words_ = words;
   rows_ = pool_.data() + pool_offset_;
   // Rules of a table with one address family have ranks 0, 1, 2, ... and
@@ -477,74 +620,115 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
   staged_ = std::is_same_v<Family, Ipv4Family> && source_.tree_depth() == 0 &&
             destination_.tree_depth() == 0 &&
             source_.memory_bytes() + destination_.memory_bytes() >= kStagedMinBytes;
+  SelectLookups();
   return true;
 }
 
 template <typename Family>
-template <MapSearch kSearch>
-__attribute__((target("avx512f"))) uint32_t BitVectorSpace<Family>::LookupAvx512(
-    const Flow& flow) const noexcept {
-  const int64_t bit = FirstBitAvx512::Find(RowsOf<kSearch>(flow).field, words_);
-  return RankOf(bit);
+template <MapSearch kSearch, RowLayout kLayout>
+void BitVectorSpace<Family>::SelectLookupsFor() {
+  switch (and_) {
+    case BitVectorAnd::kAvx512:
+      lookup_ = &BitVectorSpace::LookupAvx512<kSearch, kLayout>;
+      break;
+    case BitVectorAnd::kAvx2:
+      lookup_ = &BitVectorSpace::LookupAvx2<kSearch, kLayout>;
+      break;
+    case BitVectorAnd::kPortable:
+      lookup_ = &BitVectorSpace::LookupPortable<kSearch, kLayout>;
+      break;
+  }
+  batch_ = &BitVectorSpace::Batch<kSearch, kLayout>;
 }
 
 template <typename Family>
-template <MapSearch kSearch>
-__attribute__((target("avx2"))) uint32_t BitVectorSpace<Family>::LookupAvx2(
-    const Flow& flow) const noexcept {
-  const int64_t bit = FirstBitAvx2::Find(RowsOf<kSearch>(flow).field, words_);
-  return RankOf(bit);
-}
-
-template <typename Family>
-template <MapSearch kSearch>
-uint32_t BitVectorSpace<Family>::LookupPortable(const Flow& flow) const noexcept {
-  const int64_t bit = FirstBitPortable(RowsOf<kSearch>(flow).field, words_);
-  return RankOf(bit);
-}
-
-template <typename Family>
-void BitVectorSpace<Family>::LookupBatch(const Flow* flows, size_t count,
-                                         uint32_t* ranks) const noexcept {
-  if (!trees_) {
-    Batch<MapSearch::kTrie>(flows, count, ranks);
-  } else if (and_ == BitVectorAnd::kPortable) {
-    Batch<MapSearch::kTreePortable>(flows, count, ranks);
-  } else {
-    Batch<MapSearch::kTreeAvx2>(flows, count, ranks);
+void BitVectorSpace<Family>::SelectLookups() {
+  // The SIMD lookups search trees with AVX2, and the portable lookup
+  // without it.
+  const MapSearch search = !trees_                           ? MapSearch::kTrie
+                           : and_ == BitVectorAnd::kPortable ? MapSearch::kTreePortable
+                                                             : MapSearch::kTreeAvx2;
+  auto select = [&](auto layout) {
+    constexpr RowLayout kLayout = decltype(layout)::value;
+    switch (search) {
+      case MapSearch::kTrie:
+        SelectLookupsFor<MapSearch::kTrie, kLayout>();
+        break;
+      case MapSearch::kTreePortable:
+        SelectLookupsFor<MapSearch::kTreePortable, kLayout>();
+        break;
+      case MapSearch::kTreeAvx2:
+        SelectLookupsFor<MapSearch::kTreeAvx2, kLayout>();
+        break;
+    }
+  };
+  switch (layout_) {
+    case RowLayout::kFiveRows:
+      select(std::integral_constant<RowLayout, RowLayout::kFiveRows>());
+      break;
+    case RowLayout::kSourcePortAndService:
+      select(std::integral_constant<RowLayout, RowLayout::kSourcePortAndService>());
+      break;
+    case RowLayout::kService:
+      select(std::integral_constant<RowLayout, RowLayout::kService>());
+      break;
   }
 }
 
 template <typename Family>
-template <MapSearch kSearch>
+template <MapSearch kSearch, RowLayout kLayout>
+__attribute__((target("avx512f"))) uint32_t BitVectorSpace<Family>::LookupAvx512(
+    const Flow& flow) const noexcept {
+  const Rows rows = RowsOf<kSearch, kLayout>(flow);
+  return RankOf(FirstBitAvx512<RowCount(kLayout)>::Find(rows.field, words_));
+}
+
+template <typename Family>
+template <MapSearch kSearch, RowLayout kLayout>
+__attribute__((target("avx2"))) uint32_t BitVectorSpace<Family>::LookupAvx2(
+    const Flow& flow) const noexcept {
+  const Rows rows = RowsOf<kSearch, kLayout>(flow);
+  return RankOf(FirstBitAvx2<RowCount(kLayout)>::Find(rows.field, words_));
+}
+
+template <typename Family>
+template <MapSearch kSearch, RowLayout kLayout>
+uint32_t BitVectorSpace<Family>::LookupPortable(const Flow& flow) const noexcept {
+  const Rows rows = RowsOf<kSearch, kLayout>(flow);
+  return RankOf(FirstBitPortable<RowCount(kLayout)>(rows.field, words_));
+}
+
+template <typename Family>
+template <MapSearch kSearch, RowLayout kLayout>
 void BitVectorSpace<Family>::Batch(const Flow* flows, size_t count,
                                    uint32_t* ranks) const noexcept {
+  constexpr int kRows = RowCount(kLayout);
   Rows rows[kLanes];
   for (size_t base = 0; base < count; base += kLanes) {
     const size_t lanes = std::min(kLanes, count - base);
-    FindRows<kSearch>(flows + base, lanes, rows);
+    FindRows<kSearch, kLayout>(flows + base, lanes, rows);
     switch (and_) {
       case BitVectorAnd::kAvx512:
-        RanksAvx512(rows, lanes, ranks + base);
+        RanksAvx512<kRows>(rows, lanes, ranks + base);
         break;
       case BitVectorAnd::kAvx2:
-        RanksAvx2(rows, lanes, ranks + base);
+        RanksAvx2<kRows>(rows, lanes, ranks + base);
         break;
       case BitVectorAnd::kPortable:
-        RanksPortable(rows, lanes, ranks + base);
+        RanksPortable<kRows>(rows, lanes, ranks + base);
         break;
     }
   }
 }
 
 template <typename Family>
-template <MapSearch kSearch>
+template <MapSearch kSearch, RowLayout kLayout>
 inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
                                              Rows* rows) const noexcept {
   if (!staged_) {
     for (size_t lane = 0; lane < lanes; ++lane) {
-      rows[lane] = RowsOf<kSearch>(flows[lane]);
-      PrefetchRows(rows[lane]);
+      rows[lane] = RowsOf<kSearch, kLayout>(flows[lane]);
+      PrefetchRows<kLayout>(rows[lane]);
     }
 #if defined(__x86_64__)
     // The AVX2 tree searches leave the upper halves of the ymm registers
@@ -567,36 +751,37 @@ inline void BitVectorSpace<Family>::FindRows(const Flow* flows, size_t lanes,
   }
   for (size_t lane = 0; lane < lanes; ++lane) {
     const Flow& flow = flows[lane];
-    rows[lane] = Rows{{Row(source_.ValueOf(flow.source, source_leaf[lane])),
-                       Row(destination_.ValueOf(flow.destination, destination_leaf[lane])),
-                       Row(source_port_.template Find<kSearch>(flow.source_port)),
-                       Row(destination_port_.template Find<kSearch>(flow.destination_port)),
-                       Row(protocol_[flow.protocol])}};
-    PrefetchRows(rows[lane]);
+    rows[lane].field[0] = Row(source_.ValueOf(flow.source, source_leaf[lane]));
+    rows[lane].field[1] = Row(destination_.ValueOf(flow.destination, destination_leaf[lane]));
+    PortRowsOf<kSearch, kLayout>(flow, &rows[lane]);
+    PrefetchRows<kLayout>(rows[lane]);
   }
 }
 
 template <typename Family>
+template <int kRows>
 __attribute__((target("avx512f"))) void BitVectorSpace<Family>::RanksAvx512(
     const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept {
   for (size_t lane = 0; lane < lanes; ++lane) {
-    ranks[lane] = RankOf(FirstBitAvx512::Find(rows[lane].field, words_));
+    ranks[lane] = RankOf(FirstBitAvx512<kRows>::Find(rows[lane].field, words_));
   }
 }
 
 template <typename Family>
+template <int kRows>
 __attribute__((target("avx2"))) void BitVectorSpace<Family>::RanksAvx2(
     const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept {
   for (size_t lane = 0; lane < lanes; ++lane) {
-    ranks[lane] = RankOf(FirstBitAvx2::Find(rows[lane].field, words_));
+    ranks[lane] = RankOf(FirstBitAvx2<kRows>::Find(rows[lane].field, words_));
   }
 }
 
 template <typename Family>
+template <int kRows>
 void BitVectorSpace<Family>::RanksPortable(const Rows* rows, size_t lanes,
                                            uint32_t* ranks) const noexcept {
   for (size_t lane = 0; lane < lanes; ++lane) {
-    ranks[lane] = RankOf(FirstBitPortable(rows[lane].field, words_));
+    ranks[lane] = RankOf(FirstBitPortable<kRows>(rows[lane].field, words_));
   }
 }
 
@@ -604,7 +789,7 @@ template <typename Family>
 size_t BitVectorSpace<Family>::memory_bytes() const {
   return source_.memory_bytes() + destination_.memory_bytes() + source_port_.memory_bytes() +
          destination_port_.memory_bytes() + pool_.capacity() * sizeof(uint64_t) +
-         ranks_.capacity() * sizeof(uint32_t);
+         service_.capacity() * sizeof(uint32_t) + ranks_.capacity() * sizeof(uint32_t);
 }
 
 template <typename Family>
@@ -620,20 +805,17 @@ template class IntervalMap<absl::uint128>;
 template class BitVectorSpace<Ipv4Family>;
 template class BitVectorSpace<Ipv6Family>;
 
-// The lookups that BitVectorSpace::Lookup, defined in the header, calls.
-#define PORTCULLIS_INSTANTIATE_LOOKUPS(Family, kSearch)                                         \
-  template uint32_t BitVectorSpace<Family>::LookupAvx512<kSearch>(const Family::Flow&)          \
-      const noexcept;                                                                           \
-  template uint32_t BitVectorSpace<Family>::LookupAvx2<kSearch>(const Family::Flow&)            \
-      const noexcept;                                                                           \
-  template uint32_t BitVectorSpace<Family>::LookupPortable<kSearch>(const Family::Flow&)        \
-      const noexcept;
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv4Family, MapSearch::kTrie)
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv4Family, MapSearch::kTreePortable)
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv4Family, MapSearch::kTreeAvx2)
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv6Family, MapSearch::kTrie)
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv6Family, MapSearch::kTreePortable)
-PORTCULLIS_INSTANTIATE_LOOKUPS(Ipv6Family, MapSearch::kTreeAvx2)
-#undef PORTCULLIS_INSTANTIATE_LOOKUPS
+// The functions that a default-constructed BitVectorSpace points at, named
+// in the header. Build selects the others here.
+template uint32_t
+BitVectorSpace<Ipv4Family>::LookupPortable<MapSearch::kTrie, RowLayout::kFiveRows>(
+    const FlowV4&) const noexcept;
+template uint32_t
+BitVectorSpace<Ipv6Family>::LookupPortable<MapSearch::kTrie, RowLayout::kFiveRows>(
+    const FlowV6&) const noexcept;
+template void BitVectorSpace<Ipv4Family>::Batch<MapSearch::kTrie, RowLayout::kFiveRows>(
+    const FlowV4*, size_t, uint32_t*) const noexcept;
+template void BitVectorSpace<Ipv6Family>::Batch<MapSearch::kTrie, RowLayout::kFiveRows>(
+    const FlowV6*, size_t, uint32_t*) const noexcept;
 
 }  // namespace portcullis::nsg::internal

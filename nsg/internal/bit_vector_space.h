@@ -81,6 +81,19 @@
 //     Engines whose maps have no tree (the NSG-shaped set's large maps,
 //     IPv6) run lookups compiled without the tree code.
 //     The protocol uses a 256-entry table.
+//   - Service rows: the protocol and the destination port share one row,
+//     and a source port that has one class for every key (its row is the
+//     same for all flows) is folded into it. The two fields' classes index
+//     a table of protocol classes times port classes, each entry the
+//     offset of the AND of the two rows, deduplicated. This is the
+//     cross-product step of Recursive Flow Classification (P. Gupta and
+//     N. McKeown, "Packet classification on multiple fields", SIGCOMM
+//     1999), applied to two small fields only, so that a lookup ANDs three
+//     or four rows instead of five. acl1_1k has 4 protocol classes, 100
+//     destination port classes and 113 distinct service rows; its source
+//     ports are all `*`. Tables whose service table would pass
+//     kMaxServiceEntries, or whose rows would pass the byte budget, keep
+//     five rows.
 //   - Rows are padded to whole 512-bit blocks and aligned to 64 bytes. On
 //     CPUs with AVX-512F the AND runs two blocks of 512 rules per step. On
 //     CPUs with AVX2 but not AVX-512F it runs one block per step as two
@@ -389,10 +402,26 @@ struct BitVectorOptions {
   // Lets lookups AND the rows with AVX2 when the CPU has it and AVX-512F is
   // not used. With both off, lookups run the portable 64-bit loop.
   bool allow_avx2 = true;
+  // Lets the engine merge the protocol and destination port rows, and a
+  // source port of one class, into service rows. Every setting returns the
+  // same rank; tests turn it off to compare.
+  bool service_rows = true;
 };
 
 // The instructions a BitVectorSpace ANDs its rows with.
 enum class BitVectorAnd : uint8_t { kPortable, kAvx2, kAvx512 };
+
+// The rows a lookup ANDs after the two address rows. kFiveRows has the
+// source port, destination port and protocol rows. kSourcePortAndService
+// has the source port row and a service row. kService has a service row
+// alone, for tables whose source port has one class.
+enum class RowLayout : uint8_t { kFiveRows, kSourcePortAndService, kService };
+
+constexpr int RowCount(RowLayout layout) {
+  if (layout == RowLayout::kFiveRows) return 5;
+  if (layout == RowLayout::kSourcePortAndService) return 4;
+  return 3;
+}
 
 template <typename Family>
 class BitVectorSpace {
@@ -414,73 +443,91 @@ class BitVectorSpace {
   // options.max_bytes or a field would have more than 65,536 classes.
   bool Build(const std::vector<RankedRule>& rules, const BitVectorOptions& options);
 
-  // Returns the best (lowest) rank matching `flow`, or kNoRank.
-  uint32_t Lookup(const Flow& flow) const noexcept {
-    switch (and_) {
-      case BitVectorAnd::kAvx512:
-        return trees_ ? LookupAvx512<MapSearch::kTreeAvx2>(flow)
-                      : LookupAvx512<MapSearch::kTrie>(flow);
-      case BitVectorAnd::kAvx2:
-        return trees_ ? LookupAvx2<MapSearch::kTreeAvx2>(flow) : LookupAvx2<MapSearch::kTrie>(flow);
-      case BitVectorAnd::kPortable:
-        break;
-    }
-    return trees_ ? LookupPortable<MapSearch::kTreePortable>(flow)
-                  : LookupPortable<MapSearch::kTrie>(flow);
-  }
+  // Returns the best (lowest) rank matching `flow`, or kNoRank. Build
+  // picks the lookup for the CPU, the maps and the row layout.
+  uint32_t Lookup(const Flow& flow) const noexcept { return (this->*lookup_)(flow); }
 
   // Writes the best rank of flows[i] to ranks[i] for i < count. Finds the
   // rows of kLanes flows and prefetches them before ANDing any, so that
   // their cache misses overlap.
-  void LookupBatch(const Flow* flows, size_t count, uint32_t* ranks) const noexcept;
+  void LookupBatch(const Flow* flows, size_t count, uint32_t* ranks) const noexcept {
+    (this->*batch_)(flows, count, ranks);
+  }
 
   static constexpr size_t kLanes = 16;
 
   size_t memory_bytes() const;
   size_t rule_count() const { return rule_count_; }
-  // Distinct rows over the five fields.
+  // Distinct rows that lookups read, over all fields.
   size_t class_count() const;
   // The AND in use, chosen by Build from the options and the CPU.
   BitVectorAnd and_path() const { return and_; }
+  // The rows each lookup ANDs, chosen by Build.
+  RowLayout row_layout() const { return layout_; }
 
  private:
   enum Field { kSource, kDestination, kSourcePort, kDestinationPort, kProtocol, kFields };
 
+  static constexpr int kMaxRows = 5;
   struct Rows {
-    const uint64_t* field[kFields];
+    const uint64_t* field[kMaxRows];
   };
+
+  using LookupFunction = uint32_t (BitVectorSpace::*)(const Flow&) const noexcept;
+  using BatchFunction = void (BitVectorSpace::*)(const Flow*, size_t, uint32_t*) const noexcept;
 
   // The maps store each class as the offset of its row in words from the
   // first row of all fields, which saves a multiply per field, and lets the
-  // five fields share one base pointer.
+  // fields share one base pointer.
   const uint64_t* Row(uint32_t offset) const { return rows_ + offset; }
   uint32_t RankOf(int64_t bit) const noexcept {
     if (bit < 0) return kNoRank;
     return ranks_.empty() ? static_cast<uint32_t>(bit) : ranks_[static_cast<size_t>(bit)];
   }
+  // Returns the offset of the service row of `flow`. protocol_ stores the
+  // protocol's class times the number of destination port classes, and the
+  // destination port map stores the port's class.
   template <MapSearch kSearch>
-  __attribute__((always_inline)) Rows RowsOf(const Flow& flow) const noexcept {
-    return Rows{{Row(source_.template Find<kSearch>(flow.source)),
-                 Row(destination_.template Find<kSearch>(flow.destination)),
-                 Row(source_port_.template Find<kSearch>(flow.source_port)),
-                 Row(destination_port_.template Find<kSearch>(flow.destination_port)),
-                 Row(protocol_[flow.protocol])}};
+  __attribute__((always_inline)) uint32_t ServiceOf(const Flow& flow) const noexcept {
+    return service_[protocol_[flow.protocol] +
+                    destination_port_.template Find<kSearch>(flow.destination_port)];
   }
-  // Prefetches the first block of each row but the protocol's: a table
-  // has few protocol classes, so their rows stay cached.
+  // The rows after the two address rows.
+  template <MapSearch kSearch, RowLayout kLayout>
+  __attribute__((always_inline)) void PortRowsOf(const Flow& flow, Rows* rows) const noexcept {
+    if constexpr (kLayout == RowLayout::kFiveRows) {
+      rows->field[2] = Row(source_port_.template Find<kSearch>(flow.source_port));
+      rows->field[3] = Row(destination_port_.template Find<kSearch>(flow.destination_port));
+      rows->field[4] = Row(protocol_[flow.protocol]);
+    } else if constexpr (kLayout == RowLayout::kSourcePortAndService) {
+      rows->field[2] = Row(source_port_.template Find<kSearch>(flow.source_port));
+      rows->field[3] = Row(ServiceOf<kSearch>(flow));
+    } else {
+      rows->field[2] = Row(ServiceOf<kSearch>(flow));
+    }
+  }
+  template <MapSearch kSearch, RowLayout kLayout>
+  __attribute__((always_inline)) Rows RowsOf(const Flow& flow) const noexcept {
+    Rows rows;
+    rows.field[0] = Row(source_.template Find<kSearch>(flow.source));
+    rows.field[1] = Row(destination_.template Find<kSearch>(flow.destination));
+    PortRowsOf<kSearch, kLayout>(flow, &rows);
+    return rows;
+  }
+  // Prefetches the first block of each row but a protocol row of
+  // kFiveRows: a table has few protocol classes, so their rows stay cached.
+  template <RowLayout kLayout>
   static void PrefetchRows(const Rows& rows) noexcept {
-    __builtin_prefetch(rows.field[kSource]);
-    __builtin_prefetch(rows.field[kDestination]);
-    __builtin_prefetch(rows.field[kSourcePort]);
-    __builtin_prefetch(rows.field[kDestinationPort]);
+    constexpr int kPrefetched = kLayout == RowLayout::kFiveRows ? 4 : RowCount(kLayout);
+    for (int row = 0; row < kPrefetched; ++row) __builtin_prefetch(rows.field[row]);
   }
   // Fills rows[i] for flows[i], i < lanes <= kLanes, and prefetches the
   // rows. With staged_ set, it walks the address maps of all lanes level by
   // level, prefetching each lane's next level before using any.
-  template <MapSearch kSearch>
+  template <MapSearch kSearch, RowLayout kLayout>
   void FindRows(const Flow* flows, size_t lanes, Rows* rows) const noexcept;
-  // LookupBatch with one way of searching the maps.
-  template <MapSearch kSearch>
+  // LookupBatch with one way of searching the maps and one row layout.
+  template <MapSearch kSearch, RowLayout kLayout>
   void Batch(const Flow* flows, size_t count, uint32_t* ranks) const noexcept;
 
   // The lookups with the AND in AVX-512, AVX2 and portable code. Each is
@@ -488,38 +535,51 @@ class BitVectorSpace {
   // call per step cost more than the AND of a 1,000-rule row.
   // The AVX-512 and AVX2 lookups search KaryTrees with AVX2 (every CPU
   // with AVX-512F has it).
-  template <MapSearch kSearch>
+  template <MapSearch kSearch, RowLayout kLayout>
   __attribute__((target("avx512f"))) uint32_t LookupAvx512(const Flow& flow) const noexcept;
-  template <MapSearch kSearch>
+  template <MapSearch kSearch, RowLayout kLayout>
   __attribute__((target("avx2"))) uint32_t LookupAvx2(const Flow& flow) const noexcept;
-  template <MapSearch kSearch>
+  template <MapSearch kSearch, RowLayout kLayout>
   uint32_t LookupPortable(const Flow& flow) const noexcept;
 
-  // Writes the rank of the first bit of rows[i]'s AND to ranks[i] for
-  // i < lanes, with each AND.
+  // Writes the rank of the first bit of the AND of rows[i]'s first kRows
+  // rows to ranks[i] for i < lanes.
+  template <int kRows>
   __attribute__((target("avx512f"))) void RanksAvx512(const Rows* rows, size_t lanes,
                                                       uint32_t* ranks) const noexcept;
+  template <int kRows>
   __attribute__((target("avx2"))) void RanksAvx2(const Rows* rows, size_t lanes,
                                                  uint32_t* ranks) const noexcept;
+  template <int kRows>
   void RanksPortable(const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept;
 
+  // Points lookup_ and batch_ at the functions for and_, the maps' search
+  // and layout_.
+  void SelectLookups();
+  template <MapSearch kSearch, RowLayout kLayout>
+  void SelectLookupsFor();
 
   IntervalMap<Address> source_;
   IntervalMap<Address> destination_;
   IntervalMap<uint16_t> source_port_;
   IntervalMap<uint16_t> destination_port_;
-  // The row offset of each protocol number.
+  // With kFiveRows, the row offset of each protocol number. Otherwise the
+  // protocol's class times the number of destination port classes, the
+  // first index of its entries in service_.
   uint32_t protocol_[256] = {};
+  // The row offset of each pair of protocol and destination port classes;
+  // empty with kFiveRows.
+  std::vector<uint32_t> service_;
 
   // Words per row: the rule count rounded up to whole 512-bit blocks, or 0
   // when the engine has no rules.
   size_t words_ = 0;
   size_t rule_count_ = 0;
-  // Every row of every field. Rows start at pool_offset_, which aligns them
-  // to 64 bytes, and a field's rows at row_begin_[field] words after it.
+  // Every row of every field that a lookup reads. Rows start at
+  // pool_offset_, which aligns them to 64 bytes.
   std::vector<uint64_t> pool_;
   size_t pool_offset_ = 0;
-  size_t row_begin_[kFields] = {};
+  // Distinct rows stored per field; service rows count under kProtocol.
   size_t class_count_[kFields] = {};
   // The first row of the first field in pool_.
   const uint64_t* rows_ = nullptr;
@@ -527,6 +587,9 @@ class BitVectorSpace {
   // Empty when every rule's rank is its bit.
   std::vector<uint32_t> ranks_;
   BitVectorAnd and_ = BitVectorAnd::kPortable;
+  RowLayout layout_ = RowLayout::kFiveRows;
+  LookupFunction lookup_ = &BitVectorSpace::LookupPortable<MapSearch::kTrie, RowLayout::kFiveRows>;
+  BatchFunction batch_ = &BitVectorSpace::Batch<MapSearch::kTrie, RowLayout::kFiveRows>;
   // Set when a port or address map uses a KaryTree.
   bool trees_ = false;
   // Set when the address maps are too large to stay in the L2 cache, where

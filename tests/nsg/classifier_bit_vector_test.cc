@@ -1,10 +1,13 @@
 // Tests the bit-vector engine's ways of finding the first set bit of the
-// AND of five rows (AVX-512, AVX2 and the portable loop) against each other
+// AND of its rows (AVX-512, AVX2 and the portable loop) against each other
 // and against the expected rank, with the deciding rule at every bit
 // position of rows one to three 512-bit blocks wide, so that a path that
 // skips or misreads any word, 256-bit half or block returns a wrong rank.
+// Each runs with the three row layouts: five rows, a source port row and a
+// service row, and a service row alone.
 #include <cstddef>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,7 @@ struct AndOption {
   BitVectorOptions options;
 };
 
+// Each AND with service rows and without.
 std::vector<AndOption> AndOptions() {
   std::vector<AndOption> options(3);
   options[0].name = "default";
@@ -54,7 +58,115 @@ std::vector<AndOption> AndOptions() {
   options[2].name = "portable";
   options[2].options.allow_avx512 = false;
   options[2].options.allow_avx2 = false;
+  for (size_t i = 0; i < 3; ++i) {
+    AndOption five_rows = options[i];
+    five_rows.name += ", five rows";
+    five_rows.options.service_rows = false;
+    options.push_back(five_rows);
+  }
   return options;
+}
+
+// The layout that `options` gives rules whose source ports are all `*`
+// (`any_source_port`) or not.
+RowLayout LayoutFor(const BitVectorOptions& options, bool any_source_port) {
+  if (!options.service_rows) return RowLayout::kFiveRows;
+  return any_source_port ? RowLayout::kService : RowLayout::kSourcePortAndService;
+}
+
+bool Contains(const std::vector<PortInterval>& ports, uint16_t port) {
+  for (const PortInterval& interval : ports) {
+    if (interval.first <= port && port <= interval.last) return true;
+  }
+  return false;
+}
+
+bool Matches(const TableRule& rule, const FlowV4& flow) {
+  auto contains = [](const std::vector<Ipv4Cidr>& set, uint32_t address) {
+    for (const Ipv4Cidr& cidr : set) {
+      const uint32_t mask = cidr.length == 0 ? 0 : ~uint32_t{0} << (32 - cidr.length);
+      if ((address & mask) == cidr.address) return true;
+    }
+    return false;
+  };
+  return contains(rule.source_v4, flow.source) &&
+         contains(rule.destination_v4, flow.destination) &&
+         Contains(rule.source_ports, flow.source_port) &&
+         Contains(rule.destination_ports, flow.destination_port) &&
+         (!rule.protocol.has_value() || *rule.protocol == flow.protocol);
+}
+
+// Random IPv4 rules over a few networks, ports and protocols, so that
+// fields have many classes and rules overlap. With `any_source_port`, the
+// source port has one class.
+std::vector<TableRule> RandomRules(std::mt19937_64& rng, int count, bool any_source_port) {
+  auto ports = [&](int values) {
+    const uint16_t first = static_cast<uint16_t>(rng() % values);
+    const uint16_t last = static_cast<uint16_t>(first + rng() % 3);
+    return rng() % 4 == 0 ? PortInterval::Any() : PortInterval{first, last};
+  };
+  auto cidr = [&]() {
+    const uint8_t length = static_cast<uint8_t>(rng() % 5 == 0 ? 0 : 24 + rng() % 9);
+    const uint32_t address = 0xC0000200u | static_cast<uint32_t>(rng() % 64);
+    const uint32_t mask = length == 0 ? 0 : ~uint32_t{0} << (32 - length);
+    return Ipv4Cidr{address & mask, length};
+  };
+  std::vector<TableRule> rules;
+  for (int i = 0; i < count; ++i) {
+    TableRule rule;
+    rule.priority = static_cast<uint32_t>(i);
+    rule.source_v4 = {cidr()};
+    rule.destination_v4 = {cidr(), cidr()};
+    rule.source_ports = {any_source_port ? PortInterval::Any() : ports(8)};
+    // A rule with no source port never matches. It leaves the source port
+    // one class, whose row then lacks the rule.
+    if (any_source_port && rng() % 10 == 0) rule.source_ports.clear();
+    rule.destination_ports = {ports(40), ports(40)};
+    if (rng() % 3 != 0) rule.protocol = static_cast<uint8_t>(rng() % 2 == 0 ? 6 : 17);
+    rules.push_back(rule);
+  }
+  return rules;
+}
+
+TEST(ClassifierBitVectorTest, LayoutsAgreeWithBruteForce) {
+  std::mt19937_64 rng(7);
+  for (int count : {1, 40, 700}) {
+    for (bool any_source_port : {false, true}) {
+      const std::vector<TableRule> rules = RandomRules(rng, count, any_source_port);
+      std::vector<FlowV4> flows;
+      for (int i = 0; i < 3000; ++i) {
+        flows.push_back(FlowV4{0xC0000200u | static_cast<uint32_t>(rng() % 70),
+                               0xC0000200u | static_cast<uint32_t>(rng() % 70),
+                               static_cast<uint16_t>(rng() % 12),
+                               static_cast<uint16_t>(rng() % 45),
+                               static_cast<uint8_t>(rng() % 3 == 0 ? 1 : 6 + 11 * (rng() % 2))});
+      }
+      for (const AndOption& option : AndOptions()) {
+        SCOPED_TRACE(std::to_string(count) + " rules, any source port " +
+                     std::to_string(any_source_port) + ", " + option.name);
+        Space space;
+        ASSERT_TRUE(space.Build(Ranked(rules), option.options));
+        ASSERT_EQ(space.row_layout(), LayoutFor(option.options, any_source_port));
+        std::vector<uint32_t> batch(flows.size());
+        space.LookupBatch(flows.data(), flows.size(), batch.data());
+        int found = 0;
+        for (size_t i = 0; i < flows.size(); ++i) {
+          uint32_t expected = kNoRank;
+          for (uint32_t rule = 0; rule < rules.size(); ++rule) {
+            if (Matches(rules[rule], flows[i])) {
+              expected = rule;
+              break;
+            }
+          }
+          found += expected != kNoRank;
+          ASSERT_EQ(space.Lookup(flows[i]), expected) << "flow " << i;
+          ASSERT_EQ(batch[i], expected) << "flow " << i << " in a batch";
+        }
+        // The flows must exercise matches, not only misses.
+        EXPECT_GT(found, count == 1 ? 10 : 300);
+      }
+    }
+  }
 }
 
 TEST(ClassifierBitVectorTest, OptionsPickTheAnd) {
@@ -83,6 +195,7 @@ TEST(ClassifierBitVectorTest, EveryBitPositionDecides) {
                      std::to_string(catch_all) + ", " + option.name);
         Space space;
         ASSERT_TRUE(space.Build(Ranked(rules), option.options));
+        ASSERT_EQ(space.row_layout(), LayoutFor(option.options, true));
         std::vector<FlowV4> flows;
         std::vector<uint32_t> expected;
         // Ports past the last rule's match only the catch-all rule.

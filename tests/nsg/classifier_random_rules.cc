@@ -178,6 +178,7 @@ std::vector<TableRule> RandomRules(std::mt19937_64& rng,
       rule.destination_v6 = RandomSet<Ipv6Cidr>(rng, options, RandomV6Cidr);
     }
     rule.source_ports = RandomPorts(rng);
+    if (Chance(rng, options.any_source_port_share)) rule.source_ports = {PortInterval::Any()};
     rule.destination_ports = RandomPorts(rng);
     if (Chance(rng, 0.6)) rule.protocol = Pick(rng, kProtocols);
     rule.access = Chance(rng, 0.5) ? RuleAccess::kAllow : RuleAccess::kDeny;

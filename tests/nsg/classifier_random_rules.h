@@ -24,6 +24,9 @@ struct RandomRuleOptions {
   double large_set_share = 0.1;
   // Priorities are drawn from [0, priority_span), so small spans give ties.
   uint32_t priority_span = 1000;
+  // Share of rules whose source ports are `*` beyond those that draw it.
+  // At 1, every rule has them, as in most NSGs and ClassBench's acl1 sets.
+  double any_source_port_share = 0;
 };
 
 // Returns how much to divide iteration counts by: 10 under sanitizers, whose

@@ -545,6 +545,22 @@ std::vector<DifferentialCase> DifferentialCases() {
     test.engine = ClassifierEngine::kBitVector;
     cases.push_back(std::move(test));
   }
+  // The bit-vector engine with source ports that are all `*`, whose row it
+  // folds into the service rows, and without service rows.
+  add("AnySourcePortBitVector", 18, 300, 6, 4000, 8, 16, 100000);
+  cases.back().engine = ClassifierEngine::kBitVector;
+  cases.back().rules.any_source_port_share = 1;
+  add("PortableAnySourcePortBitVector", 19, 1000, 4, 100000, 12, 16, 30000);
+  cases.back().engine = ClassifierEngine::kBitVector;
+  cases.back().rules.any_source_port_share = 1;
+  cases.back().options.allow_avx512 = false;
+  cases.back().options.allow_avx2 = false;
+  add("FiveRowsBitVector", 20, 300, 6, 4000, 8, 16, 100000);
+  cases.back().engine = ClassifierEngine::kBitVector;
+  cases.back().options.bit_vector_service_rows = false;
+  add("FiveRowsThreeBlocksBitVector", 21, 1500, 4, 100000, 12, 16, 20000);
+  cases.back().engine = ClassifierEngine::kBitVector;
+  cases.back().options.bit_vector_service_rows = false;
   for (DifferentialCase& test : cases) test.options.engine = test.engine;
   return cases;
 }
