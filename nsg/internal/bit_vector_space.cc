@@ -247,8 +247,16 @@ struct FirstBitAvx2 {
     return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
   }
 
+  // With `both_blocks`, rows of two blocks are ANDed whole, with no branch
+  // on which block contains the match.
   __attribute__((target("avx2"), always_inline)) inline static int64_t Find(
-      const uint64_t* const* rows, size_t words) {
+      const uint64_t* const* rows, size_t words, bool both_blocks) {
+    if (both_blocks) {
+      const unsigned zero = ZeroWords(rows, 0) | ZeroWords(rows, 4) << 4 |
+                            ZeroWords(rows, 8) << 8 | ZeroWords(rows, 12) << 12;
+      if (zero == 0xFFFF) return -1;
+      return BitIn(rows, static_cast<size_t>(__builtin_ctz(~zero)));
+    }
     for (size_t word = 0; word < words; word += kBlockWords) {
       const unsigned zero = ZeroWords(rows, word) | ZeroWords(rows, word + 4) << 4;
       if (zero != 0xFF) return BitIn(rows, word + static_cast<size_t>(__builtin_ctz(~zero)));
@@ -620,6 +628,7 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
   staged_ = std::is_same_v<Family, Ipv4Family> && source_.tree_depth() == 0 &&
             destination_.tree_depth() == 0 &&
             source_.memory_bytes() + destination_.memory_bytes() >= kStagedMinBytes;
+  both_blocks_ = words_ == 2 * kBlockWords && memory_bytes() <= options.both_blocks_max_bytes;
   SelectLookups();
   return true;
 }
@@ -688,7 +697,7 @@ template <MapSearch kSearch, RowLayout kLayout>
 __attribute__((target("avx2"))) uint32_t BitVectorSpace<Family>::LookupAvx2(
     const Flow& flow) const noexcept {
   const Rows rows = RowsOf<kSearch, kLayout>(flow);
-  return RankOf(FirstBitAvx2<RowCount(kLayout)>::Find(rows.field, words_));
+  return RankOf(FirstBitAvx2<RowCount(kLayout)>::Find(rows.field, words_, both_blocks_));
 }
 
 template <typename Family>
@@ -772,7 +781,7 @@ template <int kRows>
 __attribute__((target("avx2"))) void BitVectorSpace<Family>::RanksAvx2(
     const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept {
   for (size_t lane = 0; lane < lanes; ++lane) {
-    ranks[lane] = RankOf(FirstBitAvx2<kRows>::Find(rows[lane].field, words_));
+    ranks[lane] = RankOf(FirstBitAvx2<kRows>::Find(rows[lane].field, words_, both_blocks_));
   }
 }
 

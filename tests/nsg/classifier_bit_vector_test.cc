@@ -64,6 +64,12 @@ std::vector<AndOption> AndOptions() {
     five_rows.options.service_rows = false;
     options.push_back(five_rows);
   }
+  // The AVX2 AND of two-block rows with a branch per block, which large
+  // engines use.
+  AndOption branch = options[1];
+  branch.name += ", a branch per block";
+  branch.options.both_blocks_max_bytes = 0;
+  options.push_back(branch);
   return options;
 }
 
