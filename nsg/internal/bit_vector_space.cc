@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "nsg/internal/x86_simd.h"
 
 namespace portcullis::nsg::internal {
@@ -295,17 +296,26 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   first_value_ = values[0];
   last_value_ = values[count - 1];
   tree_ = {};
+  direct_blocks_.clear();
+  direct_values_.clear();
+  // Port maps try the direct table first, then port and IPv4 maps the
+  // tree. Find reads only the structure built, so the trie stays empty,
+  // and Leaf and RootEntry return its first entries.
+  bool other = false;
+  if constexpr (kHasDirect) {
+    other = max_tree_depth > 0 && count >= 3 && BuildDirect(starts, values, max_bytes);
+  }
   if constexpr (kHasTree) {
-    if (max_tree_depth > 0 && count >= 3 && tree_.Build(starts, values, max_tree_depth, max_bytes)) {
-      // Find reads only the tree. The trie stays empty, and Leaf and
-      // RootEntry return its first entries.
-      intervals_.assign(1 + kPadding, Interval{Key(0), 0});
-      table_.clear();
-      low_ = 0;
-      span_ = 0;
-      shift_ = 0;
-      return true;
-    }
+    other = other || (max_tree_depth > 0 && count >= 3 &&
+                      tree_.Build(starts, values, max_tree_depth, max_bytes));
+  }
+  if (other) {
+    intervals_.assign(1 + kPadding, Interval{Key(0), 0});
+    table_.clear();
+    low_ = 0;
+    span_ = 0;
+    shift_ = 0;
+    return true;
   }
   if ((count + kPadding) * sizeof(Interval) > max_bytes) return false;
   intervals_.clear();
@@ -359,6 +369,37 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   }
   table_.shrink_to_fit();
   return true;
+}
+
+template <typename Key>
+bool IntervalMap<Key>::BuildDirect(const std::vector<Key>& starts,
+                                   const std::vector<uint32_t>& values, size_t max_bytes) {
+  if constexpr (kHasDirect) {
+    constexpr size_t kBlocks = size_t{1} << (8 * sizeof(Key) - kDirectShift);
+    const size_t limit = std::min(kMaxDirectBytes, max_bytes);
+    std::vector<uint16_t> blocks(kBlocks);
+    std::vector<uint32_t> rows;
+    absl::flat_hash_map<std::vector<uint32_t>, uint16_t, absl::Hash<std::vector<uint32_t>>> row_of;
+    std::vector<uint32_t> row(kDirectWidth);
+    size_t interval = 0;
+    for (size_t block = 0; block < kBlocks; ++block) {
+      for (uint32_t i = 0; i < kDirectWidth; ++i) {
+        const size_t key = block << kDirectShift | i;
+        while (interval + 1 < starts.size() && starts[interval + 1] <= key) ++interval;
+        row[i] = values[interval];
+      }
+      auto [it, inserted] = row_of.try_emplace(row, static_cast<uint16_t>(row_of.size()));
+      if (inserted) {
+        rows.insert(rows.end(), row.begin(), row.end());
+        if (kBlocks * sizeof(uint16_t) + rows.size() * sizeof(uint32_t) > limit) return false;
+      }
+      blocks[block] = it->second;
+    }
+    direct_blocks_ = std::move(blocks);
+    direct_values_ = std::move(rows);
+    return true;
+  }
+  return false;
 }
 
 template <typename Key>

@@ -159,6 +159,41 @@ TEST(ClassifierIntervalMapTest, ValuesPastSixteenBits) {
   EXPECT_EQ(map.ValueOf(150500, map.Leaf(150500)), 15000007u);
 }
 
+// Port maps that may search a tree use a direct table when it fits, and
+// every port gets its interval's value, whichever structure the map uses.
+TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
+  std::mt19937_64 rng(41);
+  for (Layout layout : {Layout::kSpread, Layout::kNearTop, Layout::kClustered, Layout::kDense}) {
+    for (int count : {1, 2, 3, 20, 100, 250, 2000}) {
+      const std::vector<uint16_t> starts = RandomStarts<uint16_t>(rng, layout, count);
+      std::vector<uint32_t> values(starts.size());
+      for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint32_t>(7 * i + 3);
+      IntervalMap<uint16_t> map;
+      ASSERT_TRUE(map.Build(starts, values, 256, kNoLimit, 2));
+      const std::string context = std::to_string(starts.size()) + " intervals, layout " +
+                                  std::to_string(static_cast<int>(layout));
+      // A direct table has one row of 16 values for each distinct block of
+      // 16 ports: at most one per start and one per interval, so maps of up
+      // to 100 starts always fit its 24 KiB.
+      if (starts.size() >= 3 && starts.size() <= 100) {
+        EXPECT_TRUE(map.direct()) << context;
+      }
+      if (starts.size() < 3 || starts.size() > 1000) {
+        EXPECT_FALSE(map.direct()) << context;
+      }
+      for (uint32_t port = 0; port <= 65535; ++port) {
+        const uint16_t key = static_cast<uint16_t>(port);
+        ASSERT_EQ(map.Find(key), values[ReferenceFind(starts, key)]) << context << ", port " << port;
+        // kTrie skips trees, so engines only use it when no map has one.
+        if (map.tree_depth() == 0) {
+          ASSERT_EQ(map.Find<MapSearch::kTrie>(key), values[ReferenceFind(starts, key)])
+              << context << ", port " << port;
+        }
+      }
+    }
+  }
+}
+
 TEST(ClassifierIntervalMapTest, StartAtTopKey) {
   IntervalMap<uint16_t> map;
   ASSERT_TRUE(map.Build({0, 65535}, {1, 2}, 256, kNoLimit));
