@@ -1,6 +1,7 @@
 #include "nsg/internal/bit_vector_space.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -375,25 +376,53 @@ template <typename Key>
 bool IntervalMap<Key>::BuildDirect(const std::vector<Key>& starts,
                                    const std::vector<uint32_t>& values, size_t max_bytes) {
   if constexpr (kHasDirect) {
-    constexpr size_t kBlocks = size_t{1} << (8 * sizeof(Key) - kDirectShift);
+    constexpr uint32_t kBlocks = uint32_t{1} << (8 * sizeof(Key) - kDirectShift);
     const size_t limit = std::min(kMaxDirectBytes, max_bytes);
+    const size_t count = starts.size();
     std::vector<uint16_t> blocks(kBlocks);
     std::vector<uint32_t> rows;
-    absl::flat_hash_map<std::vector<uint32_t>, uint16_t, absl::Hash<std::vector<uint32_t>>> row_of;
-    std::vector<uint32_t> row(kDirectWidth);
+    // Rows whose 16 values are all one value, and the others.
+    absl::flat_hash_map<uint32_t, uint16_t> uniform_row;
+    absl::flat_hash_map<std::array<uint32_t, kDirectWidth>, uint16_t> mixed_row;
+    auto add_row = [&](const uint32_t* row) {
+      rows.insert(rows.end(), row, row + kDirectWidth);
+      return static_cast<uint16_t>(rows.size() / kDirectWidth - 1);
+    };
+    // Blocks from `block` up to the one that contains the next start lie
+    // in interval `interval` and share its uniform row, so each interval
+    // costs one lookup and a fill. A block that a start splits gets its
+    // own row.
     size_t interval = 0;
-    for (size_t block = 0; block < kBlocks; ++block) {
-      for (uint32_t i = 0; i < kDirectWidth; ++i) {
-        const size_t key = block << kDirectShift | i;
-        while (interval + 1 < starts.size() && starts[interval + 1] <= key) ++interval;
-        row[i] = values[interval];
+    uint32_t block = 0;
+    while (block < kBlocks) {
+      const uint32_t first = block << kDirectShift;
+      const uint32_t last = first + kDirectWidth - 1;
+      while (interval + 1 < count && starts[interval + 1] <= first) ++interval;
+      if (interval + 1 == count || starts[interval + 1] > last) {
+        const uint32_t end = interval + 1 == count
+                                 ? kBlocks
+                                 : static_cast<uint32_t>(starts[interval + 1] >> kDirectShift);
+        auto [it, inserted] = uniform_row.try_emplace(values[interval], 0);
+        if (inserted) {
+          std::array<uint32_t, kDirectWidth> row;
+          row.fill(values[interval]);
+          it->second = add_row(row.data());
+        }
+        std::fill(blocks.begin() + block, blocks.begin() + end, it->second);
+        block = end;
+      } else {
+        std::array<uint32_t, kDirectWidth> row;
+        size_t at = interval;
+        for (uint32_t i = 0; i < kDirectWidth; ++i) {
+          while (at + 1 < count && starts[at + 1] <= first + i) ++at;
+          row[i] = values[at];
+        }
+        auto [it, inserted] = mixed_row.try_emplace(row, 0);
+        if (inserted) it->second = add_row(row.data());
+        blocks[block] = it->second;
+        ++block;
       }
-      auto [it, inserted] = row_of.try_emplace(row, static_cast<uint16_t>(row_of.size()));
-      if (inserted) {
-        rows.insert(rows.end(), row.begin(), row.end());
-        if (kBlocks * sizeof(uint16_t) + rows.size() * sizeof(uint32_t) > limit) return false;
-      }
-      blocks[block] = it->second;
+      if (kBlocks * sizeof(uint16_t) + rows.size() * sizeof(uint32_t) > limit) return false;
     }
     direct_blocks_ = std::move(blocks);
     direct_values_ = std::move(rows);
