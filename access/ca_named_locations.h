@@ -48,6 +48,8 @@ class NamedLocationSet {
     // 1, the default, Create() starts no thread. With more, each thread
     // parses a block of consecutive locations, and their prefixes are then
     // copied into one array, so the total CPU time is higher than with one.
+    // On a 2-vCPU AMD EPYC at 2 GHz, 2 threads built 195 locations of 2,000
+    // ranges in about 39 ms of wall time against 44 ms for one.
     int parse_threads = 1;
   };
 
