@@ -291,7 +291,8 @@ Value ValueAt(const std::vector<Key>& starts, const std::vector<Value>& values, 
 
 template <typename Key>
 bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<uint32_t>& values,
-                             size_t max_root, size_t max_bytes, int max_tree_depth) {
+                             size_t max_root, size_t max_bytes, int max_tree_depth,
+                             bool direct) {
   const size_t count = starts.size();
   interval_count_ = count;
   first_value_ = values[0];
@@ -304,11 +305,19 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   // and Leaf and RootEntry return its first entries.
   bool other = false;
   if constexpr (kHasDirect) {
-    other = max_tree_depth > 0 && count >= 3 && BuildDirect(starts, values, max_bytes);
+    other = direct && count >= 3 && BuildDirect(starts, values, max_bytes);
   }
   if constexpr (kHasTree) {
     other = other || (max_tree_depth > 0 && count >= 3 &&
                       tree_.Build(starts, values, max_tree_depth, max_bytes));
+  }
+  if (other && memory_bytes() > max_bytes) {
+    // The padding of intervals_ did not fit as well: use the trie, which
+    // checks its own size.
+    tree_ = {};
+    direct_blocks_ = {};
+    direct_values_ = {};
+    other = false;
   }
   if (other) {
     intervals_.assign(1 + kPadding, Interval{Key(0), 0});
@@ -424,6 +433,14 @@ bool IntervalMap<Key>::BuildDirect(const std::vector<Key>& starts,
       }
       if (kBlocks * sizeof(uint16_t) + rows.size() * sizeof(uint32_t) > limit) return false;
     }
+    // memory_bytes() counts capacities and the padding of intervals_, which
+    // the checks above leave out.
+    rows.shrink_to_fit();
+    if (blocks.capacity() * sizeof(uint16_t) + rows.capacity() * sizeof(uint32_t) +
+            intervals_.capacity() * sizeof(Interval) >
+        limit) {
+      return false;
+    }
     direct_blocks_ = std::move(blocks);
     direct_values_ = std::move(rows);
     return true;
@@ -477,6 +494,17 @@ bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint3
 template <typename Family>
 bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
                                    const BitVectorOptions& options) {
+  if (BuildWith(rules, options)) return true;
+  if (!options.service_rows && !options.direct_port_tables) return false;
+  BitVectorOptions plain = options;
+  plain.service_rows = false;
+  plain.direct_port_tables = false;
+  return BuildWith(rules, plain);
+}
+
+template <typename Family>
+bool BitVectorSpace<Family>::BuildWith(const std::vector<RankedRule>& rules,
+                                       const BitVectorOptions& options) {
   *this = BitVectorSpace();
   if (rules.empty()) return true;
 
@@ -622,7 +650,10 @@ bool BitVectorSpace<Family>::Build(const std::vector<RankedRule>& rules,
   // Build the maps from what is left of the budget.
   auto build = [&](auto* map, const auto& starts, const std::vector<uint32_t>& values,
                    size_t max_buckets, int max_tree_depth) {
-    if (!map->Build(starts, values, max_buckets, bytes_left, max_tree_depth)) return false;
+    if (!map->Build(starts, values, max_buckets, bytes_left, max_tree_depth,
+                    options.direct_port_tables)) {
+      return false;
+    }
     bytes_left -= std::min(bytes_left, map->memory_bytes());
     return true;
   };

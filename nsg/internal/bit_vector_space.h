@@ -146,7 +146,9 @@
 //       * One map at a time for all lanes of a batch: no gain (fw1_1k 58
 //         to 60 against 56 to 62).
 //       * ANDing both blocks of a two-block row before one branch:
-//         acl1_1k single 54 to 56 against 52 to 53, batch unchanged.
+//         acl1_1k single 54 to 56 against 52 to 53, batch unchanged. With
+//         three rows and direct port tables it paid off, and small engines
+//         now do it (see both_blocks_).
 //       * Prefetching no rows, or only the two address rows: acl1_1k
 //         batch 48 to 52 against 45 to 46.
 //     Two more were counted with callgrind and dropped:
@@ -194,9 +196,11 @@ class IntervalMap {
   // power of two) caps the root table. Returns false as soon as the map
   // would take more than `max_bytes` or need more than 2^26 table entries.
   // With `max_tree_depth` above 0, port and IPv4 maps whose intervals fit
-  // a KaryTree of that depth use the tree in place of the trie.
+  // a KaryTree of that depth use the tree in place of the trie. With
+  // `direct`, port maps of at least 3 intervals whose direct table fits
+  // use it before a tree.
   bool Build(const std::vector<Key>& starts, const std::vector<uint32_t>& values,
-             size_t max_root, size_t max_bytes, int max_tree_depth = 0);
+             size_t max_root, size_t max_bytes, int max_tree_depth = 0, bool direct = false);
 
   // Find, Search and Walk are forced inline: GCC 12 called the IPv6 Find
   // out of line from every lookup, and inlining it cut callgrind's count
@@ -360,8 +364,8 @@ class IntervalMap {
   };
   static constexpr bool kHasTree = sizeof(Key) <= sizeof(uint32_t);
 
-  // Port maps of at least 3 intervals with a tree depth above 0 use a
-  // direct table when it fits kMaxDirectBytes. The block of 16 ports that
+  // Port maps of at least 3 intervals built with `direct` use a direct
+  // table when it fits kMaxDirectBytes. The block of 16 ports that
   // contains the key names a row of 16 values, and blocks with the same
   // values share a row. A lookup is two dependent loads, with no vector
   // instructions and no branch on the key. ClassBench's 1k sets need 1 to
@@ -445,6 +449,8 @@ struct BitVectorOptions {
   // source port of one class, into service rows. Every setting returns the
   // same rank; tests turn it off to compare.
   bool service_rows = true;
+  // Lets small port maps use a direct table (IntervalMap::BuildDirect).
+  bool direct_port_tables = true;
   // Engines up to this size whose rows have two 512-bit blocks AND both
   // blocks before one branch in their AVX2 lookups (see both_blocks_).
   size_t both_blocks_max_bytes = size_t{256} << 10;
@@ -483,6 +489,8 @@ class BitVectorSpace {
   // Builds the engine from `rules` (in increasing rank). Returns false, and
   // leaves the engine empty, when it would take more than
   // options.max_bytes or a field would have more than 65,536 classes.
+  // Service rows and direct port tables cost memory, so when the engine
+  // does not fit with them, Build tries again without both.
   bool Build(const std::vector<RankedRule>& rules, const BitVectorOptions& options);
 
   // Returns the best (lowest) rank matching `flow`, or kNoRank. Build
@@ -597,6 +605,9 @@ class BitVectorSpace {
                                                  uint32_t* ranks) const noexcept;
   template <int kRows>
   void RanksPortable(const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept;
+
+  // Build with exactly the options given.
+  bool BuildWith(const std::vector<RankedRule>& rules, const BitVectorOptions& options);
 
   // Points lookup_ and batch_ at the functions for and_, the maps' search
   // and layout_.

@@ -175,6 +175,57 @@ TEST(ClassifierBitVectorTest, LayoutsAgreeWithBruteForce) {
   }
 }
 
+// Rules that give 2,121 distinct service rows: rule i < 100 matches
+// destination port i, and each of 20 more rules one protocol.
+std::vector<TableRule> ManyServiceRows() {
+  std::vector<TableRule> rules = PortRules(100, false);
+  for (int protocol = 0; protocol < 20; ++protocol) {
+    TableRule rule = rules[0];
+    rule.priority = static_cast<uint32_t>(rules.size());
+    rule.destination_ports = {PortInterval::Any()};
+    rule.protocol = static_cast<uint8_t>(protocol);
+    rules.push_back(rule);
+  }
+  return rules;
+}
+
+// Service rows and direct tables cost memory, so a budget that fits the
+// engine without them must still fit it with the defaults, and no engine
+// may pass its budget.
+TEST(ClassifierBitVectorTest, ExtrasNeverCostTheEngineItsBudget) {
+  std::mt19937_64 rng(9);
+  const std::vector<std::vector<TableRule>> tables = {ManyServiceRows(),
+                                                      RandomRules(rng, 300, false)};
+  BitVectorOptions plain;
+  plain.service_rows = false;
+  plain.direct_port_tables = false;
+  for (size_t table = 0; table < tables.size(); ++table) {
+    const std::vector<Space::RankedRule> ranked = Ranked(tables[table]);
+    int plain_fits = 0;
+    for (size_t budget = 2000; budget <= 400000; budget += 1500) {
+      SCOPED_TRACE("table " + std::to_string(table) + ", budget " + std::to_string(budget));
+      plain.max_bytes = budget;
+      BitVectorOptions defaults;
+      defaults.max_bytes = budget;
+      Space without;
+      Space with;
+      const bool without_fits = without.Build(ranked, plain);
+      const bool with_fits = with.Build(ranked, defaults);
+      plain_fits += without_fits;
+      if (without_fits) {
+        EXPECT_TRUE(with_fits);
+        EXPECT_LE(without.memory_bytes(), budget);
+      }
+      if (with_fits) {
+        EXPECT_LE(with.memory_bytes(), budget);
+      }
+    }
+    // The budgets must reach both sides of the plain engine's size.
+    EXPECT_GT(plain_fits, 0);
+    EXPECT_LT(plain_fits, 266);
+  }
+}
+
 TEST(ClassifierBitVectorTest, OptionsPickTheAnd) {
   __builtin_cpu_init();
   const std::vector<TableRule> rules = PortRules(10, true);

@@ -169,7 +169,7 @@ TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
       std::vector<uint32_t> values(starts.size());
       for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint32_t>(7 * i + 3);
       IntervalMap<uint16_t> map;
-      ASSERT_TRUE(map.Build(starts, values, 256, kNoLimit, 2));
+      ASSERT_TRUE(map.Build(starts, values, 256, kNoLimit, 2, true));
       const std::string context = std::to_string(starts.size()) + " intervals, layout " +
                                   std::to_string(static_cast<int>(layout));
       // A direct table has one row of 16 values for each distinct block of
@@ -189,6 +189,23 @@ TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
           ASSERT_EQ(map.Find<MapSearch::kTrie>(key), values[ReferenceFind(starts, key)])
               << context << ", port " << port;
         }
+      }
+    }
+  }
+}
+
+// A map that fits its budget takes no more than it, whichever structure
+// it picks.
+TEST(ClassifierIntervalMapTest, PortMapsStayWithinBudget) {
+  std::mt19937_64 rng(43);
+  for (int count : {2, 20, 80}) {
+    const std::vector<uint16_t> starts = RandomStarts<uint16_t>(rng, Layout::kSpread, count);
+    std::vector<uint32_t> values(starts.size());
+    for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint32_t>(i);
+    for (size_t budget = 64; budget <= 30000; budget += 8) {
+      IntervalMap<uint16_t> map;
+      if (map.Build(starts, values, 256, budget, 2, true)) {
+        ASSERT_LE(map.memory_bytes(), budget) << starts.size() << " intervals";
       }
     }
   }
