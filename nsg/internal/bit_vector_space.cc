@@ -162,6 +162,14 @@ void AddRange(Key first, Key last, uint32_t rule, std::vector<Event<Key>>* event
   }
 }
 
+// Returns the AND of word `word` of the first kRows rows.
+template <int kRows>
+uint64_t WordAnd(const uint64_t* const* rows, size_t word) {
+  uint64_t bits = rows[0][word];
+  for (int row = 1; row < kRows; ++row) bits &= rows[row][word];
+  return bits;
+}
+
 // The bit of the first rule set in all kRows rows of `words` words (a
 // multiple of kBlockWords, rows 64-byte aligned), or -1. The AVX-512 form
 // is only called on CPUs that have AVX-512F.
@@ -196,13 +204,8 @@ struct FirstBitAvx512 {
       if (nonzero == 0) return -1;
     }
     const size_t hit = word + static_cast<size_t>(__builtin_ctz(nonzero));
-    return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(WordAnd(rows, hit))));
-  }
-
-  static uint64_t WordAnd(const uint64_t* const* rows, size_t word) {
-    uint64_t bits = rows[0][word];
-    for (int row = 1; row < kRows; ++row) bits &= rows[row][word];
-    return bits;
+    const uint64_t bits = WordAnd<kRows>(rows, hit);
+    return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
   }
 };
 
@@ -244,8 +247,7 @@ struct FirstBitAvx2 {
 
   // Returns the first bit in the word `hit`, which is known to be non-zero.
   static int64_t BitIn(const uint64_t* const* rows, size_t hit) {
-    uint64_t bits = rows[0][hit];
-    for (int row = 1; row < kRows; ++row) bits &= rows[row][hit];
+    const uint64_t bits = WordAnd<kRows>(rows, hit);
     return static_cast<int64_t>(hit * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
   }
 
@@ -270,8 +272,7 @@ struct FirstBitAvx2 {
 template <int kRows>
 inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
   for (size_t word = 0; word < words; ++word) {
-    uint64_t bits = rows[0][word];
-    for (int row = 1; row < kRows; ++row) bits &= rows[row][word];
+    const uint64_t bits = WordAnd<kRows>(rows, word);
     if (bits != 0) {
       return static_cast<int64_t>(word * 64 + static_cast<size_t>(__builtin_ctzll(bits)));
     }
@@ -303,23 +304,23 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   // Port maps try the direct table first, then port and IPv4 maps the
   // tree. Find reads only the structure built, so the trie stays empty,
   // and Leaf and RootEntry return its first entries.
-  bool other = false;
+  bool trie_unused = false;
   if constexpr (kHasDirect) {
-    other = direct && count >= 3 && BuildDirect(starts, values, max_bytes);
+    trie_unused = direct && count >= 3 && BuildDirect(starts, values, max_bytes);
   }
   if constexpr (kHasTree) {
-    other = other || (max_tree_depth > 0 && count >= 3 &&
-                      tree_.Build(starts, values, max_tree_depth, max_bytes));
+    trie_unused = trie_unused || (max_tree_depth > 0 && count >= 3 &&
+                                  tree_.Build(starts, values, max_tree_depth, max_bytes));
   }
-  if (other && memory_bytes() > max_bytes) {
+  if (trie_unused && memory_bytes() > max_bytes) {
     // The padding of intervals_ did not fit as well: use the trie, which
     // checks its own size.
     tree_ = {};
     direct_blocks_ = {};
     direct_values_ = {};
-    other = false;
+    trie_unused = false;
   }
-  if (other) {
+  if (trie_unused) {
     intervals_.assign(1 + kPadding, Interval{Key(0), 0});
     table_.clear();
     low_ = 0;
@@ -639,7 +640,7 @@ bool BitVectorSpace<Family>::BuildWith(const std::vector<RankedRule>& rules,
               pool_.begin() + static_cast<ptrdiff_t>(pool_offset_ + filled));
     filled += rows->size();
   }
-  auto offsets = [&](const std::vector<uint16_t>& field_classes, uint32_t first) {
+  auto offsets = [&](const auto& field_classes, uint32_t first) {
     std::vector<uint32_t> result(field_classes.size());
     for (size_t i = 0; i < field_classes.size(); ++i) {
       result[i] = first + static_cast<uint32_t>(size_t{field_classes[i]} * words);
@@ -683,8 +684,7 @@ bool BitVectorSpace<Family>::BuildWith(const std::vector<RankedRule>& rules,
     for (uint16_t protocol_class : classes[kProtocol]) {
       protocol_values.push_back(static_cast<uint32_t>(protocol_class * port_classes));
     }
-    service_ = offsets(std::vector<uint16_t>(service_classes.begin(), service_classes.end()),
-                       first_row.back());
+    service_ = offsets(service_classes, first_row.back());
   }
   if (!built) {
     *this = BitVectorSpace();

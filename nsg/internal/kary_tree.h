@@ -155,6 +155,21 @@ class KaryTree {
       : [offset] "+r"(offset), [below] "=&r"(below)                               \
       : [lane] "r"(lane), [nodes] "r"(nodes_), "m"(*reinterpret_cast<const NodeBytes*>(nodes_)) \
       : "xmm0", "xmm1", "xmm2", "cc")
+// Runs kDepth levels: the broadcast, then kDepth - 1 steps to a child,
+// then the count in the bottom node. The key type's START, COUNT and
+// LEVEL are defined before each use.
+#define PORTCULLIS_KARY_SEARCH()                                                          \
+  if constexpr (kDepth == 1) {                                                            \
+    PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_COUNT);                     \
+  } else if constexpr (kDepth == 2) {                                                     \
+    PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT); \
+  } else if constexpr (kDepth == 3) {                                                     \
+    PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL  \
+                            PORTCULLIS_KARY_COUNT);                                       \
+  } else {                                                                                \
+    PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL  \
+                            PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT);                 \
+  }
     if constexpr (sizeof(Key) == 4) {
 #define PORTCULLIS_KARY_START "vmovd %k[lane], %%xmm0\n\tvpbroadcastd %%xmm0, %%ymm0\n\t"
 #define PORTCULLIS_KARY_COUNT                            \
@@ -168,17 +183,7 @@ class KaryTree {
   "imul $17, %[offset], %[offset]\n\t"  \
   "shl $5, %k[below]\n\t"               \
   "lea 64(%[offset],%[below]), %[offset]\n\t"
-      if constexpr (kDepth == 1) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_COUNT);
-      } else if constexpr (kDepth == 2) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT);
-      } else if constexpr (kDepth == 3) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL
-                                PORTCULLIS_KARY_COUNT);
-      } else {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL
-                                PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT);
-      }
+      PORTCULLIS_KARY_SEARCH();
 #undef PORTCULLIS_KARY_START
 #undef PORTCULLIS_KARY_COUNT
 #undef PORTCULLIS_KARY_LEVEL
@@ -197,23 +202,14 @@ class KaryTree {
   "imul $33, %[offset], %[offset]\n\t"  \
   "shl $6, %k[below]\n\t"               \
   "lea 64(%[offset],%[below]), %[offset]\n\t"
-      if constexpr (kDepth == 1) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_COUNT);
-      } else if constexpr (kDepth == 2) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT);
-      } else if constexpr (kDepth == 3) {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL
-                                PORTCULLIS_KARY_COUNT);
-      } else {
-        PORTCULLIS_KARY_ASM(PORTCULLIS_KARY_START PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_LEVEL
-                                PORTCULLIS_KARY_LEVEL PORTCULLIS_KARY_COUNT);
-      }
+      PORTCULLIS_KARY_SEARCH();
 #undef PORTCULLIS_KARY_START
 #undef PORTCULLIS_KARY_COUNT
 #undef PORTCULLIS_KARY_LEVEL
       // 32 values follow per node, and the count has one bit per key.
       return *reinterpret_cast<const uint32_t*>(value_base_ + offset * 2 + below * 4);
     }
+#undef PORTCULLIS_KARY_SEARCH
 #undef PORTCULLIS_KARY_ASM
   }
 #endif

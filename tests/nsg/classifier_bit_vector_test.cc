@@ -102,6 +102,18 @@ bool Matches(const TableRule& rule, const FlowV4& flow) {
          (!rule.protocol.has_value() || *rule.protocol == flow.protocol);
 }
 
+// Checks the single and the batch lookup of each of `flows` against
+// `expected`.
+void ExpectRanks(const Space& space, const std::vector<FlowV4>& flows,
+                 const std::vector<uint32_t>& expected) {
+  std::vector<uint32_t> batch(flows.size());
+  space.LookupBatch(flows.data(), flows.size(), batch.data());
+  for (size_t i = 0; i < flows.size(); ++i) {
+    ASSERT_EQ(space.Lookup(flows[i]), expected[i]) << "flow " << i;
+    ASSERT_EQ(batch[i], expected[i]) << "flow " << i << " in a batch";
+  }
+}
+
 // Random IPv4 rules over a few networks, ports and protocols, so that
 // fields have many classes and rules overlap. With `any_source_port`, the
 // source port has one class.
@@ -147,29 +159,27 @@ TEST(ClassifierBitVectorTest, LayoutsAgreeWithBruteForce) {
                                static_cast<uint16_t>(rng() % 45),
                                static_cast<uint8_t>(rng() % 3 == 0 ? 1 : 6 + 11 * (rng() % 2))});
       }
+      // The first matching rule of each flow, by brute force.
+      std::vector<uint32_t> expected(flows.size(), kNoRank);
+      int found = 0;
+      for (size_t i = 0; i < flows.size(); ++i) {
+        for (uint32_t rule = 0; rule < rules.size(); ++rule) {
+          if (Matches(rules[rule], flows[i])) {
+            expected[i] = rule;
+            ++found;
+            break;
+          }
+        }
+      }
+      // The flows must exercise matches, not only misses.
+      EXPECT_GT(found, count == 1 ? 10 : 300);
       for (const AndOption& option : AndOptions()) {
         SCOPED_TRACE(std::to_string(count) + " rules, any source port " +
                      std::to_string(any_source_port) + ", " + option.name);
         Space space;
         ASSERT_TRUE(space.Build(Ranked(rules), option.options));
         ASSERT_EQ(space.row_layout(), LayoutFor(option.options, any_source_port));
-        std::vector<uint32_t> batch(flows.size());
-        space.LookupBatch(flows.data(), flows.size(), batch.data());
-        int found = 0;
-        for (size_t i = 0; i < flows.size(); ++i) {
-          uint32_t expected = kNoRank;
-          for (uint32_t rule = 0; rule < rules.size(); ++rule) {
-            if (Matches(rules[rule], flows[i])) {
-              expected = rule;
-              break;
-            }
-          }
-          found += expected != kNoRank;
-          ASSERT_EQ(space.Lookup(flows[i]), expected) << "flow " << i;
-          ASSERT_EQ(batch[i], expected) << "flow " << i << " in a batch";
-        }
-        // The flows must exercise matches, not only misses.
-        EXPECT_GT(found, count == 1 ? 10 : 300);
+        ASSERT_NO_FATAL_FAILURE(ExpectRanks(space, flows, expected));
       }
     }
   }
@@ -264,12 +274,8 @@ TEST(ClassifierBitVectorTest, EveryBitPositionDecides) {
             expected.push_back(catch_all ? static_cast<uint32_t>(count) : kNoRank);
           }
         }
-        std::vector<uint32_t> batch(flows.size());
-        space.LookupBatch(flows.data(), flows.size(), batch.data());
-        for (size_t i = 0; i < flows.size(); ++i) {
-          ASSERT_EQ(space.Lookup(flows[i]), expected[i]) << "port " << i;
-          ASSERT_EQ(batch[i], expected[i]) << "port " << i << " in a batch";
-        }
+        // Flow i has destination port i.
+        ASSERT_NO_FATAL_FAILURE(ExpectRanks(space, flows, expected));
       }
     }
   }
