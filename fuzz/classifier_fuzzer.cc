@@ -153,7 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   options.allow_avx512 = false;
   options.allow_avx2 = false;
-  // Half of the inputs check the layout without service rows.
+  // Inputs with an odd rule count check the layout without service rows.
   options.bit_vector_service_rows = rule_count % 2 == 0;
   absl::StatusOr<Classifier> portable_bits = Classifier::Compile(*table, options);
   if (!portable_bits.ok()) std::abort();

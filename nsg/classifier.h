@@ -21,7 +21,7 @@
 //     packet forwarding using efficient multi-dimensional range matching",
 //     SIGCOMM 1998. Each field of the flow maps to an equivalence class of
 //     rules. With rules numbered best first, the first set bit of the AND
-//     of the classes' bit vectors is the deciding rule; the protocol and
+//     of the classes' bit vectors is the deciding rule. The protocol and
 //     destination port share one vector, so a lookup ANDs three or four.
 //     It costs a few short searches and an AND of one 512-bit block per 512
 //     rules, whatever the rules look like, so NSG rules made of service tags,

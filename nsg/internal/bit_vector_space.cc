@@ -280,8 +280,8 @@ inline int64_t FirstBitPortable(const uint64_t* const* rows, size_t words) {
   return -1;
 }
 
-// The value of `key` in the intervals that start at `starts`, one value per
-// interval.
+// Returns the value of `key` in the intervals that start at `starts`, one
+// value per interval.
 template <typename Key, typename Value>
 Value ValueAt(const std::vector<Key>& starts, const std::vector<Value>& values, Key key) {
   const auto after = std::upper_bound(starts.begin(), starts.end(), key);
@@ -313,8 +313,8 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
                                   tree_.Build(starts, values, max_tree_depth, max_bytes));
   }
   if (trie_unused && memory_bytes() > max_bytes) {
-    // The padding of intervals_ did not fit as well: use the trie, which
-    // checks its own size.
+    // The structure fits, but not with the padding of intervals_, so the
+    // map falls back on its trie, which checks its own size.
     tree_ = {};
     direct_blocks_ = {};
     direct_values_ = {};
@@ -607,8 +607,8 @@ bool BitVectorSpace<Family>::BuildWith(const std::vector<RankedRule>& rules,
 
   // Lay the rows the lookups read out in one pool aligned to 64 bytes, so
   // that each block of a row is one cache line and one aligned AVX-512
-  // load: the address rows, then the source port's unless it is folded,
-  // then the service rows or the destination port's and the protocol's.
+  // load. The address rows come first, then the source port's unless it is
+  // folded, then the service rows or the destination port's and protocol's.
   std::vector<const std::vector<uint64_t>*> pooled = {&field_rows[kSource],
                                                       &field_rows[kDestination]};
   if (layout_ != RowLayout::kService) pooled.push_back(&field_rows[kSourcePort]);

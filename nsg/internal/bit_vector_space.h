@@ -564,8 +564,9 @@ class BitVectorSpace {
     PortRowsOf<kSearch, kLayout>(flow, &rows);
     return rows;
   }
-  // Prefetches the first block of each row but a protocol row of
-  // kFiveRows: a table has few protocol classes, so their rows stay cached.
+  // Prefetches the first block of each row, and the second too with
+  // both_blocks_. A protocol row of kFiveRows is left out, because a table
+  // has few protocol classes and their rows stay cached.
   template <RowLayout kLayout>
   void PrefetchRows(const Rows& rows) const noexcept {
     constexpr int kPrefetched = kLayout == RowLayout::kFiveRows ? 4 : RowCount(kLayout);
@@ -606,7 +607,8 @@ class BitVectorSpace {
   template <int kRows>
   void RanksPortable(const Rows* rows, size_t lanes, uint32_t* ranks) const noexcept;
 
-  // Build with exactly the options given.
+  // Builds the engine with exactly the options given, without Build's
+  // second try.
   bool BuildWith(const std::vector<RankedRule>& rules, const BitVectorOptions& options);
 
   // Points lookup_ and batch_ at the functions for and_, the maps' search
@@ -623,8 +625,8 @@ class BitVectorSpace {
   // protocol's class times the number of destination port classes, the
   // first index of its entries in service_.
   uint32_t protocol_[256] = {};
-  // The row offset of each pair of protocol and destination port classes;
-  // empty with kFiveRows.
+  // The row offset of each pair of protocol and destination port classes.
+  // Empty with kFiveRows.
   std::vector<uint32_t> service_;
 
   // Words per row: the rule count rounded up to whole 512-bit blocks, or 0
@@ -635,7 +637,7 @@ class BitVectorSpace {
   // pool_offset_, which aligns them to 64 bytes.
   std::vector<uint64_t> pool_;
   size_t pool_offset_ = 0;
-  // Distinct rows stored per field; service rows count under kProtocol.
+  // Distinct rows stored per field. Service rows count under kProtocol.
   size_t class_count_[kFields] = {};
   // The first row of the first field in pool_.
   const uint64_t* rows_ = nullptr;

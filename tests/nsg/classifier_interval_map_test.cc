@@ -159,7 +159,7 @@ TEST(ClassifierIntervalMapTest, ValuesPastSixteenBits) {
   EXPECT_EQ(map.ValueOf(150500, map.Leaf(150500)), 15000007u);
 }
 
-// Port maps that may search a tree use a direct table when it fits, and
+// Port maps built with `direct` use a direct table when it fits, and
 // every port gets its interval's value, whichever structure the map uses.
 TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
   std::mt19937_64 rng(41);

@@ -25,7 +25,7 @@ struct RandomRuleOptions {
   // Priorities are drawn from [0, priority_span), so small spans give ties.
   uint32_t priority_span = 1000;
   // Share of rules whose source ports are `*` beyond those that draw it.
-  // At 1, every rule has them, as in most NSGs and ClassBench's acl1 sets.
+  // At 1, every rule has them, as in ClassBench's acl1 sets.
   double any_source_port_share = 0;
 };
 

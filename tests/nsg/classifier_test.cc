@@ -416,8 +416,8 @@ TEST(ClassifierTest, BitVectorsOverBudgetFallBack) {
   ASSERT_OK_AND_ASSIGN(Classifier fits, Classifier::Compile(table, options));
   EXPECT_EQ(fits.engine_v4(), ClassifierEngine::kBitVector);
 
-  // Far less than the rows of either family: 400 rules give rows of 64
-  // bytes, and each field has dozens of classes.
+  // A budget far below what either family's engine needs, so that both
+  // fall back.
   options.bit_vector_max_bytes = 4096;
   ASSERT_OK_AND_ASSIGN(Classifier fallback, Classifier::Compile(table, options));
   EXPECT_EQ(fallback.engine_v4(), ClassifierEngine::kTupleSpace);
