@@ -4,6 +4,7 @@
 // range, clustered, or dense.
 #include <algorithm>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -159,12 +160,27 @@ TEST(ClassifierIntervalMapTest, ValuesPastSixteenBits) {
   EXPECT_EQ(map.ValueOf(150500, map.Leaf(150500)), 15000007u);
 }
 
+// The bytes of a port map's direct table without its intervals: the block
+// entries, then one row of 16 values for each distinct row of the map.
+size_t DirectTableBytes(const std::vector<uint16_t>& starts, const std::vector<uint32_t>& values) {
+  constexpr uint32_t kWidth = 16;
+  std::set<std::vector<uint32_t>> rows;
+  for (uint32_t first = 0; first <= 65535; first += kWidth) {
+    std::vector<uint32_t> row;
+    for (uint32_t port = first; port < first + kWidth; ++port) {
+      row.push_back(values[ReferenceFind(starts, static_cast<uint16_t>(port))]);
+    }
+    rows.insert(std::move(row));
+  }
+  return (65536 / kWidth) * sizeof(uint16_t) + rows.size() * kWidth * sizeof(uint32_t);
+}
+
 // Port maps built with `direct` use a direct table when it fits, and
 // every port gets its interval's value, whichever structure the map uses.
 TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
   std::mt19937_64 rng(41);
   for (Layout layout : {Layout::kSpread, Layout::kNearTop, Layout::kClustered, Layout::kDense}) {
-    for (int count : {1, 2, 3, 20, 100, 250, 2000}) {
+    for (int count : {1, 2, 3, 20, 100, 250, 2000, 5000}) {
       const std::vector<uint16_t> starts = RandomStarts<uint16_t>(rng, layout, count);
       std::vector<uint32_t> values(starts.size());
       for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<uint32_t>(7 * i + 3);
@@ -174,12 +190,20 @@ TEST(ClassifierIntervalMapTest, PortMapsUseDirectTableWhenSmall) {
                                   std::to_string(static_cast<int>(layout));
       // A direct table has one row of 16 values for each distinct block of
       // 16 ports: at most one per start and one per interval, so maps of up
-      // to 100 starts always fit its 24 KiB.
+      // to 100 starts always fit. Maps whose rows alone pass the cap, such
+      // as 5,000 spread starts, keep their trees.
+      const size_t table_bytes = DirectTableBytes(starts, values);
       if (starts.size() >= 3 && starts.size() <= 100) {
         EXPECT_TRUE(map.direct()) << context;
       }
-      if (starts.size() < 3 || starts.size() > 1000) {
-        EXPECT_FALSE(map.direct()) << context;
+      if (starts.size() < 3 || table_bytes > IntervalMap<uint16_t>::kMaxDirectBytes) {
+        EXPECT_FALSE(map.direct()) << context << ", " << table_bytes << " bytes";
+      }
+      if (layout == Layout::kSpread && count == 5000) {
+        EXPECT_GT(table_bytes, IntervalMap<uint16_t>::kMaxDirectBytes) << context;
+      }
+      if (map.direct()) {
+        EXPECT_LE(table_bytes, IntervalMap<uint16_t>::kMaxDirectBytes) << context;
       }
       for (uint32_t port = 0; port <= 65535; ++port) {
         const uint16_t key = static_cast<uint16_t>(port);
