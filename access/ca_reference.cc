@@ -75,10 +75,13 @@ Tri UsersSide(const ca::UserCondition& users, const SignIn& s, bool exclude) {
   const Ids& roles = exclude ? users.exclude_roles() : users.include_roles();
   Tri result = Tri::kFalse;
   for (const std::string& id : user_ids) {
+    // All and None are keywords only in includeUsers. Graph's excludeUsers
+    // takes ids and GuestsOrExternalUsers, so there they are plain ids.
+    const bool keyword = !exclude && (id == "All" || id == "None");
     if (id == "All" && !exclude) result = Tri::kTrue;
     if (id == "GuestsOrExternalUsers") {
       result = Or(result, GuestMatch(nullptr, s));
-    } else if (id != "All" && id != "None" && !s.user_id.empty() &&
+    } else if (!keyword && !s.user_id.empty() &&
                absl::EqualsIgnoreCase(id, s.user_id)) {
       result = Tri::kTrue;
     }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "access/ca_named_locations.h"
@@ -15,7 +16,9 @@
 namespace portcullis::access {
 namespace {
 
-const char* const kUsers[] = {"u-1", "U-2", "u-3"};
+// "All" and "None" are keywords only in includeUsers. In excludeUsers
+// they are ids like any other, which only a sign-in of that id matches.
+const char* const kUsers[] = {"u-1", "U-2", "u-3", "All", "None"};
 const char* const kGroups[] = {"g-1", "g-2", "G-3"};
 const char* const kRoles[] = {"r-1", "r-2"};
 const char* const kApps[] = {"app-1", "app-2",
@@ -358,6 +361,42 @@ TEST(CaDifferentialTest, CompiledMatchesReference) {
         EXPECT_EQ(set->Evaluate(sign_in, now, mode).outcome, fast.outcome);
         if (::testing::Test::HasFailure()) return;
       }
+    }
+  }
+}
+
+// A block for everyone that excludes the ids "All" and "None": both
+// evaluators take each as a plain id, so the policy leaves out a sign-in of
+// that id (in any case) and still applies to other users.
+TEST(CaDifferentialTest, KeywordsInExcludeUsersAreIds) {
+  const absl::Time now = absl::FromUnixSeconds(1780000000);
+  for (const char* excluded : {"All", "None"}) {
+    ca::Policy policy;
+    policy.set_id("p");
+    policy.set_state(ca::POLICY_STATE_ENABLED);
+    ca::UserCondition* users = policy.mutable_conditions()->mutable_users();
+    users->add_include_users("All");
+    users->add_exclude_users(excluded);
+    policy.mutable_conditions()->mutable_applications()->add_include_applications("All");
+    policy.mutable_grant_controls()->set_operator_(ca::GRANT_OPERATOR_OR);
+    policy.mutable_grant_controls()->add_built_in_controls(ca::BUILT_IN_CONTROL_BLOCK);
+    const std::vector<ca::Policy> policies = {policy};
+    absl::StatusOr<ConditionalAccessPolicySet> set =
+        ConditionalAccessPolicySet::Compile(policies, nullptr);
+    ASSERT_TRUE(set.ok()) << set.status();
+    const std::string lower = absl::AsciiStrToLower(excluded);
+    for (const std::string& user : {std::string(excluded), lower, std::string("u-1")}) {
+      SignIn sign_in;
+      sign_in.user_id = user;
+      sign_in.target = SignIn::Target::kApplications;
+      sign_in.application_ids = {"app-1"};
+      SCOPED_TRACE(absl::StrCat("excludeUsers ", excluded, ", user ", user));
+      WhatIfResult fast = set->Explain(sign_in, now, EvaluationMode::kStrict);
+      WhatIfResult slow =
+          ReferenceExplain(policies, nullptr, sign_in, now, EvaluationMode::kStrict);
+      ExpectSame(fast, slow, policies);
+      ASSERT_EQ(fast.policies.size(), 1u);
+      EXPECT_EQ(fast.policies[0].applies, user == "u-1");
     }
   }
 }
