@@ -77,12 +77,11 @@ Tri UsersSide(const ca::UserCondition& users, const SignIn& s, bool exclude) {
   for (const std::string& id : user_ids) {
     // All and None are keywords only in includeUsers. Graph's excludeUsers
     // takes ids and GuestsOrExternalUsers, so there they are plain ids.
-    const bool keyword = !exclude && (id == "All" || id == "None");
-    if (id == "All" && !exclude) result = Tri::kTrue;
-    if (id == "GuestsOrExternalUsers") {
+    if (!exclude && (id == "All" || id == "None")) {
+      if (id == "All") result = Tri::kTrue;
+    } else if (id == "GuestsOrExternalUsers") {
       result = Or(result, GuestMatch(nullptr, s));
-    } else if (!keyword && !s.user_id.empty() &&
-               absl::EqualsIgnoreCase(id, s.user_id)) {
+    } else if (!s.user_id.empty() && absl::EqualsIgnoreCase(id, s.user_id)) {
       result = Tri::kTrue;
     }
   }

@@ -256,7 +256,7 @@ class IntervalMap {
   int tree_depth() const { return tree_.depth(); }
   // Whether the map looks ports up in its direct table.
   bool direct() const { return !direct_blocks_.empty(); }
-  // The cap on a direct table with the map's intervals: up to 1,920 rows
+  // The cap on a direct table with the map's intervals: at most 1,920 rows
   // of 64 bytes after 8 KiB of block entries. The NSG-shaped set's port
   // maps fit it, which made its lookups 9 to 14% faster
   // (benchmarks/README.md).

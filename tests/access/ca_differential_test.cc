@@ -365,9 +365,9 @@ TEST(CaDifferentialTest, CompiledMatchesReference) {
   }
 }
 
-// A block for everyone that excludes the ids "All" and "None": both
-// evaluators take each as a plain id, so the policy leaves out a sign-in of
-// that id (in any case) and still applies to other users.
+// A block for all users with "All" or "None" in excludeUsers. Both
+// evaluators read the excluded text as an id, in any case, so the policy
+// skips only a sign-in of that id.
 TEST(CaDifferentialTest, KeywordsInExcludeUsersAreIds) {
   const absl::Time now = absl::FromUnixSeconds(1780000000);
   for (const char* excluded : {"All", "None"}) {
