@@ -746,14 +746,15 @@ std::string DeviceFilter::ToString() const {
   return out;
 }
 
-void DeviceFilter::AppendNode(int index, std::string& out) const {
+void DeviceFilter::AppendNode(int index, std::string& out,
+                              bool in_chain) const {
   const Node& node = nodes_[index];
   if (node.kind != Node::Kind::kCompare) {
-    out.push_back('(');
-    AppendNode(node.left, out);
+    if (!in_chain) out.push_back('(');
+    AppendNode(node.left, out, nodes_[node.left].kind == node.kind);
     out.append(node.kind == Node::Kind::kAnd ? " -and " : " -or ");
     AppendNode(node.right, out);
-    out.push_back(')');
+    if (!in_chain) out.push_back(')');
     return;
   }
   absl::StrAppend(&out, "device.", DevicePropertyName(node.property), " ",

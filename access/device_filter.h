@@ -265,7 +265,10 @@ class DeviceFilter {
 
   Result EvaluateNode(int index, const DeviceInfo& device) const;
   Result EvaluateComparison(const Node& node, const DeviceInfo& device) const;
-  void AppendNode(int index, std::string& out) const;
+  // Appends node `index`. A binary node is put in parentheses unless
+  // `in_chain`: it is the left operand of the same operator, which the
+  // parser reads left to right, so a long chain does not nest.
+  void AppendNode(int index, std::string& out, bool in_chain = false) const;
 
   std::string rule_;
   DeviceFilterOptions options_;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -343,6 +344,19 @@ TEST(DeviceFilterTest, ToStringNormalizes) {
             "\"Server\\\"AD\")");
   ASSERT_OK_AND_ASSIGN(DeviceFilter again,
                        DeviceFilter::Parse(filter.ToString()));
+  EXPECT_EQ(again.ToString(), filter.ToString());
+}
+
+// A chain of one operator prints without nesting, so a chain longer than
+// the nesting limit still parses again.
+TEST(DeviceFilterTest, LongChainPrintsFlat) {
+  std::string rule = "device.model -eq \"m0\"";
+  for (int i = 1; i <= 100; ++i) {
+    absl::StrAppend(&rule, " -and device.model -eq \"m", i, "\"");
+  }
+  ASSERT_OK_AND_ASSIGN(DeviceFilter filter, DeviceFilter::Parse(rule));
+  EXPECT_EQ(filter.ToString(), absl::StrCat("(", rule, ")"));
+  ASSERT_OK_AND_ASSIGN(DeviceFilter again, DeviceFilter::Parse(filter.ToString()));
   EXPECT_EQ(again.ToString(), filter.ToString());
 }
 
