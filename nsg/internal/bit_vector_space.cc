@@ -321,7 +321,7 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
     trie_unused = false;
   }
   if (trie_unused) {
-    intervals_.assign(1 + kPadding, Interval{Key(0), 0});
+    intervals_.assign(1 + kPadding, Interval{Start(0), 0});
     table_.clear();
     low_ = 0;
     span_ = 0;
@@ -331,15 +331,15 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   if ((count + kPadding) * sizeof(Interval) > max_bytes) return false;
   intervals_.clear();
   intervals_.reserve(count + kPadding);
-  for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{starts[i], values[i]});
+  for (size_t i = 0; i < count; ++i) intervals_.push_back(Interval{ToStart(starts[i]), values[i]});
   for (size_t padding = 0; padding < kPadding; ++padding) {
-    intervals_.push_back(Interval{std::numeric_limits<Key>::max(), 0});
+    intervals_.push_back(Interval{ToStart(std::numeric_limits<Key>::max()), 0});
   }
   leaf_width_ = count * sizeof(Interval) <= kWideLeafMaxBytes ? kWideLeaf : kNarrowLeaf;
   table_.clear();
   if (count < 3) {
     // At most one start past 0: the two range checks decide every key.
-    low_ = count == 2 ? starts[1] : std::numeric_limits<Key>::max();
+    low_ = ToStart(count == 2 ? starts[1] : std::numeric_limits<Key>::max());
     span_ = 0;
     shift_ = 0;
     return true;
@@ -348,9 +348,10 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
   // The root has about one slice per interval over [low_, low_ + span_)
   // with wide leaves and four with narrow ones. Slices into which
   // leaf_width_ or more intervals start get child nodes.
-  low_ = starts[1];
-  span_ = static_cast<Key>(starts[count - 1] - low_);
-  const Key span = span_;
+  const Key low = starts[1];
+  const Key span = static_cast<Key>(starts[count - 1] - low);
+  low_ = ToStart(low);
+  span_ = ToStart(span);
   int root_bits = 0;
   const size_t slices_per_interval = kWideLeaf / leaf_width_;
   while ((size_t{1} << root_bits) < slices_per_interval * count &&
@@ -366,7 +367,7 @@ bool IntervalMap<Key>::Build(const std::vector<Key>& starts, const std::vector<u
 
   uint32_t interval = 1;
   for (size_t slot = 0; slot < root_size; ++slot) {
-    const Key first_key = static_cast<Key>(low_ + static_cast<Key>(Key(slot) << shift_));
+    const Key first_key = static_cast<Key>(low + static_cast<Key>(Key(slot) << shift_));
     while (interval + 1 < count && starts[interval + 1] <= first_key) ++interval;
     // Starts inside the slice: those up to its last key.
     const Key last_key = SliceLast(first_key, shift_);
@@ -460,8 +461,8 @@ bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint3
   // slice's first start, which still lies in interval `first`, to its last
   // start. Every start lies above `first_key`, so node_first does not wrap.
   const uint32_t last = first + extra;
-  const Key node_first = static_cast<Key>(intervals_[first + 1].start - Key(1));
-  const Key node_last = intervals_[last].start;
+  const Key node_first = static_cast<Key>(FromStart(intervals_[first + 1].start) - Key(1));
+  const Key node_last = FromStart(intervals_[last].start);
   const Key span = static_cast<Key>(node_last - node_first);
   int stride = 1;
   const uint32_t slots_per_start = kWideLeaf / leaf_width_;
@@ -478,10 +479,10 @@ bool IntervalMap<Key>::MakeEntry(Key first_key, int shift, uint32_t first, uint3
   uint32_t interval = first;
   for (size_t slot = 0; slot < slots; ++slot) {
     const Key slot_key = static_cast<Key>(node_first + static_cast<Key>(Key(slot) << child_shift));
-    while (interval < last && intervals_[interval + 1].start <= slot_key) ++interval;
+    while (interval < last && FromStart(intervals_[interval + 1].start) <= slot_key) ++interval;
     const Key last_key = SliceLast(slot_key, child_shift);
     uint32_t end = interval;
-    while (end < last && intervals_[end + 1].start <= last_key) ++end;
+    while (end < last && FromStart(intervals_[end + 1].start) <= last_key) ++end;
     uint32_t slot_entry;
     if (!MakeEntry(slot_key, child_shift, interval, end - interval, max_entries, &slot_entry)) {
       return false;

@@ -218,21 +218,23 @@ class IntervalMap {
       if (!tree_.empty()) return tree_.template Find<kSearch == MapSearch::kTreeAvx2>(key);
     }
     // One unsigned compare tests both ends of [low_, low_ + span_).
-    const Key offset = static_cast<Key>(key - low_);
-    if (offset >= span_) return key < low_ ? first_value_ : last_value_;
-    return Search(key, Walk(key, offset));
+    const Start start_key = ToStart(key);
+    const Start offset = static_cast<Start>(start_key - low_);
+    if (offset >= span_) return start_key < low_ ? first_value_ : last_value_;
+    return Search(start_key, Walk(start_key, offset));
   }
 
   // Find in steps, so that a batch can prefetch between them: the root
   // entry, the leaf entry (walking child nodes), then the value.
   const uint32_t* RootEntry(Key key) const noexcept {
-    const Key offset = static_cast<Key>(key - low_);
+    const Start offset = static_cast<Start>(ToStart(key) - low_);
     if (offset >= span_) return table_.data();
-    return table_.data() + static_cast<uint32_t>(static_cast<Key>(offset >> shift_));
+    return table_.data() + static_cast<uint32_t>(static_cast<Start>(offset >> shift_));
   }
   uint32_t Leaf(Key key) const noexcept {
-    const Key offset = static_cast<Key>(key - low_);
-    return offset >= span_ ? 0 : Walk(key, offset);
+    const Start start_key = ToStart(key);
+    const Start offset = static_cast<Start>(start_key - low_);
+    return offset >= span_ ? 0 : Walk(start_key, offset);
   }
   // Prefetches the intervals ValueOf(key, leaf) reads.
   void PrefetchLeaf(uint32_t leaf) const noexcept {
@@ -244,9 +246,10 @@ class IntervalMap {
   // RootEntry, Leaf and ValueOf search the trie, so they are only for maps
   // whose tree_depth() is 0.
   uint32_t ValueOf(Key key, uint32_t leaf) const noexcept {
-    const Key offset = static_cast<Key>(key - low_);
-    if (offset >= span_) return key < low_ ? first_value_ : last_value_;
-    return Search(key, leaf);
+    const Start start_key = ToStart(key);
+    const Start offset = static_cast<Start>(start_key - low_);
+    if (offset >= span_) return start_key < low_ ? first_value_ : last_value_;
+    return Search(start_key, leaf);
   }
 
   // Elementary intervals after merging neighbours of equal value.
@@ -268,8 +271,36 @@ class IntervalMap {
   }
 
  private:
+  // The type of interval starts, node keys, low_ and span_. IPv6 maps use
+  // the compiler's 128-bit integer where it has one, and lookups convert
+  // the key once. With absl::uint128, GCC 12 rebuilt each operand as that
+  // integer, partly through the stack, at every compare and subtraction.
+  // On the NSG-shaped set, callgrind counted 199 instructions per single
+  // IPv6 lookup with absl::uint128 and 158 with the native type (186 and
+  // 169 per batch lookup).
+#if defined(__SIZEOF_INT128__)
+  using Start =
+      std::conditional_t<std::is_same_v<Key, absl::uint128>, unsigned __int128, Key>;
+#else
+  using Start = Key;
+#endif
+  static Start ToStart(Key key) noexcept {
+    if constexpr (std::is_same_v<Start, Key>) {
+      return key;
+    } else {
+      return static_cast<Start>(absl::Uint128High64(key)) << 64 | absl::Uint128Low64(key);
+    }
+  }
+  static Key FromStart(Start start) noexcept {
+    if constexpr (std::is_same_v<Start, Key>) {
+      return start;
+    } else {
+      return absl::MakeUint128(static_cast<uint64_t>(start >> 64), static_cast<uint64_t>(start));
+    }
+  }
+
   // Returns the value of `key` in [low_, low_ + span_) from its leaf.
-  __attribute__((always_inline)) uint32_t Search(Key key, uint32_t leaf) const noexcept {
+  __attribute__((always_inline)) uint32_t Search(Start key, uint32_t leaf) const noexcept {
     // A leaf names the interval holding its slice's first key, and fewer
     // than leaf_width_ more intervals start inside the slice. A binary
     // search of two or four steps over those leaf_width_ finds the key's
@@ -294,7 +325,7 @@ class IntervalMap {
   // register copy, for a conditional expression. Callgrind counted about
   // 15 fewer instructions per single lookup on acl1_1k than with the
   // multiply-and-add form.
-  uint32_t Step(uint32_t first, uint32_t step, Key key) const noexcept {
+  uint32_t Step(uint32_t first, uint32_t step, Start key) const noexcept {
 #if defined(__x86_64__)
     if constexpr (sizeof(Key) <= sizeof(uint32_t)) {
       const uint32_t next = first + step;
@@ -310,35 +341,31 @@ class IntervalMap {
 
   // Returns the leaf entry of `key`, whose offset from low_ is less than
   // span_, walking child nodes from the root.
-  __attribute__((always_inline)) uint32_t Walk(Key key, Key offset) const noexcept {
-    uint32_t entry = table_[static_cast<uint32_t>(static_cast<Key>(offset >> shift_))];
-    // NOTE: single IPv6 lookups of the NSG-shaped benchmark set took 63 to
-    // 70 ns after these nodes and wide leaves came in, against 52 to 57 ns
-    // before (2 GHz AMD EPYC). IPv4 lookups got faster. The cause is not
-    // known yet.
+  __attribute__((always_inline)) uint32_t Walk(Start key, Start offset) const noexcept {
+    uint32_t entry = table_[static_cast<uint32_t>(static_cast<Start>(offset >> shift_))];
     while (entry >= kChildEntry) {
       // Keys of the parent slice below the node's first key or above its
       // last key lie in the same interval as that key, so clamping them
       // into [first, last] keeps their interval.
       const uint32_t* node = table_.data() + (entry & kIndexMask);
-      const Key first = LoadKey(node);
-      const Key last = LoadKey(node + kKeyEntries);
-      const Key clamped = key < first ? first : (key > last ? last : key);
+      const Start first = LoadStart(node);
+      const Start last = LoadStart(node + kKeyEntries);
+      const Start clamped = key < first ? first : (key > last ? last : key);
       const int shift = static_cast<int>(node[2 * kKeyEntries]);
       entry = node[2 * kKeyEntries + 1 +
-                   static_cast<uint32_t>(static_cast<Key>(clamped - first) >> shift)];
+                   static_cast<uint32_t>(static_cast<Start>(clamped - first) >> shift)];
     }
     return entry;
   }
 
-  // A key stored in kKeyEntries table entries, low bytes first.
-  static Key LoadKey(const uint32_t* entries) noexcept {
+  // Reads a key stored in kKeyEntries table entries, low bytes first.
+  static Start LoadStart(const uint32_t* entries) noexcept {
     if constexpr (std::is_same_v<Key, absl::uint128>) {
       uint64_t low;
       uint64_t high;
       std::memcpy(&low, entries, sizeof(low));
       std::memcpy(&high, entries + 2, sizeof(high));
-      return absl::MakeUint128(high, low);
+      return ToStart(absl::MakeUint128(high, low));
     } else {
       Key key;
       std::memcpy(&key, entries, sizeof(Key));
@@ -357,7 +384,7 @@ class IntervalMap {
   }
 
   struct Interval {
-    Key start;
+    Start start;
     uint32_t value;
   };
 
@@ -419,8 +446,8 @@ class IntervalMap {
   // Keys below low_ (the second start) are in the first interval and keys
   // from low_ + span_ (the last start) on in the last one. The root splits
   // [low_, low_ + span_) into slices of 2^shift_ keys.
-  Key low_ = 0;
-  Key span_ = 0;
+  Start low_ = 0;
+  Start span_ = 0;
   int shift_ = 0;
   // The root's entries, then the child nodes.
   std::vector<uint32_t> table_;
@@ -431,7 +458,7 @@ class IntervalMap {
   uint32_t last_value_ = 0;
   // The intervals in key order, then kPadding padding elements. Only the
   // padding when the map uses its KaryTree.
-  std::vector<Interval> intervals_ = std::vector<Interval>(1 + kPadding, Interval{Key(0), 0});
+  std::vector<Interval> intervals_ = std::vector<Interval>(1 + kPadding, Interval{Start(0), 0});
   size_t interval_count_ = 1;
   std::conditional_t<kHasTree, KaryTree<std::conditional_t<kHasTree, Key, uint32_t>>, NoTree>
       tree_;
