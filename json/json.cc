@@ -6,11 +6,14 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace portcullis::json {
@@ -89,6 +92,92 @@ std::string ShortText(absl::string_view text) {
   return absl::StrCat(text.substr(0, kDescribeLimit - 3), "...");
 }
 
+// Returns the length of the well-formed UTF-8 sequence of two to four bytes
+// at the start of `text`, or 0 when there is none. Overlong forms, encoded
+// surrogates and code points above U+10FFFF are not well formed.
+size_t Utf8SequenceLength(absl::string_view text) {
+  auto byte_at = [&](size_t i) {
+    return i < text.size() ? static_cast<unsigned char>(text[i]) : 0;
+  };
+  auto continuation = [](unsigned char byte, unsigned char low = 0x80,
+                         unsigned char high = 0xBF) {
+    return byte >= low && byte <= high;
+  };
+  unsigned char lead = byte_at(0);
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(byte_at(1)) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+    unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+    return continuation(byte_at(1), low, high) && continuation(byte_at(2))
+               ? 3
+               : 0;
+  }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+    unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+    return continuation(byte_at(1), low, high) && continuation(byte_at(2)) &&
+                   continuation(byte_at(3))
+               ? 4
+               : 0;
+  }
+  return 0;
+}
+
+// Escapes the bytes of `text` that a terminal would act on, so that an error
+// message shows them: ASCII and C1 control characters become \n, \r, \t
+// or \u00XX, and bytes that are not UTF-8 become \xXX. Other UTF-8 text is
+// kept.
+std::string EscapeForMessage(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte < 0x7F) {
+      out.push_back(text[i++]);
+      continue;
+    }
+    if (byte < 0x80) {
+      constexpr absl::string_view kControls = "\n\r\t";
+      constexpr absl::string_view kEscapes = "nrt";
+      if (size_t at = kControls.find(text[i]); at != absl::string_view::npos) {
+        absl::StrAppend(&out, "\\", kEscapes.substr(at, 1));
+      } else {
+        absl::StrAppend(&out, "\\u00", absl::Hex(byte, absl::kZeroPad2));
+      }
+      ++i;
+      continue;
+    }
+    size_t length = Utf8SequenceLength(text.substr(i));
+    if (length == 0) {
+      absl::StrAppend(&out, "\\x", absl::Hex(byte, absl::kZeroPad2));
+      ++i;
+      continue;
+    }
+    // U+0080 to U+009F, the C1 controls, are C2 80 to C2 9F in UTF-8.
+    unsigned char second = static_cast<unsigned char>(text[i + 1]);
+    if (byte == 0xC2 && second < 0xA0) {
+      absl::StrAppend(&out, "\\u00", absl::Hex(second, absl::kZeroPad2));
+    } else {
+      out.append(text.data() + i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
+// Escapes `text` as EscapeForMessage() does, but keeps its line breaks, both
+// LF and CR LF, as LF.
+std::string EscapeLinesForMessage(absl::string_view text) {
+  std::vector<absl::string_view> lines = absl::StrSplit(text, '\n');
+  std::vector<std::string> escaped;
+  escaped.reserve(lines.size());
+  for (absl::string_view line : lines) {
+    escaped.push_back(EscapeForMessage(absl::StripSuffix(line, "\r")));
+  }
+  return absl::StrJoin(escaped, "\n");
+}
+
 void DescribeInto(const Value& value, std::string& out) {
   if (out.size() > kDescribeLimit) return;
   switch (value.kind_case()) {
@@ -109,7 +198,8 @@ void DescribeInto(const Value& value, std::string& out) {
       return;
     }
     case Value::kStringValue:
-      absl::StrAppend(&out, "\"", value.string_value(), "\"");
+      absl::StrAppend(&out, "\"", EscapeForMessage(value.string_value()),
+                      "\"");
       return;
     case Value::kListValue: {
       out += "[";
@@ -129,7 +219,7 @@ void DescribeInto(const Value& value, std::string& out) {
       for (const auto& [key, item] : value.struct_value().fields()) {
         if (!first) out += ",";
         first = false;
-        absl::StrAppend(&out, "\"", key, "\":");
+        absl::StrAppend(&out, "\"", EscapeForMessage(key), "\":");
         DescribeInto(item, out);
         if (out.size() > kDescribeLimit) return;
       }
@@ -369,8 +459,8 @@ absl::Status CheckMemberNames(const Value& value, const Path& path) {
       const std::string& first = std::min(it->second, name);
       const std::string& second = std::max(it->second, name);
       return absl::InvalidArgumentError(absl::StrCat(
-          "invalid JSON: ", path.ToString(), ": members \"", first,
-          "\" and \"", second,
+          "invalid JSON: ", path.ToString(), ": members \"",
+          EscapeForMessage(first), "\" and \"", EscapeForMessage(second),
           "\" differ only in case; expected unique member names, because "
           "Azure reads member names without regard to case"));
     }
@@ -384,6 +474,24 @@ absl::Status CheckMemberNames(const Value& value, const Path& path) {
   return absl::OkStatus();
 }
 
+// Returns "UTF-16LE" or "UTF-16BE" when the first eight bytes of `bytes`
+// (fewer in a shorter text, but at least four) alternate between NUL and
+// other bytes, as ASCII text does in UTF-16. JSON text starts with ASCII,
+// and UTF-8 JSON has no NUL bytes.
+std::optional<absl::string_view> Utf16WithoutBom(absl::string_view bytes) {
+  size_t checked = std::min<size_t>(bytes.size(), 8) & ~size_t{1};
+  if (checked < 4) return std::nullopt;
+  bool little_endian = true;
+  bool big_endian = true;
+  for (size_t i = 0; i < checked; i += 2) {
+    little_endian = little_endian && bytes[i] != '\0' && bytes[i + 1] == '\0';
+    big_endian = big_endian && bytes[i] == '\0' && bytes[i + 1] != '\0';
+  }
+  if (little_endian) return "UTF-16LE";
+  if (big_endian) return "UTF-16BE";
+  return std::nullopt;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes) {
@@ -395,6 +503,13 @@ absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes) {
   }
   if (bytes.size() >= 2 && bytes.substr(0, 2) == "\xFE\xFF") {
     return Utf16ToUtf8(bytes.substr(2), /*little_endian=*/false);
+  }
+  if (std::optional<absl::string_view> encoding = Utf16WithoutBom(bytes)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid text: the file looks like ", *encoding,
+        " without a byte-order mark, because every second byte of its start "
+        "is NUL; convert it to UTF-8 (for example with `iconv -f ", *encoding,
+        " -t UTF-8 FILE`) or save it as UTF-16 with a byte-order mark"));
   }
   return std::string(bytes);
 }
@@ -426,9 +541,13 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
           absl::StrCat("invalid JSON: ", repeated->ToString(),
                        ": duplicate member; expected each member once"));
     }
+    // Protobuf's message quotes the text around the error after its first
+    // line and marks the spot with a caret on the line after that.
     return absl::InvalidArgumentError(absl::StrCat(
-        "invalid JSON: ", std::string(status.message()), " (document starts ",
-        ShortText(absl::StripAsciiWhitespace(*text)), ")"));
+        "invalid JSON: ", EscapeLinesForMessage(std::string(status.message())),
+        " (document starts ",
+        EscapeLinesForMessage(ShortText(absl::StripAsciiWhitespace(*text))),
+        ")"));
   }
   absl::Status names = CheckMemberNames(value, Path());
   if (!names.ok()) return names;
@@ -436,8 +555,8 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
 }
 
 Path Path::Field(absl::string_view name) const {
-  if (text_.empty()) return Path(std::string(name));
-  return Path(absl::StrCat(text_, ".", name));
+  if (text_.empty()) return Path(EscapeForMessage(name));
+  return Path(absl::StrCat(text_, ".", EscapeForMessage(name)));
 }
 
 Path Path::Index(int index) const {

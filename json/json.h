@@ -17,7 +17,8 @@
 //                             "an integer between 100 and 4096");
 //
 // Numbers arrive as doubles, exactly as JSON defines them; GetInteger() checks
-// that a number is integral and in range.
+// that a number is integral and in range. Error messages escape control
+// characters, so that a message never writes them raw to a terminal.
 #ifndef PORTCULLIS_JSON_JSON_H_
 #define PORTCULLIS_JSON_JSON_H_
 
@@ -33,7 +34,9 @@ namespace portcullis::json {
 
 // Decodes `bytes` to UTF-8: strips a UTF-8 byte-order mark, and converts
 // UTF-16LE or UTF-16BE text that starts with a byte-order mark. Fails on
-// malformed UTF-16 (an unpaired surrogate or an odd byte count).
+// malformed UTF-16 (an unpaired surrogate or an odd byte count), and on text
+// without a byte-order mark whose first bytes alternate between NUL and
+// other bytes, which is UTF-16 that cannot be decoded without guessing.
 absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes);
 
 // Parses a JSON document (after DecodeToUtf8) into a generic Value. Any JSON
@@ -49,7 +52,8 @@ class Path {
   Path() = default;
   explicit Path(std::string text) : text_(std::move(text)) {}
 
-  // Returns this path followed by `.name` (or `name` at the root).
+  // Returns this path followed by `.name` (or `name` at the root), with
+  // control characters in `name` escaped.
   Path Field(absl::string_view name) const;
   // Returns this path followed by `[index]`.
   Path Index(int index) const;
@@ -72,6 +76,7 @@ const google::protobuf::Value* FindField(const google::protobuf::Struct& object,
 bool IsNullOrAbsent(const google::protobuf::Value* value);
 
 // Renders `value` as compact JSON for messages, cut to about 80 characters.
+// Control characters in strings and member names are escaped (`\u001b`).
 std::string Describe(const google::protobuf::Value& value);
 
 // Returns the name of the JSON type of `value`: "string", "number", "object",

@@ -80,6 +80,71 @@ TEST(ParseJson, ParsesUtf16Document) {
   EXPECT_EQ(name->string_value(), "nsg1");
 }
 
+TEST(DecodeToUtf8, RejectsUtf16WithoutByteOrderMark) {
+  std::string little_endian = Utf16Le("{\"id\": 1}", false);
+  EXPECT_THAT(DecodeToUtf8(little_endian),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("the file looks like UTF-16LE without a "
+                                 "byte-order mark")));
+  EXPECT_THAT(DecodeToUtf8(little_endian),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("iconv -f UTF-16LE -t UTF-8")));
+  // The same text shifted by one byte is UTF-16BE.
+  std::string big_endian = std::string(1, '\0') + little_endian.substr(0, 9);
+  EXPECT_THAT(DecodeToUtf8(big_endian),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("looks like UTF-16BE without a byte-order "
+                                 "mark")));
+  // "{}" is four bytes in UTF-16, the least that is checked.
+  EXPECT_THAT(ParseJson(Utf16Le("{}", false)),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("UTF-16LE without a byte-order mark")));
+  EXPECT_THAT(DecodeToUtf8(std::string("{\0", 2)), IsOk());
+  EXPECT_THAT(DecodeToUtf8("[1, 2]"), IsOk());
+}
+
+TEST(ParseJson, EscapesControlBytesInMessages) {
+  const MessageCase kCases[] = {
+      {"syntax error", "{\"a\": \x01\x1b[2J}", "\\u0001\\u001b[2J"},
+      {"duplicate with control byte", "{\"\x7f\": 1, \"\x7f\": 2}",
+       "invalid JSON: \\u007f: duplicate member"},
+      {"C1 control and invalid UTF-8", "[\xC2\x9B\xFF]", "\\u009b\\xff"},
+      {"case clash", "{\"a\\u0007\": 1, \"A\\u0007\": 2}",
+       "members \"A\\u0007\" and \"a\\u0007\" differ only in case"},
+  };
+  for (const MessageCase& test : kCases) {
+    SCOPED_TRACE(test.name);
+    absl::StatusOr<google::protobuf::Value> parsed = ParseJson(test.json);
+    ASSERT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument,
+                                 HasSubstr(test.message)));
+    for (char c : parsed.status().message()) {
+      unsigned char byte = static_cast<unsigned char>(c);
+      EXPECT_TRUE(byte == '\n' || (byte >= 0x20 && byte != 0x7F))
+          << "raw byte " << static_cast<int>(byte);
+    }
+  }
+}
+
+TEST(ParseJson, EscapesNulInExcerpt) {
+  // A NUL byte ends a C string, so this case cannot be in the table above.
+  absl::StatusOr<google::protobuf::Value> parsed =
+      ParseJson(std::string("{\"\0\": tru}", 10));
+  ASSERT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("{\"\\u0000\": tru}")));
+  EXPECT_THAT(parsed.status().message(),
+              ::testing::Not(HasSubstr(std::string(1, '\0'))));
+}
+
+TEST(ParseJson, KeepsLineBreaksOfCrLfExcerpts) {
+  absl::StatusOr<google::protobuf::Value> parsed =
+      ParseJson("{\r\n  \"a\": tru\r\n}\r\n");
+  ASSERT_THAT(parsed, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("Unexpected token")));
+  EXPECT_THAT(parsed.status().message(), ::testing::Not(HasSubstr("\r")));
+  EXPECT_THAT(parsed.status().message(), ::testing::Not(HasSubstr("\\r")));
+  EXPECT_THAT(parsed.status().message(), HasSubstr("\n"));
+}
+
 TEST(ParseJson, AcceptsTopLevelArray) {
   ASSERT_OK_AND_ASSIGN(auto value, ParseJson("[1, 2]"));
   EXPECT_EQ(value.list_value().values_size(), 2);
@@ -212,6 +277,13 @@ TEST(GetInteger, AcceptsIntegralNumbersAndDecimalStrings) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("5000")));
   EXPECT_THAT(GetInteger(*FindField(fields, "f"), root.Field("f"), 0, 1),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("true")));
+}
+
+TEST(Describe, EscapesControlCharacters) {
+  ASSERT_OK_AND_ASSIGN(auto value,
+                       ParseJson(R"({"name\u0000": "red\u001b[31m\ttext"})"));
+  EXPECT_EQ(Describe(value), R"({"name\u0000":"red\u001b[31m\ttext"})");
+  EXPECT_EQ(Path().Field("a\nb").Field("c").ToString(), R"(a\nb.c)");
 }
 
 TEST(TypedGetters, NameTheExpectedType) {

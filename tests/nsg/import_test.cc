@@ -477,6 +477,20 @@ TEST(ImportDocumentTest, ReadsByteOrderMarkAndUtf16) {
   }
 }
 
+TEST(ImportDocumentTest, RejectsUtf16WithoutByteOrderMark) {
+  std::string utf16;
+  for (char c : std::string(kRestRule)) {
+    utf16.push_back(c);
+    utf16.push_back('\0');
+  }
+  absl::StatusOr<ImportResult> result = ImportNsgs(utf16);
+  EXPECT_THAT(result, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("looks like UTF-16LE without a "
+                                         "byte-order mark")));
+  EXPECT_THAT(result.status().message(),
+              ::testing::Not(HasSubstr(std::string(1, '\0'))));
+}
+
 TEST(ImportDocumentTest, ChoosesNsgByNameIgnoringCase) {
   constexpr char kTwo[] = R"([
       {"name": "First", "properties": {"securityRules": []}},
