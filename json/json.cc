@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace portcullis::json {
@@ -28,6 +29,42 @@ constexpr size_t kDescribeLimit = 80;
 // The deepest nesting of objects and arrays ParseJson() accepts. Real Azure
 // and Graph exports nest about 13 levels deep.
 constexpr int kMaxDepth = 32;
+// The unknown field of a number Value in which ParseJson() keeps the number's
+// literal as written, when it is not a short integer literal. Unknown fields
+// are copied with the Value. google.protobuf.Value uses field numbers 1 to 6.
+constexpr int kNumberLiteralField = 1000;
+
+// True for an optional minus sign followed by one or more decimal digits.
+bool IsDecimalInteger(absl::string_view text) {
+  absl::ConsumePrefix(&text, "-");
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return absl::ascii_isdigit(static_cast<unsigned char>(c));
+         });
+}
+
+// True for an integer literal of at most 15 digits. A double represents
+// every integer up to 2^53 (about 9.007e15) exactly, so such a literal
+// loses nothing.
+bool IsShortIntegerLiteral(absl::string_view literal) {
+  return IsDecimalInteger(literal) &&
+         literal.size() - (literal[0] == '-' ? 1 : 0) <= 15;
+}
+
+// Returns the literal that ParseJson() kept for a number Value, or nullopt
+// for a short integer literal and for a Value not made by ParseJson().
+std::optional<std::string> NumberLiteral(const Value& value) {
+  const google::protobuf::UnknownFieldSet& unknown =
+      value.GetReflection()->GetUnknownFields(value);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    const google::protobuf::UnknownField& field = unknown.field(i);
+    if (field.number() == kNumberLiteralField &&
+        field.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED) {
+      return field.length_delimited();
+    }
+  }
+  return std::nullopt;
+}
 
 void AppendUtf8(uint32_t code_point, std::string& out) {
   if (code_point < 0x80) {
@@ -188,6 +225,10 @@ void DescribeInto(const Value& value, std::string& out) {
       out += value.bool_value() ? "true" : "false";
       return;
     case Value::kNumberValue: {
+      if (std::optional<std::string> literal = NumberLiteral(value)) {
+        out += *literal;
+        return;
+      }
       double number = value.number_value();
       if (std::isfinite(number) && number == std::floor(number) &&
           std::fabs(number) < 1e15) {
@@ -258,99 +299,172 @@ size_t FindTooDeepNesting(absl::string_view text) {
   return absl::string_view::npos;
 }
 
-// Finds the first object member whose name repeats an earlier member of the
-// same object, with its path. Protobuf's parser rejects such a document too,
-// but names the spot by Struct internals (`struct_value.fields[6]`), so the
-// text is scanned again for the path. The scan stops without a result at
-// anything that is not JSON, leaving that error to protobuf's message, and
-// it relies on FindTooDeepNesting() to bound its recursion.
-class RepeatedMemberFinder {
+// Walks the JSON text a second time, because protobuf's parser keeps neither
+// the text of a number nor the path where it failed. With `document` (the
+// Value parsed from `text`), Scan() records on each number Value the literal
+// as written when it is not a short integer literal (see NumberLiteral()).
+// Without it, after the parser failed, Scan() looks for the errors it can
+// name by path: a repeated member or a number out of the range of a double.
+//
+// The scan accepts what protobuf 3.21's parser accepts beyond RFC 8259
+// (single quotes, unquoted member names, trailing commas, numbers such as
+// `1.` and `-.5`), so that a document the parser took is annotated in full.
+// It relies on FindTooDeepNesting() to bound its recursion.
+class TextScanner {
  public:
-  explicit RepeatedMemberFinder(absl::string_view text) : text_(text) {}
+  TextScanner(absl::string_view text, Value* document)
+      : text_(text), document_(document) {}
 
-  std::optional<Path> Find() {
+  // Returns the error found, or OK. After a failed parse, OK means the scan
+  // stopped at text that is not JSON, leaving that error to protobuf's
+  // message. After a successful parse, text the scan cannot follow is an
+  // error, so that no number escapes the annotation.
+  absl::Status Scan() {
     SkipWhitespace();
-    ReadValue(Path());
-    return found_;
+    bool complete = ReadValue(Path(), document_);
+    if (!error_.ok() || document_ == nullptr) return error_;
+    if (complete) SkipWhitespace();
+    if (!complete || pos_ < text_.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid JSON: unsupported syntax at byte ", pos_, " (",
+          EscapeForMessage(ShortText(text_.substr(pos_))),
+          "); expected JSON as RFC 8259 defines it"));
+    }
+    return absl::OkStatus();
   }
 
  private:
-  // Each Read function returns false when the scan stops: on text that is
-  // not JSON, or once a repeated member is found.
-  bool ReadValue(const Path& path) {
+  // Each Read function returns false when the scan stops: on text it cannot
+  // follow, or once error_ is set. `value` is the matching part of the
+  // parsed document, or nullptr.
+  bool ReadValue(const Path& path, Value* value) {
     if (pos_ >= text_.size()) return false;
-    switch (text_[pos_]) {
-      case '{':
-        return ReadObject(path);
-      case '[':
-        return ReadArray(path);
-      case '"': {
-        std::string ignored;
-        return ReadString(ignored);
-      }
-      default:
-        return ReadLiteralOrNumber();
+    char c = text_[pos_];
+    if (c == '{') return ReadObject(path, value);
+    if (c == '[') return ReadArray(path, value);
+    if (c == '"' || c == '\'') {
+      std::string ignored;
+      return ReadString(ignored);
     }
+    if (c == '-' || absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return ReadNumber(path, value);
+    }
+    for (absl::string_view literal : {"true", "false", "null"}) {
+      if (absl::StartsWith(text_.substr(pos_), literal)) {
+        pos_ += literal.size();
+        return true;
+      }
+    }
+    return false;
   }
 
-  bool ReadObject(const Path& path) {
+  bool ReadObject(const Path& path, Value* value) {
     ++pos_;  // '{'
     SkipWhitespace();
     if (Consume('}')) return true;
     std::set<std::string> names;
     while (true) {
       std::string name;
-      if (!ReadString(name)) return false;
+      if (!ReadMemberName(name)) return false;
+      Path member_path = path.Field(name);
       if (!names.insert(name).second) {
-        found_ = path.Field(name);
+        error_ = absl::InvalidArgumentError(
+            absl::StrCat("invalid JSON: ", member_path.ToString(),
+                         ": duplicate member; expected each member once"));
         return false;
+      }
+      Value* member = nullptr;
+      if (value != nullptr) {
+        member = FindMember(*value, name);
+        if (member == nullptr) return false;
       }
       SkipWhitespace();
       if (!Consume(':')) return false;
       SkipWhitespace();
-      if (!ReadValue(path.Field(name))) return false;
+      if (!ReadValue(member_path, member)) return false;
       SkipWhitespace();
       if (Consume('}')) return true;
       if (!Consume(',')) return false;
       SkipWhitespace();
+      if (Consume('}')) return true;  // a trailing comma
     }
   }
 
-  bool ReadArray(const Path& path) {
+  bool ReadArray(const Path& path, Value* value) {
     ++pos_;  // '['
     SkipWhitespace();
     if (Consume(']')) return true;
     for (int index = 0;; ++index) {
-      if (!ReadValue(path.Index(index))) return false;
+      Value* item = nullptr;
+      if (value != nullptr) {
+        if (!value->has_list_value() ||
+            index >= value->list_value().values_size()) {
+          return false;
+        }
+        item = value->mutable_list_value()->mutable_values(index);
+      }
+      if (!ReadValue(path.Index(index), item)) return false;
       SkipWhitespace();
       if (Consume(']')) return true;
       if (!Consume(',')) return false;
       SkipWhitespace();
+      if (Consume(']')) return true;  // a trailing comma
     }
   }
 
-  // Reads a string and decodes its escapes into `out`, so that a name
-  // written with a \uXXXX escape equals the same name written plainly, as it
-  // does for the parser.
+  static Value* FindMember(Value& object, const std::string& name) {
+    if (!object.has_struct_value()) return nullptr;
+    auto& fields = *object.mutable_struct_value()->mutable_fields();
+    auto it = fields.find(name);
+    return it == fields.end() ? nullptr : &it->second;
+  }
+
+  // Reads a quoted member name, or an unquoted one of letters, digits, `_`
+  // and `$` as protobuf's parser allows.
+  bool ReadMemberName(std::string& out) {
+    if (pos_ < text_.size() && (text_[pos_] == '"' || text_[pos_] == '\'')) {
+      return ReadString(out);
+    }
+    auto is_name_char = [](char c) {
+      return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+             c == '$';
+    };
+    if (pos_ >= text_.size() ||
+        absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_])) ||
+        !is_name_char(text_[pos_])) {
+      return false;
+    }
+    while (pos_ < text_.size() && is_name_char(text_[pos_])) {
+      out.push_back(text_[pos_++]);
+    }
+    return true;
+  }
+
+  // Reads a string in double or single quotes and decodes its escapes into
+  // `out` as protobuf's parser does, so that a name written with an escape
+  // equals the same name written plainly. An escape that JSON does not
+  // define (`\q`) is read as the character after the backslash.
   bool ReadString(std::string& out) {
-    if (!Consume('"')) return false;
+    char quote = text_[pos_++];
     while (pos_ < text_.size()) {
       char c = text_[pos_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c == quote) return true;
       if (c != '\\') {
         out.push_back(c);
         continue;
       }
       if (pos_ >= text_.size()) return false;
       char escape = text_[pos_++];
-      constexpr absl::string_view kEscapes = "\"\\/bfnrt";
-      constexpr absl::string_view kDecoded = "\"\\/\b\f\n\r\t";
+      constexpr absl::string_view kEscapes = "bfnrt";
+      constexpr absl::string_view kDecoded = "\b\f\n\r\t";
       if (size_t at = kEscapes.find(escape); at != absl::string_view::npos) {
         out.push_back(kDecoded[at]);
         continue;
       }
-      if (escape != 'u') return false;
+      if (escape != 'u') {
+        out.push_back(escape);
+        continue;
+      }
       std::optional<uint32_t> code_point = ReadEscapedCodePoint();
       if (!code_point.has_value()) return false;
       AppendUtf8(*code_point, out);
@@ -390,31 +504,36 @@ class RepeatedMemberFinder {
     return value;
   }
 
-  // Reads true, false, null or a number as RFC 8259 spells it.
-  bool ReadLiteralOrNumber() {
-    for (absl::string_view literal : {"true", "false", "null"}) {
-      if (absl::StartsWith(text_.substr(pos_), literal)) {
-        pos_ += literal.size();
-        return true;
-      }
-    }
-    Consume('-');
-    if (!ReadDigits()) return false;
-    if (Consume('.') && !ReadDigits()) return false;
-    if (Consume('e') || Consume('E')) {
-      if (!Consume('+')) Consume('-');
-      if (!ReadDigits()) return false;
-    }
-    return true;
-  }
-
-  bool ReadDigits() {
+  // Reads a number as protobuf's parser delimits it: the run of digits,
+  // signs, points and exponent marks.
+  bool ReadNumber(const Path& path, Value* value) {
     size_t start = pos_;
     while (pos_ < text_.size() &&
-           absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_]))) {
+           (absl::ascii_isdigit(static_cast<unsigned char>(text_[pos_])) ||
+            absl::string_view("+-.eE").find(text_[pos_]) !=
+                absl::string_view::npos)) {
       ++pos_;
     }
-    return pos_ > start;
+    absl::string_view literal = text_.substr(start, pos_ - start);
+    double number = 0;
+    if (!absl::SimpleAtod(literal, &number)) return false;
+    if (std::isinf(number)) {
+      error_ = absl::InvalidArgumentError(absl::StrCat(
+          "invalid JSON: ", path.ToString(), ": invalid value ",
+          EscapeForMessage(ShortText(literal)),
+          "; expected a number within the range of a double, at most "
+          "1.7976931348623157e308 in magnitude"));
+      return false;
+    }
+    if (value != nullptr) {
+      if (!value->has_number_value()) return false;
+      if (!IsShortIntegerLiteral(literal)) {
+        value->GetReflection()
+            ->MutableUnknownFields(value)
+            ->AddLengthDelimited(kNumberLiteralField, std::string(literal));
+      }
+    }
+    return true;
   }
 
   bool Consume(char c) {
@@ -425,15 +544,15 @@ class RepeatedMemberFinder {
 
   void SkipWhitespace() {
     while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\t' ||
-            text_[pos_] == '\n' || text_[pos_] == '\r')) {
+           absl::ascii_isspace(static_cast<unsigned char>(text_[pos_]))) {
       ++pos_;
     }
   }
 
   absl::string_view text_;
+  Value* document_;
   size_t pos_ = 0;
-  std::optional<Path> found_;
+  absl::Status error_;
 };
 
 // Rejects objects whose member names differ only in ASCII case. FindField()
@@ -536,11 +655,9 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
   auto status =
       google::protobuf::util::JsonStringToMessage(*text, &value, options);
   if (!status.ok()) {
-    if (std::optional<Path> repeated = RepeatedMemberFinder(*text).Find()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("invalid JSON: ", repeated->ToString(),
-                       ": duplicate member; expected each member once"));
-    }
+    // A repeated member or an out-of-range number is named by its path.
+    absl::Status found = TextScanner(*text, nullptr).Scan();
+    if (!found.ok()) return found;
     // Protobuf's message quotes the text around the error after its first
     // line and marks the spot with a caret on the line after that.
     return absl::InvalidArgumentError(absl::StrCat(
@@ -549,6 +666,8 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
         EscapeLinesForMessage(ShortText(absl::StripAsciiWhitespace(*text))),
         ")"));
   }
+  absl::Status literals = TextScanner(*text, &value).Scan();
+  if (!literals.ok()) return literals;
   absl::Status names = CheckMemberNames(value, Path());
   if (!names.ok()) return names;
   return value;
@@ -661,21 +780,29 @@ absl::StatusOr<int64_t> GetInteger(const Value& value, const Path& path,
   if (value.kind_case() == Value::kStringValue) {
     int64_t parsed = 0;
     absl::string_view text = value.string_value();
-    bool digits_only = !text.empty();
-    for (size_t i = 0; i < text.size(); ++i) {
-      bool sign = i == 0 && text[i] == '-';
-      if (!sign && !absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) {
-        digits_only = false;
-      }
-    }
-    if (!digits_only || !absl::SimpleAtoi(text, &parsed) || parsed < min ||
-        parsed > max) {
+    if (!IsDecimalInteger(text) || !absl::SimpleAtoi(text, &parsed) ||
+        parsed < min || parsed > max) {
       return InvalidField(path, value, expected);
     }
     return parsed;
   }
   if (value.kind_case() != Value::kNumberValue) {
     return InvalidField(path, value, expected);
+  }
+  // A number read by ParseJson() with a fraction, an exponent or more than
+  // 15 digits has its literal kept. The literal decides, because its double
+  // may have been rounded to an integer (99.99999999999999999 is 100.0).
+  if (std::optional<std::string> literal = NumberLiteral(value)) {
+    int64_t parsed = 0;
+    if (!IsDecimalInteger(*literal)) {
+      return InvalidField(
+          path, value,
+          absl::StrCat(expected, ", written without a fraction or exponent"));
+    }
+    if (!absl::SimpleAtoi(*literal, &parsed) || parsed < min || parsed > max) {
+      return InvalidField(path, value, expected);
+    }
+    return parsed;
   }
   double number = value.number_value();
   if (!std::isfinite(number) || number != std::floor(number) ||

@@ -16,8 +16,10 @@
 //   return json::InvalidField(item.Field("priority"), value,
 //                             "an integer between 100 and 4096");
 //
-// Numbers arrive as doubles, exactly as JSON defines them; GetInteger() checks
-// that a number is integral and in range. Error messages escape control
+// Numbers arrive as doubles. A double cannot tell 100 from 100.0 or from
+// 99.99999999999999999, which rounds to 100, so ParseJson() also keeps the
+// literal of each number that is not a short integer literal, and
+// GetInteger() accepts only integer literals. Error messages escape control
 // characters, so that a message never writes them raw to a terminal.
 #ifndef PORTCULLIS_JSON_JSON_H_
 #define PORTCULLIS_JSON_JSON_H_
@@ -41,8 +43,13 @@ absl::StatusOr<std::string> DecodeToUtf8(absl::string_view bytes);
 
 // Parses a JSON document (after DecodeToUtf8) into a generic Value. Any JSON
 // value is accepted at the top level. Rejects nesting deeper than 32 levels,
-// repeated member names, and member names of one object that differ only in
-// ASCII case (FindField() could not tell them apart).
+// repeated member names, numbers beyond the range of a double (naming their
+// path), and member names of one object that differ only in ASCII case
+// (FindField() could not tell them apart).
+//
+// A number written with a fraction, an exponent or more than 15 digits keeps
+// its literal in an unknown field of its Value, which copies of the Value
+// keep too. Describe() prints that literal and GetInteger() checks it.
 absl::StatusOr<google::protobuf::Value> ParseJson(absl::string_view bytes);
 
 // A JSON path such as `properties.securityRules[3].properties.priority`,
@@ -76,7 +83,8 @@ const google::protobuf::Value* FindField(const google::protobuf::Struct& object,
 bool IsNullOrAbsent(const google::protobuf::Value* value);
 
 // Renders `value` as compact JSON for messages, cut to about 80 characters.
-// Control characters in strings and member names are escaped (`\u001b`).
+// Numbers read by ParseJson() appear as written, and control characters in
+// strings and member names are escaped (`\u001b`).
 std::string Describe(const google::protobuf::Value& value);
 
 // Returns the name of the JSON type of `value`: "string", "number", "object",
@@ -107,8 +115,11 @@ absl::StatusOr<std::string> GetString(const google::protobuf::Value& value,
                                       const Path& path);
 absl::StatusOr<bool> GetBool(const google::protobuf::Value& value,
                              const Path& path);
-// Accepts a number with no fractional part in [min, max], and also a string
-// holding such a decimal integer, as some exports quote numbers.
+// Accepts an integer in [min, max]: a number written as an integer literal
+// (`100`; a fraction or exponent is rejected even when it is zero, as in
+// `100.0` or `1e2`), or a string holding a decimal integer, as some exports
+// quote numbers. A number built in code has no literal, so it is accepted
+// when its double is integral.
 absl::StatusOr<int64_t> GetInteger(const google::protobuf::Value& value,
                                    const Path& path, int64_t min, int64_t max);
 absl::StatusOr<const google::protobuf::Struct*> GetObject(

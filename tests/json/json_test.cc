@@ -1,9 +1,14 @@
 #include "json/json.h"
 
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "absl/strings/str_cat.h"
 #include "tests/testing/status_matchers.h"
 
 namespace portcullis::json {
@@ -145,6 +150,28 @@ TEST(ParseJson, KeepsLineBreaksOfCrLfExcerpts) {
   EXPECT_THAT(parsed.status().message(), HasSubstr("\n"));
 }
 
+TEST(ParseJson, NamesPathOfNumberOutOfRange) {
+  const MessageCase kCases[] = {
+      {"nested",
+       R"({"properties": {"securityRules": [{"properties": {"priority": 1e400}}]}})",
+       "invalid JSON: properties.securityRules[0].properties.priority: invalid "
+       "value 1e400; expected a number within the range of a double"},
+      {"negative in array", "[1, -1.5E+999]", "invalid JSON: [1]: invalid value "
+                                            "-1.5E+999"},
+      {"root", "1e309", "invalid JSON: (root): invalid value 1e309"},
+      {"after lenient syntax", "{'a': [1,], b: 2e999}",
+       "invalid JSON: b: invalid value 2e999"},
+  };
+  for (const MessageCase& test : kCases) {
+    SCOPED_TRACE(test.name);
+    EXPECT_THAT(ParseJson(test.json),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr(test.message)));
+  }
+  // Underflow rounds to zero, as protobuf's parser reads it.
+  EXPECT_THAT(ParseJson("[1e-400]"), IsOk());
+}
+
 TEST(ParseJson, AcceptsTopLevelArray) {
   ASSERT_OK_AND_ASSIGN(auto value, ParseJson("[1, 2]"));
   EXPECT_EQ(value.list_value().values_size(), 2);
@@ -277,6 +304,94 @@ TEST(GetInteger, AcceptsIntegralNumbersAndDecimalStrings) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("5000")));
   EXPECT_THAT(GetInteger(*FindField(fields, "f"), root.Field("f"), 0, 1),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("true")));
+}
+
+TEST(GetInteger, RejectsLiteralsWithFractionOrExponent) {
+  ASSERT_OK_AND_ASSIGN(
+      auto value,
+      ParseJson(R"({"rounded up": 99.99999999999999999,
+                    "rounded down": 4096.0000000000001, "zero fraction": 100.0,
+                    "exponent": 1e2, "capital exponent": 1E+2, "point": 100.})"));
+  const auto& fields = value.struct_value();
+  for (const auto& [name, literal] : std::vector<std::pair<std::string, std::string>>{
+           {"rounded up", "99.99999999999999999"},
+           {"rounded down", "4096.0000000000001"},
+           {"zero fraction", "100.0"},
+           {"exponent", "1e2"},
+           {"capital exponent", "1E+2"},
+           {"point", "100."}}) {
+    SCOPED_TRACE(name);
+    const google::protobuf::Value* number = FindField(fields, name);
+    ASSERT_NE(number, nullptr);
+    EXPECT_THAT(
+        GetInteger(*number, Path().Field(name), 100, 4096),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr(absl::StrCat(
+                     name, ": invalid value ", literal,
+                     "; expected an integer between 100 and 4096, written "
+                     "without a fraction or exponent"))));
+    // A copy keeps the literal, as an importer's copy of a member does.
+    google::protobuf::Value copy = *number;
+    EXPECT_THAT(GetInteger(copy, Path(), 100, 4096),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("without a fraction or exponent")));
+    EXPECT_EQ(Describe(copy), literal);
+  }
+}
+
+TEST(GetInteger, ReadsLongIntegerLiteralsExactly) {
+  ASSERT_OK_AND_ASSIGN(
+      auto value,
+      ParseJson(R"([9007199254740993, -9223372036854775808,
+                    9223372036854775808, -0, 123456789012345])"));
+  const auto& items = value.list_value().values();
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  // No double equals 2^53 + 1, so only the literal gives it exactly.
+  EXPECT_THAT(GetInteger(items[0], Path(), 0, kMax),
+              IsOkAndHolds(int64_t{9007199254740993}));
+  EXPECT_EQ(Describe(items[0]), "9007199254740993");
+  EXPECT_THAT(GetInteger(items[1], Path(), kMin, kMax), IsOkAndHolds(kMin));
+  EXPECT_THAT(GetInteger(items[2], Path().Index(2), kMin, kMax),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("[2]: invalid value 9223372036854775808")));
+  EXPECT_THAT(GetInteger(items[3], Path(), 0, 1), IsOkAndHolds(0));
+  EXPECT_THAT(GetInteger(items[4], Path(), 0, kMax),
+              IsOkAndHolds(int64_t{123456789012345}));
+}
+
+TEST(GetInteger, AcceptsIntegralNumbersBuiltInCode) {
+  // A number computed by code (an ARM template function, say) has no
+  // literal, so its double decides.
+  google::protobuf::Value computed;
+  computed.set_number_value(100.0);
+  EXPECT_THAT(GetInteger(computed, Path(), 100, 4096), IsOkAndHolds(100));
+  computed.set_number_value(100.5);
+  EXPECT_THAT(GetInteger(computed, Path(), 100, 4096),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid value 100.5")));
+}
+
+TEST(GetInteger, ChecksLiteralsAfterLenientSyntax) {
+  // Protobuf's parser takes single quotes, unquoted names and trailing
+  // commas, and the literals after them are still checked.
+  ASSERT_OK_AND_ASSIGN(
+      auto value, ParseJson("{'a': [1, 2.0,], b: {\"c\\u0064\": 3e0},}"));
+  const auto& fields = value.struct_value();
+  const google::protobuf::Value* a = FindField(fields, "a");
+  ASSERT_NE(a, nullptr);
+  EXPECT_THAT(GetInteger(a->list_value().values(0), Path(), 0, 9),
+              IsOkAndHolds(1));
+  EXPECT_THAT(GetInteger(a->list_value().values(1), Path(), 0, 9),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid value 2.0")));
+  const google::protobuf::Value* b = FindField(fields, "b");
+  ASSERT_NE(b, nullptr);
+  const google::protobuf::Value* cd = FindField(b->struct_value(), "cd");
+  ASSERT_NE(cd, nullptr);
+  EXPECT_THAT(GetInteger(*cd, Path(), 0, 9),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid value 3e0")));
 }
 
 TEST(Describe, EscapesControlCharacters) {

@@ -335,6 +335,28 @@ INSTANTIATE_TEST_SUITE_P(
          {"properties.securityRules[1].properties.priority|"
           "SecurityRuleInvalidPriority"},
          "200.5"},
+        {"PriorityRoundedUpToInteger",
+         absl::StrCat(R"("protocol": "Tcp", "priority": 99.99999999999999999,
+             "direction": "Inbound", "access": "Allow", )",
+                      kRest),
+         {"properties.securityRules[1].properties.priority|"
+          "SecurityRuleInvalidPriority"},
+         "invalid value 99.99999999999999999; expected an integer between 100 "
+         "and 4096"},
+        {"PriorityRoundedDownToInteger",
+         absl::StrCat(R"("protocol": "Tcp", "priority": 4096.0000000000001,
+             "direction": "Inbound", "access": "Allow", )",
+                      kRest),
+         {"properties.securityRules[1].properties.priority|"
+          "SecurityRuleInvalidPriority"},
+         "invalid value 4096.0000000000001"},
+        {"PriorityExponent",
+         absl::StrCat(R"("protocol": "Tcp", "priority": 2e2,
+             "direction": "Inbound", "access": "Allow", )",
+                      kRest),
+         {"properties.securityRules[1].properties.priority|"
+          "SecurityRuleInvalidPriority"},
+         "invalid value 2e2"},
         {"PriorityOutOfRange",
          absl::StrCat(R"("protocol": "Tcp", "priority": 5000,
              "direction": "Inbound", "access": "Allow", )",
@@ -489,6 +511,15 @@ TEST(ImportDocumentTest, RejectsUtf16WithoutByteOrderMark) {
                                          "byte-order mark")));
   EXPECT_THAT(result.status().message(),
               ::testing::Not(HasSubstr(std::string(1, '\0'))));
+}
+
+TEST(ImportDocumentTest, NamesPathOfNumberOutOfRange) {
+  EXPECT_THAT(
+      ImportNsgs(R"({"name": "nsg1", "properties": {"securityRules": [
+          {"name": "r", "properties": {"priority": 1e400}}]}})"),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("properties.securityRules[0].properties.priority: "
+                         "invalid value 1e400")));
 }
 
 TEST(ImportDocumentTest, ChoosesNsgByNameIgnoringCase) {
