@@ -274,22 +274,25 @@ void DescribeInto(const Value& value, std::string& out) {
 }
 
 // Returns the byte offset where nesting first exceeds kMaxDepth, or npos.
-// Brackets inside strings do not count.
+// Brackets inside strings do not count. Strings may be in single quotes, as
+// protobuf's parser accepts them, so that a double quote inside single
+// quotes cannot hide deep nesting after it from this check. The parser's
+// time grows much faster than linearly with depth.
 size_t FindTooDeepNesting(absl::string_view text) {
   int depth = 0;
-  bool in_string = false;
+  char quote = '\0';  // the quote of the string being skipped, or NUL
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    if (in_string) {
+    if (quote != '\0') {
       if (c == '\\') {
         ++i;
-      } else if (c == '"') {
-        in_string = false;
+      } else if (c == quote) {
+        quote = '\0';
       }
       continue;
     }
-    if (c == '"') {
-      in_string = true;
+    if (c == '"' || c == '\'') {
+      quote = c;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxDepth) return i;
     } else if (c == ']' || c == '}') {
@@ -297,6 +300,12 @@ size_t FindTooDeepNesting(absl::string_view text) {
     }
   }
   return absl::string_view::npos;
+}
+
+absl::Status NestingTooDeepError(size_t at) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid JSON: nesting deeper than ", kMaxDepth, " levels at byte ", at,
+      "; expected at most ", kMaxDepth, " nested objects and arrays"));
 }
 
 // Walks the JSON text a second time, because protobuf's parser keeps neither
@@ -309,7 +318,7 @@ size_t FindTooDeepNesting(absl::string_view text) {
 // The scan accepts what protobuf 3.21's parser accepts beyond RFC 8259
 // (single quotes, unquoted member names, trailing commas, numbers such as
 // `1.` and `-.5`), so that a document the parser took is annotated in full.
-// It relies on FindTooDeepNesting() to bound its recursion.
+// Its recursion stops at kMaxDepth levels.
 class TextScanner {
  public:
   TextScanner(absl::string_view text, Value* document)
@@ -340,8 +349,19 @@ class TextScanner {
   bool ReadValue(const Path& path, Value* value) {
     if (pos_ >= text_.size()) return false;
     char c = text_[pos_];
-    if (c == '{') return ReadObject(path, value);
-    if (c == '[') return ReadArray(path, value);
+    if (c == '{' || c == '[') {
+      // FindTooDeepNesting() has rejected deeper text already, but this
+      // check keeps the recursion bounded on its own.
+      if (depth_ == kMaxDepth) {
+        error_ = NestingTooDeepError(pos_);
+        return false;
+      }
+      ++depth_;
+      bool complete =
+          c == '{' ? ReadObject(path, value) : ReadArray(path, value);
+      --depth_;
+      return complete;
+    }
     if (c == '"' || c == '\'') {
       std::string ignored;
       return ReadString(ignored);
@@ -553,6 +573,7 @@ class TextScanner {
   Value* document_;
   size_t pos_ = 0;
   absl::Status error_;
+  int depth_ = 0;
 };
 
 // Rejects objects whose member names differ only in ASCII case. FindField()
@@ -643,10 +664,7 @@ absl::StatusOr<Value> ParseJson(absl::string_view bytes) {
   // Protobuf's parser fails past about 33 nested objects with a message
   // that does not mention depth, so deep documents are rejected here first.
   if (size_t at = FindTooDeepNesting(*text); at != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid JSON: nesting deeper than ", kMaxDepth, " levels at byte ",
-        at, "; expected at most ", kMaxDepth,
-        " nested objects and arrays"));
+    return NestingTooDeepError(at);
   }
 
   Value value;

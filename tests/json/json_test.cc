@@ -259,6 +259,13 @@ TEST(ParseJson, RejectsDeepNestingWithClearMessage) {
   // Brackets inside strings, escaped quotes included, do not count.
   std::string in_string = "[\"\\\"" + std::string(100, '[') + "\"]";
   EXPECT_THAT(ParseJson(in_string), IsOk());
+  // A double quote inside single quotes does not start a string.
+  for (int depth : {33, 100000}) {
+    SCOPED_TRACE(depth);
+    EXPECT_THAT(ParseJson("['\"', " + nested(depth, "[", "]") + "]"),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("nesting deeper than 32 levels")));
+  }
 }
 
 TEST(Path, BuildsFieldAndIndexPaths) {
