@@ -26,7 +26,7 @@ SnapshotReader::~SnapshotReader() {
 }
 
 PinnedSnapshot SnapshotReader::Pin() const noexcept {
-  return PinnedSnapshot(slot_->Protect(holder_->current_), slot_);
+  return PinnedSnapshot(slot_->Pin(holder_->current_), slot_);
 }
 
 Decision SnapshotReader::Decide(const Attempt& attempt, absl::Time now) const noexcept {

@@ -16,16 +16,24 @@
 //   Decision decision = reader->Decide(attempt, now);
 //   // or, to explain it from the same snapshot:
 //   PinnedSnapshot pinned = reader->Pin();
-//   Decision d = Decide(*pinned, attempt, now);
+//   Decision d = reader->Decide(attempt, now);     // decides from *pinned
 //   std::vector<LayerReport> why = Explain(*pinned, attempt, d);
 //
-// Cost on the read path: Pin() is one sequentially consistent store and two
-// loads, unpinning one release store; no reference count is touched.
+// Pins on one reader nest. While a reader pins a snapshot, its Pin()
+// returns that snapshot again and its Decide() decides from it, even when a
+// newer one has been published since, and the snapshot stays pinned until
+// the reader's last PinnedSnapshot is destroyed. To decide from the newest
+// snapshot, destroy the reader's pins first.
+//
+// Cost on the read path: the first Pin() is one sequentially consistent
+// store and two loads, and unpinning the last one is one release store. A
+// nested pin only counts. No reference count is touched.
 //
 // Thread safety: Publish(), Current() and CollectRetired() may be called
 // from any thread and are serialized by a std::mutex. Each SnapshotReader is
-// used by one thread at a time and pins at most one snapshot at a time. All
-// readers must be destroyed before the holder.
+// used by one thread at a time, and creating or destroying one of its
+// PinnedSnapshot objects counts as a use. Every PinnedSnapshot must be
+// destroyed before its reader, and all readers before the holder.
 #ifndef PORTCULLIS_DECIDE_HOLDER_H_
 #define PORTCULLIS_DECIDE_HOLDER_H_
 
@@ -48,7 +56,8 @@ using ReaderSlot = sync::HazardSlot<Snapshot>;
 }  // namespace internal
 
 // A snapshot pinned by a reader: valid until the PinnedSnapshot is
-// destroyed. Empty (false) when nothing is published. Move-only.
+// destroyed. Empty (false) when the reader's outermost pin found nothing
+// published. Move-only.
 class PinnedSnapshot {
  public:
   PinnedSnapshot(PinnedSnapshot&& other) noexcept
@@ -58,7 +67,7 @@ class PinnedSnapshot {
   PinnedSnapshot& operator=(PinnedSnapshot&&) = delete;
   PinnedSnapshot(const PinnedSnapshot&) = delete;
   ~PinnedSnapshot() {
-    if (slot_ != nullptr) slot_->Clear();
+    if (slot_ != nullptr) slot_->Unpin();
   }
 
   explicit operator bool() const { return snapshot_ != nullptr; }
@@ -85,13 +94,15 @@ class SnapshotReader {
   SnapshotReader(const SnapshotReader&) = delete;
   ~SnapshotReader();
 
-  // Pins the current snapshot until the returned object is destroyed.
+  // Pins the current snapshot until the returned object is destroyed. When
+  // this reader already pins a snapshot, returns that one again.
   PinnedSnapshot Pin() const noexcept;
 
-  // Pins, decides and unpins. Without a published snapshot every applicable
-  // layer fails with kNoSnapshot, which denies. The decision holds no
-  // pointer into the snapshot; Explain() needs the snapshot whose id it
-  // records.
+  // Pins, decides and unpins, so it decides from the snapshot this reader
+  // already pins, if any, and leaves that pin in place. Without a snapshot
+  // every applicable layer fails with kNoSnapshot, which denies. The
+  // decision holds no pointer into the snapshot; Explain() needs the
+  // snapshot whose id it records.
   Decision Decide(const Attempt& attempt, absl::Time now) const noexcept;
 
  private:

@@ -28,7 +28,7 @@ SnapshotReader::~SnapshotReader() {
 }
 
 SnapshotGuard SnapshotReader::Pin() const noexcept {
-  return SnapshotGuard(slot_->Protect(publisher_->current_), slot_);
+  return SnapshotGuard(slot_->Pin(publisher_->current_), slot_);
 }
 
 absl::StatusOr<std::unique_ptr<ClassifierPublisher>> ClassifierPublisher::Create(

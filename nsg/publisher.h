@@ -22,10 +22,16 @@
 //   ...
 //   (*publisher)->RemoveRule(*grant);
 //
-// Cost on the read path: Pin() is one sequentially consistent store and
-// two loads; the guard's destructor is one release store. No reference
-// counts are touched, so readers on different cores do not contend on a
-// shared cache line. std::atomic<std::shared_ptr> was not used: GCC 12's
+// Pins on one reader nest. While a reader has a live guard, its Pin()
+// returns the guarded snapshot again and its Lookup() classifies from it,
+// even when a newer one has been published since. The snapshot stays pinned
+// until the reader's last guard is destroyed.
+//
+// Cost on the read path: the first Pin() is one sequentially consistent
+// store and two loads, and destroying the last guard is one release store.
+// A nested pin only counts. No reference counts are touched, so readers on
+// different cores do not contend on a shared cache line.
+// std::atomic<std::shared_ptr> was not used: GCC 12's
 // libstdc++ offers it only under C++20 (the project builds C++17), and its
 // load takes a lock bit and increments the shared count on every call.
 //
@@ -36,8 +42,9 @@
 //
 // Thread safety: writer methods (Publish, AddRule, RemoveRule, Consolidate)
 // may be called from any thread and are serialized by a std::mutex. Each
-// SnapshotReader is used by one thread at a time and pins at most one
-// snapshot at a time. All readers must be destroyed before the publisher.
+// SnapshotReader is used by one thread at a time, and creating or
+// destroying one of its guards counts as a use. Every guard must be
+// destroyed before its reader, and all readers before the publisher.
 #ifndef PORTCULLIS_NSG_PUBLISHER_H_
 #define PORTCULLIS_NSG_PUBLISHER_H_
 
@@ -77,7 +84,7 @@ class SnapshotGuard {
   SnapshotGuard& operator=(SnapshotGuard&&) = delete;
   SnapshotGuard(const SnapshotGuard&) = delete;
   ~SnapshotGuard() {
-    if (slot_ != nullptr) slot_->Clear();
+    if (slot_ != nullptr) slot_->Unpin();
   }
 
   const ClassifierSnapshot& operator*() const { return *snapshot_; }
@@ -103,11 +110,12 @@ class SnapshotReader {
   SnapshotReader(const SnapshotReader&) = delete;
   ~SnapshotReader();
 
-  // Pins the current snapshot until the guard is destroyed. At most one
-  // guard per reader may be alive at a time.
+  // Pins the current snapshot until the guard is destroyed. When this
+  // reader already has a live guard, returns that guard's snapshot again.
   SnapshotGuard Pin() const noexcept;
 
-  // Pins, classifies one flow and unpins.
+  // Pins, classifies one flow and unpins, so it classifies from the
+  // snapshot this reader already pins, if any, and leaves that pin in place.
   RuleMatch Lookup(const FlowV4& flow) const noexcept { return Pin()->Lookup(flow); }
   RuleMatch Lookup(const FlowV6& flow) const noexcept { return Pin()->Lookup(flow); }
 

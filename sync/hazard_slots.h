@@ -10,14 +10,17 @@
 //
 //   sync::HazardSlots<Snapshot, 128> slots;
 //   sync::HazardSlot<Snapshot>* slot = slots.Acquire();     // per reader
-//   const Snapshot* pinned = slot->Protect(current);        // read path
+//   const Snapshot* pinned = slot->Pin(current);            // read path
 //   ...
-//   slot->Clear();                                          // unpin
+//   slot->Unpin();
 //   slots.Reclaim(retired);                                 // writer
 //   slot->Release();                                        // reader gone
 //
 // Each slot is used by one reader thread at a time and announces at most one
-// snapshot. Acquire() and Reclaim() may run on any thread.
+// snapshot. Pins on one slot nest: while the slot pins a snapshot, Pin()
+// returns that snapshot again instead of announcing the current one, and
+// the announcement stays until the last Unpin(). Acquire() and Reclaim()
+// may run on any thread.
 #ifndef PORTCULLIS_SYNC_HAZARD_SLOTS_H_
 #define PORTCULLIS_SYNC_HAZARD_SLOTS_H_
 
@@ -33,6 +36,23 @@ template <typename T>
 struct alignas(64) HazardSlot {
   std::atomic<const T*> hazard{nullptr};
   std::atomic<bool> in_use{false};
+  // Pins not yet ended by Unpin(). Only the thread that uses the slot reads
+  // or writes it, and Release() resets it before the slot is handed on.
+  size_t pin_count = 0;
+
+  // Pins the snapshot `current` points to and returns it. When the slot
+  // already pins a snapshot, returns that one (nullptr when nothing was
+  // published then) and only counts the nested pin. Each call needs one
+  // Unpin().
+  const T* Pin(const std::atomic<const T*>& current) noexcept {
+    if (pin_count++ > 0) return hazard.load(std::memory_order_relaxed);
+    return Protect(current);
+  }
+
+  // Ends one pin, and withdraws the announcement when it was the last.
+  void Unpin() noexcept {
+    if (--pin_count == 0) Clear();
+  }
 
   // Announces the snapshot `current` points to and returns it, once it is
   // still current after the announcement. A writer that replaces it later
@@ -50,11 +70,13 @@ struct alignas(64) HazardSlot {
     }
   }
 
-  // Withdraws the announcement.
+  // Withdraws the announcement, whatever pins remain. Readers use Unpin().
   void Clear() noexcept { hazard.store(nullptr, std::memory_order_release); }
 
-  // Withdraws the announcement and frees the slot for another reader.
+  // Withdraws the announcement, drops any remaining pins and frees the slot
+  // for another reader.
   void Release() noexcept {
+    pin_count = 0;
     Clear();
     in_use.store(false, std::memory_order_release);
   }

@@ -68,6 +68,7 @@ TEST(DecideConcurrencyTest, ReadersSeeWholeSnapshotsWhileWriterRepublishes) {
   std::atomic<int> backwards{0};
   std::atomic<long> decisions{0};
   std::atomic<int> explained{0};
+  std::atomic<int> left_pin{0};
 
   std::vector<std::thread> readers;
   for (int r = 0; r < kReaders; ++r) {
@@ -90,6 +91,9 @@ TEST(DecideConcurrencyTest, ReadersSeeWholeSnapshotsWhileWriterRepublishes) {
           // Explaining reads the snapshot deeply while it stays pinned.
           PinnedSnapshot pinned = reader->Pin();
           Decision pinned_decision = Decide(*pinned, attempt, now);
+          // Deciding through the reader uses the snapshot it pins and
+          // leaves the pin in place for Explain().
+          if (reader->Decide(attempt, now).snapshot_id != pinned->id()) left_pin.fetch_add(1);
           if (Explain(pinned.get(), attempt, pinned_decision).ok()) explained.fetch_add(1);
         }
       }
@@ -112,6 +116,7 @@ TEST(DecideConcurrencyTest, ReadersSeeWholeSnapshotsWhileWriterRepublishes) {
   EXPECT_EQ(inconsistent.load(), 0);
   EXPECT_EQ(backwards.load(), 0);
   EXPECT_GT(explained.load(), 0);
+  EXPECT_EQ(left_pin.load(), 0);
   holder.CollectRetired();
   EXPECT_EQ(holder.retired_count(), 0u);
 }

@@ -602,6 +602,76 @@ TEST(SnapshotHolderTest, PinnedSnapshotOutlivesReplacement) {
   EXPECT_NE(reader.Decide(scenario->attempt(), now).snapshot_id, first_id);
 }
 
+// SnapshotReader::Decide() inside a Pin() on the same reader leaves the pin
+// in place, so the next publication cannot free the pinned snapshot.
+TEST(SnapshotHolderTest, DecideKeepsReaderPin) {
+  absl::StatusOr<Scenario> scenario =
+      LoadScenario(std::string(kScenarioDir) + "/01-admin-through-bastion.json");
+  ASSERT_OK(scenario.status());
+  ASSERT_TRUE(scenario->now.has_value());
+  const absl::Time now = *scenario->now;
+  SnapshotHolder holder;
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> first,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  const uint64_t first_id = first->id();
+  holder.Publish(std::move(first));
+
+  PinnedSnapshot pinned = reader.Pin();
+  ASSERT_TRUE(pinned);
+  std::weak_ptr<const Snapshot> watch = holder.Current();
+  Decision nested = reader.Decide(scenario->attempt(), now);
+  EXPECT_EQ(nested.verdict, Verdict::kAllow);
+  EXPECT_EQ(nested.snapshot_id, first_id);
+
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> second,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  const uint64_t second_id = second->id();
+  holder.Publish(std::move(second));
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(holder.retired_count(), 1u);
+
+  // While the pin lasts, the reader keeps deciding from the pinned snapshot.
+  EXPECT_EQ(reader.Decide(scenario->attempt(), now).snapshot_id, first_id);
+  Decision decision = Decide(*pinned, scenario->attempt(), now);
+  EXPECT_EQ(decision.snapshot_id, first_id);
+  EXPECT_OK(Explain(pinned.get(), scenario->attempt(), decision).status());
+
+  { PinnedSnapshot released = std::move(pinned); }
+  holder.CollectRetired();
+  EXPECT_TRUE(watch.expired());
+  EXPECT_EQ(holder.retired_count(), 0u);
+  EXPECT_EQ(reader.Decide(scenario->attempt(), now).snapshot_id, second_id);
+}
+
+// A Pin() nested in another on the same reader returns the outer pin's
+// snapshot, and ending the inner pin keeps the outer one.
+TEST(SnapshotHolderTest, NestedPinsShareSnapshot) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  absl::Time now = At("2026-03-02T09:30:00Z");
+  SnapshotHolder holder;
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, holder.NewReader());
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> first,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  holder.Publish(first);
+  std::weak_ptr<const Snapshot> watch = first;
+  first.reset();
+
+  PinnedSnapshot outer = reader.Pin();
+  ASSERT_OK_AND_ASSIGN(std::shared_ptr<const Snapshot> second,
+                       Snapshot::Build(scenario->input, BuildOptionsAround(now)));
+  holder.Publish(std::move(second));
+  {
+    PinnedSnapshot inner = reader.Pin();
+    EXPECT_EQ(inner.get(), outer.get());
+  }
+  holder.CollectRetired();
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(holder.retired_count(), 1u);
+  EXPECT_EQ(Decide(*outer, scenario->attempt(), now).verdict, Verdict::kAllow);
+}
+
 TEST(SnapshotHolderTest, ReaderSlotsRunOut) {
   SnapshotHolder holder;
   std::vector<SnapshotReader> readers;

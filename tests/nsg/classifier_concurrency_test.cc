@@ -76,6 +76,8 @@ TEST(ClassifierConcurrencyTest, ReadersSeeWholeSnapshots) {
         // One single lookup and one burst from the same pin.
         const FlowV4& flow = flows[next % flows.size()];
         observed[r].push_back({snapshot->version(), flow, snapshot->Lookup(flow)});
+        // A lookup through the reader classifies from the version it pins.
+        observed[r].push_back({snapshot->version(), flow, reader.Lookup(flow)});
         const size_t begin = (next * 16) % (flows.size() - 16);
         snapshot->LookupBatch(absl::MakeConstSpan(flows.data() + begin, 16),
                               absl::MakeSpan(matches));

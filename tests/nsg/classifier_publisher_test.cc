@@ -159,6 +159,36 @@ TEST(ClassifierPublisherTest, PinnedSnapshotOutlivesPublication) {
   EXPECT_EQ(reader.Lookup(kSsh).priority, 50u);
 }
 
+// SnapshotReader::Lookup() inside a Pin() on the same reader leaves the pin
+// in place, so publications cannot free the pinned snapshot.
+TEST(ClassifierPublisherTest, LookupKeepsReaderPin) {
+  ASSERT_OK_AND_ASSIGN(RuleTable table, RuleTable::Create({DenySsh(200)}));
+  ASSERT_OK_AND_ASSIGN(auto publisher, ClassifierPublisher::Create(
+                                           std::make_shared<const RuleTable>(table)));
+  ASSERT_OK_AND_ASSIGN(SnapshotReader reader, publisher->NewReader());
+  {
+    SnapshotGuard pinned = reader.Pin();
+    EXPECT_EQ(reader.Lookup(kSsh).access, RuleAccess::kDeny);
+    ASSERT_OK(publisher->AddRule(AllowAll(100)).status());
+    EXPECT_EQ(publisher->retired_count(), 1u);
+
+    // While the guard lives, the reader keeps classifying from version 1.
+    EXPECT_EQ(reader.Lookup(kSsh).access, RuleAccess::kDeny);
+    EXPECT_EQ(pinned->version(), 1u);
+    EXPECT_EQ(pinned->Lookup(kSsh).access, RuleAccess::kDeny);
+    {
+      SnapshotGuard inner = reader.Pin();
+      EXPECT_EQ(inner->version(), 1u);
+    }
+    publisher->CollectRetired();
+    EXPECT_EQ(publisher->retired_count(), 1u);
+    EXPECT_EQ(pinned->Lookup(kSsh).access, RuleAccess::kDeny);
+  }
+  publisher->CollectRetired();
+  EXPECT_EQ(publisher->retired_count(), 0u);
+  EXPECT_EQ(reader.Lookup(kSsh).access, RuleAccess::kAllow);
+}
+
 TEST(ClassifierPublisherTest, SnapshotsAgreeWithCombinedReference) {
   std::mt19937_64 rng(11);
   testing::RandomRuleOptions options;

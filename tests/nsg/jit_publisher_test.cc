@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -130,6 +131,19 @@ absl::StatusOr<nsg::AddressResolver> Resolver() {
   return nsg::AddressResolver::Create(nsg::ServiceTags(), context);
 }
 
+// The inbound rule table of the fixture's NSG, without grants.
+absl::StatusOr<std::shared_ptr<const nsg::RuleTable>> InboundTable(
+    const Fixture& fixture, const nsg::AddressResolver& resolver) {
+  absl::StatusOr<nsg::ResolvedNsg> resolved =
+      nsg::ResolveNsg(fixture.nsg, resolver);
+  if (!resolved.ok()) return resolved.status();
+  absl::StatusOr<nsg::CompiledNsg> compiled =
+      nsg::CompiledNsg::Compile(*resolved);
+  if (!compiled.ok()) return compiled.status();
+  return std::make_shared<const nsg::RuleTable>(
+      compiled->table(nsg::DIRECTION_INBOUND));
+}
+
 // Every instant where a grant starts or ends, one nanosecond before it,
 // and the instants between.
 std::vector<absl::Time> Instants(const std::vector<Grant>& grants) {
@@ -252,18 +266,13 @@ TEST(JitGrantSync, WithdrawsSupersededGrant) {
   Fixture fixture = MakeFixture();
   absl::StatusOr<nsg::AddressResolver> resolver = Resolver();
   ASSERT_TRUE(resolver.ok());
-  absl::StatusOr<nsg::ResolvedNsg> resolved =
-      nsg::ResolveNsg(fixture.nsg, *resolver);
-  ASSERT_TRUE(resolved.ok());
-  absl::StatusOr<nsg::CompiledNsg> compiled =
-      nsg::CompiledNsg::Compile(*resolved);
-  ASSERT_TRUE(compiled.ok());
-  auto base = std::make_shared<const nsg::RuleTable>(
-      compiled->table(nsg::DIRECTION_INBOUND));
+  absl::StatusOr<std::shared_ptr<const nsg::RuleTable>> base =
+      InboundTable(fixture, *resolver);
+  ASSERT_TRUE(base.ok()) << base.status();
   absl::StatusOr<std::unique_ptr<nsg::ClassifierPublisher>> publisher =
-      nsg::ClassifierPublisher::Create(base);
+      nsg::ClassifierPublisher::Create(*base);
   ASSERT_TRUE(publisher.ok());
-  JitGrantSync sync(publisher->get(), base, &*resolver);
+  JitGrantSync sync(publisher->get(), *base, &*resolver);
 
   ASSERT_TRUE(sync.Sync(fixture.grants, At("2026-03-02T09:17:00Z")).ok());
   // Port 22 from the first request and 3389 from the second.
@@ -279,6 +288,54 @@ TEST(JitGrantSync, WithdrawsSupersededGrant) {
   ASSERT_TRUE(sync.Sync(fixture.grants, At("2026-03-02T09:45:00Z")).ok());
   ASSERT_EQ(sync.published_names().size(), 1u);
   EXPECT_EQ(sync.published_names()[0], fixture.grants[2].rule.name());
+}
+
+// A reader that pins a snapshot and classifies through the same reader
+// keeps that snapshot while Sync() publishes a grant.
+TEST(JitGrantSync, PinnedSnapshotSurvivesSync) {
+  Fixture fixture = MakeFixture();
+  absl::StatusOr<nsg::AddressResolver> resolver = Resolver();
+  ASSERT_TRUE(resolver.ok());
+  absl::StatusOr<std::shared_ptr<const nsg::RuleTable>> base =
+      InboundTable(fixture, *resolver);
+  ASSERT_TRUE(base.ok()) << base.status();
+  absl::StatusOr<std::unique_ptr<nsg::ClassifierPublisher>> publisher =
+      nsg::ClassifierPublisher::Create(*base);
+  ASSERT_TRUE(publisher.ok());
+  absl::StatusOr<nsg::SnapshotReader> reader = (*publisher)->NewReader();
+  ASSERT_TRUE(reader.ok());
+  JitGrantSync sync(publisher->get(), *base, &*resolver);
+
+  // SSH from 10.0.1.4, which the first grant allows from 09:00.
+  nsg::FlowV4 ssh;
+  ssh.source = net::IpAddress::Parse("10.0.1.4")->v4();
+  ssh.destination = net::IpAddress::Parse("10.0.2.4")->v4();
+  ssh.source_port = 50000;
+  ssh.destination_port = 22;
+  ssh.protocol = 6;
+
+  nsg::SnapshotGuard pinned = reader->Pin();
+  const nsg::RuleMatch before = reader->Lookup(ssh);
+  ASSERT_TRUE(before.found());
+  EXPECT_EQ(before.access, nsg::RuleAccess::kDeny);
+
+  absl::StatusOr<int> changes = sync.Sync(fixture.grants, At("2026-03-02T09:05:00Z"));
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_EQ(*changes, 1);
+  EXPECT_EQ((*publisher)->retired_count(), 1u);
+
+  // The pinned snapshot predates the grant and still denies.
+  EXPECT_EQ(pinned->Lookup(ssh), before);
+  EXPECT_EQ(sync.GrantRuleName(*pinned, before), "");
+  EXPECT_EQ(reader->Lookup(ssh), before);
+
+  { nsg::SnapshotGuard released = std::move(pinned); }
+  const nsg::RuleMatch after = reader->Lookup(ssh);
+  EXPECT_EQ(after.access, nsg::RuleAccess::kAllow);
+  EXPECT_EQ(sync.GrantRuleName((*publisher)->current_for_writer(), after),
+            fixture.grants[0].rule.name());
+  (*publisher)->CollectRetired();
+  EXPECT_EQ((*publisher)->retired_count(), 0u);
 }
 
 }  // namespace
