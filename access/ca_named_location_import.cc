@@ -11,6 +11,7 @@
 #include "access/internal/ca_json_reader.h"
 #include "json/json.h"
 #include "net/ip_prefix.h"
+#include "net/mapped_prefix.h"
 
 namespace portcullis::access {
 namespace {
@@ -49,6 +50,47 @@ absl::Status RejectOtherKindMembers(
         absl::StrCat("no ", member, " in ", kind,
                      ", because a named location holds IP ranges or "
                      "countries, never both; split it into two locations"));
+  }
+  return absl::OkStatus();
+}
+
+// Warns that an IPv4-mapped range is read as the IPv4 range it maps, and
+// that a range around the whole mapped range stays IPv6. Both follow the NSG
+// rule reader (nsg/service_tags.cc). Fails on a mapped range whose IPv4 form
+// is wider than kMinPrefixLength allows, since ::ffff:0:0/96 would be read
+// as 0.0.0.0/0.
+absl::Status CheckMappedRange(const net::IpPrefix& prefix, const Value& cidr,
+                              const json::Path& path, Reader& reader) {
+  const std::string written = cidr.string_value();
+  const net::IpPrefix ipv4 = net::UnmapPrefix(prefix);
+  if (ipv4 != prefix) {
+    if (ipv4.length() < kMinPrefixLength) {
+      return json::InvalidField(
+          path, cidr,
+          absl::StrCat("an IPv4-mapped range with a mask from /",
+                       96 + kMinPrefixLength,
+                       " to /128, because it is read as the IPv4 range ",
+                       ipv4.ToString(), " and an IPv4 range needs a mask of /",
+                       kMinPrefixLength, " or longer"));
+    }
+    reader.Warn(path,
+                absl::StrCat("\"", written,
+                             "\" is an IPv4-mapped IPv6 range, read as the "
+                             "IPv4 range ",
+                             ipv4.ToString(),
+                             ", which contains IPv4 sign-in addresses "
+                             "written either way (192.0.2.1 or "
+                             "::ffff:192.0.2.1)"));
+    return absl::OkStatus();
+  }
+  if (net::ContainsMappedRange(prefix)) {
+    reader.Warn(path,
+                absl::StrCat("\"", written,
+                             "\" contains the IPv4-mapped range "
+                             "::ffff:0.0.0.0/96 but is read as an IPv6 range "
+                             "only, so it contains no IPv4 sign-in address, "
+                             "also when written as ::ffff:192.0.2.1; add IPv4 "
+                             "ranges to the location to cover IPv4 sign-ins"));
   }
   return absl::OkStatus();
 }
@@ -144,7 +186,9 @@ absl::StatusOr<ImportedNamedLocation> ImportNamedLocationValue(
                          ", because Microsoft's service accepts no wider "
                          "range in a named location"));
       }
-      if (*id == kMfaTrustedIpsId && !prefix->is_v4()) {
+      absl::Status mapped = CheckMappedRange(*prefix, *cidr, cidr_path, reader);
+      if (!mapped.ok()) return mapped;
+      if (*id == kMfaTrustedIpsId && !net::UnmapPrefix(*prefix).is_v4()) {
         reader.Warn(cidr_path,
                     "MFA trusted IPs hold IPv4 ranges only in "
                     "Microsoft's service; this range is used as "

@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "net/ip_prefix.h"
+#include "net/mapped_prefix.h"
 
 namespace portcullis::access {
 
@@ -57,7 +58,7 @@ std::optional<RangeError> ParseRanges(
             l, absl::InvalidArgumentError(absl::StrCat(
                    "ipRanges[", i, "]: ", prefix.status().message()))};
       }
-      builder.Add(static_cast<int>(l), *prefix);
+      builder.Add(static_cast<int>(l), net::UnmapPrefix(*prefix));
     }
   }
   return std::nullopt;
@@ -239,7 +240,7 @@ bool NamedLocationSet::IpLocationContains(int index,
                                           const net::IpAddress& address) const {
   const Location& location = locations_[index];
   return location.kind == Location::Kind::kIp &&
-         location.prefixes.Contains(address);
+         location.prefixes.Contains(address.Unmap());
 }
 
 }  // namespace portcullis::access

@@ -4,7 +4,11 @@
 //       NamedLocationSet::Create(imported_locations);
 //
 // IP ranges are read leniently, as the service stores them: host bits are
-// cleared, so "192.0.2.77/24" is 192.0.2.0/24. The location whose id is
+// cleared, so "192.0.2.77/24" is 192.0.2.0/24. An IPv4-mapped range is read
+// as the IPv4 range it maps (net::UnmapPrefix), so "::ffff:192.0.2.0/120" is
+// 192.0.2.0/24, and lookups read an IPv4-mapped address as its IPv4 address.
+// A range shorter than /96, such as ::/16, stays IPv6 and contains no IPv4
+// address in either form. The location whose id is
 // 00000000-0000-0000-0000-000000000000 is the tenant's MFA trusted IPs; it
 // counts as trusted, so `AllTrusted` includes it.
 #ifndef PORTCULLIS_ACCESS_CA_NAMED_LOCATIONS_H_
@@ -69,8 +73,9 @@ class NamedLocationSet {
   // The index of the location with `id` (ignoring case), or -1.
   int Find(absl::string_view id) const;
 
-  // True when IP location `index` contains `address`: the slow, obviously
-  // correct lookup that the index is tested against.
+  // True when IP location `index` contains `address`, with an IPv4-mapped
+  // address read as its IPv4 address: the slow, obviously correct lookup
+  // that the index is tested against.
   bool IpLocationContains(int index, const net::IpAddress& address) const;
 
   // The index from addresses to sets of IP locations.

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "access/ca_import.h"
@@ -60,6 +61,10 @@ std::vector<SignIn> SignIns(const std::vector<ca::Policy>& policies) {
   full.device.emplace();
   full.device->Set(DeviceProperty::kTrustType, "ServerAD");
   full.device->Set(DeviceProperty::kExtensionAttribute1, "SAW");
+  out.push_back(full);
+  // The same sign-in from the IPv4-mapped form of its address.
+  full.ip_address = portcullis::net::IpAddress::V6(
+      (absl::uint128(0xffff) << 32) | 0xC0000205);  // ::ffff:192.0.2.5
   out.push_back(full);
 
   SignIn workload;

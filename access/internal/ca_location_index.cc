@@ -364,7 +364,9 @@ LocationIndexBuilder::Result LocationIndexBuilder::Build() && {
   return result;
 }
 
-uint32_t LocationIndex::Lookup(const net::IpAddress& address) const {
+uint32_t LocationIndex::Lookup(const net::IpAddress& given) const {
+  // Named locations hold IPv4-mapped ranges as IPv4 ranges.
+  const net::IpAddress address = given.Unmap();
   if (address.is_v4()) {
     auto it =
         std::upper_bound(v4_starts_.begin(), v4_starts_.end(), address.v4());

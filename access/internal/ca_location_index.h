@@ -39,7 +39,8 @@ class LocationIndex {
   LocationIndex()
       : v4_starts_(1), v4_sets_(1), v6_starts_(1), v6_sets_(1), sets_(1) {}
 
-  // The id of the set of locations containing `address`. Never allocates.
+  // The id of the set of locations containing `address`, with an
+  // IPv4-mapped address read as its IPv4 address. Never allocates.
   uint32_t Lookup(const net::IpAddress& address) const;
 
   // The location numbers in set `id`, ascending.

@@ -1,9 +1,11 @@
 // Compares the compiled ConditionalAccessPolicySet with the slow reference
 // evaluator on generated policies, named locations and sign-ins.
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
@@ -29,7 +31,7 @@ const char* const kTenants[] = {"t-1", "t-2"};
 const char* const kLocationIds[] = {
     "ip-trusted",      "ip-plain",  "country-nl",
     "country-unknown", "compliant", "00000000-0000-0000-0000-000000000000",
-    "missing"};
+    "ip-mapped",       "ip-around-mapped", "missing"};
 const char* const kCountries[] = {"NL", "BE", "US"};
 const char* const kRules[] = {
     "device.isCompliant -eq True",
@@ -64,6 +66,9 @@ class Generator {
     ip("ip-trusted", true, {"192.0.2.0/25", "2001:db8:1::/48"});
     ip("ip-plain", false, {"192.0.2.64/26", "203.0.113.7/32"});
     ip("00000000-0000-0000-0000-000000000000", false, {"198.51.100.0/24"});
+    // Read as 192.0.2.0/28, and an IPv6 range that stays IPv6.
+    ip("ip-mapped", true, {"::ffff:192.0.2.0/124"});
+    ip("ip-around-mapped", false, {"::/64"});
     ca::NamedLocation nl;
     nl.set_id("country-nl");
     nl.mutable_country()->add_countries_and_regions("NL");
@@ -276,7 +281,8 @@ class Generator {
     if (Coin(70)) {
       const char* addresses[] = {
           "192.0.2.1",     "192.0.2.100",   "203.0.113.7",     "198.51.100.3",
-          "2001:db8:1::5", "2001:db8:2::5", "::ffff:192.0.2.1"};
+          "2001:db8:1::5", "2001:db8:2::5", "::ffff:192.0.2.1",
+          "::ffff:203.0.113.7", "::1"};
       s.ip_address = *net::IpAddress::Parse(Pick(addresses));
     }
     if (Coin(70)) s.country = Coin(20) ? std::string() : Pick(kCountries);
@@ -419,6 +425,8 @@ TEST(CaDifferentialTest, LocationIndexMatchesPrefixSets) {
     }
     if (l == 3) location.mutable_ip()->add_cidr_ranges("0.0.0.0/0");
     if (l == 5) location.mutable_ip()->add_cidr_ranges("255.255.255.255/32");
+    if (l == 7) location.mutable_ip()->add_cidr_ranges("::ffff:192.0.2.128/121");
+    if (l == 8) location.mutable_ip()->add_cidr_ranges("::/80");
     protos.push_back(location);
   }
   absl::StatusOr<NamedLocationSet> set = NamedLocationSet::Create(protos);
@@ -428,7 +436,9 @@ TEST(CaDifferentialTest, LocationIndexMatchesPrefixSets) {
       *net::IpAddress::Parse("::"),
       *net::IpAddress::Parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")};
   for (int i = 0; i < 20000; ++i) {
-    probes.push_back(net::IpAddress::V4(0xC0000000u + (rng() % 4096)));
+    uint32_t v4 = 0xC0000000u + (rng() % 4096);
+    probes.push_back(net::IpAddress::V4(v4));
+    probes.push_back(net::IpAddress::V6((absl::uint128(0xffff) << 32) | v4));
     probes.push_back(*net::IpAddress::Parse(
         absl::StrCat("2001:db8::", absl::Hex(rng() % 8192))));
   }

@@ -623,6 +623,42 @@ TEST_F(CaEvaluateTest, AllTrustedIncludesMfaTrustedIps) {
       kNotEnough);
 }
 
+// An IPv4-mapped range is read as the IPv4 range it maps, as NSG rules read
+// it, so it contains IPv4 sign-ins in either form. A range shorter than /96
+// that contains ::ffff:0:0/96 stays IPv6 and contains no IPv4 sign-in.
+TEST_F(CaEvaluateTest, MappedRangeMatchesIpv4SignIns) {
+  auto locations = MakeLocations(R"({"value": [
+    {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "mapped",
+     "ipRanges": [{"@odata.type": "#microsoft.graph.iPv6CidrRange",
+                   "cidrAddress": "::ffff:198.51.100.0/120"}]},
+    {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": "low-v6",
+     "ipRanges": [{"@odata.type": "#microsoft.graph.iPv6CidrRange",
+                   "cidrAddress": "::/16"}]}]})");
+  ca::Policy in_mapped = MakePolicy("p", R"({"locations": {
+      "includeLocations": ["mapped"]}})");
+  EXPECT_EQ(Reasons(in_mapped, At("198.51.100.25", "NL"),
+                    EvaluationMode::kStrict, locations),
+            kApplies);
+  EXPECT_EQ(Reasons(in_mapped, At("::ffff:198.51.100.25", "NL"),
+                    EvaluationMode::kStrict, locations),
+            kApplies);
+  EXPECT_EQ(Reasons(in_mapped, At("198.51.101.25", "NL"),
+                    EvaluationMode::kStrict, locations),
+            std::vector<std::string>{"location"});
+
+  ca::Policy in_low_v6 = MakePolicy("p", R"({"locations": {
+      "includeLocations": ["low-v6"]}})");
+  EXPECT_EQ(Reasons(in_low_v6, At("::1", "NL"), EvaluationMode::kStrict,
+                    locations),
+            kApplies);
+  EXPECT_EQ(Reasons(in_low_v6, At("198.51.100.25", "NL"),
+                    EvaluationMode::kStrict, locations),
+            std::vector<std::string>{"location"});
+  EXPECT_EQ(Reasons(in_low_v6, At("::ffff:198.51.100.25", "NL"),
+                    EvaluationMode::kStrict, locations),
+            std::vector<std::string>{"location"});
+}
+
 TEST_F(CaEvaluateTest, MappedAddressMatchesIpv4Location) {
   auto locations = MakeLocations(kLocations);
   ca::Policy block_wifi = MakePolicy("p", R"({"locations": {

@@ -635,6 +635,77 @@ TEST(CaImportTest, NamedLocationMaskLimit) {
                        HasSubstr("ipRanges[0]: invalid value \"0.0.0.0/0\"")));
 }
 
+ImportedNamedLocation ImportOneRange(absl::string_view cidr) {
+  absl::StatusOr<std::vector<ImportedNamedLocation>> locations =
+      ImportNamedLocations(
+          absl::StrCat(R"json({"value": [{"@odata.type": "#microsoft.graph.ipNamedLocation",
+            "id": "a", "ipRanges": [{"@odata.type": "#microsoft.graph.iPv6CidrRange",
+            "cidrAddress": ")json",
+                       cidr, R"json("}]}]})json"),
+          "l.json");
+  EXPECT_OK(locations);
+  if (!locations.ok() || locations->size() != 1) return {};
+  return (*locations)[0];
+}
+
+TEST(CaImportTest, NamedLocationMappedRangeWarns) {
+  ImportedNamedLocation location = ImportOneRange("::ffff:198.51.100.0/120");
+  // The range is kept as written; NamedLocationSet maps it.
+  EXPECT_THAT(location.location.ip().cidr_ranges(),
+              ElementsAre("::ffff:198.51.100.0/120"));
+  ASSERT_THAT(WarningPaths(location.warnings),
+              ElementsAre("value[0].ipRanges[0].cidrAddress"));
+  EXPECT_THAT(location.warnings[0].message,
+              HasSubstr("\"::ffff:198.51.100.0/120\" is an IPv4-mapped "
+                        "IPv6 range, read as the IPv4 range 198.51.100.0/24"));
+
+  // Host bits are cleared before mapping, as for any other range.
+  location = ImportOneRange("::ffff:198.51.100.7/120");
+  ASSERT_THAT(WarningPaths(location.warnings),
+              ElementsAre("value[0].ipRanges[0].cidrAddress"));
+  EXPECT_THAT(location.warnings[0].message,
+              HasSubstr("read as the IPv4 range 198.51.100.0/24"));
+}
+
+TEST(CaImportTest, NamedLocationRangeAroundMappedRangeWarns) {
+  for (absl::string_view wide : {"::/9", "::/80", "::ff00:0:0/88", "::fffe:0:0/95"}) {
+    SCOPED_TRACE(wide);
+    ImportedNamedLocation location = ImportOneRange(wide);
+    ASSERT_THAT(WarningPaths(location.warnings),
+                ElementsAre("value[0].ipRanges[0].cidrAddress"));
+    EXPECT_THAT(location.warnings[0].message,
+                HasSubstr(absl::StrCat("\"", wide,
+                                       "\" contains the IPv4-mapped range "
+                                       "::ffff:0.0.0.0/96")));
+  }
+  // Ranges beside the mapped range get no warning.
+  for (absl::string_view other : {"::fffe:0:0/96", "::1/128", "2001:db8::/32", "64:ff9b::/96"}) {
+    SCOPED_TRACE(other);
+    EXPECT_THAT(ImportOneRange(other).warnings, IsEmpty());
+  }
+}
+
+TEST(CaImportTest, NamedLocationMappedRangeMaskLimit) {
+  // A mapped range is held to the IPv4 limit as the range it is read as.
+  for (absl::string_view wide :
+       {"::ffff:0.0.0.0/96", "::ffff:0.0.0.0/100", "::ffff:10.0.0.0/104"}) {
+    SCOPED_TRACE(wide);
+    EXPECT_THAT(
+        ImportNamedLocations(
+            absl::StrCat(R"json({"id": "a", "ipRanges": [")json", wide,
+                         R"json("]})json"),
+            "l.json"),
+        StatusIs(absl::StatusCode::kInvalidArgument,
+                 HasSubstr(absl::StrCat(
+                     "ipRanges[0]: invalid value \"", wide,
+                     "\"; expected an IPv4-mapped range with a mask from "
+                     "/105 to /128"))));
+  }
+  EXPECT_THAT(ImportOneRange("::ffff:10.0.0.0/105").warnings,
+              ElementsAre(::testing::Field(&ImportWarning::message,
+                                           HasSubstr("10.0.0.0/9"))));
+}
+
 // Every real export imports; the warnings each one yields are listed here.
 TEST(CaImportRealDataTest, EveryFileImportsWithExpectedWarnings) {
   std::optional<std::string> shared = portcullis::testing::SharedDir();

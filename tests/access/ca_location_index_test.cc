@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "net/ip_address.h"
 #include "net/ip_prefix.h"
+#include "net/mapped_prefix.h"
 #include "net/prefix_set.h"
 
 namespace portcullis::access {
@@ -95,7 +96,9 @@ class LocationGenerator {
         return Int(2) == 0 ? "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"
                            : "::/128";
       case 3:
-        // IPv4-mapped ranges are IPv6 ranges.
+        // An IPv4-mapped range is read as the IPv4 range it maps. A range
+        // shorter than /96 around the mapped range stays IPv6.
+        if (Int(4) == 0) return absl::StrCat("::/", 9 + Int(72));
         return absl::StrCat("::ffff:", IpAddress::V4(V4Near()).ToString(), "/",
                             96 + 20 + Int(13));
       case 4:
@@ -189,7 +192,7 @@ TEST(CaLocationIndexTest, PrefixSetsMatchOneByOneParsing) {
         absl::StatusOr<net::IpPrefix> prefix =
             net::IpPrefix::ParseLenient(text);
         ASSERT_TRUE(prefix.ok()) << prefix.status();
-        prefixes.push_back(*prefix);
+        prefixes.push_back(net::UnmapPrefix(*prefix));
       }
       EXPECT_EQ(set->locations()[l].prefixes,
                 net::PrefixSet::FromPrefixes(prefixes))
@@ -255,11 +258,37 @@ TEST(CaLocationIndexTest, EveryAddressOfBothFamilies) {
             (std::vector<int>{1}));
   EXPECT_EQ(index.Members(index.Lookup(IpAddress::V6(absl::Uint128Max()))),
             (std::vector<int>{1, 2, 3}));
-  // ::ffff:192.0.2.1 is an IPv6 address to the index; the evaluator unmaps
-  // it before the lookup.
+  // ::ffff:192.0.2.1 is looked up as 192.0.2.1, so ::/0 does not contain it.
   EXPECT_EQ(index.Members(index.Lookup(*IpAddress::Parse("::ffff:192.0.2.1"))),
-            (std::vector<int>{1}));
+            (std::vector<int>{0, 2}));
+  EXPECT_FALSE(set->IpLocationContains(1, *IpAddress::Parse("::ffff:192.0.2.1")));
   EXPECT_EQ(index.segment_count(), 6u);
+}
+
+TEST(CaLocationIndexTest, MappedRangeIsItsIpv4Range) {
+  std::vector<ca::NamedLocation> protos(2);
+  protos[0].set_id("mapped");
+  protos[0].mutable_ip()->add_cidr_ranges("::ffff:198.51.100.0/120");
+  protos[1].set_id("around-mapped");
+  protos[1].mutable_ip()->add_cidr_ranges("::/80");
+  absl::StatusOr<NamedLocationSet> set = NamedLocationSet::Create(protos);
+  ASSERT_TRUE(set.ok()) << set.status();
+  const internal::LocationIndex& index = set->ip_index();
+
+  EXPECT_EQ(set->locations()[0].prefixes,
+            net::PrefixSet::FromPrefixes(
+                {*net::IpPrefix::ParseStrict("198.51.100.0/24")}));
+  for (const char* text : {"198.51.100.25", "::ffff:198.51.100.25"}) {
+    SCOPED_TRACE(text);
+    IpAddress address = *IpAddress::Parse(text);
+    EXPECT_TRUE(set->IpLocationContains(0, address));
+    EXPECT_FALSE(set->IpLocationContains(1, address));
+    EXPECT_EQ(index.Members(index.Lookup(address)), (std::vector<int>{0}));
+  }
+  EXPECT_EQ(index.Members(index.Lookup(*IpAddress::Parse("::1"))),
+            (std::vector<int>{1}));
+  EXPECT_EQ(index.Members(index.Lookup(*IpAddress::Parse("198.51.101.1"))),
+            (std::vector<int>{}));
 }
 
 absl::StatusOr<NamedLocationSet> CreateWithThreads(
