@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "access/ca_named_locations.h"
 #include "access/rbac_operations.h"
+#include "net/mapped_prefix.h"
 #include "pim/internal/proto_time.h"
 #include "pim/policy.h"
 
@@ -607,7 +608,9 @@ class SnapshotBuilder {
         if (!source.ok()) {
           return Prefixed(absl::StrCat("grants[", i, "].source"), source.status());
         }
-        grant.source = *source;
+        // As the JIT rule's NSG source is read, and as Decide() reads the
+        // attempt's source: an IPv4-mapped prefix is IPv4.
+        grant.source = net::UnmapPrefix(*source);
       }
       compiled.push_back(grant);
     }

@@ -20,6 +20,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "net/ip_prefix.h"
+#include "net/mapped_prefix.h"
 #include "net/port_range.h"
 #include "nsg/model.h"
 #include "schedule/duration.h"
@@ -149,18 +150,22 @@ std::vector<std::string> AllowedSources(const JitPolicyPort& port) {
 }
 
 // True when `source` lies inside one of the port's allowed prefixes. A
-// requested "*" fits only an allowed "*".
+// requested "*" fits only an allowed "*". IPv4-mapped prefixes on either
+// side are compared as IPv4, as the NSG rule that a grant adds is read, so
+// an allowed ::/0 admits no IPv4 host written as ::ffff:a.b.c.d.
 bool SourceAllowed(const JitPolicyPort& port, const std::string& source) {
   std::optional<net::IpPrefix> requested;
   if (source != "*") {
     absl::StatusOr<net::IpPrefix> parsed = net::IpPrefix::ParseStrict(source);
-    if (parsed.ok()) requested = *parsed;
+    if (parsed.ok()) requested = net::UnmapPrefix(*parsed);
   }
   for (const std::string& allowed : AllowedSources(port)) {
     if (allowed == "*") return true;
     if (!requested.has_value()) continue;
     absl::StatusOr<net::IpPrefix> prefix = net::IpPrefix::ParseStrict(allowed);
-    if (prefix.ok() && prefix->Contains(*requested)) return true;
+    if (prefix.ok() && net::UnmapPrefix(*prefix).Contains(*requested)) {
+      return true;
+    }
   }
   return false;
 }
@@ -921,6 +926,7 @@ OpenState PortOpenState(const std::vector<Grant>& grants,
                         const net::IpAddress& source, absl::Time now) {
   std::vector<absl::Time> ends = EffectiveEnds(grants);
   std::vector<schedule::Window> windows;
+  const net::IpAddress address = source.Unmap();
   for (size_t i = 0; i < grants.size(); ++i) {
     const Grant& grant = grants[i];
     if (grant.port != port || !grant.rejections.empty() ||
@@ -931,7 +937,7 @@ OpenState PortOpenState(const std::vector<Grant>& grants,
     if (!covers) {
       absl::StatusOr<net::IpPrefix> prefix =
           net::IpPrefix::ParseStrict(grant.source);
-      covers = prefix.ok() && prefix->Contains(source);
+      covers = prefix.ok() && net::UnmapPrefix(*prefix).Contains(address);
     }
     if (!covers) continue;
     windows.push_back({grant.window.start, ends[i]});

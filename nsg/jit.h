@@ -149,7 +149,8 @@ struct RequestDecision {
 //   - min_duration <= end - start <= min(the port's maximum, max_duration);
 //   - the source lies inside one of the allowed prefixes. A single address
 //     inside an allowed CIDR is accepted on purpose, although one user
-//     report says the service rejected that case.
+//     report says the service rejected that case. IPv4-mapped prefixes
+//     compare as IPv4 (net::UnmapPrefix), so ::/0 allows no IPv4 source.
 // Returns an error only for malformed input; a request that breaks a rule
 // gives a decision with `granted` false and its rejections.
 absl::StatusOr<RequestDecision> DecideRequest(
@@ -245,7 +246,7 @@ struct OpenState {
 
 // Computes whether `port` on `vm_id` is open for `source` according to
 // `grants`, taking supersession into account. Grants with rejections never
-// open the port.
+// open the port. An IPv4-mapped `source` or grant prefix is read as IPv4.
 OpenState PortOpenState(const std::vector<Grant>& grants,
                         absl::string_view vm_id, uint32_t port,
                         const net::IpAddress& source, absl::Time now);

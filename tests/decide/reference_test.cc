@@ -73,7 +73,8 @@ class NetworkReferenceTest : public ::testing::Test {
     // Grants: the bastion subnet for an hour, a single bastion address
     // inside it, a newer request that supersedes the first on 22, a revoked
     // port, a port still Initiating, and grants that start later the same
-    // day, one of them for "*", which the policy does not allow on 3389.
+    // day, one of them for "*", which the policy does not allow on 3389,
+    // and one for a bastion address in IPv4-mapped form.
     AddRequest(policy, "2026-03-02T09:00:00Z",
                {{22, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Initiated"},
                 {3389, "10.0.1.0/26", "2026-03-02T10:00:00Z", "Revoked"}});
@@ -86,6 +87,8 @@ class NetworkReferenceTest : public ::testing::Test {
     AddRequest(policy, "2026-03-02T13:00:00Z",
                {{22, "10.0.1.0/26", "2026-03-02T13:05:00Z", "Initiated"},
                 {3389, "*", "2026-03-02T14:00:00Z", "Initiated"}});
+    AddRequest(policy, "2026-03-02T14:10:00Z",
+               {{22, "::ffff:10.0.1.6", "2026-03-02T14:50:00Z", "Initiated"}});
     absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot = Snapshot::Build(
         scenario_->input,
         BuildOptionsAround(*schedule::ParseRfc3339("2026-03-02T09:30:00Z")));
@@ -153,7 +156,9 @@ TEST_F(NetworkReferenceTest, AgreesAtEveryGrantBoundary) {
       instants.push_back(edge + absl::Seconds(1));
     }
   }
-  const char* sources[] = {"10.0.1.4", "10.0.1.5", "10.0.1.40", "203.0.113.50"};
+  const char* sources[] = {"10.0.1.4",        "10.0.1.5",        "10.0.1.6",
+                           "10.0.1.40",       "203.0.113.50",    "::ffff:10.0.1.4",
+                           "::ffff:10.0.1.6", "::ffff:10.0.1.40"};
   const uint16_t ports[] = {22, 3389, 443};
   Attempt attempt = scenario_->attempt();
   attempt.sign_in = nullptr;
@@ -190,6 +195,27 @@ TEST_F(NetworkReferenceTest, IgnoredGrantsOpenNothing) {
     EXPECT_EQ(decision.jit.state, JitDetail::State::kIgnored);
     Compare(attempt, now);
   }
+}
+
+// A grant recorded for ::ffff:10.0.1.6 opens the port for 10.0.1.6 in
+// either form, as the NSG rule it adds does.
+TEST_F(NetworkReferenceTest, MappedGrantOpensItsIpv4Source) {
+  Attempt attempt = scenario_->attempt();
+  attempt.sign_in = nullptr;
+  attempt.via_bastion = false;
+  attempt.port = 22;
+  absl::Time now = *schedule::ParseRfc3339("2026-03-02T14:30:00Z");
+  for (const char* source : {"10.0.1.6", "::ffff:10.0.1.6"}) {
+    SCOPED_TRACE(source);
+    attempt.source = *net::IpAddress::Parse(source);
+    Decision decision = Decide(*snapshot_, attempt, now);
+    EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kAllow);
+    Compare(attempt, now);
+  }
+  attempt.source = *net::IpAddress::Parse("10.0.1.7");
+  EXPECT_EQ(Decide(*snapshot_, attempt, now).layer(Layer::kJit).outcome,
+            LayerOutcome::kDeny);
+  Compare(attempt, now);
 }
 
 TEST_F(NetworkReferenceTest, AgreesOnRandomAttempts) {

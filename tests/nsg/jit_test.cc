@@ -624,6 +624,55 @@ INSTANTIATE_TEST_SUITE_P(
                    {"DurationTooLong", "SourceNotAllowed"}}),
     [](const auto& info) { return info.param.name; });
 
+// An IPv4-mapped source or allowed prefix is read as the IPv4 address or
+// prefix it maps, as the NSG rules that JIT writes are read.
+TEST(DecideRequest, MappedSourceIsItsIpv4Address) {
+  absl::StatusOr<RequestDecision> mapped_request = DecideRequest(
+      BastionPolicy(), Nsg({}), Target(),
+      Request(22, "::ffff:198.51.100.4", absl::Hours(1)), {});
+  ASSERT_TRUE(mapped_request.ok()) << mapped_request.status();
+  EXPECT_TRUE(mapped_request->granted);
+
+  JitPolicy mapped_policy = Policy(R"([{"number": 22, "protocol": "TCP",
+      "allowedSourceAddressPrefix": "::ffff:198.51.100.0/122",
+      "maxRequestAccessDuration": "PT3H"}])");
+  for (const char* source : {"198.51.100.4", "::ffff:198.51.100.4"}) {
+    SCOPED_TRACE(source);
+    absl::StatusOr<RequestDecision> decision =
+        DecideRequest(mapped_policy, Nsg({}), Target(),
+                      Request(22, source, absl::Hours(1)), {});
+    ASSERT_TRUE(decision.ok()) << decision.status();
+    EXPECT_TRUE(decision->granted);
+  }
+  absl::StatusOr<RequestDecision> outside =
+      DecideRequest(mapped_policy, Nsg({}), Target(),
+                    Request(22, "198.51.100.64", absl::Hours(1)), {});
+  ASSERT_TRUE(outside.ok()) << outside.status();
+  EXPECT_THAT(Codes(*outside), ElementsAre("SourceNotAllowed"));
+}
+
+// An IPv6 prefix shorter than /96 contains no IPv4 source, also where it
+// contains ::ffff:0:0/96, so it cannot admit an IPv4 host written in mapped
+// form.
+TEST(DecideRequest, Ipv6AllowedPrefixRejectsMappedSource) {
+  JitPolicy v6_only = Policy(R"([{"number": 22, "protocol": "TCP",
+      "allowedSourceAddressPrefix": "::/0",
+      "maxRequestAccessDuration": "PT3H"}])");
+  for (const char* source : {"198.51.100.4", "::ffff:198.51.100.4"}) {
+    SCOPED_TRACE(source);
+    absl::StatusOr<RequestDecision> decision =
+        DecideRequest(v6_only, Nsg({}), Target(),
+                      Request(22, source, absl::Hours(1)), {});
+    ASSERT_TRUE(decision.ok()) << decision.status();
+    EXPECT_THAT(Codes(*decision), ElementsAre("SourceNotAllowed"));
+  }
+  absl::StatusOr<RequestDecision> v6 =
+      DecideRequest(v6_only, Nsg({}), Target(),
+                    Request(22, "2001:db8::4", absl::Hours(1)), {});
+  ASSERT_TRUE(v6.ok()) << v6.status();
+  EXPECT_TRUE(v6->granted);
+}
+
 TEST(DecideRequest, AcceptsExactDurationBounds) {
   for (absl::Duration duration : {absl::Minutes(5), absl::Hours(3)}) {
     absl::StatusOr<RequestDecision> decision =
@@ -738,6 +787,21 @@ TEST(PortOpenState, ReportsWhenPortCloses) {
   EXPECT_FALSE(before.open);
   ASSERT_FALSE(before.windows.empty());
   EXPECT_EQ(before.windows.windows()[0].start, At("2026-03-02T09:00:00Z"));
+}
+
+TEST(PortOpenState, MappedFormsMatchTheirIpv4Address) {
+  absl::Time now = At("2026-03-02T09:10:00Z");
+  net::IpAddress v4 = *net::IpAddress::Parse("198.51.100.4");
+  net::IpAddress mapped = *net::IpAddress::Parse("::ffff:198.51.100.4");
+  for (const char* source : {"198.51.100.4", "::ffff:198.51.100.4"}) {
+    SCOPED_TRACE(source);
+    absl::StatusOr<RequestDecision> decision = DecideRequest(
+        BastionPolicy(), Nsg({}), Target(),
+        Request(22, source, absl::Hours(1)), {});
+    ASSERT_TRUE(decision.ok() && decision->granted);
+    EXPECT_TRUE(PortOpenState(decision->grants, kVmId, 22, v4, now).open);
+    EXPECT_TRUE(PortOpenState(decision->grants, kVmId, 22, mapped, now).open);
+  }
 }
 
 TEST(WithJitRules, RedeployedBaseKeepsActiveGrants) {
