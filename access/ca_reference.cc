@@ -2,10 +2,13 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "access/ca_app_groups.h"
 #include "access/ca_controls.h"
+#include "schedule/rfc3339.h"
 #include "schedule/work_hours.h"
 
 namespace portcullis::access {
@@ -309,7 +312,11 @@ Tri Flow(const ca::Conditions& c, const SignIn& s) {
                s.authentication_flow);
 }
 
-Tri Time(const ca::Conditions& c, absl::Time now, bool* invalid) {
+// Fails when the schedule cannot be expanded around `now`, naming the
+// policy, so that a failure never reads as "outside the schedule".
+absl::StatusOr<Tri> Time(const ca::Policy& policy, absl::Time now,
+                         bool* invalid) {
+  const ca::Conditions& c = policy.conditions();
   if (!c.has_schedule()) return Tri::kTrue;
   absl::StatusOr<schedule::WorkHours> hours =
       schedule::WorkHours::FromJsonValue(c.schedule().work_hours());
@@ -319,18 +326,27 @@ Tri Time(const ca::Conditions& c, absl::Time now, bool* invalid) {
   }
   absl::StatusOr<schedule::IntervalSet> windows =
       hours->Expand(now - absl::Hours(24 * 8), now + absl::Seconds(1));
-  bool inside = windows.ok() && windows->Contains(now);
+  if (!windows.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy \"", policy.id(), "\": the work hours around ",
+        schedule::FormatRfc3339(now), " could not be expanded: ",
+        windows.status().message()));
+  }
   bool exclude = c.schedule().mode() == ca::FILTER_MODE_EXCLUDE;
-  return ToTri(inside != exclude);
+  return ToTri(windows->Contains(now) != exclude);
 }
 
 }  // namespace
 
-WhatIfResult ReferenceExplain(const std::vector<ca::Policy>& policies,
-                              const NamedLocationSet* locations,
-                              const SignIn& s, absl::Time now,
-                              EvaluationMode mode,
-                              const CompileOptions& options) {
+absl::StatusOr<WhatIfResult> ReferenceExplain(
+    const std::vector<ca::Policy>& policies, const NamedLocationSet* locations,
+    const SignIn& s, absl::Time now, EvaluationMode mode,
+    const CompileOptions& options) {
+  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("now: ", schedule::FormatRfc3339(now),
+                     " is not a finite instant"));
+  }
   WhatIfResult result;
   for (size_t index = 0; index < policies.size(); ++index) {
     const ca::Policy& policy = policies[index];
@@ -342,6 +358,8 @@ WhatIfResult ReferenceExplain(const std::vector<ca::Policy>& policies,
     p.report_only = policy.state() == ca::POLICY_STATE_REPORT_ONLY;
 
     bool invalid = false;
+    absl::StatusOr<Tri> time = Time(policy, now, &invalid);
+    if (!time.ok()) return time.status();
     p.conditions = {
         Identity(policy, s),
         Target(policy, s, options),
@@ -357,7 +375,7 @@ WhatIfResult ReferenceExplain(const std::vector<ca::Policy>& policies,
                     s.service_principal_risk),
         Level(c.insider_risk_levels(), s.insider_risk),
         Flow(c, s),
-        Time(c, now, &invalid),
+        *time,
     };
 
     if (!p.enabled) {

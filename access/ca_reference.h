@@ -9,6 +9,7 @@
 
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "access/ca_named_locations.h"
 #include "access/conditional_access.h"
@@ -18,12 +19,13 @@ namespace portcullis::access {
 
 // Evaluates `policies` for `sign_in` as ConditionalAccessPolicySet::Explain()
 // does. `locations` may be null. Policies whose device filter or schedule
-// does not parse count as not applying with reason invalidPolicy.
-WhatIfResult ReferenceExplain(const std::vector<ca::Policy>& policies,
-                              const NamedLocationSet* locations,
-                              const SignIn& sign_in, absl::Time now,
-                              EvaluationMode mode,
-                              const CompileOptions& options = {});
+// does not parse count as not applying with reason invalidPolicy. Fails
+// where Explain() fails: for a `now` that is not finite, and for a schedule
+// that cannot be expanded around `now`.
+absl::StatusOr<WhatIfResult> ReferenceExplain(
+    const std::vector<ca::Policy>& policies, const NamedLocationSet* locations,
+    const SignIn& sign_in, absl::Time now, EvaluationMode mode,
+    const CompileOptions& options = {});
 
 }  // namespace portcullis::access
 

@@ -12,6 +12,7 @@
 #include "access/ca_app_groups.h"
 #include "access/internal/ca_id_table.h"
 #include "access/internal/ca_policy_mask.h"
+#include "schedule/rfc3339.h"
 #include "schedule/work_hours.h"
 
 namespace portcullis::access {
@@ -678,12 +679,22 @@ absl::Status Compiler::CompileSchedule(int i,
 // True when the schedule contains `now`. Outside the precomputed range this
 // expands the eight days before `now`, which covers any window that can
 // still be open, because overnight windows and recurrences last at most 7
-// days.
-bool InSchedule(const internal::ScheduleSpec& spec, absl::Time now) {
+// days. A failed expansion is an error naming the policy, never "outside":
+// for an "include" block, "outside" would drop the block.
+absl::StatusOr<bool> InSchedule(const internal::ScheduleSpec& spec,
+                                const ca::Policy& policy, absl::Time now) {
   if (now >= spec.from && now < spec.to) return spec.precomputed.Contains(now);
+  absl::Status finite = schedule::CheckFinite("now", now);
+  if (!finite.ok()) return finite;
   absl::StatusOr<schedule::IntervalSet> windows =
       spec.hours.Expand(now - absl::Hours(24 * 8), now + absl::Seconds(1));
-  return windows.ok() && windows->Contains(now);
+  if (!windows.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "policy \"", policy.id(),
+        "\": conditions.x-portcullis-schedule: expanding the work hours around ",
+        schedule::FormatRfc3339(now), " failed: ", windows.status().message()));
+  }
+  return windows->Contains(now);
 }
 
 int CountrySlot(absl::string_view code) {
@@ -854,8 +865,8 @@ TriMask EnumCondition(const CompiledPolicies& d,
   return Known(match[slot], d.words);
 }
 
-void ComputeConditions(const CompiledPolicies& d, const SignIn& s,
-                       absl::Time now, ConditionMasks& c) {
+absl::Status ComputeConditions(const CompiledPolicies& d, const SignIn& s,
+                               absl::Time now, ConditionMasks& c) {
   c[static_cast<int>(Condition::kIdentity)] =
       s.identity == SignIn::Identity::kUser ? UserCondition(d, s)
                                             : WorkloadCondition(d, s);
@@ -909,9 +920,12 @@ void ComputeConditions(const CompiledPolicies& d, const SignIn& s,
 
   TriMask time = Known(Minus(d.valid, d.has_schedule), d.words);
   for (const internal::ScheduleSpec& spec : d.schedules) {
-    if (InSchedule(spec, now) != spec.exclude) time.t.Set(spec.policy);
+    absl::StatusOr<bool> inside = InSchedule(spec, d.policies[spec.policy], now);
+    if (!inside.ok()) return inside.status();
+    if (*inside != spec.exclude) time.t.Set(spec.policy);
   }
   c[static_cast<int>(Condition::kTime)] = std::move(time);
+  return absl::OkStatus();
 }
 
 PolicyMask Applying(const CompiledPolicies& d, const ConditionMasks& c,
@@ -1024,11 +1038,15 @@ absl::StatusOr<ConditionalAccessPolicySet> ConditionalAccessPolicySet::Compile(
   return ConditionalAccessPolicySet(std::move(data));
 }
 
-ConditionalAccessPolicySet::Decision ConditionalAccessPolicySet::Evaluate(
-    const SignIn& sign_in, absl::Time now, EvaluationMode mode) const {
+absl::StatusOr<ConditionalAccessPolicySet::Decision>
+ConditionalAccessPolicySet::Evaluate(const SignIn& sign_in, absl::Time now,
+                                     EvaluationMode mode) const {
+  absl::Status status = schedule::CheckFinite("now", now);
+  if (!status.ok()) return status;
   const CompiledPolicies& d = *data_;
   ConditionMasks conditions;
-  ComputeConditions(d, sign_in, now, conditions);
+  status = ComputeConditions(d, sign_in, now, conditions);
+  if (!status.ok()) return status;
   PolicyMask enforced = Applying(d, conditions, mode) & d.enforced;
 
   Decision decision;
@@ -1049,12 +1067,14 @@ ConditionalAccessPolicySet::Decision ConditionalAccessPolicySet::Evaluate(
   return decision;
 }
 
-WhatIfResult ConditionalAccessPolicySet::Explain(const SignIn& sign_in,
-                                                 absl::Time now,
-                                                 EvaluationMode mode) const {
+absl::StatusOr<WhatIfResult> ConditionalAccessPolicySet::Explain(
+    const SignIn& sign_in, absl::Time now, EvaluationMode mode) const {
+  absl::Status status = schedule::CheckFinite("now", now);
+  if (!status.ok()) return status;
   const CompiledPolicies& d = *data_;
   ConditionMasks conditions;
-  ComputeConditions(d, sign_in, now, conditions);
+  status = ComputeConditions(d, sign_in, now, conditions);
+  if (!status.ok()) return status;
   PolicyMask applying = Applying(d, conditions, mode);
 
   WhatIfResult result;

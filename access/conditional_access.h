@@ -3,9 +3,11 @@
 //
 //   absl::StatusOr<ConditionalAccessPolicySet> set =
 //       ConditionalAccessPolicySet::Compile(policies, locations);
-//   ConditionalAccessPolicySet::Decision d = set->Evaluate(sign_in, now);
-//   if (d.outcome == Outcome::kBlock) ...
-//   WhatIfResult why = set->Explain(sign_in, now, EvaluationMode::kStrict);
+//   absl::StatusOr<ConditionalAccessPolicySet::Decision> d =
+//       set->Evaluate(sign_in, now);
+//   if (!d.ok() || d->outcome == Outcome::kBlock) ...
+//   absl::StatusOr<WhatIfResult> why =
+//       set->Explain(sign_in, now, EvaluationMode::kStrict);
 //
 // Semantics, as Microsoft documents them:
 //   - Disabled policies are skipped. Report-only policies are evaluated and
@@ -35,6 +37,11 @@
 // Extension: a policy's ScheduleCondition (proto/ca.proto) restricts it to
 // inside or outside a work-hour schedule at the `now` passed in; the reason
 // is Graph's `time`.
+//
+// An instant that cannot be judged is an error, never a sign-in that no
+// policy applies to: Evaluate() and Explain() fail with InvalidArgument when
+// `now` is absl::InfiniteFuture() or absl::InfinitePast(), and when a
+// schedule cannot be expanded around `now` (naming the policy).
 //
 // A policy set is immutable and safe to evaluate from any number of threads
 // at once; copies share the compiled data. Evaluate() allocates nothing for
@@ -200,13 +207,17 @@ class ConditionalAccessPolicySet {
       std::shared_ptr<const NamedLocationSet> locations,
       const CompileOptions& options = {});
 
-  // Decides a sign-in at `now`.
-  Decision Evaluate(const SignIn& sign_in, absl::Time now,
-                    EvaluationMode mode = EvaluationMode::kLenient) const;
+  // Decides a sign-in at `now`. Fails with InvalidArgument for a `now`
+  // that is not finite or a schedule that cannot be expanded around it.
+  absl::StatusOr<Decision> Evaluate(
+      const SignIn& sign_in, absl::Time now,
+      EvaluationMode mode = EvaluationMode::kLenient) const;
 
-  // Decides a sign-in and explains every policy's part.
-  WhatIfResult Explain(const SignIn& sign_in, absl::Time now,
-                       EvaluationMode mode = EvaluationMode::kLenient) const;
+  // Decides a sign-in and explains every policy's part. Fails as Evaluate()
+  // does.
+  absl::StatusOr<WhatIfResult> Explain(
+      const SignIn& sign_in, absl::Time now,
+      EvaluationMode mode = EvaluationMode::kLenient) const;
 
   const std::vector<ca::Policy>& policies() const;
   const CompiledGrant& grant(int policy) const;

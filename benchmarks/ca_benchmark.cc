@@ -224,7 +224,7 @@ void BM_CaPolicySet_Evaluate(benchmark::State& state) {
   std::vector<SignIn> sign_ins = SignIns();
   size_t i = 0;
   for (auto _ : state) {
-    ConditionalAccessPolicySet::Decision d =
+    absl::StatusOr<ConditionalAccessPolicySet::Decision> d =
         set->Evaluate(sign_ins[i++ & 63], kNow);
     benchmark::DoNotOptimize(d);
   }
@@ -239,7 +239,7 @@ void BM_CaPolicySet_Explain(benchmark::State& state) {
   std::vector<SignIn> sign_ins = SignIns();
   size_t i = 0;
   for (auto _ : state) {
-    WhatIfResult r =
+    absl::StatusOr<WhatIfResult> r =
         set->Explain(sign_ins[i++ & 63], kNow, EvaluationMode::kStrict);
     benchmark::DoNotOptimize(r);
   }

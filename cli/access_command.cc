@@ -347,9 +347,12 @@ int RunWhatIf(const std::vector<std::string>& args) {
   if (!set.ok()) return Fail(set.status());
 
   bool strict = flags->Switch("strict");
-  WhatIfResult result = set->Explain(inputs.sign_in, now,
-                                     strict ? access::EvaluationMode::kStrict
-                                            : access::EvaluationMode::kLenient);
+  absl::StatusOr<WhatIfResult> explained =
+      set->Explain(inputs.sign_in, now,
+                   strict ? access::EvaluationMode::kStrict
+                          : access::EvaluationMode::kLenient);
+  if (!explained.ok()) return Fail(explained.status());
+  WhatIfResult& result = *explained;
   // With a device present, the device condition is unknown only when its
   // filter depends on a property that deviceInfo leaves out. Lenient mode
   // counts it as satisfied, so the request's author should hear of it.

@@ -1,5 +1,6 @@
 #include "decide/decide.h"
 
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/types/span.h"
 #include "pim/activation.h"
@@ -76,7 +77,10 @@ void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
   const access::SignIn& sign_in = SignInForAttempt(attempt, storage);
 
   const CompiledConditionalAccess& ca = *snapshot.conditional_access();
-  decision.ca.decision = ca.policies.Evaluate(sign_in, now, ca.mode);
+  absl::StatusOr<access::ConditionalAccessPolicySet::Decision> evaluated =
+      ca.policies.Evaluate(sign_in, now, ca.mode);
+  if (!evaluated.ok()) return Fail(decision, kLayer, ErrorCode::kEvaluationFailed);
+  decision.ca.decision = *evaluated;
   if (decision.ca.decision.deciding_policy >= 0) {
     decision.ca.grant = access::EvaluateGrant(
         ca.policies.grant(decision.ca.decision.deciding_policy), sign_in.satisfied);
@@ -610,6 +614,19 @@ void Conclude(Decision& decision) {
   decision.denied_by = static_cast<Layer>(denying);
 }
 
+// Fails every layer that applies to `attempt` with `code`: the identity
+// layers only for a signed-in attempt. Then sets the verdict, a denial.
+void FailEveryLayer(const Attempt& attempt, ErrorCode code, Decision& decision) {
+  for (int i = 0; i < kLayerCount; ++i) {
+    Layer layer = static_cast<Layer>(i);
+    bool identity = layer == Layer::kConditionalAccess || layer == Layer::kPim ||
+                    layer == Layer::kRbac;
+    if (identity && attempt.sign_in == nullptr) continue;
+    Fail(decision, layer, code);
+  }
+  Conclude(decision);
+}
+
 }  // namespace
 
 absl::string_view LayerName(Layer layer) {
@@ -680,6 +697,10 @@ absl::string_view ErrorMessage(ErrorCode code) {
       return "the flow's source and destination addresses are of different families";
     case ErrorCode::kNoSnapshot:
       return "no snapshot is published";
+    case ErrorCode::kNonFiniteTime:
+      return "the instant to decide at is not finite, so no layer can judge it";
+    case ErrorCode::kEvaluationFailed:
+      return "Conditional Access evaluation failed";
   }
   return "unknown error";
 }
@@ -703,6 +724,13 @@ Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
   decision.snapshot_id = snapshot.id();
   decision.now = now;
   decision.vm = snapshot.FindVm(attempt.vm_id);
+  // At an infinite instant a work-hour schedule cannot be expanded and
+  // every window reads as over or never started, which could turn a block
+  // into an allow. No layer judges it.
+  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
+    FailEveryLayer(attempt, ErrorCode::kNonFiniteTime, decision);
+    return decision;
+  }
 
   if (attempt.sign_in != nullptr) {
     DecideConditionalAccess(snapshot, attempt, now, decision);
@@ -728,14 +756,7 @@ Decision Decide(const Snapshot& snapshot, const Attempt& attempt, absl::Time now
 Decision DecideWithoutSnapshot(const Attempt& attempt, absl::Time now) {
   Decision decision;
   decision.now = now;
-  for (int i = 0; i < kLayerCount; ++i) {
-    Layer layer = static_cast<Layer>(i);
-    bool identity = layer == Layer::kConditionalAccess || layer == Layer::kPim ||
-                    layer == Layer::kRbac;
-    if (identity && attempt.sign_in == nullptr) continue;
-    Fail(decision, layer, ErrorCode::kNoSnapshot);
-  }
-  Conclude(decision);
+  FailEveryLayer(attempt, ErrorCode::kNoSnapshot, decision);
   return decision;
 }
 

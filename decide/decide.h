@@ -80,8 +80,9 @@
 //
 // Fail-closed: an error (a layer the snapshot lacks for a signed-in user, a
 // VM the snapshot does not know, an instant outside the range the work hours
-// were expanded for, a flow the classifier cannot take) is a layer outcome
-// kError that denies, with an ErrorCode saying why. No error becomes an allow.
+// were expanded for or not finite at all, a flow the classifier cannot take)
+// is a layer outcome kError that denies, with an ErrorCode saying why. No
+// error becomes an allow.
 //
 // Decide() is thread-safe (the snapshot is immutable) and allocates nothing:
 // a Decision holds enums, indexes into the snapshot and times, and only
@@ -154,6 +155,12 @@ enum class ErrorCode : uint8_t {
   kAddressFamilyMismatch,
   // Decided through a holder that has no snapshot published.
   kNoSnapshot,
+  // `now` is absl::InfiniteFuture() or absl::InfinitePast(), at which no
+  // schedule, activation window or grant can be judged. Every layer fails.
+  kNonFiniteTime,
+  // Conditional Access evaluation failed, such as a policy's work-hour
+  // schedule that could not be expanded around `now`.
+  kEvaluationFailed,
 };
 
 // A sentence such as "the snapshot has no PIM input".

@@ -86,7 +86,13 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
   }
   std::optional<access::SignIn> storage;
   const access::SignIn& sign_in = SignInForAttempt(attempt, storage);
-  access::WhatIfResult what_if = ca.policies.Explain(sign_in, decision.now, ca.mode);
+  absl::StatusOr<access::WhatIfResult> explained =
+      ca.policies.Explain(sign_in, decision.now, ca.mode);
+  if (!explained.ok()) {
+    report.reasons.emplace_back(explained.status().message());
+    return;
+  }
+  const access::WhatIfResult& what_if = *explained;
   const std::vector<ca::Policy>& policies = ca.policies.policies();
   const int deciding = decision.ca.decision.deciding_policy;
 
@@ -130,6 +136,21 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
         "policy ", PolicyName(policies[result.policy]), " applies (",
         result.ResultName(), ")"));
   }
+}
+
+// The message of the error that made Conditional Access evaluation fail
+// for `decision`, evaluated again.
+std::string CaEvaluationError(const Snapshot& snapshot, const Attempt& attempt,
+                              const Decision& decision) {
+  const CompiledConditionalAccess& ca = *snapshot.conditional_access();
+  std::optional<access::SignIn> storage;
+  const access::SignIn& sign_in = SignInForAttempt(attempt, storage);
+  absl::Status status = ca.policies.Explain(sign_in, decision.now, ca.mode).status();
+  if (status.ok()) {
+    status = ca.policies.Explain(sign_in, decision.now, access::EvaluationMode::kLenient)
+                 .status();
+  }
+  return std::string(status.message());
 }
 
 std::string ReasonCodes(const pim::ReasonList& reasons) {
@@ -659,6 +680,14 @@ absl::StatusOr<std::vector<LayerReport>> Explain(const Snapshot* snapshot,
       if (result.error == ErrorCode::kUnknownVm) {
         report.reasons.push_back(
             absl::StrCat(ErrorMessage(result.error), " \"", attempt.vm_id, "\""));
+      } else if (result.error == ErrorCode::kNonFiniteTime) {
+        report.reasons.push_back(absl::StrCat(
+            ErrorMessage(result.error), " (",
+            schedule::CheckFinite("now", decision.now).message(), ")"));
+      } else if (result.error == ErrorCode::kEvaluationFailed && snapshot != nullptr &&
+                 report.layer == Layer::kConditionalAccess) {
+        report.reasons.push_back(absl::StrCat(ErrorMessage(result.error), ": ",
+                                              CaEvaluationError(*snapshot, attempt, decision)));
       } else {
         report.reasons.emplace_back(ErrorMessage(result.error));
       }

@@ -194,7 +194,8 @@ bool InstanceHolds(const CompiledPim& pim, const pim::CompiledInstance& instance
 ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
                                         const access::SignIn& sign_in, absl::Time now) {
   ReferencePimDecision decision;
-  if (!snapshot.pim().has_value() || sign_in.user_id.empty()) {
+  const bool finite = now != absl::InfiniteFuture() && now != absl::InfinitePast();
+  if (!snapshot.pim().has_value() || sign_in.user_id.empty() || !finite) {
     decision.outcome = LayerOutcome::kError;
     return decision;
   }
@@ -309,6 +310,9 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
 
 absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     const Snapshot& snapshot, const Attempt& attempt, absl::Time now) {
+  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
+    return absl::InvalidArgumentError("now: the instant is not finite");
+  }
   int index = snapshot.FindVm(attempt.vm_id);
   if (index < 0) return absl::NotFoundError(absl::StrCat("unknown VM ", attempt.vm_id));
   if (attempt.via_bastion && !snapshot.has_bastion()) {

@@ -58,7 +58,8 @@ struct ReferencePimDecision {
 // the groups' outcomes the least restrictive is the layer's, and among
 // equal ones the latest request, then the greater message, is named. A deactivation processed at or after the activation and by `now`
 // (or with no recorded time) ends it, and the earliest one is named.
-// Returns kError where Decide() fails the layer.
+// Returns kError where Decide() fails the layer, such as for a `now` that is
+// not finite.
 ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
                                         const access::SignIn& sign_in, absl::Time now);
 
@@ -70,8 +71,8 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
                                      const Decision& decision, absl::Time now);
 
 // Decides the JIT and NSG layers of `attempt` at `now`. Fails where
-// Decide() reports an error for those layers (an unknown VM, no NSG on a
-// path, no bastion).
+// Decide() reports an error for those layers (a `now` that is not finite,
+// an unknown VM, no NSG on a path, no bastion).
 absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     const Snapshot& snapshot, const Attempt& attempt, absl::Time now);
 

@@ -124,9 +124,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const SignIn& sign_in : SignIns(policies)) {
     for (EvaluationMode mode :
          {EvaluationMode::kLenient, EvaluationMode::kStrict}) {
-      WhatIfResult fast = set->Explain(sign_in, now, mode);
-      WhatIfResult slow =
+      absl::StatusOr<WhatIfResult> fast_or = set->Explain(sign_in, now, mode);
+      absl::StatusOr<WhatIfResult> slow_or =
           ReferenceExplain(policies, locations.get(), sign_in, now, mode);
+      Check(fast_or.ok() == slow_or.ok(), "both evaluators fail alike");
+      if (!fast_or.ok() || !slow_or.ok()) continue;
+      const WhatIfResult& fast = *fast_or;
+      const WhatIfResult& slow = *slow_or;
       Check(fast.policies.size() == slow.policies.size(), "policy count");
       for (size_t i = 0; i < fast.policies.size(); ++i) {
         Check(fast.policies[i].applies == slow.policies[i].applies, "applies");
@@ -134,7 +138,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       Check(fast.outcome == slow.outcome, "outcome");
       Check(fast.requirements == slow.requirements, "requirements");
-      Check(set->Evaluate(sign_in, now, mode).outcome == fast.outcome,
+      absl::StatusOr<ConditionalAccessPolicySet::Decision> decision =
+          set->Evaluate(sign_in, now, mode);
+      Check(decision.ok() && decision->outcome == fast.outcome,
             "Evaluate and Explain");
     }
   }

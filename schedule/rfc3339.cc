@@ -173,4 +173,13 @@ std::string FormatRfc3339(absl::Time time) {
   return out;
 }
 
+absl::Status CheckFinite(absl::string_view field, absl::Time time) {
+  if (time != absl::InfiniteFuture() && time != absl::InfinitePast()) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": invalid instant ", FormatRfc3339(time),
+      "; expected a finite time"));
+}
+
 }  // namespace portcullis::schedule

@@ -36,6 +36,11 @@ absl::StatusOr<absl::Time> ParseRfc3339(absl::string_view text);
 // infinite times (`infinite-future`, `infinite-past`) cannot be parsed back.
 std::string FormatRfc3339(absl::Time time);
 
+// Returns OK for a finite `time`. For absl::InfiniteFuture() or
+// absl::InfinitePast() returns InvalidArgument naming `field` and the value,
+// because no schedule, window or grant can be judged at such an instant.
+absl::Status CheckFinite(absl::string_view field, absl::Time time);
+
 }  // namespace portcullis::schedule
 
 #endif  // PORTCULLIS_SCHEDULE_RFC3339_H_

@@ -167,11 +167,15 @@ absl::Status WorkHours::AddRecurringWindows(const Recurrence& recurrence,
 absl::StatusOr<IntervalSet> WorkHours::Expand(
     absl::Time from, absl::Time to, const ExpandOptions& options,
     std::vector<DstAdjustment>* adjustments) const {
-  if (to <= from) return IntervalSet();
-  if (from == absl::InfinitePast() || to == absl::InfiniteFuture()) {
+  // Checked before the empty range, because a range of two equal infinite
+  // bounds would otherwise come back empty, and a caller could read that as
+  // "outside every window".
+  if (from == absl::InfinitePast() || from == absl::InfiniteFuture() ||
+      to == absl::InfinitePast() || to == absl::InfiniteFuture()) {
     return absl::InvalidArgumentError(
         "invalid expansion range: both bounds must be finite instants");
   }
+  if (to <= from) return IntervalSet();
 
   // A window starting on local day d ends before day d + 2 begins, so the
   // days from two before `from` to one after `to` cover every window that

@@ -78,7 +78,7 @@ TEST(CaConcurrencyTest, SharedPolicySetGivesSameAnswers) {
   const absl::Time now = absl::FromUnixSeconds(1780000000);
   std::vector<Outcome> expected;
   for (const SignIn& s : sign_ins) {
-    expected.push_back(set.Evaluate(s, now).outcome);
+    expected.push_back(set.Evaluate(s, now).value().outcome);
   }
 
   std::atomic<int> mismatches{0};
@@ -88,10 +88,10 @@ TEST(CaConcurrencyTest, SharedPolicySetGivesSameAnswers) {
       ConditionalAccessPolicySet copy = set;  // copies share the data
       for (int round = 0; round < 500; ++round) {
         size_t i = (round + t) % sign_ins.size();
-        if (copy.Evaluate(sign_ins[i], now).outcome != expected[i]) {
+        if (copy.Evaluate(sign_ins[i], now).value().outcome != expected[i]) {
           mismatches.fetch_add(1);
         }
-        if (copy.Explain(sign_ins[i], now).outcome != expected[i]) {
+        if (copy.Explain(sign_ins[i], now).value().outcome != expected[i]) {
           mismatches.fetch_add(1);
         }
       }

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "access/ca_import.h"
 #include "access/ca_named_locations.h"
 #include "access/ca_reference.h"
 #include "access/conditional_access.h"
@@ -360,11 +361,11 @@ TEST(CaDifferentialTest, CompiledMatchesReference) {
            {EvaluationMode::kLenient, EvaluationMode::kStrict}) {
         SCOPED_TRACE(absl::StrCat("seed ", seed, " sign-in ", n, " mode ",
                                   mode == EvaluationMode::kStrict));
-        WhatIfResult fast = set->Explain(sign_in, now, mode);
+        WhatIfResult fast = set->Explain(sign_in, now, mode).value();
         WhatIfResult slow =
-            ReferenceExplain(policies, locations.get(), sign_in, now, mode);
+            ReferenceExplain(policies, locations.get(), sign_in, now, mode).value();
         ExpectSame(fast, slow, policies);
-        EXPECT_EQ(set->Evaluate(sign_in, now, mode).outcome, fast.outcome);
+        EXPECT_EQ(set->Evaluate(sign_in, now, mode).value().outcome, fast.outcome);
         if (::testing::Test::HasFailure()) return;
       }
     }
@@ -397,12 +398,68 @@ TEST(CaDifferentialTest, KeywordsInExcludeUsersAreIds) {
       sign_in.target = SignIn::Target::kApplications;
       sign_in.application_ids = {"app-1"};
       SCOPED_TRACE(absl::StrCat("excludeUsers ", excluded, ", user ", user));
-      WhatIfResult fast = set->Explain(sign_in, now, EvaluationMode::kStrict);
+      WhatIfResult fast = set->Explain(sign_in, now, EvaluationMode::kStrict).value();
       WhatIfResult slow =
-          ReferenceExplain(policies, nullptr, sign_in, now, EvaluationMode::kStrict);
+          ReferenceExplain(policies, nullptr, sign_in, now, EvaluationMode::kStrict).value();
       ExpectSame(fast, slow, policies);
       ASSERT_EQ(fast.policies.size(), 1u);
       EXPECT_EQ(fast.policies[0].applies, user == "u-1");
+    }
+  }
+}
+
+// A block inside work hours that cover the whole week. Both evaluators
+// block at finite instants, including one far outside any precomputed
+// range, and both fail at the infinite ones rather than skip the block.
+TEST(CaDifferentialTest, NonFiniteInstantFailsInBoth) {
+  absl::StatusOr<std::vector<ImportedPolicy>> imported = ImportPolicies(R"({
+      "id": "11111111-1111-4111-8111-111111111111", "displayName": "block",
+      "state": "enabled", "conditions": {"clientAppTypes": ["all"],
+        "applications": {"includeApplications": ["All"]},
+        "users": {"includeUsers": ["All"]},
+        "x-portcullis-schedule": {"mode": "include", "workHours": {"timeZone": "UTC",
+          "weekly": [{"days": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+                      "start": "00:00", "end": "24:00"}]}}},
+      "grantControls": {"operator": "OR", "builtInControls": ["block"]}})",
+                                                                 "block.json");
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  const std::vector<ca::Policy> policies = {(*imported)[0].policy};
+  CompileOptions options;
+  options.schedule_from = absl::FromUnixSeconds(1780000000);
+  options.schedule_to = options.schedule_from + absl::Hours(24 * 8);
+  absl::StatusOr<ConditionalAccessPolicySet> set =
+      ConditionalAccessPolicySet::Compile(policies, nullptr, options);
+  ASSERT_TRUE(set.ok()) << set.status();
+  SignIn sign_in;
+  sign_in.user_id = "u-1";
+  sign_in.target = SignIn::Target::kApplications;
+  sign_in.application_ids = {"app-1"};
+
+  const absl::Time finite[] = {
+      options.schedule_from + absl::Hours(1),
+      absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59), absl::UTCTimeZone()),
+      absl::FromCivil(absl::CivilSecond(1, 1, 1, 0, 0, 0), absl::UTCTimeZone()),
+  };
+  for (EvaluationMode mode : {EvaluationMode::kLenient, EvaluationMode::kStrict}) {
+    for (absl::Time now : finite) {
+      SCOPED_TRACE(absl::FormatTime(now));
+      absl::StatusOr<WhatIfResult> fast = set->Explain(sign_in, now, mode);
+      absl::StatusOr<WhatIfResult> slow =
+          ReferenceExplain(policies, nullptr, sign_in, now, mode, options);
+      ASSERT_TRUE(fast.ok()) << fast.status();
+      ASSERT_TRUE(slow.ok()) << slow.status();
+      ExpectSame(*fast, *slow, policies);
+      EXPECT_EQ(fast->outcome, Outcome::kBlock);
+    }
+    for (absl::Time now : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+      SCOPED_TRACE(absl::FormatTime(now));
+      absl::StatusOr<WhatIfResult> fast = set->Explain(sign_in, now, mode);
+      absl::StatusOr<WhatIfResult> slow =
+          ReferenceExplain(policies, nullptr, sign_in, now, mode, options);
+      EXPECT_EQ(fast.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(slow.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_EQ(set->Evaluate(sign_in, now, mode).status().code(),
+                absl::StatusCode::kInvalidArgument);
     }
   }
 }

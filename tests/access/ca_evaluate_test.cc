@@ -15,6 +15,7 @@ using ::portcullis::access::testing::MakeLocations;
 using ::portcullis::access::testing::MakePolicy;
 using ::portcullis::access::testing::MakeSignIn;
 using ::portcullis::access::testing::MustCompile;
+using ::portcullis::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -79,9 +80,9 @@ class CaEvaluateTest : public ::testing::Test {
     ConditionalAccessPolicySet set = MustCompile(policies, locations);
     SignIn sign_in = MakeSignIn(request, &directory_);
     EXPECT_OK(ParseSatisfiedControls(satisfied, &sign_in.satisfied));
-    WhatIfResult result = set.Explain(sign_in, kNow, mode);
+    WhatIfResult result = set.Explain(sign_in, kNow, mode).value();
     ConditionalAccessPolicySet::Decision decision =
-        set.Evaluate(sign_in, kNow, mode);
+        set.Evaluate(sign_in, kNow, mode).value();
     EXPECT_EQ(decision.outcome, result.outcome)
         << "Evaluate and Explain differ";
     return result;
@@ -429,7 +430,7 @@ TEST_F(CaEvaluateTest, ExtraOffice365Members) {
   SignIn sign_in =
       MakeSignIn(Request(kUser, kFull, absl::StrCat("[\"", kOtherApp, "\"]")),
                  &directory_);
-  EXPECT_TRUE(set.Explain(sign_in, kNow).policies[0].applies);
+  EXPECT_TRUE(set.Explain(sign_in, kNow).value().policies[0].applies);
 }
 
 TEST_F(CaEvaluateTest, UserActionsAndAuthenticationContexts) {
@@ -534,7 +535,7 @@ TEST_F(CaEvaluateTest, UnnamedPlatformMatchesOnlyAllPlatforms) {
   sign_in.device_platform = ca::DEVICE_PLATFORM_UNSPECIFIED;
   for (EvaluationMode mode : {EvaluationMode::kStrict, EvaluationMode::kLenient}) {
     ConditionalAccessPolicySet set = MustCompile({all_but, windows_only}, nullptr);
-    WhatIfResult result = set.Explain(sign_in, kNow, mode);
+    WhatIfResult result = set.Explain(sign_in, kNow, mode).value();
     EXPECT_EQ(result.policies.at(0).ReasonNames(), kApplies);
     EXPECT_EQ(result.policies.at(1).ReasonNames(), std::vector<std::string>{"devicePlatform"});
   }
@@ -795,12 +796,12 @@ TEST_F(CaEvaluateTest, DeviceFilterFieldReportOption) {
   SignIn unregistered =
       MakeSignIn(Request(kUser, R"({"deviceInfo": {}})"), &directory_);
   ConditionalAccessPolicySet documented = MustCompile({saw});
-  EXPECT_EQ(documented.Evaluate(unregistered, kNow).outcome, Outcome::kBlock);
+  EXPECT_EQ(documented.Evaluate(unregistered, kNow).value().outcome, Outcome::kBlock);
   CompileOptions options;
   options.device_filter.null_semantics = NullSemantics::kFieldReport;
   ConditionalAccessPolicySet field_report =
       MustCompile({saw}, nullptr, options);
-  EXPECT_EQ(field_report.Evaluate(unregistered, kNow).outcome, Outcome::kAllow);
+  EXPECT_EQ(field_report.Evaluate(unregistered, kNow).value().outcome, Outcome::kAllow);
 }
 
 // Excluding a trusted location and excluding compliant devices in one MFA
@@ -967,11 +968,11 @@ TEST_F(CaEvaluateTest, ScheduleExtension) {
       absl::FromCivil(absl::CivilSecond(2026, 5, 28, 17, 0, 0), amsterdam);
   absl::Time saturday =
       absl::FromCivil(absl::CivilSecond(2026, 5, 30, 11, 0, 0), amsterdam);
-  EXPECT_EQ(set.Evaluate(sign_in, open).outcome, Outcome::kAllow);
-  EXPECT_EQ(set.Evaluate(sign_in, last).outcome, Outcome::kAllow);
-  EXPECT_EQ(set.Evaluate(sign_in, close).outcome, Outcome::kBlock);
-  EXPECT_EQ(set.Evaluate(sign_in, saturday).outcome, Outcome::kBlock);
-  EXPECT_THAT(set.Explain(sign_in, open).policies[0].ReasonNames(),
+  EXPECT_EQ(set.Evaluate(sign_in, open).value().outcome, Outcome::kAllow);
+  EXPECT_EQ(set.Evaluate(sign_in, last).value().outcome, Outcome::kAllow);
+  EXPECT_EQ(set.Evaluate(sign_in, close).value().outcome, Outcome::kBlock);
+  EXPECT_EQ(set.Evaluate(sign_in, saturday).value().outcome, Outcome::kBlock);
+  EXPECT_THAT(set.Explain(sign_in, open).value().policies[0].ReasonNames(),
               ElementsAre("time"));
 
   CompileOptions options;
@@ -979,8 +980,54 @@ TEST_F(CaEvaluateTest, ScheduleExtension) {
   options.schedule_to = open + absl::Hours(24 * 30);
   ConditionalAccessPolicySet precomputed =
       MustCompile({policy}, nullptr, options);
-  EXPECT_EQ(precomputed.Evaluate(sign_in, open).outcome, Outcome::kAllow);
-  EXPECT_EQ(precomputed.Evaluate(sign_in, saturday).outcome, Outcome::kBlock);
+  EXPECT_EQ(precomputed.Evaluate(sign_in, open).value().outcome, Outcome::kAllow);
+  EXPECT_EQ(precomputed.Evaluate(sign_in, saturday).value().outcome, Outcome::kBlock);
+}
+
+// A block inside work hours that cover every hour of the week. At an
+// infinite instant no window can be found, and that must not read as
+// "outside the work hours", which would drop the block.
+TEST_F(CaEvaluateTest, NonFiniteInstantIsError) {
+  ca::Policy always = MakePolicy("p", R"({"x-portcullis-schedule": {
+      "mode": "include", "workHours": {"timeZone": "UTC", "weekly": [{"days":
+        ["MO", "TU", "WE", "TH", "FR", "SA", "SU"], "start": "00:00", "end": "24:00"}]}}})");
+  ca::Policy plain = MakePolicy("q", "{}");
+  CompileOptions options;
+  options.schedule_from = kNow - absl::Hours(24);
+  options.schedule_to = kNow + absl::Hours(24 * 7);
+  SignIn sign_in = MakeSignIn(Request(kUser, kFull), &directory_);
+
+  struct Case {
+    const char* name;
+    ConditionalAccessPolicySet set;
+  };
+  const Case cases[] = {
+      {"schedule", MustCompile({always})},
+      {"precomputed schedule", MustCompile({always}, nullptr, options)},
+      {"no schedule", MustCompile({plain})},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(c.set.Evaluate(sign_in, kNow).value().outcome, Outcome::kBlock);
+    for (absl::Time now : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+      const std::string value =
+          now == absl::InfiniteFuture() ? "infinite-future" : "infinite-past";
+      for (EvaluationMode mode : {EvaluationMode::kLenient, EvaluationMode::kStrict}) {
+        EXPECT_THAT(c.set.Evaluate(sign_in, now, mode).status(),
+                    StatusIs(absl::StatusCode::kInvalidArgument,
+                             HasSubstr("now: invalid instant " + value)));
+        EXPECT_THAT(c.set.Explain(sign_in, now, mode).status(),
+                    StatusIs(absl::StatusCode::kInvalidArgument,
+                             HasSubstr("now: invalid instant " + value)));
+      }
+    }
+  }
+
+  // 9999-12-31T23:59:59Z lies far outside the precomputed range, and the
+  // block still applies there.
+  absl::Time last = absl::FromCivil(absl::CivilSecond(9999, 12, 31, 23, 59, 59),
+                                    absl::UTCTimeZone());
+  EXPECT_EQ(cases[1].set.Evaluate(sign_in, last).value().outcome, Outcome::kBlock);
 }
 
 TEST_F(CaEvaluateTest, CompileRejectsBadDeviceFilterOption) {

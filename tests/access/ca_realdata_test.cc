@@ -159,8 +159,8 @@ class CaRealDataTest : public ::testing::Test {
     EXPECT_TRUE(parsed.ok()) << parsed.status();
     if (!parsed.ok()) return WhatIfResult();
     EXPECT_OK(ParseSatisfiedControls(satisfied, &parsed->sign_in.satisfied));
-    WhatIfResult result = set_->Explain(parsed->sign_in, kNow, mode);
-    EXPECT_EQ(set_->Evaluate(parsed->sign_in, kNow, mode).outcome,
+    WhatIfResult result = set_->Explain(parsed->sign_in, kNow, mode).value();
+    EXPECT_EQ(set_->Evaluate(parsed->sign_in, kNow, mode).value().outcome,
               result.outcome);
     return result;
   }

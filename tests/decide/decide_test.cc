@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "access/ca_import.h"
 #include "access/rbac_import.h"
 #include "decide/decide.h"
 #include "decide/explain.h"
@@ -520,6 +521,78 @@ TEST_F(SignInTargetTest, MissingTargetIsAzureManagement) {
   EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
   EXPECT_THAT(CaReasons(), HasSubstr("the sign-in names no application, so it is judged as "
                                      "a sign-in to the Windows Azure Service Management API"));
+}
+
+// Conditional Access policies added to the reference architecture's.
+class ConditionalAccessEdgeTest : public ExplainedDecisionTest {
+ protected:
+  void AddPolicy(const std::string& json) {
+    absl::StatusOr<std::vector<access::ImportedPolicy>> imported =
+        access::ImportPolicies(json, "added.json");
+    ASSERT_OK(imported.status());
+    for (access::ImportedPolicy& policy : *imported) {
+      scenario_->input.conditional_access->policies.push_back(std::move(policy.policy));
+    }
+  }
+
+  // A block of Azure management sign-ins inside work hours that cover every
+  // hour of the week.
+  void AddScheduledBlock() {
+    AddPolicy(R"({"id": "11111111-1111-4111-8111-111111111111", "displayName": "block",
+        "state": "enabled", "conditions": {"clientAppTypes": ["all"],
+          "applications": {"includeApplications": ["797f4846-ba00-4fd7-ba43-dac1f8f63013"]},
+          "users": {"includeUsers": ["All"]},
+          "x-portcullis-schedule": {"mode": "include", "workHours": {"timeZone": "UTC",
+            "weekly": [{"days": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+                        "start": "00:00", "end": "24:00"}]}}},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}})");
+  }
+};
+
+TEST_F(ConditionalAccessEdgeTest, ScheduledBlockDeniesAtFiniteInstants) {
+  AddScheduledBlock();
+  for (const char* at : {"2026-03-02T09:30:00Z", "9999-12-31T23:59:59Z"}) {
+    SCOPED_TRACE(at);
+    snapshot_ = Build();
+    ASSERT_NE(snapshot_, nullptr);
+    Decision decision = Decide(*snapshot_, scenario_->attempt(), At(at));
+    EXPECT_EQ(decision.verdict, Verdict::kDeny);
+    EXPECT_EQ(decision.denied_by, Layer::kConditionalAccess);
+    EXPECT_EQ(decision.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kDeny);
+  }
+}
+
+TEST_F(ConditionalAccessEdgeTest, NonFiniteInstantFailsEveryLayer) {
+  AddScheduledBlock();
+  snapshot_ = Build();
+  ASSERT_NE(snapshot_, nullptr);
+  const Attempt attempt = scenario_->attempt();
+  for (absl::Time now : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+    const std::string value =
+        now == absl::InfiniteFuture() ? "infinite-future" : "infinite-past";
+    SCOPED_TRACE(value);
+    Decision decision = Decide(*snapshot_, attempt, now);
+    ExpectErrorDenies(decision, Layer::kConditionalAccess, ErrorCode::kNonFiniteTime);
+    for (int i = 0; i < kLayerCount; ++i) {
+      EXPECT_EQ(decision.layers[i].outcome, LayerOutcome::kError) << i;
+      EXPECT_EQ(decision.layers[i].error, ErrorCode::kNonFiniteTime) << i;
+    }
+    ASSERT_OK_AND_ASSIGN(std::vector<LayerReport> reports,
+                         Explain(snapshot_.get(), attempt, decision));
+    EXPECT_THAT(Summarize(decision, reports),
+                HasSubstr("denied by conditionalAccess: the instant to decide at is not "
+                          "finite, so no layer can judge it (now: invalid instant " +
+                          value + "; expected a finite time)"));
+
+    // A raw flow has no identity layers, and the network layers fail.
+    Attempt raw = attempt;
+    raw.sign_in = nullptr;
+    raw.via_bastion = false;
+    Decision flow = Decide(*snapshot_, raw, now);
+    ExpectErrorDenies(flow, Layer::kJit, ErrorCode::kNonFiniteTime);
+    EXPECT_EQ(flow.layer(Layer::kNsg).error, ErrorCode::kNonFiniteTime);
+    EXPECT_EQ(flow.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kNotApplicable);
+  }
 }
 
 TEST_F(DecideErrorTest, ErrorsExplainThemselves) {

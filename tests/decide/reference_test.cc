@@ -218,6 +218,23 @@ TEST_F(NetworkReferenceTest, MappedGrantOpensItsIpv4Source) {
   Compare(attempt, now);
 }
 
+// At an infinite instant Decide() fails every layer, and both twins fail.
+TEST_F(NetworkReferenceTest, NonFiniteInstantFailsInBoth) {
+  Attempt attempt = scenario_->attempt();
+  for (absl::Time now : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+    SCOPED_TRACE(schedule::FormatRfc3339(now));
+    Decision decision = Decide(*snapshot_, attempt, now);
+    EXPECT_EQ(decision.verdict, Verdict::kDeny);
+    EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kError);
+    EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kError);
+    EXPECT_EQ(decision.layer(Layer::kNsg).outcome, LayerOutcome::kError);
+    EXPECT_EQ(DecidePimReference(*snapshot_, *attempt.sign_in, now).outcome,
+              LayerOutcome::kError);
+    EXPECT_EQ(DecideNetworkReference(*snapshot_, attempt, now).status().code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST_F(NetworkReferenceTest, AgreesOnRandomAttempts) {
   std::mt19937 random(20260302);
   const absl::Time from = *schedule::ParseRfc3339("2026-03-02T08:00:00Z");

@@ -319,6 +319,22 @@ TEST(WorkHoursTest, ExpandRejectsInfiniteAndHugeRanges) {
   EXPECT_TRUE(empty.empty());
 }
 
+// A range between two equal infinite bounds is not an empty range, because
+// a caller would read "no windows" as "outside the work hours".
+TEST(WorkHoursTest, ExpandRejectsEqualInfiniteBounds) {
+  ASSERT_OK_AND_ASSIGN(
+      WorkHours hours,
+      WorkHours::FromJson(Schedule("UTC", "[\"MO\"]", "08:00", "18:00")));
+  for (absl::Time bound : {absl::InfiniteFuture(), absl::InfinitePast()}) {
+    EXPECT_THAT(hours.Expand(bound, bound),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         HasSubstr("both bounds must be finite")));
+  }
+  EXPECT_THAT(hours.Expand(absl::InfiniteFuture(), Utc("2026-01-01T00:00:00Z")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("both bounds must be finite")));
+}
+
 struct InvalidJsonCase {
   std::string name;
   std::string json;
