@@ -81,6 +81,18 @@ void DecideConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
       ca.policies.Evaluate(sign_in, now, ca.mode);
   if (!evaluated.ok()) return Fail(decision, kLayer, ErrorCode::kEvaluationFailed);
   decision.ca.decision = *evaluated;
+  // Strict mode skips a policy whose conditions lack facts, as Graph's
+  // What-If API does. Enforcement must not allow what such a policy could
+  // deny, so the lenient reading, which applies it, decides then.
+  if (ca.mode == access::EvaluationMode::kStrict &&
+      decision.ca.decision.outcome == access::Outcome::kAllow) {
+    evaluated = ca.policies.Evaluate(sign_in, now, access::EvaluationMode::kLenient);
+    if (!evaluated.ok()) return Fail(decision, kLayer, ErrorCode::kEvaluationFailed);
+    if (evaluated->outcome != access::Outcome::kAllow) {
+      decision.ca.decision = *evaluated;
+      decision.ca.missing_facts = true;
+    }
+  }
   if (decision.ca.decision.deciding_policy >= 0) {
     decision.ca.grant = access::EvaluateGrant(
         ca.policies.grant(decision.ca.decision.deciding_policy), sign_in.satisfied);

@@ -27,6 +27,10 @@
 //                      target is judged as one, and a sign-in for another
 //                      application, a user action or an authentication
 //                      context is denied without evaluating the policies.
+//                      In strict mode a policy skipped for missing facts
+//                      that would block or require an unmet control denies
+//                      (CaDetail::missing_facts), so missing facts never
+//                      lead to an allow in either mode.
 //   pim                the user's role through PIM: an active assignment
 //                      instance at `now` allows; otherwise the user's
 //                      activation requests on record decide. PIM keeps one
@@ -229,6 +233,12 @@ struct CaDetail {
     kOther,
   };
   Target target = Target::kSignIn;
+  // Strict mode only: true when the strict reading allows, but a policy that
+  // strict mode skipped for missing facts (notEnoughInformation) would block
+  // or require a control the sign-in lacks if it applied. The layer then
+  // denies, and `decision` is the lenient reading's, whose deciding policy
+  // is such a skipped policy.
+  bool missing_facts = false;
   access::ConditionalAccessPolicySet::Decision decision;
   access::GrantResult grant;
 };

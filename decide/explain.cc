@@ -93,13 +93,29 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
     return;
   }
   const access::WhatIfResult& what_if = *explained;
+  // The requirements come from the reading that decided: the lenient one
+  // when strict mode skipped the deciding policy for missing facts.
+  absl::StatusOr<access::WhatIfResult> lenient = explained;
+  if (decision.ca.missing_facts) {
+    lenient = ca.policies.Explain(sign_in, decision.now, access::EvaluationMode::kLenient);
+    if (!lenient.ok()) {
+      report.reasons.emplace_back(lenient.status().message());
+      return;
+    }
+  }
+  const std::vector<std::string>& requirements = lenient->requirements;
   const std::vector<ca::Policy>& policies = ca.policies.policies();
   const int deciding = decision.ca.decision.deciding_policy;
+  const std::string skipped =
+      decision.ca.missing_facts
+          ? std::string(" if it applies, and strict mode skipped it for missing facts "
+                        "(notEnoughInformation), which never leads to an allow")
+          : std::string();
 
   switch (decision.ca.decision.outcome) {
     case access::Outcome::kBlock:
-      report.reasons.push_back(
-          absl::StrCat("policy ", PolicyName(policies[deciding]), " blocks the sign-in"));
+      report.reasons.push_back(absl::StrCat("policy ", PolicyName(policies[deciding]),
+                                            " blocks the sign-in", skipped));
       report.facts.push_back({"policy", policies[deciding].id()});
       break;
     case access::Outcome::kRequirements: {
@@ -107,11 +123,11 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
           access::UnmetControlNames(ca.policies.grant(deciding), decision.ca.grant);
       report.reasons.push_back(absl::StrCat(
           "policy ", PolicyName(policies[deciding]), " requires ",
-          absl::StrJoin(unmet, " and "), ", which the sign-in has not satisfied"));
+          absl::StrJoin(unmet, " and "), ", which the sign-in has not satisfied", skipped));
       report.reasons.push_back(absl::StrCat("unmet controls of every applying policy: ",
-                                            absl::StrJoin(what_if.requirements, ", ")));
+                                            absl::StrJoin(requirements, ", ")));
       report.facts.push_back({"policy", policies[deciding].id()});
-      report.facts.push_back({"requirements", absl::StrJoin(what_if.requirements, ",")});
+      report.facts.push_back({"requirements", absl::StrJoin(requirements, ",")});
       break;
     }
     case access::Outcome::kAllow:
@@ -130,11 +146,23 @@ void ExplainConditionalAccess(const Snapshot& snapshot, const Attempt& attempt,
         "source ", attempt.source.ToString()));
     report.facts.push_back({"signInAddress", attempt.source.ToString()});
   }
+  std::vector<std::string> not_evaluated;
   for (const access::PolicyResult& result : what_if.policies) {
+    const uint32_t missing = uint32_t{1}
+                             << static_cast<int>(access::WhatIfReason::kNotEnoughInformation);
+    if (!result.applies && (result.reasons & missing) != 0) {
+      report.reasons.push_back(absl::StrCat(
+          "strict mode skipped policy ", PolicyName(policies[result.policy]), " (",
+          result.ResultName(), ": ", absl::StrJoin(result.ReasonNames(), ", "), ")"));
+      not_evaluated.push_back(policies[result.policy].id());
+    }
     if (!result.applies) continue;
     report.reasons.push_back(absl::StrCat(
         "policy ", PolicyName(policies[result.policy]), " applies (",
         result.ResultName(), ")"));
+  }
+  if (!not_evaluated.empty()) {
+    report.facts.push_back({"notEnoughInformation", absl::StrJoin(not_evaluated, ",")});
   }
 }
 

@@ -229,6 +229,28 @@ for mode in strict lenient; do
     "decision: deny (denied by conditionalAccess)" "$out"
 done
 
+# A block for every user outside one group, with a directory that does not
+# list the user, so the group condition is unknown. Strict mode skips the
+# policy for missing facts, and the chain still denies and names it.
+cat >"$TEST_TMPDIR/probe-policy.json" <<'JSON'
+{"id": "22222222-2222-4222-8222-222222222222", "displayName": "probe", "state": "enabled",
+ "conditions": {"clientAppTypes": ["all"], "applications": {"includeApplications": ["All"]},
+   "users": {"includeUsers": ["All"], "excludeGroups": ["4d9a6c2e-3b1f-4e8a-9c7d-5f2e1a0b3c64"]}},
+ "grantControls": {"operator": "OR", "builtInControls": ["block"]}}
+JSON
+echo '{"users": []}' >"$TEST_TMPDIR/empty-directory.json"
+for mode in strict lenient; do
+  printf '{"base": "%s/scenarios/01-admin-through-bastion.json", "conditionalAccess": {"policies": "%s", "directory": "%s", "mode": "%s"}}' \
+    "$(pwd)/$examples" "$TEST_TMPDIR/probe-policy.json" "$TEST_TMPDIR/empty-directory.json" \
+    "$mode" >"$TEST_TMPDIR/probe-$mode.json"
+  out=$("$portcullis" decide --scenario "$TEST_TMPDIR/probe-$mode.json" --json 2>/dev/null)
+  json_check "$mode: a policy with unknown group membership denies, named" \
+    'doc["decision"] == "deny" and doc["deniedBy"] == "conditionalAccess" and doc["layers"]["conditionalAccess"]["policy"] == "22222222-2222-4222-8222-222222222222"' "$out"
+done
+json_check "strict: the policy skipped for missing facts is listed" \
+  'doc["layers"]["conditionalAccess"]["notEnoughInformation"] == "22222222-2222-4222-8222-222222222222" and any("strict mode skipped policy" in r for r in doc["layers"]["conditionalAccess"]["reasons"])' \
+  "$("$portcullis" decide --scenario "$TEST_TMPDIR/probe-strict.json" --json 2>/dev/null)"
+
 # Recorded JIT grants that the policy could not have made, or whose port is
 # still Initiating, open nothing; the jit layer names the recorded field.
 jit_variant() {

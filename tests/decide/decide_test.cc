@@ -547,6 +547,18 @@ class ConditionalAccessEdgeTest : public ExplainedDecisionTest {
                         "start": "00:00", "end": "24:00"}]}}},
         "grantControls": {"operator": "OR", "builtInControls": ["block"]}})");
   }
+
+  // A policy for every user outside one group, with `control` as its grant
+  // control. Its user condition is unknown while the user's groups are.
+  void AddGroupExclusion(const std::string& id, const std::string& control) {
+    AddPolicy(absl::StrCat(R"({"id": ")", id, R"(", "displayName": "probe",
+        "state": "enabled", "conditions": {"clientAppTypes": ["all"],
+          "applications": {"includeApplications": ["All"]},
+          "users": {"includeUsers": ["All"],
+                    "excludeGroups": ["4d9a6c2e-3b1f-4e8a-9c7d-5f2e1a0b3c64"]}},
+        "grantControls": {"operator": "OR", "builtInControls": [")",
+                           control, R"("]}})"));
+  }
 };
 
 TEST_F(ConditionalAccessEdgeTest, ScheduledBlockDeniesAtFiniteInstants) {
@@ -593,6 +605,55 @@ TEST_F(ConditionalAccessEdgeTest, NonFiniteInstantFailsEveryLayer) {
     EXPECT_EQ(flow.layer(Layer::kNsg).error, ErrorCode::kNonFiniteTime);
     EXPECT_EQ(flow.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kNotApplicable);
   }
+}
+
+// Strict mode skips a policy whose user condition is unknown. The decision
+// chain still denies what that policy would block, and names it.
+TEST_F(ConditionalAccessEdgeTest, StrictModeDeniesForMissingFacts) {
+  const std::string id = "22222222-2222-4222-8222-222222222222";
+  AddGroupExclusion(id, "block");
+  scenario_->sign_in->groups_known = false;
+  for (access::EvaluationMode mode :
+       {access::EvaluationMode::kLenient, access::EvaluationMode::kStrict}) {
+    const bool strict = mode == access::EvaluationMode::kStrict;
+    SCOPED_TRACE(strict ? "strict" : "lenient");
+    scenario_->input.conditional_access->mode = mode;
+    DecideAndExplain();
+    EXPECT_EQ(decision_.verdict, Verdict::kDeny);
+    EXPECT_EQ(decision_.denied_by, Layer::kConditionalAccess);
+    EXPECT_EQ(decision_.ca.decision.outcome, access::Outcome::kBlock);
+    EXPECT_EQ(decision_.ca.missing_facts, strict);
+    const LayerReport& report = reports_[static_cast<int>(Layer::kConditionalAccess)];
+    ASSERT_FALSE(report.reasons.empty());
+    EXPECT_THAT(report.reasons[0], HasSubstr("policy \"probe\" (" + id + ") blocks the sign-in"));
+    if (strict) {
+      EXPECT_THAT(report.reasons[0],
+                  HasSubstr("if it applies, and strict mode skipped it for missing facts "
+                            "(notEnoughInformation)"));
+      EXPECT_THAT(CaReasons(), HasSubstr("strict mode skipped policy \"probe\" (" + id +
+                                         ") (notApplied: notEnoughInformation)"));
+    }
+  }
+}
+
+// A skipped policy that would not deny leaves the layer's decision alone,
+// but strict mode's explanation still names it.
+TEST_F(ConditionalAccessEdgeTest, StrictModeNamesSkippedPolicy) {
+  const std::string id = "33333333-3333-4333-8333-333333333333";
+  AddGroupExclusion(id, "mfa");
+  scenario_->sign_in->groups_known = false;
+  scenario_->input.conditional_access->mode = access::EvaluationMode::kStrict;
+  DecideAndExplain();
+  EXPECT_EQ(decision_.layer(Layer::kConditionalAccess).outcome, LayerOutcome::kAllow);
+  EXPECT_FALSE(decision_.ca.missing_facts);
+  EXPECT_THAT(CaReasons(), HasSubstr("strict mode skipped policy \"probe\" (" + id +
+                                     ") (notApplied: notEnoughInformation)"));
+  const LayerReport& report = reports_[static_cast<int>(Layer::kConditionalAccess)];
+  bool named = false;
+  for (const auto& fact : report.facts) {
+    if (fact.first == "notEnoughInformation") named = fact.second == id;
+  }
+  EXPECT_TRUE(named);
 }
 
 TEST_F(DecideErrorTest, ErrorsExplainThemselves) {
