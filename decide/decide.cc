@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/types/span.h"
 #include "pim/activation.h"
+#include "pim/internal/ids.h"
 #include "pim/policy.h"
 #include "pim/request_status.h"
 #include "proto/ca.pb.h"
@@ -267,6 +268,38 @@ bool DecideByRequests(const CompiledPim& pim, const access::SignIn& sign_in, abs
   return true;
 }
 
+// True when `user` has an eligibility in force for `role`.
+bool EligibleFor(const pim::ActivationEvaluator& evaluator, absl::string_view user,
+                 absl::string_view role) {
+  for (const pim::CompiledInstance& eligibility : evaluator.eligibilities()) {
+    if (eligibility.in_force() && absl::EqualsIgnoreCase(eligibility.principal_id, user) &&
+        absl::EqualsIgnoreCase(eligibility.role_definition_id, role)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Returns the index of the first active instance that gives `user` the
+// eligible role at the VM at `now`, or -1. An instance counts only when the
+// user is eligible for its role and its scope is the VM or an ancestor of
+// it. Another role, or a scope elsewhere, does not activate the role.
+int CountingInstance(const Snapshot& snapshot, const CompiledPim& pim, absl::string_view user,
+                     int vm, absl::Time now) {
+  if (vm < 0) return -1;
+  const absl::string_view vm_scope = snapshot.vms()[vm].pim_scope;
+  const std::vector<pim::CompiledInstance>& active = pim.evaluator->active_instances();
+  for (size_t i = 0; i < active.size(); ++i) {
+    if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
+        active[i].window.start <= now && now < pim.active_until[i] &&
+        pim::internal::ScopeCovers(active[i].scope, vm_scope) &&
+        EligibleFor(*pim.evaluator, user, active[i].role_definition_id)) {
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
 void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
                absl::Time now, Decision& decision) {
   constexpr Layer kLayer = Layer::kPim;
@@ -281,17 +314,21 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
   const pim::ActivationEvaluator& evaluator = *pim.evaluator;
   const absl::string_view user = sign_in.user_id;
 
-  const std::vector<pim::CompiledInstance>& active = evaluator.active_instances();
-  for (size_t i = 0; i < active.size(); ++i) {
-    if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
-        active[i].window.start <= now && now < pim.active_until[i]) {
-      decision.pim.basis = PimDetail::Basis::kActiveInstance;
-      decision.pim.instance = static_cast<int>(i);
-      return Set(decision, kLayer, LayerOutcome::kAllow);
-    }
+  // The requests are judged even when an instance allows, because the
+  // rbac layer counts the roles of every activation granted at `now`.
+  const bool requested = DecideByRequests(pim, sign_in, now, decision);
+  const int instance = CountingInstance(snapshot, pim, user, decision.vm, now);
+  if (instance >= 0) {
+    const std::array<int, kMaxActivationGroupsPerPrincipal> granted = decision.pim.granted;
+    const int granted_count = decision.pim.granted_count;
+    decision.pim = PimDetail();
+    decision.pim.basis = PimDetail::Basis::kActiveInstance;
+    decision.pim.instance = instance;
+    decision.pim.granted = granted;
+    decision.pim.granted_count = granted_count;
+    return Set(decision, kLayer, LayerOutcome::kAllow);
   }
-
-  if (DecideByRequests(pim, sign_in, now, decision)) return;
+  if (requested) return;
 
   const std::vector<pim::CompiledInstance>& eligible = evaluator.eligibilities();
   for (size_t i = 0; i < eligible.size(); ++i) {
@@ -305,10 +342,10 @@ void DecidePim(const Snapshot& snapshot, const access::SignIn& sign_in,
 }
 
 // The activations the PIM layer granted at `now`, as indexes into
-// CompiledPim::requests; empty unless the layer allows through requests.
+// CompiledPim::requests. They count whether an active instance or a
+// request made the layer allow, and there are none unless it allows.
 absl::Span<const int> GrantedActivations(const Snapshot& snapshot, const Decision& decision) {
-  if (decision.pim.basis != PimDetail::Basis::kRequest ||
-      decision.layer(Layer::kPim).outcome != LayerOutcome::kAllow ||
+  if (decision.layer(Layer::kPim).outcome != LayerOutcome::kAllow ||
       snapshot.pim()->request_grants.size() != snapshot.pim()->requests.size()) {
     return {};
   }

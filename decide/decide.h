@@ -32,7 +32,9 @@
 //                      (CaDetail::missing_facts), so missing facts never
 //                      lead to an allow in either mode.
 //   pim                the user's role through PIM: an active assignment
-//                      instance at `now` allows; otherwise the user's
+//                      instance at `now` allows when the user is eligible
+//                      for its role and its scope is the VM or an
+//                      ancestor of it; otherwise the user's
 //                      activation requests on record decide. PIM keeps one
 //                      activation per role and scope, so the requests are
 //                      grouped by role and scope. In each group the latest
@@ -46,8 +48,8 @@
 //                      deadline, then deny; refused: deny with PIM's reason
 //                      codes, and the next work-window opening when outside
 //                      work hours. An eligible user without either is
-//                      denied. A user with no PIM eligibility, instance or
-//                      request is left to the standing role assignments.
+//                      denied. A user with no PIM eligibility and no
+//                      request is left to the rbac layer.
 //   rbac               every RBAC operation the connection needs (reading
 //                      the VM and its NIC; through the bastion also the
 //                      bastion host and VNet operations; initiating JIT
@@ -246,7 +248,8 @@ struct CaDetail {
 struct PimDetail {
   enum class Basis : uint8_t {
     kNone,
-    // An active assignment instance whose window contains `now`.
+    // An active assignment instance whose window contains `now`, of a role
+    // the user is eligible for, at the VM's scope or an ancestor of it.
     kActiveInstance,
     // The user's activation requests, judged at `now`: in each group of
     // one role and scope the request PIM processed last, and of the groups
@@ -265,8 +268,9 @@ struct PimDetail {
   int request = -1;
   // Indexes into CompiledPim::requests of every group's deciding request
   // that allows at `now`, in the order of CompiledPim::activation_groups:
-  // the roles the rbac layer counts. `request` is one of them when the
-  // layer allows.
+  // the roles the rbac layer counts. They are listed whichever basis
+  // decides, and `request` is one of them when a request makes the layer
+  // allow.
   std::array<int, kMaxActivationGroupsPerPrincipal> granted{};
   int granted_count = 0;
   // PIM's judgement of the request at its processing time

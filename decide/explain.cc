@@ -13,6 +13,7 @@
 #include "access/ca_controls.h"
 #include "nsg/model.h"
 #include "pim/decision.h"
+#include "pim/internal/ids.h"
 #include "pim/request_status.h"
 #include "schedule/rfc3339.h"
 
@@ -357,10 +358,12 @@ void ExplainOtherActivations(const Snapshot& snapshot, const access::SignIn* sig
   if (!ids.empty()) report.facts.push_back({"alsoActivatedBy", absl::StrJoin(ids, ",")});
 }
 
-// Returns why active instance `index` gives the PIM layer nothing at `now`,
-// or "" when it counts or belongs to neither the user nor a user's group.
+// Returns why active instance `index` gives the PIM layer nothing for the
+// decision's VM at its `now`, or "" when it counts or belongs to neither
+// the user nor a user's group.
 std::string WhyInstanceDoesNotCount(const Snapshot& snapshot, const access::SignIn& sign_in,
-                                    int index, absl::Time now) {
+                                    int index, const Decision& decision) {
+  const absl::Time now = decision.now;
   const pim::CompiledInstance& instance =
       snapshot.pim()->evaluator->active_instances()[index];
   const std::string name = absl::StrCat(
@@ -379,6 +382,27 @@ std::string WhyInstanceDoesNotCount(const Snapshot& snapshot, const access::Sign
   if (!instance.in_force()) {
     return absl::StrCat(name, " has status ", instance.status_text,
                         ", so it gives nothing");
+  }
+  bool eligible = false;
+  for (const pim::CompiledInstance& eligibility : snapshot.pim()->evaluator->eligibilities()) {
+    eligible = eligible ||
+               (eligibility.in_force() &&
+                absl::EqualsIgnoreCase(eligibility.principal_id, sign_in.user_id) &&
+                absl::EqualsIgnoreCase(eligibility.role_definition_id,
+                                       instance.role_definition_id));
+  }
+  if (!eligible) {
+    return absl::StrCat(name, " is not of a role the user is eligible for, so it does not ",
+                        "activate the eligible role");
+  }
+  if (decision.vm < 0) {
+    return absl::StrCat(name, " does not count, because the snapshot has no VM with the ",
+                        "attempt's VM id");
+  }
+  const CompiledVm& vm = snapshot.vms()[decision.vm];
+  if (!pim::internal::ScopeCovers(instance.scope, vm.pim_scope)) {
+    return absl::StrCat(name, " does not cover VM ", vm.vm_id,
+                        ", which lies outside that scope");
   }
   if (now < instance.window.start) {
     return absl::StrCat(name, " starts at ", Time(instance.window.start),
@@ -408,7 +432,7 @@ void ExplainPim(const Snapshot& snapshot, const access::SignIn* sign_in,
       report.facts.push_back({"basis", "activeInstance"});
       report.facts.push_back({"start", Time(instance.window.start)});
       report.facts.push_back({"end", Time(until)});
-      return;
+      return ExplainOtherActivations(snapshot, sign_in, decision, report);
     }
     case PimDetail::Basis::kRequest:
       ExplainRequest(snapshot, decision, report);
@@ -419,7 +443,7 @@ void ExplainPim(const Snapshot& snapshot, const access::SignIn* sign_in,
       std::vector<std::string> unused;
       for (size_t i = 0; sign_in != nullptr && i < evaluator.active_instances().size(); ++i) {
         std::string why =
-            WhyInstanceDoesNotCount(snapshot, *sign_in, static_cast<int>(i), decision.now);
+            WhyInstanceDoesNotCount(snapshot, *sign_in, static_cast<int>(i), decision);
         if (!why.empty()) unused.push_back(std::move(why));
       }
       report.reasons.push_back(absl::StrCat(
@@ -434,8 +458,8 @@ void ExplainPim(const Snapshot& snapshot, const access::SignIn* sign_in,
     }
     case PimDetail::Basis::kNone:
       report.reasons.push_back(
-          "the user has no PIM eligibility, active assignment or activation request; "
-          "standing role assignments decide");
+          "the user has no PIM eligibility and no activation request; the rbac layer "
+          "decides from standing role assignments and active PIM assignments");
       return;
   }
 }
@@ -469,8 +493,7 @@ void ExplainRbac(const Snapshot& snapshot, const Attempt& attempt,
   };
   // The roles of the activations the PIM layer granted.
   std::vector<const rbac::Policy*> activations;
-  if (decision.pim.basis == PimDetail::Basis::kRequest &&
-      decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow &&
+  if (decision.layer(Layer::kPim).outcome == LayerOutcome::kAllow &&
       !snapshot.pim()->request_grants.empty()) {
     for (int i = 0; i < decision.pim.granted_count; ++i) {
       activations.push_back(&snapshot.pim()->request_grants[decision.pim.granted[i]]);

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "access/ca_sign_in.h"
@@ -15,6 +17,7 @@
 #include "nsg/evaluate_rules.h"
 #include "nsg/jit.h"
 #include "pim/activation.h"
+#include "pim/internal/ids.h"
 #include "pim/request_status.h"
 #include "proto/ca.pb.h"
 #include "proto/pim.pb.h"
@@ -192,7 +195,8 @@ bool InstanceHolds(const CompiledPim& pim, const pim::CompiledInstance& instance
 }  // namespace
 
 ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
-                                        const access::SignIn& sign_in, absl::Time now) {
+                                        const access::SignIn& sign_in, absl::string_view vm_id,
+                                        absl::Time now) {
   ReferencePimDecision decision;
   const bool finite = now != absl::InfiniteFuture() && now != absl::InfinitePast();
   if (!snapshot.pim().has_value() || sign_in.user_id.empty() || !finite) {
@@ -206,14 +210,28 @@ ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
   }
   const std::string& user = sign_in.user_id;
 
+  // The roles the user is eligible for, and the VM as a PIM scope.
+  std::set<std::string> eligible_roles;
+  for (const pim::CompiledInstance& eligibility : pim.evaluator->eligibilities()) {
+    if (eligibility.in_force() && absl::EqualsIgnoreCase(eligibility.principal_id, user)) {
+      eligible_roles.insert(absl::AsciiStrToLower(eligibility.role_definition_id));
+    }
+  }
+  const int vm = snapshot.FindVm(vm_id);
+  const std::string target =
+      vm < 0 ? std::string() : pim::internal::NormalizeScope(snapshot.vms()[vm].vm_id);
+
   const std::vector<pim::CompiledInstance>& active = pim.evaluator->active_instances();
   for (size_t i = 0; i < active.size(); ++i) {
-    if (absl::EqualsIgnoreCase(active[i].principal_id, user) &&
+    const bool eligible_role =
+        eligible_roles.count(absl::AsciiStrToLower(active[i].role_definition_id)) > 0;
+    if (absl::EqualsIgnoreCase(active[i].principal_id, user) && eligible_role &&
+        pim::internal::ScopeCovers(active[i].scope, target) &&
         InstanceHolds(pim, active[i], now)) {
       decision.outcome = LayerOutcome::kAllow;
       decision.basis = PimDetail::Basis::kActiveInstance;
       decision.instance = static_cast<int>(i);
-      return decision;
+      break;
     }
   }
 
@@ -249,12 +267,16 @@ ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
                 return std::make_tuple(a.restriction, b.processed, b.message) <
                        std::make_tuple(b.restriction, a.processed, a.message);
               });
+    // An active instance that counts decides the layer, but the granted
+    // activations stay for the rbac layer.
+    if (decision.basis == PimDetail::Basis::kActiveInstance) return decision;
     decision.outcome = deciding.front().outcome;
     decision.basis = PimDetail::Basis::kRequest;
     decision.request = deciding.front().index;
     decision.deactivation = deciding.front().deactivation;
     return decision;
   }
+  if (decision.basis == PimDetail::Basis::kActiveInstance) return decision;
 
   const std::vector<pim::CompiledInstance>& eligible = pim.evaluator->eligibilities();
   for (size_t i = 0; i < eligible.size(); ++i) {
@@ -277,8 +299,8 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
   const CompiledVm& vm = snapshot.vms()[decision.vm];
   // Every activation the reference PIM layer grants counts.
   std::vector<const rbac::Policy*> activations;
-  ReferencePimDecision pim = DecidePimReference(snapshot, *attempt.sign_in, now);
-  if (pim.basis == PimDetail::Basis::kRequest && pim.outcome == LayerOutcome::kAllow) {
+  ReferencePimDecision pim = DecidePimReference(snapshot, *attempt.sign_in, attempt.vm_id, now);
+  if (pim.outcome == LayerOutcome::kAllow) {
     for (int index : pim.granted) {
       activations.push_back(&snapshot.pim()->request_grants[index]);
     }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "access/ca_sign_in.h"
 #include "decide/decide.h"
@@ -45,23 +46,26 @@ struct ReferencePimDecision {
   int request = -1;
   int deactivation = -1;
   // The deciding request of every group of one role and scope that allows,
-  // in the order of CompiledPim::activation_groups.
+  // in the order of CompiledPim::activation_groups, whatever the basis.
   std::vector<int> granted;
 };
 
-// Decides the PIM layer for `sign_in` at `now` as Decide() does: an active
-// instance of the user that contains `now` and that no deactivation ended
-// allows. Otherwise the user's activation requests decide, grouped by role
-// and scope. In each group the request that PIM processed last decides, the
-// most restrictive outcome first among requests processed at the same
-// instant, then the greater serialized message, then the lower index. Of
-// the groups' outcomes the least restrictive is the layer's, and among
-// equal ones the latest request, then the greater message, is named. A deactivation processed at or after the activation and by `now`
-// (or with no recorded time) ends it, and the earliest one is named.
-// Returns kError where Decide() fails the layer, such as for a `now` that is
-// not finite.
+// Decides the PIM layer for `sign_in` at `now` as Decide() does for the VM
+// `vm_id`. An active instance of the user allows when it contains `now`, no
+// deactivation ended it, the user is eligible for its role and its scope
+// covers the VM. Otherwise the user's activation requests decide, grouped
+// by role and scope. In each group the request that PIM processed last
+// decides, the most restrictive outcome first among requests processed at
+// the same instant, then the greater serialized message, then the lower
+// index. Of the groups' outcomes the least restrictive is the layer's, and
+// among equal ones the latest request, then the greater message, is named.
+// A deactivation processed at or after the activation and by `now` (or
+// with no recorded time) ends it, and the earliest one is named. `granted`
+// lists the allowing groups whichever basis decides. Returns kError where
+// Decide() fails the layer, such as for a `now` that is not finite.
 ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
-                                        const access::SignIn& sign_in, absl::Time now);
+                                        const access::SignIn& sign_in, absl::string_view vm_id,
+                                        absl::Time now);
 
 // Checks each RBAC operation of `decision` (which Decide() returned for
 // `attempt` at `now`) with rbac::Policy::Check(), in the order of

@@ -15,6 +15,7 @@
 #include "access/ca_named_locations.h"
 #include "access/rbac_operations.h"
 #include "net/mapped_prefix.h"
+#include "pim/internal/ids.h"
 #include "pim/internal/proto_time.h"
 #include "pim/policy.h"
 
@@ -28,6 +29,50 @@ constexpr absl::Duration kRequestHistoryReach = absl::Hours(24 * 366);
 
 absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(prefix, ": ", status.message()));
+}
+
+// Returns how messages name `group`: its resource id, else its name.
+absl::string_view NsgLabel(const nsg::NetworkSecurityGroup& group) {
+  return group.id().empty() ? absl::string_view(group.name()) : absl::string_view(group.id());
+}
+
+// True when `group` is the NSG with resource id `id`. Where the group's
+// document gives an id, the full ids must match, else the group's name must
+// be the last segment of `id`. Azure compares resource ids and names
+// without regard to case.
+bool IsNsgWithId(const nsg::NetworkSecurityGroup& group, absl::string_view id) {
+  if (!group.id().empty()) return jit::SameResourceId(group.id(), id);
+  while (absl::ConsumeSuffix(&id, "/")) {
+  }
+  const size_t slash = id.rfind('/');
+  const absl::string_view name = slash == absl::string_view::npos ? id : id.substr(slash + 1);
+  return absl::EqualsIgnoreCase(group.name(), name);
+}
+
+// Checks that the VM's nicNsg is the NSG its NIC names, and that there is
+// none when the NIC names none. A NIC's NSG left out or swapped for another
+// would drop its rules from every decision. `where` is the VM's field path.
+// NOTE: subnetNsg cannot be checked the same way, because the NIC names
+// only its subnet and the inputs do not say which NSG the subnet has.
+absl::Status CheckNicNsg(const VmInput& vm, absl::string_view where) {
+  const std::string& named = vm.nic.network_security_group_id();
+  if (named.empty()) {
+    if (!vm.nic_nsg.has_value()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ".nicNsg: unexpected NSG \"", NsgLabel(*vm.nic_nsg), "\"; the NIC \"",
+        vm.nic.id(), "\" names no networkSecurityGroup, so remove nicNsg or export the "
+        "NIC again"));
+  }
+  if (!vm.nic_nsg.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ".nicNsg: missing; expected the NSG that the NIC names, ", named));
+  }
+  if (!IsNsgWithId(*vm.nic_nsg, named)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ".nicNsg: invalid value \"", NsgLabel(*vm.nic_nsg),
+        "\"; expected the NSG that the NIC names, ", named));
+  }
+  return absl::OkStatus();
 }
 
 // The role assignment that an active PIM instance stands for, valid on the
@@ -423,6 +468,9 @@ class SnapshotBuilder {
 
     for (size_t i = 0; i < network.vms.size(); ++i) {
       std::string where = absl::StrCat("network.vms[", i, "]");
+      if (absl::Status status = CheckNicNsg(network.vms[i], where); !status.ok()) {
+        return status;
+      }
       absl::StatusOr<CompiledVm> vm = BuildVm(network.vms[i]);
       if (!vm.ok()) return Prefixed(where, vm.status());
       if (snapshot_->FindVm(vm->vm_id) >= 0) {
@@ -509,6 +557,7 @@ class SnapshotBuilder {
     vm.vm_id = input.nic.virtual_machine_id();
     vm.nic_id = input.nic.id();
     vm.virtual_network_id = VirtualNetworkOf(input.nic.subnet_id());
+    vm.pim_scope = pim::internal::NormalizeScope(vm.vm_id);
     if (vm.vm_id.empty()) {
       return absl::InvalidArgumentError(
           "nic.virtualMachine.id: missing; expected the id of the VM the NIC "

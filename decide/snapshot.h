@@ -127,7 +127,11 @@ struct BastionInput {
 struct VmInput {
   // The VM's network interface: VM id, private address, NSG id, subnet id.
   jit::NetworkInterface nic;
+  // The NSG of the NIC's subnet. Build() cannot check that it is the
+  // subnet's, because the NIC names only the subnet.
   std::optional<nsg::NetworkSecurityGroup> subnet_nsg;
+  // The NSG that the NIC names (its network_security_group_id). Build()
+  // rejects a missing one, another NSG, and one for a NIC that names none.
   std::optional<nsg::NetworkSecurityGroup> nic_nsg;
 };
 
@@ -251,6 +255,9 @@ struct CompiledVm {
   std::string vm_id;
   std::string nic_id;
   std::string virtual_network_id;
+  // The VM id in the comparison form of PIM scopes (pim/internal/ids.h). An
+  // active PIM instance counts for the VM only at a scope that covers it.
+  std::string pim_scope;
   net::IpAddress private_address;
   // Indexes into Snapshot::nsgs(), or -1 when the VM has none there.
   int subnet_nsg = -1;

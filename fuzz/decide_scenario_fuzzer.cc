@@ -100,7 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   if (attempt.sign_in == nullptr || !scenario->input.pim.has_value()) return 0;
   const PimDetail& pim = decision.pim;
-  const ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, now);
+  const ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, attempt.vm_id, now);
   if (reference.outcome != decision.layer(Layer::kPim).outcome ||
       reference.basis != pim.basis || reference.request != pim.request ||
       reference.deactivation != pim.deactivation ||

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
@@ -265,6 +266,62 @@ TEST_F(DecideErrorTest, VmWithoutNsgDeniesAtNsg) {
   Decision decision = Decide(*snapshot, attempt, now_);
   EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kNotApplicable);
   ExpectErrorDenies(decision, Layer::kNsg, ErrorCode::kNoNsg);
+}
+
+// Without JIT, only the check against the NIC keeps its NSG on the path:
+// an NSG left out or swapped for another would drop the NIC's rules.
+constexpr char kNicNsgId[] =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/"
+    "providers/Microsoft.Network/networkSecurityGroups/nsg-vm-app01-nic";
+
+TEST_F(DecideErrorTest, MissingNicNsgIsError) {
+  scenario_->input.network.jit_policy.reset();
+  scenario_->input.network.vms[0].nic_nsg.reset();
+  absl::Status status = Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("network.vms[0].nicNsg: missing")));
+  EXPECT_THAT(status.message(), HasSubstr(kNicNsgId));
+}
+
+TEST_F(DecideErrorTest, OtherNicNsgIsError) {
+  scenario_->input.network.jit_policy.reset();
+  VmInput& vm = scenario_->input.network.vms[0];
+  vm.nic_nsg = vm.subnet_nsg;
+  absl::Status status = Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
+                               HasSubstr("network.vms[0].nicNsg: invalid value \"nsg-workload\"")));
+  EXPECT_THAT(status.message(), HasSubstr(kNicNsgId));
+}
+
+TEST_F(DecideErrorTest, NicNsgIdMatchesIgnoringCase) {
+  scenario_->input.network.jit_policy.reset();
+  VmInput& vm = scenario_->input.network.vms[0];
+  vm.nic_nsg->set_name("NSG-VM-APP01-NIC");
+  EXPECT_OK(Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status());
+  vm.nic_nsg->set_id(absl::AsciiStrToUpper(kNicNsgId));
+  EXPECT_OK(Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status());
+}
+
+TEST_F(DecideErrorTest, NicNsgOfSameNameElsewhereIsError) {
+  scenario_->input.network.jit_policy.reset();
+  VmInput& vm = scenario_->input.network.vms[0];
+  vm.nic_nsg->set_id(
+      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-other/"
+      "providers/Microsoft.Network/networkSecurityGroups/nsg-vm-app01-nic");
+  EXPECT_THAT(Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.vms[0].nicNsg: invalid value \"/subscriptions/"
+                                 "00000000-0000-0000-0000-000000000000/resourceGroups/"
+                                 "rg-other/")));
+}
+
+TEST_F(DecideErrorTest, NicNsgForNicWithoutNsgIsError) {
+  scenario_->input.network.jit_policy.reset();
+  scenario_->input.network.vms[0].nic.clear_network_security_group_id();
+  EXPECT_THAT(Snapshot::Build(scenario_->input, BuildOptionsAround(now_)).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("network.vms[0].nicNsg: unexpected NSG \"nsg-vm-app01-nic\"; "
+                                 "the NIC")));
 }
 
 TEST_F(DecideErrorTest, UnsupportedProtocolDeniesAtNsg) {

@@ -853,5 +853,147 @@ INSTANTIATE_TEST_SUITE_P(
     Orders, PimOrderTest, ::testing::ValuesIn(OrderCases()),
     [](const ::testing::TestParamInfo<OrderCase>& info) { return info.param.name; });
 
+// An active instance counts for the PIM layer only when the user is
+// eligible for its role and its scope covers the VM. The reference
+// architecture's user is eligible for the operator role only and has a
+// standing operator assignment here, so an instance that does not count
+// leaves the user eligible but not active.
+struct InstanceTargetCase {
+  std::string name;
+  // Empty: the operator role.
+  std::string role;
+  std::string scope;
+  LayerOutcome pim;
+  std::string reason;  // expected substring of the PIM layer's reasons
+};
+
+void PrintTo(const InstanceTargetCase& c, std::ostream* os) { *os << c.name; }
+
+class PimInstanceTargetTest : public ::testing::TestWithParam<InstanceTargetCase> {};
+
+TEST_P(PimInstanceTargetTest, CountsOnlyEligibleRoleAtVm) {
+  const InstanceTargetCase& c = GetParam();
+  absl::StatusOr<Scenario> scenario = WithActiveInstance("Provisioned");
+  ASSERT_OK(scenario.status());
+  pim::ScheduleInstance& instance = scenario->input.pim->active_instances[0];
+  rbac::RoleAssignment* standing = scenario->input.rbac->add_role_assignments();
+  standing->set_id("standing-operator");
+  standing->set_name("standing-operator");
+  standing->set_scope(instance.directory_scope_id());
+  standing->set_role_definition_id(instance.role_definition_id());
+  standing->set_principal_id(instance.principal_id());
+  standing->set_principal_type("User");
+  if (!c.role.empty()) instance.set_role_definition_id(c.role);
+  instance.set_directory_scope_id(c.scope);
+
+  const absl::Time now = At("2026-03-02T09:30:00Z");
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, c.pim)
+      << LayerOutcomeName(decision.layer(Layer::kPim).outcome);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision.verdict, c.pim == LayerOutcome::kAllow ? Verdict::kAllow : Verdict::kDeny);
+  EXPECT_EQ(decision.pim.basis, c.pim == LayerOutcome::kAllow
+                                    ? PimDetail::Basis::kActiveInstance
+                                    : PimDetail::Basis::kEligibleOnly);
+
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr(c.reason));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Instances, PimInstanceTargetTest,
+    ::testing::ValuesIn(std::vector<InstanceTargetCase>{
+        {.name = "OperatorAtResourceGroupAllows",
+         .scope = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                  "rg-jit-demo",
+         .pim = LayerOutcome::kAllow,
+         .reason = "holds from 2026-03-02T09:00:00Z"},
+        {.name = "OperatorAtSubscriptionAllows",
+         .scope = "/subscriptions/00000000-0000-0000-0000-000000000000",
+         .pim = LayerOutcome::kAllow,
+         .reason = "holds from 2026-03-02T09:00:00Z"},
+        {.name = "OperatorAtVmInOtherCaseAllows",
+         .scope = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/resourcegroups/"
+                  "RG-JIT-DEMO/providers/Microsoft.Compute/virtualMachines/VM-APP01",
+         .pim = LayerOutcome::kAllow,
+         .reason = "holds from 2026-03-02T09:00:00Z"},
+        {.name = "OperatorAtOtherResourceGroupDenies",
+         .scope = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                  "rg-other",
+         .pim = LayerOutcome::kDeny,
+         .reason = "does not cover VM /subscriptions/00000000-0000-0000-0000-000000000000/"
+                   "resourceGroups/rg-jit-demo/providers/Microsoft.Compute/virtualMachines/"
+                   "vm-app01"},
+        {.name = "OperatorAtOtherVmDenies",
+         .scope = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                  "rg-jit-demo/providers/Microsoft.Compute/virtualMachines/vm-app012",
+         .pim = LayerOutcome::kDeny,
+         .reason = "which lies outside that scope"},
+        {.name = "ReaderAtOtherSubscriptionDenies",
+         .role = "/subscriptions/11111111-1111-1111-1111-111111111111/providers/"
+                 "Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+         .scope = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/"
+                  "rg-other",
+         .pim = LayerOutcome::kDeny,
+         .reason = "is not of a role the user is eligible for"},
+        {.name = "ReaderAtResourceGroupDenies",
+         .role = kReaderRoleId,
+         .scope = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/"
+                  "rg-jit-demo",
+         .pim = LayerOutcome::kDeny,
+         .reason = "is not of a role the user is eligible for"},
+    }),
+    [](const ::testing::TestParamInfo<InstanceTargetCase>& info) { return info.param.name; });
+
+// An active instance that counts decides the PIM layer, but the rbac layer
+// still counts the roles of the activation requests granted at `now`.
+TEST(PimInstanceTargetTest, InstanceKeepsGrantedActivations) {
+  absl::StatusOr<Scenario> scenario = LoadScenario(kReferenceArchitecture);
+  ASSERT_OK(scenario.status());
+  PimInput& pim_input = *scenario->input.pim;
+  ASSERT_EQ(pim_input.requests.size(), 1u);
+  const pim::ScheduleRequest operator_request = pim_input.requests[0];
+  // Reader alone lacks the bastion operations, which the operator
+  // activation gives.
+  pim::ScheduleInstance reader_eligibility = pim_input.eligibilities[0];
+  reader_eligibility.set_id("reader-eligibility");
+  reader_eligibility.set_role_definition_id(kReaderRoleId);
+  pim_input.eligibilities.push_back(reader_eligibility);
+  pim::ScheduleInstance& reader = pim_input.active_instances.emplace_back();
+  reader.set_level(pim::LEVEL_ASSIGNMENT);
+  reader.set_id("reader-instance");
+  reader.set_principal_id(operator_request.principal_id());
+  reader.set_role_definition_id(kReaderRoleId);
+  reader.set_directory_scope_id("/subscriptions/00000000-0000-0000-0000-000000000000");
+  reader.set_status("Provisioned");
+  SetTime(At("2026-03-01T00:00:00Z"), reader.mutable_start_time());
+  SetTime(At("2026-03-03T00:00:00Z"), reader.mutable_end_time());
+
+  const absl::Time now = At("2026-03-02T09:30:00Z");
+  absl::StatusOr<std::shared_ptr<const Snapshot>> snapshot =
+      Snapshot::Build(scenario->input, BuildOptionsAround(now));
+  ASSERT_OK(snapshot.status());
+  Attempt attempt = scenario->attempt();
+  Decision decision = Decide(**snapshot, attempt, now);
+  EXPECT_EQ(decision.pim.basis, PimDetail::Basis::kActiveInstance);
+  EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision.pim.granted_count, 1);
+  EXPECT_EQ(decision.layer(Layer::kRbac).outcome, LayerOutcome::kAllow);
+  EXPECT_EQ(decision.verdict, Verdict::kAllow);
+
+  absl::StatusOr<std::vector<LayerReport>> reports =
+      Explain(snapshot->get(), attempt, decision);
+  ASSERT_OK(reports.status());
+  EXPECT_THAT(absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n"),
+              HasSubstr("also activates role \"Secure VM Access Operator\""));
+}
+
 }  // namespace
 }  // namespace portcullis::decide::testing

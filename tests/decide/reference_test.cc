@@ -228,7 +228,7 @@ TEST_F(NetworkReferenceTest, NonFiniteInstantFailsInBoth) {
     EXPECT_EQ(decision.layer(Layer::kPim).outcome, LayerOutcome::kError);
     EXPECT_EQ(decision.layer(Layer::kJit).outcome, LayerOutcome::kError);
     EXPECT_EQ(decision.layer(Layer::kNsg).outcome, LayerOutcome::kError);
-    EXPECT_EQ(DecidePimReference(*snapshot_, *attempt.sign_in, now).outcome,
+    EXPECT_EQ(DecidePimReference(*snapshot_, *attempt.sign_in, attempt.vm_id, now).outcome,
               LayerOutcome::kError);
     EXPECT_EQ(DecideNetworkReference(*snapshot_, attempt, now).status().code(),
               absl::StatusCode::kInvalidArgument);
@@ -359,7 +359,8 @@ class PimReferenceTest : public ::testing::Test {
       result.reasons = absl::StrJoin((*reports)[static_cast<int>(Layer::kPim)].reasons, "\n");
     }
 
-    ReferencePimDecision reference = DecidePimReference(**snapshot, *attempt.sign_in, now);
+    ReferencePimDecision reference =
+        DecidePimReference(**snapshot, *attempt.sign_in, attempt.vm_id, now);
     EXPECT_EQ(result.outcome, reference.outcome);
     EXPECT_EQ(detail.basis, reference.basis);
     EXPECT_EQ(detail.instance, reference.instance);
@@ -369,6 +370,13 @@ class PimReferenceTest : public ::testing::Test {
     EXPECT_EQ(std::vector<int>(detail.granted.begin(),
                                detail.granted.begin() + detail.granted_count),
               reference.granted);
+    // The rbac layer counts the roles of every granted activation, whichever
+    // basis decided the PIM layer.
+    std::vector<bool> rbac = CheckRbacReference(**snapshot, attempt, decision, now);
+    EXPECT_EQ(rbac.size(), static_cast<size_t>(decision.rbac.check_count));
+    for (size_t i = 0; i < rbac.size() && i < static_cast<size_t>(kMaxRbacChecks); ++i) {
+      EXPECT_EQ(decision.rbac.checks[i].allowed, rbac[i]) << "rbac check " << i;
+    }
     return result;
   }
 
@@ -383,6 +391,9 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
   constexpr int kHistories = 100;
   // Histories where activations of two roles or scopes hold at once.
   int two_roles = 0;
+  // Histories where an active instance decides while a request is granted,
+  // and ones where an instance in its window does not count.
+  int instance_ignored = 0;
   for (int round = 0; round < kHistories; ++round) {
     scenario_->input.pim->active_instances.clear();
     // Sometimes the user is eligible for Reader too, so that activations of
@@ -394,15 +405,27 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
       reader.set_role_definition_id(kReaderRoleId);
       scenario_->input.pim->eligibilities.push_back(std::move(reader));
     }
-    if (random() % 4 == 0) {
+    // Sometimes an active instance, of the operator role or Reader, at the
+    // activation's scope, a parent of it, the VM or another resource group,
+    // so that some instances count and others do not.
+    static const char* const kInstanceScopes[] = {
+        "",
+        "/subscriptions/00000000-0000-0000-0000-000000000000",
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-jit-demo/"
+        "providers/Microsoft.Compute/virtualMachines/vm-app01",
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-other"};
+    if (random() % 2 == 0) {
       pim::ScheduleInstance& instance = scenario_->input.pim->active_instances.emplace_back();
       instance.set_level(pim::LEVEL_ASSIGNMENT);
       instance.set_id("instance-1");
       instance.set_principal_id(activation_.principal_id());
-      instance.set_role_definition_id(activation_.role_definition_id());
-      instance.set_directory_scope_id(activation_.directory_scope_id());
+      instance.set_role_definition_id(random() % 3 == 0 ? kReaderRoleId
+                                                        : activation_.role_definition_id());
+      const char* scope = kInstanceScopes[random() % 4];
+      instance.set_directory_scope_id(*scope == '\0' ? activation_.directory_scope_id()
+                                                      : std::string(scope));
       SetTime(day_ + absl::Hours(1), instance.mutable_start_time());
-      SetTime(day_ + absl::Hours(2), instance.mutable_end_time());
+      SetTime(day_ + absl::Hours(5), instance.mutable_end_time());
     }
     std::vector<pim::ScheduleRequest> requests = RandomHistory(random);
     const absl::Time now = day_ + absl::Minutes(random() % (6 * 60));
@@ -410,6 +433,11 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
 
     PimResult first = DecideAndCompare(requests, now);
     if (first.granted_count >= 2) ++two_roles;
+    const bool instance_in_window = !scenario_->input.pim->active_instances.empty() &&
+                                    now >= day_ + absl::Hours(1) && now < day_ + absl::Hours(5);
+    if (instance_in_window && first.basis != PimDetail::Basis::kActiveInstance) {
+      ++instance_ignored;
+    }
     for (int order = 0; order < 3; ++order) {
       std::shuffle(requests.begin(), requests.end(), random);
       PimResult shuffled = DecideAndCompare(requests, now);
@@ -423,6 +451,7 @@ TEST_F(PimReferenceTest, AgreesInEveryOrderOfRandomHistories) {
     }
   }
   EXPECT_GT(two_roles, 0);
+  EXPECT_GT(instance_ignored, 0);
 }
 
 }  // namespace
