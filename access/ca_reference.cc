@@ -342,10 +342,8 @@ absl::StatusOr<WhatIfResult> ReferenceExplain(
     const std::vector<ca::Policy>& policies, const NamedLocationSet* locations,
     const SignIn& s, absl::Time now, EvaluationMode mode,
     const CompileOptions& options) {
-  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("now: ", schedule::FormatRfc3339(now),
-                     " is not a finite instant"));
+  if (absl::Status finite = schedule::CheckFinite("now", now); !finite.ok()) {
+    return finite;
   }
   WhatIfResult result;
   for (size_t index = 0; index < policies.size(); ++index) {

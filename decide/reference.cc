@@ -21,6 +21,7 @@
 #include "pim/request_status.h"
 #include "proto/ca.pb.h"
 #include "proto/pim.pb.h"
+#include "schedule/rfc3339.h"
 
 namespace portcullis::decide {
 namespace {
@@ -198,7 +199,7 @@ ReferencePimDecision DecidePimReference(const Snapshot& snapshot,
                                         const access::SignIn& sign_in, absl::string_view vm_id,
                                         absl::Time now) {
   ReferencePimDecision decision;
-  const bool finite = now != absl::InfiniteFuture() && now != absl::InfinitePast();
+  const bool finite = schedule::CheckFinite("now", now).ok();
   if (!snapshot.pim().has_value() || sign_in.user_id.empty() || !finite) {
     decision.outcome = LayerOutcome::kError;
     return decision;
@@ -332,8 +333,8 @@ std::vector<bool> CheckRbacReference(const Snapshot& snapshot, const Attempt& at
 
 absl::StatusOr<ReferenceNetworkDecision> DecideNetworkReference(
     const Snapshot& snapshot, const Attempt& attempt, absl::Time now) {
-  if (now == absl::InfiniteFuture() || now == absl::InfinitePast()) {
-    return absl::InvalidArgumentError("now: the instant is not finite");
+  if (absl::Status finite = schedule::CheckFinite("now", now); !finite.ok()) {
+    return finite;
   }
   int index = snapshot.FindVm(attempt.vm_id);
   if (index < 0) return absl::NotFoundError(absl::StrCat("unknown VM ", attempt.vm_id));

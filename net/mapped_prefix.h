@@ -1,6 +1,6 @@
-// The IPv4 reading of IPv4-mapped IPv6 prefixes in JIT sources and named
-// locations. AddressResolver::ResolveEntry (nsg/service_tags.cc) reads NSG
-// rule prefixes by the same rule.
+// The IPv4 reading of IPv4-mapped IPv6 prefixes in NSG rules
+// (AddressResolver::ResolveEntry in nsg/service_tags.cc), JIT sources and
+// named locations.
 //
 // Flows and sign-ins from an IPv4-mapped address (::ffff:192.0.2.1) are
 // judged as the IPv4 address it carries, so a prefix written inside the

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "json/json.h"
+#include "net/mapped_prefix.h"
 
 namespace portcullis::nsg {
 namespace {
@@ -251,11 +252,7 @@ absl::StatusOr<net::PrefixSet> AddressResolver::ResolveEntry(
     // Flows to and from IPv4-mapped addresses are evaluated as IPv4, so a
     // prefix inside ::ffff:0:0/96 is read as the IPv4 prefix it maps.
     // Otherwise a deny rule written that way would match nothing.
-    if (prefix->length() >= 96 && prefix->address().is_v4_mapped()) {
-      return net::PrefixSet::FromPrefixes({net::IpPrefix::Masked(
-          prefix->address().Unmap(), prefix->length() - 96)});
-    }
-    return net::PrefixSet::FromPrefixes({*prefix});
+    return net::PrefixSet::FromPrefixes({net::UnmapPrefix(*prefix)});
   }
 
   const net::PrefixSet* tag = tags_.Find(entry);
