@@ -39,9 +39,9 @@
 // is Graph's `time`.
 //
 // An instant that cannot be judged is an error, never a sign-in that no
-// policy applies to: Evaluate() and Explain() fail with InvalidArgument when
-// `now` is absl::InfiniteFuture() or absl::InfinitePast(), and when a
-// schedule cannot be expanded around `now` (naming the policy).
+// policy applies to. Evaluate() and Explain() fail with InvalidArgument when
+// `now` is absl::InfiniteFuture() or absl::InfinitePast(). They also fail,
+// naming the policy, when a schedule cannot be expanded around `now`.
 //
 // A policy set is immutable and safe to evaluate from any number of threads
 // at once; copies share the compiled data. Evaluate() allocates nothing for

@@ -101,7 +101,7 @@ class SnapshotReader {
   // Pins, decides and unpins, so it decides from the snapshot this reader
   // already pins, if any, and leaves that pin in place. Without a snapshot
   // every applicable layer fails with kNoSnapshot, which denies. The
-  // decision holds no pointer into the snapshot; Explain() needs the
+  // decision keeps no pointer into the snapshot, so Explain() needs the
   // snapshot whose id it records.
   Decision Decide(const Attempt& attempt, absl::Time now) const noexcept;
 

@@ -115,11 +115,11 @@ absl::StatusOr<std::string> GetString(const google::protobuf::Value& value,
                                       const Path& path);
 absl::StatusOr<bool> GetBool(const google::protobuf::Value& value,
                              const Path& path);
-// Accepts an integer in [min, max]: a number written as an integer literal
-// (`100`; a fraction or exponent is rejected even when it is zero, as in
-// `100.0` or `1e2`), or a string holding a decimal integer, as some exports
-// quote numbers. A number built in code has no literal, so it is accepted
-// when its double is integral.
+// Reads an integer in [min, max]: a number written as an integer literal
+// such as `100`, or a string that contains a decimal integer, because some
+// exports quote numbers. A fraction or exponent is rejected even when it is
+// zero, as in `100.0` or `1e2`. A number built in code has no literal, so it
+// is accepted when its double is integral.
 absl::StatusOr<int64_t> GetInteger(const google::protobuf::Value& value,
                                    const Path& path, int64_t min, int64_t max);
 absl::StatusOr<const google::protobuf::Struct*> GetObject(

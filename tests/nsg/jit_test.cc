@@ -798,7 +798,8 @@ TEST(PortOpenState, MappedFormsMatchTheirIpv4Address) {
     absl::StatusOr<RequestDecision> decision = DecideRequest(
         BastionPolicy(), Nsg({}), Target(),
         Request(22, source, absl::Hours(1)), {});
-    ASSERT_TRUE(decision.ok() && decision->granted);
+    ASSERT_TRUE(decision.ok());
+    ASSERT_TRUE(decision->granted);
     EXPECT_TRUE(PortOpenState(decision->grants, kVmId, 22, v4, now).open);
     EXPECT_TRUE(PortOpenState(decision->grants, kVmId, 22, mapped, now).open);
   }
